@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pkcs11PassthroughConfig: everything a backend needs to reach one token, and its TOML loader.
+#pragma once
+
+#include <craton/hsm/error.h>
+#include <craton/hsm/export.h>
+#include <craton/hsm/secret.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace craton::hsm {
+
+// Exactly one of slot_id / token_label / token_serial selects the token. Defaults are the
+// values documented in the README's configuration reference. Move-only because of the PIN;
+// prints with the PIN redacted.
+struct CRATON_HSM_API Pkcs11PassthroughConfig {
+  std::filesystem::path library_path;  // absolute path of the vendor module
+  std::optional<std::uint64_t> slot_id;
+  std::optional<std::string> token_label;
+  std::optional<std::string> token_serial;
+
+  std::optional<SecretString> user_pin;  // resolved from pin_env or pin_file, never from TOML
+  std::string pin_env = "CRATON_HSM_PIN";
+  std::optional<std::filesystem::path> pin_file;
+
+  bool allow_software_keygen_fallback = false;
+  bool allow_unprotected_library_path = false;
+  std::uint32_t pool_size = 8;
+  std::chrono::milliseconds acquire_timeout{5000};
+  std::uint32_t cache_capacity = 256;
+  std::uint64_t gcm_max_messages_per_key = std::uint64_t{1} << 32;  // NIST SP 800-38D §8.3
+
+  // Checks ranges and the selector rule; every failure is ConfigInvalid naming the field.
+  [[nodiscard]] Result<void> validate() const;
+};
+
+// Reads a TOML file (see README "Configuration"), then resolves the PIN: from the file named
+// by `pin_file` (which must not be group/world readable) or else the environment variable named
+// by `pin_env`. A `user_pin` key in the TOML is refused. Errors: ConfigInvalid.
+[[nodiscard]] CRATON_HSM_API Result<Pkcs11PassthroughConfig> load_config(
+    const std::filesystem::path& file);
+
+// Parses TOML text; `origin` names the source in error messages. Same rules as load_config.
+[[nodiscard]] CRATON_HSM_API Result<Pkcs11PassthroughConfig> parse_config(std::string_view toml,
+                                                                          std::string_view origin);
+
+// Reads a PIN file: refuses files readable or writable by group/others, and strips one
+// trailing newline. Errors: ConfigInvalid.
+[[nodiscard]] CRATON_HSM_API Result<SecretString> read_pin_file(const std::filesystem::path& file);
+
+// One line with every field; the PIN shows as "<redacted>" (or "<unset>").
+[[nodiscard]] CRATON_HSM_API std::string to_string(const Pkcs11PassthroughConfig& config);
+CRATON_HSM_API std::ostream& operator<<(std::ostream& out, const Pkcs11PassthroughConfig& config);
+
+}  // namespace craton::hsm
+
+template <>
+struct fmt::formatter<craton::hsm::Pkcs11PassthroughConfig> : fmt::formatter<std::string_view> {
+  auto format(const craton::hsm::Pkcs11PassthroughConfig& config, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(craton::hsm::to_string(config), ctx);
+  }
+};

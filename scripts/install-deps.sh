@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs, from Debian's packages only, whatever the build and tests need that is missing.
+# Idempotent: packages already present are left alone; nothing prompts.
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config git
+  libssl-dev openssl
+  libp11-kit-dev
+  libfmt-dev
+  libgtest-dev libgmock-dev
+  libbenchmark-dev
+  libtomlplusplus-dev
+  libcli11-dev
+  softhsm2
+  opensc
+  clang-format
+  zlib1g
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

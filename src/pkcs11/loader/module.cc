@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Loading, initialising and finalising one vendor library.
+#include "pkcs11/loader/module.h"
+
+#include <craton/hsm/diagnostics.h>
+
+#include <fmt/format.h>
+
+namespace craton::hsm::pkcs11 {
+
+Module::Module(SharedLibrary library, CK_FUNCTION_LIST_PTR functions, std::filesystem::path path)
+    : library_(std::move(library)), functions_(functions), path_(std::move(path)) {}
+
+Result<std::unique_ptr<Module>> Module::load(const ModuleOptions& options,
+                                             const std::filesystem::path& resolved) {
+  CRATON_ASSIGN_OR_RETURN(SharedLibrary library, SharedLibrary::open(resolved));
+
+  // Every module, v2.x or v3.x, exports C_GetFunctionList; a library without it is not one.
+  auto* get_function_list =
+      reinterpret_cast<CK_C_GetFunctionList>(library.symbol("C_GetFunctionList"));
+  if (get_function_list == nullptr) {
+    return fail(ErrorCode::NotAPkcs11Module,
+                fmt::format("'{}' does not export C_GetFunctionList; it is not a PKCS#11 module",
+                            resolved.string()));
+  }
+  CK_FUNCTION_LIST_PTR functions = nullptr;
+  const CK_RV rv = get_function_list(&functions);
+  if (rv != CKR_OK || functions == nullptr) {
+    return fail(ErrorCode::NotAPkcs11Module,
+                fmt::format("C_GetFunctionList of '{}' failed (rv 0x{:x})", resolved.string(), rv));
+  }
+  if (functions->version.major < 2 || functions->version.major > 3 ||
+      functions->C_Initialize == nullptr) {
+    return fail(ErrorCode::NotAPkcs11Module,
+                fmt::format("'{}' reports unsupported Cryptoki interface {}.{}", resolved.string(),
+                            functions->version.major, functions->version.minor));
+  }
+
+  std::unique_ptr<Module> module(new Module(std::move(library), functions, resolved));
+  CRATON_RETURN_IF_ERROR(module->initialize(options));
+  return module;
+}
+
+Result<void> Module::initialize(const ModuleOptions& options) {
+  CK_C_INITIALIZE_ARGS args{};
+  args.flags = CKF_OS_LOCKING_OK;
+  // The module only reads pReserved; the C header just lacks the const.
+  args.pReserved =
+      options.init_reserved ? const_cast<char*>(options.init_reserved->c_str()) : nullptr;
+
+  CK_RV rv = invoke<Fn::Initialize>(static_cast<CK_VOID_PTR>(&args));
+  if (rv == CKR_CANT_LOCK) {
+    // The module cannot use OS locks: promise it one thread at a time, and keep the promise.
+    args.flags = 0;
+    rv = invoke<Fn::Initialize>(static_cast<CK_VOID_PTR>(&args));
+    serialize_calls_ = true;
+  }
+  if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+    // Someone else in this process initialised it: use it, and leave finalising to them.
+    return {};
+  }
+  if (rv != CKR_OK) {
+    return std::unexpected(error_from_rv(rv, Fn::Initialize, path_.string()));
+  }
+  initialized_by_us_ = true;
+  return {};
+}
+
+Module::~Module() {
+  if (!initialized_by_us_) return;
+  const CK_RV rv = invoke<Fn::Finalize>(static_cast<CK_VOID_PTR>(nullptr));
+  if (rv != CKR_OK) report_diagnostic(error_from_rv(rv, Fn::Finalize, path_.string()));
+}
+
+}  // namespace craton::hsm::pkcs11

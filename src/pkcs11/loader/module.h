@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// Module: one loaded, initialised vendor PKCS#11 library, shared by everything in the process
+// that names the same file.
+#pragma once
+
+#include <craton/hsm/error.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "pkcs11/loader/cryptoki.h"
+#include "pkcs11/loader/functions.h"
+#include "pkcs11/loader/rv_map.h"
+#include "pkcs11/loader/shared_library.h"
+
+namespace craton::hsm::pkcs11 {
+
+struct ModuleOptions {
+  std::filesystem::path library_path;
+  bool allow_unprotected_library_path = false;
+  // Handed to C_Initialize as CK_C_INITIALIZE_ARGS.pReserved (NSS softokn reads its database
+  // location from there). Only the first acquirer of a library decides it.
+  std::optional<std::string> init_reserved;
+};
+
+// Every C_* call in the project goes through invoke()/call(), which count calls per function
+// (tests read the counts) and serialise calls when the module cannot lock for itself.
+//
+// Lifetime: acquire() returns the process-wide instance for the library's resolved path; the
+// first acquirer loads and C_Initializes it, the last owner's release C_Finalizes it (only if
+// we initialised it) and dlcloses it. Sessions hold a shared_ptr so this cannot happen under
+// them. Thread-safety: all members are safe to call concurrently; acquire() from several
+// threads at once yields one C_Initialize.
+class Module {
+ public:
+  // Errors: ConfigInvalid, LibraryLoad, LibraryPathUnprotected, NotAPkcs11Module, and the
+  // mapped C_Initialize failure.
+  static Result<std::shared_ptr<const Module>> acquire(const ModuleOptions& options);
+
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+  ~Module();
+
+  // Runs C_<F> and returns its raw CK_RV. A null entry in the function list (allowed for
+  // functions a module does not implement) reads as CKR_FUNCTION_NOT_SUPPORTED.
+  template <Fn F, typename... Args>
+  CK_RV invoke(Args... args) const noexcept {
+    call_counts_[static_cast<std::size_t>(F)].fetch_add(1, std::memory_order_relaxed);
+    const auto function = functions_->*kMember<F>;
+    if (function == nullptr) return CKR_FUNCTION_NOT_SUPPORTED;
+    if (serialize_calls_) {
+      const std::lock_guard lock(call_mutex_);
+      return function(args...);
+    }
+    return function(args...);
+  }
+
+  // invoke(), with any CK_RV other than CKR_OK mapped to an HsmError.
+  template <Fn F, typename... Args>
+  Result<void> call(Args... args) const {
+    const CK_RV rv = invoke<F>(args...);
+    if (rv == CKR_OK) return {};
+    return std::unexpected(error_from_rv(rv, F));
+  }
+
+  // How often C_<fn> was invoked through this module since it was loaded.
+  [[nodiscard]] std::uint64_t call_count(Fn fn) const noexcept {
+    return call_counts_[static_cast<std::size_t>(fn)].load(std::memory_order_relaxed);
+  }
+
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  // False when the module was already initialised by someone else in the process: we then
+  // never C_Finalize it.
+  [[nodiscard]] bool initialized_by_us() const noexcept { return initialized_by_us_; }
+  // True when the module answered CKR_CANT_LOCK and we serialise every call ourselves.
+  [[nodiscard]] bool serializes_calls() const noexcept { return serialize_calls_; }
+  // The interface version from the function list (2.40 for most modules today).
+  [[nodiscard]] CK_VERSION interface_version() const noexcept { return functions_->version; }
+
+ private:
+  Module(SharedLibrary library, CK_FUNCTION_LIST_PTR functions, std::filesystem::path path);
+  static Result<std::unique_ptr<Module>> load(const ModuleOptions& options,
+                                              const std::filesystem::path& resolved);
+  Result<void> initialize(const ModuleOptions& options);
+
+  SharedLibrary library_;
+  CK_FUNCTION_LIST_PTR functions_;
+  std::filesystem::path path_;
+  bool initialized_by_us_ = false;
+  bool serialize_calls_ = false;
+  mutable std::mutex call_mutex_;
+  mutable std::array<std::atomic<std::uint64_t>, kFnCount> call_counts_{};
+};
+
+}  // namespace craton::hsm::pkcs11

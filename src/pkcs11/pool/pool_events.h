@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the session pool reports about itself: typed events for callers (and, later, the audit
+// trail) and counters for tests and metrics. Never printed to stderr by the pool itself.
+#pragma once
+
+#include <craton/hsm/error.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+namespace craton::hsm::pkcs11 {
+
+enum class PoolEventKind {
+  SizeClamped,           // the token allows fewer RW sessions than configured
+  SessionRebuilt,        // a dead session was replaced (and re-logged in if needed)
+  SessionRebuildFailed,  // replacing it failed; it stays marked and is retried on next acquire
+  LoggedIn,              // C_Login succeeded (or the token said it already was)
+  LoginFailed,           // C_Login failed; `error` says why (never the PIN)
+};
+
+struct PoolEvent {
+  PoolEventKind kind;
+  std::size_t session_index = 0;   // SessionRebuilt/SessionRebuildFailed
+  std::size_t requested_size = 0;  // SizeClamped
+  std::size_t effective_size = 0;  // SizeClamped
+  std::optional<HsmError> error =
+      std::nullopt;  // SessionRebuildFailed, LoginFailed, and the rebuild cause
+};
+
+using PoolEventHandler = std::function<void(const PoolEvent&)>;
+
+struct PoolCounters {
+  std::uint64_t sessions_opened = 0;
+  std::uint64_t sessions_closed = 0;
+  std::uint64_t sessions_rebuilt = 0;
+  std::uint64_t rebuild_failures = 0;
+  std::uint64_t logins = 0;         // C_Login calls made by the pool
+  std::uint64_t acquire_waits = 0;  // acquires that found every session busy and waited
+  std::uint64_t acquire_timeouts = 0;
+  std::uint64_t retries = 0;  // operations re-run on a rebuilt session
+};
+
+}  // namespace craton::hsm::pkcs11

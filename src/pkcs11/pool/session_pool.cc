@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+// Building the pool, handing out and taking back leases, rebuilding dead sessions.
+#include "pkcs11/pool/session_pool.h"
+
+#include <craton/hsm/diagnostics.h>
+
+#include <functional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "pkcs11/session/token.h"
+
+namespace craton::hsm::pkcs11 {
+namespace {
+
+// Where this thread last found a free session in which pool: starting there keeps a thread
+// on "its" session (and, with the CryptoBackend, on its warm key cache).
+struct LastUsed {
+  const SessionPool* pool = nullptr;
+  std::size_t index = 0;
+};
+thread_local LastUsed last_used;
+
+}  // namespace
+
+Lease::~Lease() {
+  if (pool_ != nullptr) pool_->release(*slot_);
+}
+
+void Lease::note_failure(const HsmError& error) noexcept {
+  if (error.action() == ErrorAction::RebuildSession) slot_->needs_rebuild = true;
+}
+
+SessionPool::SessionPool(std::shared_ptr<const Module> module, std::uint64_t slot,
+                         PoolOptions options)
+    : module_(std::move(module)), slot_(slot), options_(std::move(options)) {}
+
+Result<std::unique_ptr<SessionPool>> SessionPool::create(std::shared_ptr<const Module> module,
+                                                         std::uint64_t slot, PoolOptions options) {
+  if (options.pool_size == 0) return fail(ErrorCode::ConfigInvalid, "pool_size: must be >= 1");
+  CRATON_ASSIGN_OR_RETURN(const TokenDescription token, describe_token(*module, slot));
+
+  std::unique_ptr<SessionPool> pool(new SessionPool(std::move(module), slot, std::move(options)));
+  std::size_t size = pool->options_.pool_size;
+  if (token.max_rw_session_count && *token.max_rw_session_count < size) {
+    size = static_cast<std::size_t>(*token.max_rw_session_count);
+    pool->emit({.kind = PoolEventKind::SizeClamped,
+                .requested_size = pool->options_.pool_size,
+                .effective_size = size});
+  }
+
+  // Sessions are opened into the pool one by one; if anything fails, the pool's destructor
+  // closes what was opened.
+  pool->sessions_.reserve(size);
+  for (std::size_t i = 0; i < size; ++i) {
+    CRATON_ASSIGN_OR_RETURN(Session session, Session::open(pool->module_, slot));
+    pool->counters_.sessions_opened.fetch_add(1, std::memory_order_relaxed);
+    auto pooled = std::make_unique<PooledSession>();
+    pooled->session.emplace(std::move(session));
+    pooled->index = i;
+    pool->sessions_.push_back(std::move(pooled));
+  }
+  CRATON_RETURN_IF_ERROR(pool->ensure_logged_in(*pool->sessions_.front()->session));
+  return pool;
+}
+
+SessionPool::~SessionPool() {
+  for (auto& pooled : sessions_) {
+    if (pooled->session && pooled->session->is_open()) {
+      pooled->session.reset();  // Session's destructor closes and reports failures
+      counters_.sessions_closed.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+PooledSession* SessionPool::try_lock_any() noexcept {
+  const std::size_t n = sessions_.size();
+  const std::size_t start = last_used.pool == this
+                                ? last_used.index
+                                : std::hash<std::thread::id>{}(std::this_thread::get_id()) % n;
+  for (std::size_t i = 0; i < n; ++i) {
+    PooledSession& candidate = *sessions_[(start + i) % n];
+    if (candidate.mutex.try_lock()) {
+      last_used = {this, candidate.index};
+      return &candidate;
+    }
+  }
+  return nullptr;
+}
+
+Result<Lease> SessionPool::acquire() {
+  PooledSession* slot = try_lock_any();
+  if (slot == nullptr) {
+    counters_.acquire_waits.fetch_add(1, std::memory_order_relaxed);
+    const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
+    std::unique_lock lock(wait_mutex_);
+    waiters_.fetch_add(1, std::memory_order_seq_cst);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    while ((slot = try_lock_any()) == nullptr) {
+      if (session_freed_.wait_until(lock, deadline) == std::cv_status::timeout) {
+        if ((slot = try_lock_any()) != nullptr) break;
+        waiters_.fetch_sub(1, std::memory_order_seq_cst);
+        counters_.acquire_timeouts.fetch_add(1, std::memory_order_relaxed);
+        return fail(ErrorCode::PoolTimeout,
+                    fmt::format("all {} sessions stayed busy for {} ms", sessions_.size(),
+                                options_.acquire_timeout.count()));
+      }
+    }
+    waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+
+  Lease lease(this, slot);  // from here on, every exit path releases the session
+  if (slot->needs_rebuild || !slot->session) CRATON_RETURN_IF_ERROR(rebuild(*slot));
+  return lease;
+}
+
+void SessionPool::release(PooledSession& slot) noexcept {
+  slot.mutex.unlock();
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (waiters_.load(std::memory_order_seq_cst) > 0) {
+    const std::lock_guard lock(wait_mutex_);
+    session_freed_.notify_one();
+  }
+}
+
+Result<void> SessionPool::rebuild(PooledSession& slot) {
+  // Close first: the old handle is dead or distrusted, and some tokens cap the session count.
+  if (slot.session) {
+    if (auto closed = slot.session->close(); !closed) report_diagnostic(closed.error());
+    slot.session.reset();
+    counters_.sessions_closed.fetch_add(1, std::memory_order_relaxed);
+  }
+  auto fresh = Session::open(module_, slot_);
+  Result<void> logged_in = fresh ? ensure_logged_in(*fresh) : Result<void>{};
+  if (!fresh || !logged_in) {
+    HsmError error = fresh ? std::move(logged_in).error() : std::move(fresh).error();
+    counters_.rebuild_failures.fetch_add(1, std::memory_order_relaxed);
+    slot.needs_rebuild = true;
+    emit(
+        {.kind = PoolEventKind::SessionRebuildFailed, .session_index = slot.index, .error = error});
+    return std::unexpected(std::move(error));
+  }
+  counters_.sessions_opened.fetch_add(1, std::memory_order_relaxed);
+  slot.session.emplace(std::move(*fresh));
+  slot.needs_rebuild = false;
+  counters_.sessions_rebuilt.fetch_add(1, std::memory_order_relaxed);
+  emit({.kind = PoolEventKind::SessionRebuilt, .session_index = slot.index});
+  return {};
+}
+
+PoolCounters SessionPool::counters() const noexcept {
+  const auto get = [](const std::atomic<std::uint64_t>& value) {
+    return value.load(std::memory_order_relaxed);
+  };
+  return {get(counters_.sessions_opened),  get(counters_.sessions_closed),
+          get(counters_.sessions_rebuilt), get(counters_.rebuild_failures),
+          get(counters_.logins),           get(counters_.acquire_waits),
+          get(counters_.acquire_timeouts), get(counters_.retries)};
+}
+
+void SessionPool::emit(PoolEvent event) const {
+  if (options_.on_event) options_.on_event(event);
+}
+
+}  // namespace craton::hsm::pkcs11

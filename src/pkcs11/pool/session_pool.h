@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+// SessionPool: N logged-in sessions on one token, each guarded by its own mutex, handed out
+// as RAII leases; dead sessions are rebuilt before they are handed out again.
+#pragma once
+
+#include <craton/hsm/error.h>
+#include <craton/hsm/secret.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "pkcs11/pool/pool_events.h"
+#include "pkcs11/session/session.h"
+
+namespace craton::hsm::pkcs11 {
+
+struct PoolOptions {
+  std::size_t pool_size = 8;
+  std::chrono::milliseconds acquire_timeout{5000};
+  // The user PIN; without one the pool never logs in. The pool keeps this copy and hands
+  // exactly one clone to each C_Login, wiped right after the call.
+  std::optional<SecretString> user_pin;
+  PoolEventHandler on_event;  // called synchronously from the thread that caused the event
+};
+
+// One pooled session: the session, the mutex that makes it single-threaded, and the state
+// that belongs to it. The per-session KeyCache joins here with the CryptoBackend; whatever is
+// cached must be dropped whenever `session` is replaced.
+struct PooledSession {
+  std::mutex mutex;
+  std::optional<Session> session;
+  bool needs_rebuild = false;  // guarded by `mutex`
+  std::size_t index = 0;
+};
+
+class SessionPool;
+
+// Exclusive use of one pooled session until destroyed. Calls made through call() mark the
+// session for rebuild when they fail with a session-level error (ErrorAction::RebuildSession).
+// Must not outlive its pool.
+class Lease {
+ public:
+  Lease(Lease&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)), slot_(other.slot_) {}
+  Lease& operator=(Lease&&) = delete;
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  ~Lease();
+
+  template <Fn F, typename... Args>
+  Result<void> call(Args... args) {
+    auto result = slot_->session->call<F>(args...);
+    if (!result) note_failure(result.error());
+    return result;
+  }
+
+  // For errors observed outside call(): marks the session dead when the error says so.
+  void note_failure(const HsmError& error) noexcept;
+
+  [[nodiscard]] const Session& session() const noexcept { return *slot_->session; }
+  [[nodiscard]] std::size_t index() const noexcept { return slot_->index; }
+
+ private:
+  friend class SessionPool;
+  Lease(SessionPool* pool, PooledSession* slot) : pool_(pool), slot_(slot) {}
+  SessionPool* pool_;
+  PooledSession* slot_;
+};
+
+// Thread-safety: every member is safe to call from any thread. acquire() never spins and
+// never waits longer than the timeout. Sessions are never logged out by the pool; login
+// state belongs to the application (PKCS#11 v2.40 §5.6), so it logs in once per token.
+class SessionPool {
+ public:
+  // Opens min(pool_size, token's ulMaxRwSessionCount) sessions and logs in once. Emits
+  // SizeClamped when the token forced a smaller pool. Errors: the mapped C_OpenSession /
+  // C_Login failure (e.g. PinIncorrect); nothing stays open on failure.
+  static Result<std::unique_ptr<SessionPool>> create(std::shared_ptr<const Module> module,
+                                                     std::uint64_t slot, PoolOptions options);
+  SessionPool(const SessionPool&) = delete;
+  SessionPool& operator=(const SessionPool&) = delete;
+  ~SessionPool();
+
+  // A lease on a free session, rebuilding it first if it is known dead. Errors: PoolTimeout
+  // after the configured acquire_timeout; the rebuild failure otherwise.
+  [[nodiscard]] Result<Lease> acquire();
+
+  // Runs `op(Lease&) -> Result<T>` on a session; if it fails because the session (or login)
+  // died, runs it once more on a rebuilt session. Other failures return unchanged.
+  template <typename Op>
+  auto run(Op&& op) -> decltype(op(std::declval<Lease&>())) {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = acquire();
+      if (!lease) return std::unexpected(std::move(lease).error());
+      auto result = op(*lease);
+      if (result || attempt > 0 || result.error().action() != ErrorAction::RebuildSession) {
+        return result;
+      }
+      lease->note_failure(result.error());
+      counters_.retries.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }
+  [[nodiscard]] std::uint64_t slot() const noexcept { return slot_; }
+  [[nodiscard]] const Module& module() const noexcept { return *module_; }
+  [[nodiscard]] PoolCounters counters() const noexcept;
+
+ private:
+  SessionPool(std::shared_ptr<const Module> module, std::uint64_t slot, PoolOptions options);
+  PooledSession* try_lock_any() noexcept;
+  void release(PooledSession& slot) noexcept;
+  Result<void> rebuild(PooledSession& slot);
+  Result<void> ensure_logged_in(const Session& session);
+  void emit(PoolEvent event) const;
+
+  friend class Lease;
+
+  struct AtomicCounters {
+    std::atomic<std::uint64_t> sessions_opened{0};
+    std::atomic<std::uint64_t> sessions_closed{0};
+    std::atomic<std::uint64_t> sessions_rebuilt{0};
+    std::atomic<std::uint64_t> rebuild_failures{0};
+    std::atomic<std::uint64_t> logins{0};
+    std::atomic<std::uint64_t> acquire_waits{0};
+    std::atomic<std::uint64_t> acquire_timeouts{0};
+    std::atomic<std::uint64_t> retries{0};
+  };
+
+  std::shared_ptr<const Module> module_;
+  std::uint64_t slot_;
+  PoolOptions options_;
+  std::vector<std::unique_ptr<PooledSession>> sessions_;
+
+  // Waiting for a free session: waiters_ is raised before the last sweep so that a release
+  // either is seen by that sweep or sees the waiter and notifies (no lost wake-ups).
+  std::mutex wait_mutex_;
+  std::condition_variable session_freed_;
+  std::atomic<std::size_t> waiters_{0};
+
+  std::mutex login_mutex_;  // single-flight C_Login
+  AtomicCounters counters_;
+};
+
+}  // namespace craton::hsm::pkcs11

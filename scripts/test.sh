@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Everything CI checks: dependencies, clang-format on tracked sources, then build and ctest
+# under the debug and asan presets. Non-interactive: safe with no terminal, no stdin, as root.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# Nothing below may wait for input; with stdin at EOF a stray prompt fails instead of hanging.
+exec </dev/null
+
+presets=(debug asan)
+
+bash scripts/install-deps.sh
+
+# --- Formatting ---------------------------------------------------------------------------
+# git knows which files are ours; a tarball (or a clone git refuses to read as another user)
+# falls back to find, skipping build trees.
+sources=()
+if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  mapfile -d '' sources < <(git -C "$root" ls-files -z -- '*.h' '*.cc')
+else
+  mapfile -d '' sources < <(find . \( -path ./build -o -path ./out -o -path ./.git \) -prune \
+    -o -type f \( -name '*.h' -o -name '*.cc' \) -print0 | sort -z)
+fi
+unformatted=()
+for file in "${sources[@]}"; do
+  # A file listed by git but deleted in the work tree is not ours to judge.
+  [ -f "$file" ] || continue
+  if ! clang-format --dry-run --Werror "$file" >/dev/null 2>&1; then
+    unformatted+=("$file")
+  fi
+done
+if [ ${#unformatted[@]} -gt 0 ]; then
+  echo "test.sh: ${#unformatted[@]} file(s) not formatted per .clang-format:" >&2
+  printf '  %s\n' "${unformatted[@]}" >&2
+  echo "test.sh: fix with: clang-format -i ${unformatted[*]}" >&2
+  exit 1
+fi
+echo "test.sh: formatting ok (${#sources[@]} files)"
+
+# --- Build and test each preset -----------------------------------------------------------
+# A preset whose build fails stops the run (the next one would fail the same way); a preset
+# whose tests fail is recorded and the next preset still runs, so one CI log shows both.
+total_passed=0
+total_failed=0
+total_skipped=0
+failed_presets=()
+log_dir=$(mktemp -d "${TMPDIR:-/tmp}/craton-test-XXXXXX")
+trap 'rm -rf -- "$log_dir"' EXIT
+
+for preset in "${presets[@]}"; do
+  echo "test.sh: === preset $preset ==="
+  if ! cmake --preset "$preset" || ! cmake --build --preset "$preset"; then
+    echo "test.sh: preset $preset failed to configure or build" >&2
+    echo "summary: $total_passed passed, $((total_failed + 1)) failed, $total_skipped skipped"
+    exit 1
+  fi
+  log="$log_dir/$preset.log"
+  # --no-tests=error: a preset that finds no tests is a broken build, not a green one.
+  if ! ctest --preset "$preset" --no-tests=error 2>&1 | tee "$log"; then
+    failed_presets+=("$preset")
+  fi
+  # ctest's own summary: "97% tests passed, 1 tests failed out of 33"; skipped count as passed.
+  read -r failed total < <(sed -nE \
+    's/^[0-9]+% tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1 \2/p' "$log" |
+    tail -n 1) || true
+  skipped=$(grep -cE '^[[:space:]]+[0-9]+ - .* \((Skipped|Disabled)\)$' "$log" || true)
+  if [ -z "${total:-}" ]; then
+    # No summary line means ctest itself failed (e.g. no tests found).
+    failed=1 total=1 skipped=0
+    [[ " ${failed_presets[*]} " == *" $preset "* ]] || failed_presets+=("$preset")
+  fi
+  total_failed=$((total_failed + failed))
+  total_skipped=$((total_skipped + skipped))
+  total_passed=$((total_passed + total - failed - skipped))
+  unset failed total skipped
+done
+
+if [ ${#failed_presets[@]} -eq 0 ]; then
+  echo "test.sh: all presets passed: ${presets[*]}"
+else
+  echo "test.sh: FAILED presets: ${failed_presets[*]}" >&2
+fi
+echo "summary: $total_passed passed, $total_failed failed, $total_skipped skipped"
+[ ${#failed_presets[@]} -eq 0 ]

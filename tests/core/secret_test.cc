@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+// Secrets wipe their memory, refuse to print, and copy only when asked.
+#include <craton/hsm/secret.h>
+
+#include <algorithm>
+#include <array>
+#include <sstream>
+#include <type_traits>
+
+#include <gtest/gtest.h>
+
+namespace craton::hsm {
+namespace {
+
+// An upstream allocator that inspects every block just before it goes back to the heap: the
+// wiping allocator must already have zeroed it.
+struct FreedMemory {
+  static inline std::size_t blocks = 0;
+  static inline std::size_t dirty_blocks = 0;
+};
+
+template <typename T>
+struct InspectingAllocator : std::allocator<T> {
+  using value_type = T;
+  template <typename U>
+  struct rebind {
+    using other = InspectingAllocator<U>;
+  };
+  InspectingAllocator() = default;
+  template <typename U>
+  explicit InspectingAllocator(const InspectingAllocator<U>& /*other*/) noexcept {}
+  void deallocate(T* p, std::size_t n) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(p);
+    ++FreedMemory::blocks;
+    if (!std::all_of(bytes, bytes + n * sizeof(T), [](unsigned char b) { return b == 0; })) {
+      ++FreedMemory::dirty_blocks;
+    }
+    std::allocator<T>::deallocate(p, n);
+  }
+};
+
+using InspectedSecret = BasicSecretBytes<InspectingAllocator<std::uint8_t>>;
+
+const std::vector<std::uint8_t> kKey{0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04};
+
+TEST(SecretBytesTest, MemoryIsWipedBeforeItIsFreed) {
+  FreedMemory::blocks = FreedMemory::dirty_blocks = 0;
+  {
+    InspectedSecret secret(kKey);
+    InspectedSecret moved = std::move(secret);
+    InspectedSecret copy = moved.clone();
+    EXPECT_TRUE(copy.equals(moved));
+  }
+  EXPECT_EQ(FreedMemory::blocks, 2u) << "the original and the clone";
+  EXPECT_EQ(FreedMemory::dirty_blocks, 0u);
+}
+
+TEST(SecretBytesTest, TruncateWipesTheTail) {
+  FreedMemory::blocks = FreedMemory::dirty_blocks = 0;
+  {
+    InspectedSecret secret(kKey);
+    secret.truncate(3);
+    ASSERT_EQ(secret.size(), 3u);
+    EXPECT_EQ(secret.expose()[2], 0xbe);
+    // The buffer keeps its capacity; the bytes past size() must already be zero.
+    const std::uint8_t* tail = secret.expose().data() + 3;
+    EXPECT_TRUE(std::all_of(tail, tail + kKey.size() - 3, [](std::uint8_t b) { return b == 0; }));
+  }
+  EXPECT_EQ(FreedMemory::dirty_blocks, 0u);
+}
+
+TEST(SecretBytesTest, IsMoveOnly) {
+  static_assert(!std::is_copy_constructible_v<SecretBytes>);
+  static_assert(!std::is_copy_assignable_v<SecretBytes>);
+  static_assert(std::is_nothrow_move_constructible_v<SecretBytes>);
+  static_assert(!std::is_copy_constructible_v<SecretString>);
+  SecretBytes a(kKey);
+  SecretBytes b = std::move(a);
+  EXPECT_EQ(b.size(), kKey.size());
+}
+
+TEST(SecretBytesTest, PrintsRedacted) {
+  const SecretBytes secret(kKey);
+  std::ostringstream stream;
+  stream << secret;
+  EXPECT_EQ(stream.str(), "<redacted>");
+  EXPECT_EQ(fmt::format("{}", secret), "<redacted>");
+  EXPECT_EQ(fmt::format("{:>12}", secret), "  <redacted>");
+}
+
+TEST(SecretBytesTest, EqualsComparesContentAndLength) {
+  const SecretBytes a(kKey);
+  SecretBytes b = a.clone();
+  EXPECT_TRUE(a.equals(b));
+  b.expose_mut()[7] ^= 1;
+  EXPECT_FALSE(a.equals(b));
+  b.truncate(4);
+  EXPECT_FALSE(a.equals(b));
+}
+
+TEST(SecretStringTest, PrintsRedactedAndExposesOnRequest) {
+  const SecretString pin("9731-distinct-pin");
+  std::ostringstream stream;
+  stream << pin;
+  EXPECT_EQ(stream.str(), "<redacted>");
+  EXPECT_EQ(fmt::format("{}", pin), "<redacted>");
+  EXPECT_EQ(pin.expose(), "9731-distinct-pin");
+}
+
+TEST(SecretStringTest, TakeWipesTheSourceString) {
+  std::string plain = "a-pin-long-enough-to-live-on-the-heap-not-in-sso";
+  const char* buffer = plain.data();
+  const std::size_t length = plain.size();
+  SecretString pin = SecretString::take(std::move(plain));
+  EXPECT_EQ(pin.size(), length);
+  EXPECT_TRUE(plain.empty());  // NOLINT(bugprone-use-after-move): take() clears it on purpose
+  // The source kept its buffer (clear() does not free): it must hold no PIN bytes now.
+  EXPECT_TRUE(std::all_of(buffer, buffer + length, [](char c) { return c == 0; }));
+}
+
+TEST(SecureWipeTest, ZeroesABufferWeOwn) {
+  std::array<std::uint8_t, 32> buffer{};
+  buffer.fill(0xaa);
+  secure_wipe(buffer.data(), buffer.size());
+  EXPECT_TRUE(std::all_of(buffer.begin(), buffer.end(), [](std::uint8_t b) { return b == 0; }));
+}
+
+TEST(ConstantTimeEqualTest, HandlesEmptyAndDifferentLengths) {
+  const std::vector<std::uint8_t> a{1, 2, 3};
+  const std::vector<std::uint8_t> b{1, 2, 3};
+  const std::vector<std::uint8_t> c{1, 2};
+  EXPECT_TRUE(constant_time_equal(a, b));
+  EXPECT_FALSE(constant_time_equal(a, c));
+  EXPECT_TRUE(constant_time_equal({}, {}));
+}
+
+}  // namespace
+}  // namespace craton::hsm

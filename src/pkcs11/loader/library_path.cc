@@ -3,9 +3,11 @@
 #include "pkcs11/loader/library_path.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -13,9 +15,18 @@ namespace craton::hsm::pkcs11 {
 namespace fs = std::filesystem;
 namespace {
 
-// Checks `path` and each of its parents, nearest first. lstat, so a symlink in the chain is
-// judged by its own directory; the resolved target is checked by a second walk.
+bool trusted_owner(uid_t uid) {
+  return uid == 0 || uid == geteuid();
+}
+
+// Checks `path` and each of its parents, nearest first, so the error names the culprit.
+// Each component must be owned by root or by us and not writable by group/others. One
+// exception, the /tmp case: a sticky directory may be world-writable when the entry below it
+// is owned by a trusted user, since the sticky bit stops others renaming or deleting it.
+// lstat, so a symlink is judged by the directory holding it; check_library_path walks the
+// resolved target separately.
 Result<void> check_chain(const fs::path& path) {
+  std::optional<uid_t> child_owner;  // owner of the component checked just before
   for (fs::path current = path;; current = current.parent_path()) {
     struct stat info {};
     if (lstat(current.c_str(), &info) != 0) {
@@ -23,7 +34,16 @@ Result<void> check_chain(const fs::path& path) {
                   fmt::format("cannot stat '{}': {}", current.string(), std::strerror(errno)));
     }
     const bool is_link = S_ISLNK(info.st_mode);  // a link's own mode bits mean nothing
-    if (!is_link && (info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    if (!trusted_owner(info.st_uid)) {
+      return fail(ErrorCode::LibraryPathUnprotected,
+                  fmt::format("'{}' is owned by uid {}, neither root nor us; its owner could "
+                              "replace the PKCS#11 module",
+                              current.string(), info.st_uid));
+    }
+    const bool writable_by_others = (info.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+    const bool sticky_protects_child = S_ISDIR(info.st_mode) && (info.st_mode & S_ISVTX) != 0 &&
+                                       child_owner && trusted_owner(*child_owner);
+    if (!is_link && writable_by_others && !sticky_protects_child) {
       return fail(ErrorCode::LibraryPathUnprotected,
                   fmt::format("'{}' is writable by {} (mode {:04o}); anyone with that access could "
                               "replace the PKCS#11 module. Fix the permissions, or set "
@@ -32,6 +52,7 @@ Result<void> check_chain(const fs::path& path) {
                               info.st_mode & 07777));
     }
     if (current == current.root_path()) return {};
+    child_owner = info.st_uid;
   }
 }
 

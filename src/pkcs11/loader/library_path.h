@@ -9,10 +9,11 @@
 
 namespace craton::hsm::pkcs11 {
 
-// Accepts `path` only if it is absolute, names an existing regular file, and neither the file
-// nor any directory above it (for the path as written and for its symlink-resolved target) is
-// writable by group or others. Checks the nearest component first so the error names the
-// culprit. With `allow_unprotected` the permission check is skipped, the others are not.
+// Accepts `path` only if it is absolute, names an existing regular file, and the file and
+// every directory above it (for the path as written and for its symlink-resolved target) are
+// owned by root or by us and not writable by group or others (a sticky directory such as /tmp
+// is accepted above an entry we or root own). With `allow_unprotected` the ownership and
+// permission checks are skipped, the others are not.
 // Errors: ConfigInvalid (relative), LibraryLoad (missing, not a file), LibraryPathUnprotected.
 [[nodiscard]] Result<std::filesystem::path> check_library_path(const std::filesystem::path& path,
                                                                bool allow_unprotected);

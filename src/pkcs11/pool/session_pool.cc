@@ -159,6 +159,17 @@ PoolCounters SessionPool::counters() const noexcept {
           get(counters_.acquire_timeouts), get(counters_.retries)};
 }
 
+std::string SessionPool::describe() const {
+  const PoolCounters c = counters();
+  return fmt::format(
+      "SessionPool{{module={}, slot={}, size={}, user_pin={}, opened={}, closed={}, rebuilt={}, "
+      "logins={}, waits={}, timeouts={}, retries={}}}",
+      module_->path().string(), slot_, sessions_.size(),
+      options_.user_pin ? kRedacted : std::string_view("<unset>"), c.sessions_opened,
+      c.sessions_closed, c.sessions_rebuilt, c.logins, c.acquire_waits, c.acquire_timeouts,
+      c.retries);
+}
+
 void SessionPool::emit(PoolEvent event) const {
   if (options_.on_event) options_.on_event(event);
 }

@@ -13,6 +13,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ostream>
+#include <string>
 #include <vector>
 
 #include "pkcs11/pool/pool_events.h"
@@ -110,6 +112,8 @@ class SessionPool {
   [[nodiscard]] std::uint64_t slot() const noexcept { return slot_; }
   [[nodiscard]] const Module& module() const noexcept { return *module_; }
   [[nodiscard]] PoolCounters counters() const noexcept;
+  // One line for logs: slot, size, whether a PIN is held (never the PIN), counters.
+  [[nodiscard]] std::string describe() const;
 
  private:
   SessionPool(std::shared_ptr<const Module> module, std::uint64_t slot, PoolOptions options);
@@ -147,4 +151,15 @@ class SessionPool {
   AtomicCounters counters_;
 };
 
+inline std::ostream& operator<<(std::ostream& out, const SessionPool& pool) {
+  return out << pool.describe();
+}
+
 }  // namespace craton::hsm::pkcs11
+
+template <>
+struct fmt::formatter<craton::hsm::pkcs11::SessionPool> : fmt::formatter<std::string_view> {
+  auto format(const craton::hsm::pkcs11::SessionPool& pool, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(pool.describe(), ctx);
+  }
+};

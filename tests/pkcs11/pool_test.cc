@@ -32,7 +32,9 @@ TEST(SessionPoolTest, OpensExactlyPoolSizeSessionsAndClosesThemAll) {
     // The token's own count, where it keeps one (SoftHSM2 answers "unavailable").
     auto token = describe_token(*module, (*pool)->slot());
     ASSERT_THAT(token, IsOk());
-    if (token->session_count) EXPECT_EQ(*token->session_count, 5u);
+    if (token->session_count) {
+      EXPECT_EQ(*token->session_count, 5u);
+    }
     // Take every lease at once: five distinct live handles.
     std::vector<Lease> leases;
     for (int i = 0; i < 5; ++i) {

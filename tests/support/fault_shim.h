@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// FaultShim: the test's handle on the fault-injection module (tests/support/fault_shim), which
+// forwards to SoftHSM2 and misbehaves where told to.
+#pragma once
+
+#include <string_view>
+
+#include "pkcs11/loader/module.h"
+
+namespace craton::hsm::testing {
+
+inline constexpr std::string_view kFaultShimPath = CRATON_FAULT_SHIM_PATH;
+
+// Loads the shim (sharing the instance a Module loads from the same file) and clears its
+// faults on construction and destruction. One at a time per process.
+class FaultShim {
+ public:
+  FaultShim();
+  ~FaultShim();
+  FaultShim(const FaultShim&) = delete;
+  FaultShim& operator=(const FaultShim&) = delete;
+
+  void set(const char* name, unsigned long value) const;
+  // The next `count` calls of `function` ("C_Sign") return `rv`.
+  void fail(const char* function, unsigned long rv, unsigned long count) const;
+  [[nodiscard]] unsigned long max_concurrency() const;
+
+  // Options for Module::acquire. The build tree's permissions are not ours to vouch for, so
+  // the path check is waived for this test-only module.
+  [[nodiscard]] static pkcs11::ModuleOptions module_options();
+
+ private:
+  void* handle_;
+  void (*set_)(const char*, unsigned long);
+  void (*fail_)(const char*, unsigned long, unsigned long);
+  void (*reset_)();
+  unsigned long (*max_concurrency_)();
+};
+
+}  // namespace craton::hsm::testing

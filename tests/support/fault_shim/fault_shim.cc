@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+// A PKCS#11 module that forwards to the real one named by CRATON_SHIM_TARGET (default
+// SoftHSM2) and injects the faults set through fault_shim_control.h. Test-only.
+#include <dlfcn.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "fault_shim_control.h"
+#include "pkcs11/loader/functions.h"
+
+namespace {
+
+using craton::hsm::pkcs11::Fn;
+using craton::hsm::pkcs11::kFnCount;
+using craton::hsm::pkcs11::kFnNames;
+
+CK_FUNCTION_LIST_PTR target = nullptr;
+CK_FUNCTION_LIST shim_list{};
+
+std::atomic<bool> cant_lock{false};
+std::atomic<unsigned long> max_rw_sessions{0};
+std::atomic<bool> session_info_unsupported{false};
+std::atomic<unsigned long> inside{0};
+std::atomic<unsigned long> max_inside{0};
+
+std::mutex failures_mutex;
+struct PlannedFailure {
+  CK_RV rv = CKR_OK;
+  unsigned long remaining = 0;
+};
+PlannedFailure failures[kFnCount];
+
+// Returns the planned failure for `fn`, or CKR_OK to forward.
+CK_RV planned_failure(Fn fn) {
+  const std::lock_guard lock(failures_mutex);
+  PlannedFailure& planned = failures[static_cast<std::size_t>(fn)];
+  if (planned.remaining == 0) return CKR_OK;
+  --planned.remaining;
+  return planned.rv;
+}
+
+// Tracks how many calls are inside the real module at once.
+struct InsideModule {
+  InsideModule() {
+    const unsigned long now = inside.fetch_add(1) + 1;
+    unsigned long seen = max_inside.load();
+    while (now > seen && !max_inside.compare_exchange_weak(seen, now)) {
+    }
+  }
+  ~InsideModule() { inside.fetch_sub(1); }
+  InsideModule(const InsideModule&) = delete;
+  InsideModule& operator=(const InsideModule&) = delete;
+};
+
+template <Fn F, auto Member>
+struct Forwarder;
+template <Fn F, typename... Args, CK_RV (*CK_FUNCTION_LIST::*Member)(Args...)>
+struct Forwarder<F, Member> {
+  static CK_RV call(Args... args) {
+    if (const CK_RV rv = planned_failure(F); rv != CKR_OK) return rv;
+    const InsideModule guard;
+    return (target->*Member)(args...);
+  }
+};
+
+CK_RV initialize(CK_VOID_PTR raw_args) {
+  const auto* args = static_cast<const CK_C_INITIALIZE_ARGS*>(raw_args);
+  if (cant_lock && args != nullptr && (args->flags & CKF_OS_LOCKING_OK) != 0) return CKR_CANT_LOCK;
+  if (const CK_RV rv = planned_failure(Fn::Initialize); rv != CKR_OK) return rv;
+  return target->C_Initialize(raw_args);
+}
+
+CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
+  const CK_RV rv = Forwarder<Fn::GetTokenInfo, &CK_FUNCTION_LIST::C_GetTokenInfo>::call(slot, info);
+  if (rv == CKR_OK && max_rw_sessions != 0) {
+    info->ulMaxRwSessionCount = max_rw_sessions;
+    info->ulMaxSessionCount = max_rw_sessions;
+  }
+  return rv;
+}
+
+CK_RV get_session_info(CK_SESSION_HANDLE session, CK_SESSION_INFO_PTR info) {
+  if (session_info_unsupported) return CKR_FUNCTION_NOT_SUPPORTED;
+  return Forwarder<Fn::GetSessionInfo, &CK_FUNCTION_LIST::C_GetSessionInfo>::call(session, info);
+}
+
+CK_RV get_function_list(CK_FUNCTION_LIST_PTR_PTR list);
+
+bool load_target() {
+  const char* path = std::getenv("CRATON_SHIM_TARGET");
+  void* handle =
+      dlopen(path != nullptr ? path : "/usr/lib/softhsm/libsofthsm2.so", RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) return false;
+  auto* get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(handle, "C_GetFunctionList"));
+  if (get == nullptr || get(&target) != CKR_OK) return false;
+
+  shim_list.version = target->version;
+#define CRATON_FORWARD(name) \
+  shim_list.C_##name = &Forwarder<Fn::name, &CK_FUNCTION_LIST::C_##name>::call;
+  CRATON_PKCS11_FUNCTIONS(CRATON_FORWARD)
+#undef CRATON_FORWARD
+  shim_list.C_Initialize = &initialize;
+  shim_list.C_GetTokenInfo = &get_token_info;
+  shim_list.C_GetSessionInfo = &get_session_info;
+  shim_list.C_GetFunctionList = &get_function_list;
+  return true;
+}
+
+CK_RV get_function_list(CK_FUNCTION_LIST_PTR_PTR list) {
+  static const bool loaded = load_target();
+  if (!loaded) return CKR_GENERAL_ERROR;
+  *list = &shim_list;
+  return CKR_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) {
+  return get_function_list(list);
+}
+
+__attribute__((visibility("default"))) void craton_fault_set(const char* name,
+                                                             unsigned long value) {
+  const std::string key(name);
+  if (key == "cant_lock") cant_lock = value != 0;
+  if (key == "max_rw_sessions") max_rw_sessions = value;
+  if (key == "session_info_unsupported") session_info_unsupported = value != 0;
+}
+
+__attribute__((visibility("default"))) void craton_fault_fail(const char* function,
+                                                              unsigned long rv,
+                                                              unsigned long count) {
+  const std::lock_guard lock(failures_mutex);
+  for (std::size_t i = 0; i < kFnCount; ++i) {
+    if (kFnNames[i] == function) failures[i] = {rv, count};
+  }
+}
+
+__attribute__((visibility("default"))) void craton_fault_reset(void) {
+  cant_lock = false;
+  max_rw_sessions = 0;
+  session_info_unsupported = false;
+  max_inside = 0;
+  const std::lock_guard lock(failures_mutex);
+  for (auto& failure : failures) failure = {};
+}
+
+__attribute__((visibility("default"))) unsigned long craton_fault_max_concurrency(void) {
+  return max_inside.load();
+}
+
+}  // extern "C"

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// The C interface tests use to steer the fault-injection shim (a PKCS#11 module that forwards
+// every call to a real module and misbehaves only where told to).
+#pragma once
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Switches: "cant_lock" (C_Initialize answers CKR_CANT_LOCK while CKF_OS_LOCKING_OK is set),
+// "max_rw_sessions" (C_GetTokenInfo reports this ulMaxRwSessionCount; 0 = the real value),
+// "session_info_unsupported" (C_GetSessionInfo answers CKR_FUNCTION_NOT_SUPPORTED).
+void craton_fault_set(const char* name, unsigned long value);
+
+// The next `count` calls of `function` ("C_Sign") return `rv` without reaching the module.
+void craton_fault_fail(const char* function, unsigned long rv, unsigned long count);
+
+// Clears every fault and the concurrency high-water mark.
+void craton_fault_reset(void);
+
+// The largest number of calls that were inside the real module at the same time.
+unsigned long craton_fault_max_concurrency(void);
+
+#ifdef __cplusplus
+}
+#endif

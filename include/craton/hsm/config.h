@@ -45,12 +45,13 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
 [[nodiscard]] CRATON_HSM_API Result<Pkcs11PassthroughConfig> load_config(
     const std::filesystem::path& file);
 
-// Parses TOML text; `origin` names the source in error messages. Same rules as load_config.
+// Parses TOML text; `origin` names the source in error messages. Same rules as load_config,
+// except that a relative pin_file resolves against the working directory.
 [[nodiscard]] CRATON_HSM_API Result<Pkcs11PassthroughConfig> parse_config(std::string_view toml,
                                                                           std::string_view origin);
 
-// Reads a PIN file: refuses files readable or writable by group/others, and strips one
-// trailing newline. Errors: ConfigInvalid.
+// Reads a PIN file: refuses symlinks, non-regular files and any group/other permission bit
+// (mode & 077), and strips one trailing newline. Errors: ConfigInvalid.
 [[nodiscard]] CRATON_HSM_API Result<SecretString> read_pin_file(const std::filesystem::path& file);
 
 // One line with every field; the PIN shows as "<redacted>" (or "<unset>").

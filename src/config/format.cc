@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// One-line text form of Pkcs11PassthroughConfig; the PIN only ever appears as "<redacted>".
+#include <craton/hsm/config.h>
+
+#include <iterator>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "config/rules.h"
+
+namespace craton::hsm {
+
+std::string to_string(const Pkcs11PassthroughConfig& config) {
+  // Strings print escaped ({:?}) so a hostile label cannot break the line in a log. Only the
+  // selectors that are set appear, which shows at a glance how the token is chosen.
+  std::string out =
+      fmt::format("Pkcs11PassthroughConfig{{library_path={:?}", config.library_path.string());
+  auto it = std::back_inserter(out);
+  if (config.slot_id) fmt::format_to(it, ", slot_id={}", *config.slot_id);
+  if (config.token_label) fmt::format_to(it, ", token_label={:?}", *config.token_label);
+  if (config.token_serial) fmt::format_to(it, ", token_serial={:?}", *config.token_serial);
+  fmt::format_to(it, ", user_pin={}", config.user_pin ? kRedacted : std::string_view("<unset>"));
+  if (config::is_env_name(config.pin_env)) {
+    fmt::format_to(it, ", pin_env={}", config.pin_env);
+  } else {
+    fmt::format_to(it, ", pin_env={:?}", config.pin_env);
+  }
+  if (config.pin_file) {
+    fmt::format_to(it, ", pin_file={:?}", config.pin_file->string());
+  } else {
+    fmt::format_to(it, ", pin_file=<unset>");
+  }
+  fmt::format_to(it,
+                 ", allow_software_keygen_fallback={}, allow_unprotected_library_path={}"
+                 ", pool_size={}, acquire_timeout_ms={}, cache_capacity={}"
+                 ", gcm_max_messages_per_key={}}}",
+                 config.allow_software_keygen_fallback, config.allow_unprotected_library_path,
+                 config.pool_size, config.acquire_timeout.count(), config.cache_capacity,
+                 config.gcm_max_messages_per_key);
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& out, const Pkcs11PassthroughConfig& config) {
+  return out << to_string(config);
+}
+
+}  // namespace craton::hsm

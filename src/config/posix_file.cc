@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+// POSIX open/fstat/read for the config's own small files; no exceptions, errno kept as text.
+#include "config/posix_file.h"
+
+#include <craton/hsm/diagnostics.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace craton::hsm::config {
+namespace {
+
+std::string errno_text(int error) {
+  return std::generic_category().message(error);
+}
+
+}  // namespace
+
+FileDescriptor::~FileDescriptor() {
+  if (fd_ < 0) return;
+  if (::close(fd_) != 0) {
+    const int error = errno;
+    report_diagnostic(HsmError(ErrorCode::Internal,
+                               fmt::format("close(fd {}) failed: {}", fd_, errno_text(error))));
+  }
+}
+
+Result<RegularFile> open_regular_file(std::string_view field, const std::filesystem::path& path,
+                                      Symlinks symlinks) {
+  // O_NONBLOCK so that opening a FIFO cannot block; it has no effect on regular files.
+  int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  if (symlinks == Symlinks::Refuse) flags |= O_NOFOLLOW;
+  const int raw = ::open(path.c_str(), flags);
+  if (raw < 0) {
+    const int error = errno;
+    if (error == ELOOP && symlinks == Symlinks::Refuse) {
+      return fail(
+          ErrorCode::ConfigInvalid,
+          fmt::format("{}: {}: is a symbolic link; name the file itself", field, path.string()));
+    }
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("{}: cannot open {}: {}", field, path.string(), errno_text(error)));
+  }
+  FileDescriptor fd(raw);
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) {
+    const int error = errno;
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("{}: cannot stat {}: {}", field, path.string(), errno_text(error)));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("{}: {}: not a regular file", field, path.string()));
+  }
+  return RegularFile{std::move(fd), static_cast<std::uint32_t>(info.st_mode & 07777)};
+}
+
+Result<std::size_t> read_up_to(std::string_view field, const std::filesystem::path& path,
+                               const FileDescriptor& fd, std::span<char> buffer) {
+  std::size_t total = 0;
+  while (total < buffer.size()) {
+    const ssize_t n = ::read(fd.get(), buffer.data() + total, buffer.size() - total);
+    if (n == 0) break;
+    if (n < 0) {
+      const int error = errno;
+      if (error == EINTR) continue;
+      return fail(ErrorCode::ConfigInvalid,
+                  fmt::format("{}: cannot read {}: {}", field, path.string(), errno_text(error)));
+    }
+    total += static_cast<std::size_t>(n);
+  }
+  return total;
+}
+
+}  // namespace craton::hsm::config

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pkcs11PassthroughConfig::validate(): the rules a config must meet however it was built.
+#include <craton/hsm/config.h>
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "config/rules.h"
+
+namespace craton::hsm {
+namespace {
+
+Result<void> check_library_path(const std::filesystem::path& path) {
+  if (path.empty()) {
+    return fail(ErrorCode::ConfigInvalid,
+                "library_path: required (absolute path of the PKCS#11 module)");
+  }
+  // A relative path would be searched by dlopen (LD_LIBRARY_PATH, cwd-relative), letting the
+  // environment choose which code gets the PIN.
+  if (!path.is_absolute()) {
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("library_path: must be an absolute path, got {:?}", path.string()));
+  }
+  return {};
+}
+
+Result<void> check_selector_text(std::string_view field, const std::string& value,
+                                 std::size_t max_bytes) {
+  if (value.empty()) {
+    return fail(ErrorCode::ConfigInvalid, fmt::format("{}: must not be empty", field));
+  }
+  if (value.size() > max_bytes) {
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("{}: must be at most {} bytes (the PKCS#11 field size), got {}", field,
+                            max_bytes, value.size()));
+  }
+  return {};
+}
+
+// Exactly one selector: with two, which token we reach would depend on which one we checked
+// first, and a mismatch between them would go unnoticed.
+Result<void> check_selectors(const Pkcs11PassthroughConfig& config) {
+  std::vector<std::string_view> set;
+  if (config.slot_id) set.emplace_back("slot_id");
+  if (config.token_label) set.emplace_back("token_label");
+  if (config.token_serial) set.emplace_back("token_serial");
+  if (set.empty()) {
+    return fail(ErrorCode::ConfigInvalid,
+                "slot_id/token_label/token_serial: exactly one must be set to select the token, "
+                "none is");
+  }
+  if (set.size() > 1) {
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("{}: exactly one of slot_id, token_label, token_serial may be set",
+                            fmt::join(set, ", ")));
+  }
+  if (config.token_label) {
+    CRATON_RETURN_IF_ERROR(
+        check_selector_text("token_label", *config.token_label, config::kTokenLabelMaxBytes));
+  }
+  if (config.token_serial) {
+    CRATON_RETURN_IF_ERROR(
+        check_selector_text("token_serial", *config.token_serial, config::kTokenSerialMaxBytes));
+  }
+  return {};
+}
+
+Result<void> check_pin_source(const Pkcs11PassthroughConfig& config) {
+  if (!config::is_env_name(config.pin_env)) {
+    return fail(
+        ErrorCode::ConfigInvalid,
+        fmt::format("pin_env: must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*), "
+                    "got {:?}",
+                    config.pin_env));
+  }
+  if (config.pin_file && config.pin_file->empty()) {
+    return fail(ErrorCode::ConfigInvalid, "pin_file: must not be empty when set");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> Pkcs11PassthroughConfig::validate() const {
+  CRATON_RETURN_IF_ERROR(check_library_path(library_path));
+  CRATON_RETURN_IF_ERROR(check_selectors(*this));
+  CRATON_RETURN_IF_ERROR(check_pin_source(*this));
+  CRATON_RETURN_IF_ERROR(
+      config::check_range("pool_size", std::uint64_t{pool_size}, config::kPoolSizeRange));
+  CRATON_RETURN_IF_ERROR(config::check_range(
+      "acquire_timeout_ms", std::int64_t{acquire_timeout.count()}, config::kAcquireTimeoutMsRange));
+  CRATON_RETURN_IF_ERROR(config::check_range("cache_capacity", std::uint64_t{cache_capacity},
+                                             config::kCacheCapacityRange));
+  CRATON_RETURN_IF_ERROR(config::check_range("gcm_max_messages_per_key", gcm_max_messages_per_key,
+                                             config::kGcmMaxMessagesRange));
+  return {};
+}
+
+}  // namespace craton::hsm

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+// to_string / fmt / operator<<: one line, every field, and the PIN always redacted.
+#include <craton/hsm/config.h>
+
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace craton::hsm {
+namespace {
+
+constexpr std::string_view kPin = "do-not-print-2468";
+
+Pkcs11PassthroughConfig config_with_pin() {
+  Pkcs11PassthroughConfig config;
+  config.library_path = "/usr/lib/softhsm/libsofthsm2.so";
+  config.token_label = "ci-token";
+  config.user_pin = SecretString(kPin);
+  return config;
+}
+
+TEST(ConfigFormat, ListsEveryFieldOnOneLine) {
+  const std::string text = to_string(config_with_pin());
+  EXPECT_EQ(text,
+            "Pkcs11PassthroughConfig{library_path=\"/usr/lib/softhsm/libsofthsm2.so\", "
+            "token_label=\"ci-token\", user_pin=<redacted>, pin_env=CRATON_HSM_PIN, "
+            "pin_file=<unset>, allow_software_keygen_fallback=false, "
+            "allow_unprotected_library_path=false, pool_size=8, acquire_timeout_ms=5000, "
+            "cache_capacity=256, gcm_max_messages_per_key=4294967296}");
+}
+
+TEST(ConfigFormat, FmtAndOstreamNeverShowThePin) {
+  const Pkcs11PassthroughConfig config = config_with_pin();
+  const std::string via_fmt = fmt::format("{}", config);
+  std::ostringstream stream;
+  stream << config;
+  const std::string via_stream = stream.str();
+
+  for (const std::string& text : {via_fmt, via_stream}) {
+    EXPECT_EQ(text.find(kPin), std::string::npos) << "PIN leaked: " << text;
+    EXPECT_NE(text.find("user_pin=<redacted>"), std::string::npos) << text;
+  }
+  EXPECT_EQ(via_fmt, via_stream) << "both paths print the same line";
+  EXPECT_EQ(via_fmt, to_string(config));
+}
+
+TEST(ConfigFormat, UnsetPinAndOtherSelectorsPrintAsSuch) {
+  Pkcs11PassthroughConfig config;
+  config.library_path = "/lib/x.so";
+  config.slot_id = 3;
+  config.token_serial = "abc";
+  config.pin_file = "/etc/craton/pin";
+  const std::string text = fmt::format("{}", config);
+  EXPECT_NE(text.find("user_pin=<unset>"), std::string::npos) << text;
+  EXPECT_NE(text.find("slot_id=3, token_serial=\"abc\""), std::string::npos) << text;
+  EXPECT_NE(text.find("pin_file=\"/etc/craton/pin\""), std::string::npos) << text;
+}
+
+TEST(ConfigFormat, ControlCharactersCannotBreakTheLine) {
+  Pkcs11PassthroughConfig config = config_with_pin();
+  config.token_label = "evil\nuser_pin=1234";
+  config.pin_env = "BAD\nNAME";
+  const std::string text = to_string(config);
+  EXPECT_EQ(text.find('\n'), std::string::npos) << text;
+  EXPECT_NE(text.find("token_label=\"evil\\nuser_pin=1234\""), std::string::npos) << text;
+  EXPECT_NE(text.find("pin_env=\"BAD\\nNAME\""), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace craton::hsm

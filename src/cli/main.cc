@@ -1,5 +1,81 @@
 // SPDX-License-Identifier: Apache-2.0
-// craton-hsm: the operator CLI (placeholder).
-int main() {
-  return 0;
+// craton-hsm, the operator CLI: parses the command line, runs the chosen command, maps errors to
+// exit codes.
+#include <craton/hsm/error.h>
+
+#include <span>
+#include <utility>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "cli/info_command.h"
+#include "cli/options.h"
+
+namespace {
+
+using craton::hsm::cli::ExitCode;
+using craton::hsm::cli::to_int;
+
+constexpr const char* kFooter = R"(
+The user PIN is read from --pin-file or the CRATON_HSM_PIN environment variable, never from
+the command line.
+
+Exit codes: 0 success, 1 the module or token reported an error, 2 usage or configuration error.
+
+Example:
+  craton-hsm info --module /usr/lib/softhsm/libsofthsm2.so --token-label ci-token)";
+
+// Errors are one line on stderr so logs and scripts can grep them.
+template <typename... Args>
+void print_error(fmt::format_string<Args...> format, Args&&... args) {
+  fmt::print(stderr, "craton-hsm: error: {}\n", fmt::format(format, std::forward<Args>(args)...));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace cli = craton::hsm::cli;
+
+  // Refused before CLI11 parses, because CLI11's "unexpected argument" message would repeat
+  // the PIN on stderr (and from there into logs).
+  if (const auto pin_option =
+          cli::find_pin_argument(std::span(argv, argc).subspan(argc > 0 ? 1 : 0))) {
+    print_error(
+        "{}: PINs are never accepted on the command line (they leak through ps and shell "
+        "history); use --pin-file FILE or the CRATON_HSM_PIN environment variable",
+        *pin_option);
+    return to_int(ExitCode::UsageError);
+  }
+
+  CLI::App app("craton-hsm: inspect and operate PKCS#11 tokens through Craton HSM", "craton-hsm");
+  // Global options may come after the subcommand ("craton-hsm info --module ...").
+  app.fallthrough();
+  app.require_subcommand(1);
+  cli::GlobalOptions global;
+  cli::add_global_options(app, global);
+  cli::CommandAction action;
+  cli::add_info_command(app, global, action);
+  app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version are "errors" with exit code 0 in CLI11.
+    if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(error);
+    print_error("{} (run 'craton-hsm --help' for usage)", error.what());
+    return to_int(ExitCode::UsageError);
+  }
+
+  if (!action) {  // unreachable while every subcommand sets its action
+    print_error("no command to run (run 'craton-hsm --help' for usage)");
+    return to_int(ExitCode::UsageError);
+  }
+  if (const craton::hsm::Result<void> result = action(); !result) {
+    print_error("{}", result.error());
+    return to_int(cli::exit_code_for(result.error().code()));
+  }
+  return to_int(ExitCode::Ok);
 }

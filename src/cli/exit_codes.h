@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// The process exit codes of craton-hsm, and which HsmErrors count as usage errors.
+#pragma once
+
+#include <craton/hsm/error.h>
+
+namespace craton::hsm::cli {
+
+// Scripts branch on these, so their meanings never change: 2 means "fix the invocation or the
+// configuration", 1 means "the module or token refused", anything else is not ours.
+enum class ExitCode : int {
+  Ok = 0,
+  OperationFailed = 1,
+  UsageError = 2,
+};
+
+// An unprotected library path is a deployment decision (fix the permissions or opt in through
+// the config), not something the token did, so it sits with the configuration errors.
+[[nodiscard]] constexpr ExitCode exit_code_for(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::ConfigInvalid:
+    case ErrorCode::LibraryPathUnprotected:
+      return ExitCode::UsageError;
+    default:
+      return ExitCode::OperationFailed;
+  }
+}
+
+[[nodiscard]] constexpr int to_int(ExitCode code) noexcept {
+  return static_cast<int>(code);
+}
+
+}  // namespace craton::hsm::cli

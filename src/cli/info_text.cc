@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// The human-readable layout of `craton-hsm info`.
+#include "cli/info_render.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/table.h"
+
+namespace craton::hsm::cli {
+namespace {
+
+// describe_token folds "unavailable" and "effectively infinite" into nullopt, so "-" reads as
+// "not reported or unlimited" (SoftHSM2 reports every session count that way).
+std::string count_text(const std::optional<std::uint64_t>& count) {
+  return count ? fmt::format("{}", *count) : "-";
+}
+
+std::string sessions_text(const pkcs11::TokenDescription& token) {
+  return fmt::format("{} open / {} max (read-write: {} open / {} max)",
+                     count_text(token.session_count), count_text(token.max_session_count),
+                     count_text(token.rw_session_count), count_text(token.max_rw_session_count));
+}
+
+// An uninitialised token has blank label and serial; say so rather than print nothing.
+std::string or_none(const std::string& text) {
+  return text.empty() ? std::string("(none)") : text;
+}
+
+std::string joined(const std::vector<std::string_view>& names) {
+  return names.empty() ? std::string("-") : fmt::format("{}", fmt::join(names, " "));
+}
+
+void append_library(std::string& out, const InfoReport& report) {
+  out += "Library\n";
+  Table table({{""}, {""}});
+  table.add_row({"manufacturer", report.library.manufacturer});
+  table.add_row({"description", report.library.description});
+  table.add_row({"library version", version_string(report.library.library_version)});
+  table.add_row({"cryptoki version", version_string(report.library.cryptoki_version)});
+  table.add_row({"module path", report.module_path.string()});
+  out += table.render("  ");
+}
+
+void append_tokens(std::string& out, const InfoReport& report) {
+  out += fmt::format("\nTokens ({} present{})\n", report.tokens.size(),
+                     report.selected_slot ? "; * = selected" : "");
+  if (report.tokens.empty()) out += "  none (initialise one with the vendor's tool)\n";
+  for (const auto& token : report.tokens) {
+    const bool selected = report.selected_slot == token.slot_id;
+    out += fmt::format("{} slot {}\n", selected ? "*" : " ", token.slot_id);
+    Table table({{""}, {""}});
+    table.add_row({"label", or_none(token.label)});
+    table.add_row({"serial", or_none(token.serial)});
+    table.add_row({"model", token.model});
+    table.add_row({"manufacturer", token.manufacturer});
+    table.add_row({"flags", joined(pkcs11::token_flag_names(token.flags))});
+    table.add_row({"sessions", sessions_text(token)});
+    out += table.render("    ");
+  }
+}
+
+void append_mechanisms(std::string& out, const InfoReport& report) {
+  if (!report.selected_slot) {
+    out +=
+        "\nNo token selected: add --token-label LABEL, --token-serial SERIAL or --slot N (or "
+        "set one in the --config file) to list its mechanisms.\n";
+    return;
+  }
+  out += fmt::format("\nMechanisms of slot {} ({})\n", *report.selected_slot,
+                     report.mechanisms.size());
+  // Key sizes are in bits or bytes depending on the mechanism (PKCS#11 v2.40 §5.5).
+  Table table({{"MECHANISM"}, {"MIN KEY", Align::Right}, {"MAX KEY", Align::Right}, {"FLAGS"}});
+  for (const auto& mechanism : report.mechanisms) {
+    table.add_row({mechanism.name, fmt::format("{}", mechanism.min_key_size),
+                   fmt::format("{}", mechanism.max_key_size),
+                   joined(pkcs11::mechanism_flag_names(mechanism.flags))});
+  }
+  out += table.render("  ");
+}
+
+}  // namespace
+
+std::string render_info_text(const InfoReport& report) {
+  std::string out;
+  append_library(out, report);
+  append_tokens(out, report);
+  append_mechanisms(out, report);
+  return out;
+}
+
+}  // namespace craton::hsm::cli

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers for running the built craton-hsm binary from tests and inspecting what it printed.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "support/softhsm_token.h"
+
+namespace craton::hsm::testing {
+
+// Runs `craton-hsm <args>` through the shell (args are shell syntax, so tests can redirect or
+// prefix environment assignments with `env_prefix`). Output is stdout and stderr combined.
+inline CommandResult run_cli(std::string_view args, std::string_view env_prefix = "") {
+  return run_command(fmt::format("{} '{}' {}", env_prefix, kCliPath, args));
+}
+
+// The module path and selector every happy-path test uses.
+inline std::string module_args() {
+  return fmt::format("--module '{}'", kModulePath);
+}
+
+inline std::size_t line_count(std::string_view output) {
+  return static_cast<std::size_t>(std::ranges::count(output, '\n'));
+}
+
+}  // namespace craton::hsm::testing

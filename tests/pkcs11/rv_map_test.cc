@@ -51,11 +51,11 @@ TEST(RvMapTest, SessionLevelErrorsAskForARebuild) {
 }
 
 TEST(ClassifyVerifyResultTest, DecidesOnTheReturnValueOnly) {
-  EXPECT_EQ(classify_verify_result(CKR_OK, Fn::Verify).value(), VerifyDecision::Valid);
+  EXPECT_EQ(classify_verify_result(CKR_OK, Fn::Verify).value(), VerifyOutcome::Valid);
   EXPECT_EQ(classify_verify_result(CKR_SIGNATURE_INVALID, Fn::Verify).value(),
-            VerifyDecision::Invalid);
+            VerifyOutcome::Invalid);
   EXPECT_EQ(classify_verify_result(CKR_SIGNATURE_LEN_RANGE, Fn::Verify).value(),
-            VerifyDecision::Invalid);
+            VerifyOutcome::Invalid);
   EXPECT_THAT(classify_verify_result(CKR_DEVICE_ERROR, Fn::Verify),
               HasErrorCode(ErrorCode::DeviceError));
   EXPECT_THAT(classify_verify_result(CKR_KEY_HANDLE_INVALID, Fn::Verify),

@@ -154,13 +154,13 @@ HsmError error_from_rv(CK_RV rv, Fn fn, std::string message) {
   return HsmError(error_code_for(rv), std::move(message), function_name(fn), rv, rv_name(rv));
 }
 
-Result<VerifyDecision> classify_verify_result(CK_RV rv, Fn fn) {
+Result<VerifyOutcome> classify_verify_result(CK_RV rv, Fn fn) {
   switch (rv) {
     case CKR_OK:
-      return VerifyDecision::Valid;
+      return VerifyOutcome::Valid;
     case CKR_SIGNATURE_INVALID:
     case CKR_SIGNATURE_LEN_RANGE:
-      return VerifyDecision::Invalid;
+      return VerifyOutcome::Invalid;
     default:
       return std::unexpected(error_from_rv(rv, fn));
   }

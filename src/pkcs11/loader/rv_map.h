@@ -4,6 +4,7 @@
 #pragma once
 
 #include <craton/hsm/error.h>
+#include <craton/hsm/schemes.h>
 
 #include <string>
 #include <string_view>
@@ -22,8 +23,8 @@ namespace craton::hsm::pkcs11 {
 // The HsmError for a failed call of `fn`. `rv` must not be CKR_OK.
 [[nodiscard]] HsmError error_from_rv(CK_RV rv, Fn fn, std::string message = {});
 
-// Verification's own decoder (seed: "Typed verification decoding").
-enum class VerifyDecision { Valid, Invalid };
-[[nodiscard]] Result<VerifyDecision> classify_verify_result(CK_RV rv, Fn fn);
+// Verification's own decoder (seed: "Typed verification decoding"): CKR_OK is Valid,
+// CKR_SIGNATURE_INVALID and CKR_SIGNATURE_LEN_RANGE are Invalid, anything else an error.
+[[nodiscard]] Result<VerifyOutcome> classify_verify_result(CK_RV rv, Fn fn);
 
 }  // namespace craton::hsm::pkcs11

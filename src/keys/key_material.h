@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// KeyMaterial: the parsed, validated, immutable form of a Key, in the shapes both backends
+// need (PKCS#11 attribute values and an OpenSSL EVP_PKEY), plus the per-backend memo that
+// lets a backend find a key's fingerprint and state without rehashing its bytes.
+#pragma once
+
+#include <craton/hsm/keys.h>
+#include <craton/hsm/secret.h>
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <openssl/evp.h>
+
+#include "keys/fingerprint_memo.h"
+
+namespace craton::hsm {
+
+struct RsaPrivateParts {
+  SecretBytes private_exponent;
+  SecretBytes prime1;
+  SecretBytes prime2;
+  SecretBytes exponent1;
+  SecretBytes exponent2;
+  SecretBytes coefficient;
+};
+
+// Immutable after construction; shared by every Key copy and safe to read from any thread.
+class KeyMaterial {
+ public:
+  KeyMaterial() = default;
+  KeyMaterial(const KeyMaterial&) = delete;
+  KeyMaterial& operator=(const KeyMaterial&) = delete;
+  ~KeyMaterial();
+
+  KeyKind kind = KeyKind::Aes;
+  KeyOrigin origin = KeyOrigin::Imported;
+  std::size_t bits = 0;
+  std::optional<EcCurve> curve;
+
+  // Aes/Hmac: the key. EcPrivate: the scalar, left-padded to the field size. Ed25519Private:
+  // the seed. RsaPrivate: PKCS#8 DER. Empty for public keys.
+  SecretBytes secret;
+  // RsaPrivate/RsaPublic: big-endian modulus and public exponent without leading zeros.
+  std::vector<std::uint8_t> rsa_modulus;
+  std::vector<std::uint8_t> rsa_public_exponent;
+  // RsaPrivate: the CRT components, unpadded big-endian (what CKA_* attributes take).
+  std::optional<RsaPrivateParts> rsa_private;
+  // EcPrivate/EcPublic: the uncompressed SEC1 point (04‖X‖Y). Ed25519: the 32-byte public
+  // key. Derived from the private part for private keys.
+  std::vector<std::uint8_t> public_point;
+  // The same key for OpenSSL (nullptr for Aes/Hmac). Owned; freed with the material.
+  EVP_PKEY* evp = nullptr;
+
+  // Per-backend memo of fingerprints and backend state (see fingerprint_memo.h).
+  FingerprintMemo memo;
+};
+
+}  // namespace craton::hsm

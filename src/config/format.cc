@@ -34,10 +34,10 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   fmt::format_to(it,
                  ", allow_software_keygen_fallback={}, allow_unprotected_library_path={}"
                  ", pool_size={}, acquire_timeout_ms={}, cache_capacity={}"
-                 ", gcm_max_messages_per_key={}}}",
+                 ", gcm_max_messages_per_key={}, max_message_bytes={}}}",
                  config.allow_software_keygen_fallback, config.allow_unprotected_library_path,
                  config.pool_size, config.acquire_timeout.count(), config.cache_capacity,
-                 config.gcm_max_messages_per_key);
+                 config.gcm_max_messages_per_key, config.max_message_bytes);
   return out;
 }
 

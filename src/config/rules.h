@@ -25,6 +25,8 @@ inline constexpr IntRange kAcquireTimeoutMsRange{1, 600'000};
 inline constexpr IntRange kCacheCapacityRange{1, 65'536};
 // NIST SP 800-38D §8.3: at most 2^32 GCM invocations per key with random 96-bit IVs.
 inline constexpr IntRange kGcmMaxMessagesRange{1, std::int64_t{1} << 32};
+// One operation's input; 1 GiB keeps a runaway caller from exhausting token or host memory.
+inline constexpr IntRange kMaxMessageBytesRange{1, std::int64_t{1} << 30};
 
 // PKCS#11 v2.40 §3.2 CK_TOKEN_INFO: `label` is 32 bytes and `serialNumber` 16, blank-padded,
 // so a longer selector could never match any token.

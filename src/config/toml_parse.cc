@@ -23,6 +23,7 @@
 //   acquire_timeout_ms       = 5000          # integer 1..600000; default 5000
 //   cache_capacity           = 256           # integer 1..65536; default 256
 //   gcm_max_messages_per_key = 4294967296    # integer 1..2^32 (NIST SP 800-38D §8.3); default 2^32
+//   max_message_bytes        = 67108864      # integer 1..2^30; default 64 MiB
 //
 // Refused with ConfigInvalid: `user_pin`, `pin` and `so_pin` (PINs never live in the config
 // file), any other key (catches typos), values of the wrong TOML type, TOML syntax errors.
@@ -50,7 +51,7 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 12> kKnownKeys{
+constexpr std::array<std::string_view, 13> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
@@ -63,6 +64,7 @@ constexpr std::array<std::string_view, 12> kKnownKeys{
     "acquire_timeout_ms",
     "cache_capacity",
     "gcm_max_messages_per_key",
+    "max_message_bytes",
 };
 
 bool contains(std::span<const std::string_view> list, std::string_view word) {
@@ -245,6 +247,9 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   CRATON_ASSIGN_OR_RETURN(const auto gcm_max,
                           read_integer(table, "gcm_max_messages_per_key", kGcmMaxMessagesRange));
   if (gcm_max) parsed.gcm_max_messages_per_key = static_cast<std::uint64_t>(*gcm_max);
+  CRATON_ASSIGN_OR_RETURN(const auto max_message,
+                          read_integer(table, "max_message_bytes", kMaxMessageBytesRange));
+  if (max_message) parsed.max_message_bytes = static_cast<std::uint64_t>(*max_message);
   return parsed;
 }
 

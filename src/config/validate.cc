@@ -95,6 +95,8 @@ Result<void> Pkcs11PassthroughConfig::validate() const {
                                              config::kCacheCapacityRange));
   CRATON_RETURN_IF_ERROR(config::check_range("gcm_max_messages_per_key", gcm_max_messages_per_key,
                                              config::kGcmMaxMessagesRange));
+  CRATON_RETURN_IF_ERROR(
+      config::check_range("max_message_bytes", max_message_bytes, config::kMaxMessageBytesRange));
   return {};
 }
 

@@ -32,6 +32,7 @@ pool_size = 16
 acquire_timeout_ms = 250
 cache_capacity = 1024
 gcm_max_messages_per_key = 1000000
+max_message_bytes = 1048576
 )";
   const ScopedEnv no_pin("MY_SERVICE_PIN", std::nullopt);
   const Result<Pkcs11PassthroughConfig> config = parse_config(toml, "full.toml");
@@ -49,6 +50,7 @@ gcm_max_messages_per_key = 1000000
   EXPECT_EQ(config->acquire_timeout, std::chrono::milliseconds(250));
   EXPECT_EQ(config->cache_capacity, 1024u);
   EXPECT_EQ(config->gcm_max_messages_per_key, 1'000'000u);
+  EXPECT_EQ(config->max_message_bytes, 1'048'576u);
   EXPECT_TRUE(config->validate().has_value()) << "a loaded config is always valid";
 }
 
@@ -69,6 +71,7 @@ TEST(ConfigParse, OmittedKeysTakeTheDocumentedDefaults) {
   EXPECT_EQ(config->acquire_timeout, std::chrono::milliseconds(5000));
   EXPECT_EQ(config->cache_capacity, 256u);
   EXPECT_EQ(config->gcm_max_messages_per_key, std::uint64_t{1} << 32);
+  EXPECT_EQ(config->max_message_bytes, std::uint64_t{64} << 20);
 }
 
 TEST(ConfigParse, SlotIdSelectsTheToken) {
@@ -152,6 +155,9 @@ std::vector<BadConfig> bad_configs() {
       {"gcm_zero", with_minimal("gcm_max_messages_per_key = 0"), "gcm_max_messages_per_key"},
       {"gcm_above_nist_bound", with_minimal("gcm_max_messages_per_key = 4294967297"),
        "gcm_max_messages_per_key"},
+      {"max_message_bytes_zero", with_minimal("max_message_bytes = 0"), "max_message_bytes"},
+      {"max_message_bytes_above_1gib", with_minimal("max_message_bytes = 1073741825"),
+       "max_message_bytes"},
       {"pin_env_starts_with_digit", with_minimal("pin_env = \"1PIN\""), "pin_env"},
       {"pin_env_has_dash", with_minimal("pin_env = \"MY-PIN\""), "pin_env"},
       {"pin_env_empty", with_minimal("pin_env = \"\""), "pin_env"},

@@ -34,6 +34,7 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   std::chrono::milliseconds acquire_timeout{5000};
   std::uint32_t cache_capacity = 256;
   std::uint64_t gcm_max_messages_per_key = std::uint64_t{1} << 32;  // NIST SP 800-38D §8.3
+  std::uint64_t max_message_bytes = std::uint64_t{64} << 20;        // larger inputs: DataLenRange
 
   // Checks ranges and the selector rule; every failure is ConfigInvalid naming the field.
   [[nodiscard]] Result<void> validate() const;

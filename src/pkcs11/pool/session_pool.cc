@@ -56,7 +56,7 @@ Result<std::unique_ptr<SessionPool>> SessionPool::create(std::shared_ptr<const M
   for (std::size_t i = 0; i < size; ++i) {
     CRATON_ASSIGN_OR_RETURN(Session session, Session::open(pool->module_, slot));
     pool->counters_.sessions_opened.fetch_add(1, std::memory_order_relaxed);
-    auto pooled = std::make_unique<PooledSession>();
+    auto pooled = std::make_unique<PooledSession>(pool->options_.cache_capacity);
     pooled->session.emplace(std::move(session));
     pooled->index = i;
     pool->sessions_.push_back(std::move(pooled));
@@ -142,6 +142,8 @@ Result<void> SessionPool::rebuild(PooledSession& slot) {
     return std::unexpected(std::move(error));
   }
   counters_.sessions_opened.fetch_add(1, std::memory_order_relaxed);
+  slot.keys.clear();
+  slot.ivs.clear();
   slot.session.emplace(std::move(*fresh));
   slot.needs_rebuild = false;
   counters_.sessions_rebuilt.fetch_add(1, std::memory_order_relaxed);

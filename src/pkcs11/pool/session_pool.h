@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "pkcs11/cache/iv_reserve.h"
+#include "pkcs11/cache/key_cache.h"
 #include "pkcs11/pool/pool_events.h"
 #include "pkcs11/session/session.h"
 
@@ -25,6 +27,7 @@ namespace craton::hsm::pkcs11 {
 struct PoolOptions {
   std::size_t pool_size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
+  std::size_t cache_capacity = 256;  // imported key objects per session
   // The user PIN; without one the pool never logs in. The pool keeps this copy and hands
   // exactly one clone to each C_Login, wiped right after the call.
   std::optional<SecretString> user_pin;
@@ -32,13 +35,16 @@ struct PoolOptions {
 };
 
 // One pooled session: the session, the mutex that makes it single-threaded, and the state
-// that belongs to it. The per-session KeyCache joins here with the CryptoBackend; whatever is
-// cached must be dropped whenever `session` is replaced.
+// that belongs to that session (its imported keys and IV reserve), dropped whenever `session`
+// is replaced: session objects die with their session.
 struct PooledSession {
+  explicit PooledSession(std::size_t cache_capacity) : keys(cache_capacity) {}
   std::mutex mutex;
   std::optional<Session> session;
-  bool needs_rebuild = false;  // guarded by `mutex`
+  bool needs_rebuild = false;  // guarded by `mutex`, like everything below
   std::size_t index = 0;
+  KeyCache keys;
+  IvReserve ivs;
 };
 
 class SessionPool;
@@ -65,6 +71,8 @@ class Lease {
   void note_failure(const HsmError& error) noexcept;
 
   [[nodiscard]] const Session& session() const noexcept { return *slot_->session; }
+  [[nodiscard]] KeyCache& keys() noexcept { return slot_->keys; }
+  [[nodiscard]] IvReserve& ivs() noexcept { return slot_->ivs; }
   [[nodiscard]] std::size_t index() const noexcept { return slot_->index; }
 
  private:

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
+#include "cli/demo_command.h"
 #include "cli/exit_codes.h"
 #include "cli/info_command.h"
 #include "cli/options.h"
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   cli::add_global_options(app, global);
   cli::CommandAction action;
   cli::add_info_command(app, global, action);
+  cli::add_demo_command(app, global, action);
   app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
 
   try {

@@ -154,6 +154,11 @@ HsmError error_from_rv(CK_RV rv, Fn fn, std::string message) {
   return HsmError(error_code_for(rv), std::move(message), function_name(fn), rv, rv_name(rv));
 }
 
+bool is_aead_tag_failure(CK_RV rv) noexcept {
+  return rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE ||
+         rv == CKR_GENERAL_ERROR;
+}
+
 Result<VerifyOutcome> classify_verify_result(CK_RV rv, Fn fn) {
   switch (rv) {
     case CKR_OK:

@@ -23,6 +23,11 @@ namespace craton::hsm::pkcs11 {
 // The HsmError for a failed call of `fn`. `rv` must not be CKR_OK.
 [[nodiscard]] HsmError error_from_rv(CK_RV rv, Fn fn, std::string message = {});
 
+// Whether `rv` from an AEAD decryption means the tag did not verify. Besides the standard
+// CKR_ENCRYPTED_DATA_INVALID, SoftHSM2 answers CKR_GENERAL_ERROR for a bad GCM tag
+// (VENDORS.md) and some modules CKR_ENCRYPTED_DATA_LEN_RANGE for a truncated one.
+[[nodiscard]] bool is_aead_tag_failure(CK_RV rv) noexcept;
+
 // Verification's own decoder (seed: "Typed verification decoding"): CKR_OK is Valid,
 // CKR_SIGNATURE_INVALID and CKR_SIGNATURE_LEN_RANGE are Invalid, anything else an error.
 [[nodiscard]] Result<VerifyOutcome> classify_verify_result(CK_RV rv, Fn fn);

@@ -117,6 +117,8 @@ class SessionPool {
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }
+  // Whether the pool logs in (it holds a PIN), so objects may be CKA_PRIVATE.
+  [[nodiscard]] bool logs_in() const noexcept { return options_.user_pin.has_value(); }
   [[nodiscard]] std::uint64_t slot() const noexcept { return slot_; }
   [[nodiscard]] const Module& module() const noexcept { return *module_; }
   [[nodiscard]] PoolCounters counters() const noexcept;

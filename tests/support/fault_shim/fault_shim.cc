@@ -8,6 +8,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "fault_shim_control.h"
 #include "pkcs11/loader/functions.h"
@@ -24,6 +25,7 @@ CK_FUNCTION_LIST shim_list{};
 std::atomic<bool> cant_lock{false};
 std::atomic<unsigned long> max_rw_sessions{0};
 std::atomic<bool> session_info_unsupported{false};
+std::atomic<CK_MECHANISM_TYPE> hidden_mechanism{CK_UNAVAILABLE_INFORMATION};
 std::atomic<unsigned long> inside{0};
 std::atomic<unsigned long> max_inside{0};
 
@@ -88,6 +90,61 @@ CK_RV get_session_info(CK_SESSION_HANDLE session, CK_SESSION_INFO_PTR info) {
   return Forwarder<Fn::GetSessionInfo, &CK_FUNCTION_LIST::C_GetSessionInfo>::call(session, info);
 }
 
+CK_RV get_mechanism_list(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
+  const CK_MECHANISM_TYPE hidden = hidden_mechanism;
+  if (hidden == CK_UNAVAILABLE_INFORMATION) {
+    return Forwarder<Fn::GetMechanismList, &CK_FUNCTION_LIST::C_GetMechanismList>::call(slot, list,
+                                                                                        count);
+  }
+  // Ask for the real list in full, then hand back a copy without the hidden mechanism.
+  CK_ULONG real_count = 0;
+  CK_RV rv = target->C_GetMechanismList(slot, nullptr, &real_count);
+  if (rv != CKR_OK) return rv;
+  std::vector<CK_MECHANISM_TYPE> real(real_count);
+  rv = target->C_GetMechanismList(slot, real.data(), &real_count);
+  if (rv != CKR_OK) return rv;
+  real.resize(real_count);
+  std::erase(real, hidden);
+  if (list == nullptr) {
+    *count = real.size();
+    return CKR_OK;
+  }
+  if (*count < real.size()) {
+    *count = real.size();
+    return CKR_BUFFER_TOO_SMALL;
+  }
+  std::copy(real.begin(), real.end(), list);
+  *count = real.size();
+  return CKR_OK;
+}
+
+CK_RV get_mechanism_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
+  if (type == hidden_mechanism) return CKR_MECHANISM_INVALID;
+  return Forwarder<Fn::GetMechanismInfo, &CK_FUNCTION_LIST::C_GetMechanismInfo>::call(slot, type,
+                                                                                      info);
+}
+
+CK_RV generate_key(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
+                   CK_ATTRIBUTE_PTR attributes, CK_ULONG count, CK_OBJECT_HANDLE_PTR key) {
+  if (mechanism != nullptr && mechanism->mechanism == hidden_mechanism) {
+    return CKR_MECHANISM_INVALID;
+  }
+  return Forwarder<Fn::GenerateKey, &CK_FUNCTION_LIST::C_GenerateKey>::call(session, mechanism,
+                                                                            attributes, count, key);
+}
+
+CK_RV generate_key_pair(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
+                        CK_ATTRIBUTE_PTR public_template, CK_ULONG public_count,
+                        CK_ATTRIBUTE_PTR private_template, CK_ULONG private_count,
+                        CK_OBJECT_HANDLE_PTR public_key, CK_OBJECT_HANDLE_PTR private_key) {
+  if (mechanism != nullptr && mechanism->mechanism == hidden_mechanism) {
+    return CKR_MECHANISM_INVALID;
+  }
+  return Forwarder<Fn::GenerateKeyPair, &CK_FUNCTION_LIST::C_GenerateKeyPair>::call(
+      session, mechanism, public_template, public_count, private_template, private_count,
+      public_key, private_key);
+}
+
 CK_RV get_function_list(CK_FUNCTION_LIST_PTR_PTR list);
 
 bool load_target() {
@@ -106,6 +163,10 @@ bool load_target() {
   shim_list.C_Initialize = &initialize;
   shim_list.C_GetTokenInfo = &get_token_info;
   shim_list.C_GetSessionInfo = &get_session_info;
+  shim_list.C_GetMechanismList = &get_mechanism_list;
+  shim_list.C_GetMechanismInfo = &get_mechanism_info;
+  shim_list.C_GenerateKey = &generate_key;
+  shim_list.C_GenerateKeyPair = &generate_key_pair;
   shim_list.C_GetFunctionList = &get_function_list;
   return true;
 }
@@ -131,6 +192,7 @@ __attribute__((visibility("default"))) void craton_fault_set(const char* name,
   if (key == "cant_lock") cant_lock = value != 0;
   if (key == "max_rw_sessions") max_rw_sessions = value;
   if (key == "session_info_unsupported") session_info_unsupported = value != 0;
+  if (key == "hide_mechanism") hidden_mechanism = value;
 }
 
 __attribute__((visibility("default"))) void craton_fault_fail(const char* function,
@@ -146,6 +208,7 @@ __attribute__((visibility("default"))) void craton_fault_reset(void) {
   cant_lock = false;
   max_rw_sessions = 0;
   session_info_unsupported = false;
+  hidden_mechanism = CK_UNAVAILABLE_INFORMATION;
   max_inside = 0;
   const std::lock_guard lock(failures_mutex);
   for (auto& failure : failures) failure = {};

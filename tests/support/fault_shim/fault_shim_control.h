@@ -9,7 +9,9 @@ extern "C" {
 
 // Switches: "cant_lock" (C_Initialize answers CKR_CANT_LOCK while CKF_OS_LOCKING_OK is set),
 // "max_rw_sessions" (C_GetTokenInfo reports this ulMaxRwSessionCount; 0 = the real value),
-// "session_info_unsupported" (C_GetSessionInfo answers CKR_FUNCTION_NOT_SUPPORTED).
+// "session_info_unsupported" (C_GetSessionInfo answers CKR_FUNCTION_NOT_SUPPORTED),
+// "hide_mechanism" (this CKM_* value vanishes from the mechanism list, and key generation
+// with it answers CKR_MECHANISM_INVALID).
 void craton_fault_set(const char* name, unsigned long value);
 
 // The next `count` calls of `function` ("C_Sign") return `rv` without reaching the module.

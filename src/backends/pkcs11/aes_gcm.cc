@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+// AES-GCM on the token: per-key message budget reserved before each encryption, IVs sliced
+// from the session's batch of token randomness, output iv ‖ ciphertext ‖ tag.
+#include <fmt/format.h>
+
+#include "backends/pkcs11/passthrough_backend.h"
+#include "pkcs11/session/input.h"
+
+namespace craton::hsm::pkcs11 {
+namespace {
+
+CK_GCM_PARAMS gcm_params(std::span<const std::uint8_t> iv, ByteView aad) {
+  CK_GCM_PARAMS params{};
+  // The module only reads IV and AAD; the C structure just lacks the const.
+  params.pIv = const_cast<CK_BYTE_PTR>(iv.data());
+  params.ulIvLen = iv.size();
+  params.ulIvBits = iv.size() * 8;  // v2.40 layout, which SoftHSM2 and NSS read
+  params.pAAD = input_ptr(aad);
+  params.ulAADLen = aad.size();
+  params.ulTagBits = kGcmTagSize * 8;
+  return params;
+}
+
+// Reserves one message of `state`'s budget; never lets the count pass `limit`, even with many
+// threads racing on one key.
+bool reserve_gcm_message(KeyState& state, std::uint64_t limit) {
+  std::uint64_t used = state.gcm_messages.load(std::memory_order_relaxed);
+  do {
+    if (used >= limit) return false;
+  } while (!state.gcm_messages.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
+  return true;
+}
+
+// The next fresh IV for this session, refilling its reserve from the token when empty.
+Result<std::span<const std::uint8_t>> next_iv(Lease& lease) {
+  if (auto iv = lease.ivs().take(); !iv.empty()) return iv;
+  const std::span<std::uint8_t> buffer = lease.ivs().refill_buffer();
+  CRATON_RETURN_IF_ERROR(
+      lease.call<Fn::GenerateRandom>(buffer.data(), static_cast<CK_ULONG>(buffer.size())));
+  lease.ivs().filled();
+  return lease.ivs().take();
+}
+
+}  // namespace
+
+Result<Bytes> Pkcs11PassthroughBackend::aes_gcm_encrypt(const Key& key, ByteView plaintext,
+                                                        ByteView aad) {
+  CRATON_RETURN_IF_ERROR(check_input_size(plaintext.size() + aad.size(), "GCM input"));
+  if (key.kind() != KeyKind::Aes) {
+    return fail(ErrorCode::KeyTypeInconsistent, "AES-GCM needs an AES key");
+  }
+  // Counted before the call: a message that then fails still used up its IV's chance.
+  KeyState& state = key_state(key.material());
+  if (!reserve_gcm_message(state, config_.gcm_max_messages_per_key)) {
+    return fail(ErrorCode::KeyUsageLimitExceeded,
+                fmt::format("key {} reached its AES-GCM budget of {} messages (NIST SP 800-38D "
+                            "§8.3); rotate the key",
+                            state.fingerprint.short_hex(), config_.gcm_max_messages_per_key));
+  }
+  return with_key<Bytes>(
+      key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
+        CRATON_ASSIGN_OR_RETURN(const std::span<const std::uint8_t> iv, next_iv(lease));
+        Bytes sealed(kGcmIvSize + plaintext.size() + kGcmTagSize);
+        std::copy(iv.begin(), iv.end(), sealed.begin());
+        CK_GCM_PARAMS params = gcm_params({sealed.data(), kGcmIvSize}, aad);
+        CK_MECHANISM mechanism{CKM_AES_GCM, &params, sizeof params};
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::EncryptInit>(&mechanism, object));
+        // The output length is known (plaintext + tag): no length query round trip.
+        CK_ULONG length = sealed.size() - kGcmIvSize;
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::Encrypt>(input_ptr(plaintext), input_len(plaintext),
+                                                       sealed.data() + kGcmIvSize, &length));
+        if (length != plaintext.size() + kGcmTagSize) {
+          return fail(ErrorCode::Pkcs11Failure, "C_Encrypt returned an unexpected GCM length");
+        }
+        return sealed;
+      });
+}
+
+Result<SecretBytes> Pkcs11PassthroughBackend::aes_gcm_decrypt(const Key& key, ByteView sealed,
+                                                              ByteView aad) {
+  CRATON_RETURN_IF_ERROR(check_input_size(sealed.size() + aad.size(), "GCM input"));
+  if (key.kind() != KeyKind::Aes) {
+    return fail(ErrorCode::KeyTypeInconsistent, "AES-GCM needs an AES key");
+  }
+  if (sealed.size() < kGcmIvSize + kGcmTagSize) {
+    return fail(ErrorCode::AuthenticationFailed, "sealed message shorter than IV and tag");
+  }
+  return with_key<SecretBytes>(
+      key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<SecretBytes> {
+        CK_GCM_PARAMS params = gcm_params(sealed.first(kGcmIvSize), aad);
+        CK_MECHANISM mechanism{CKM_AES_GCM, &params, sizeof params};
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
+        const ByteView body = sealed.subspan(kGcmIvSize);
+        SecretBytes plaintext = SecretBytes::zeroed(body.size());
+        CK_ULONG length = plaintext.size();
+        const CK_RV rv = lease.session().invoke<Fn::Decrypt>(
+            input_ptr(body), input_len(body), plaintext.expose_mut().data(), &length);
+        if (rv != CKR_OK) {
+          HsmError error = error_from_rv(rv, Fn::Decrypt);
+          lease.note_failure(error);
+          // A forged or corrupted message: whatever the module wrote is dropped, wiped.
+          if (is_aead_tag_failure(rv)) {
+            return fail(ErrorCode::AuthenticationFailed, "AES-GCM tag mismatch");
+          }
+          return std::unexpected(std::move(error));
+        }
+        plaintext.truncate(length);
+        return plaintext;
+      });
+}
+
+}  // namespace craton::hsm::pkcs11

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+// AES-CBC with PKCS#7 padding (CKM_AES_CBC_PAD) and AES-CTR with a full 128-bit counter
+// (CKM_AES_CTR) on the token, both with caller-supplied IVs; single-part calls only.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+#include <fmt/format.h>
+
+#include "backends/pkcs11/passthrough_backend.h"
+#include "backends/software/software_backend.h"
+#include "pkcs11/session/input.h"
+
+namespace craton::hsm::pkcs11 {
+namespace {
+
+Result<void> check_iv(ByteView iv, std::string_view mode) {
+  if (iv.size() == kAesBlockSize) return {};
+  return fail(ErrorCode::InvalidArgument,
+              fmt::format("{} IV of {} bytes, expected {}", mode, iv.size(), kAesBlockSize));
+}
+
+// What a module answers for a CBC ciphertext whose padding is wrong. The spec's codes are
+// CKR_ENCRYPTED_DATA_INVALID / _LEN_RANGE; SoftHSM2 answers CKR_GENERAL_ERROR, exactly as for a
+// bad GCM tag, and some modules report the unpadded length as CKR_DATA_LEN_RANGE. The AEAD
+// classifier in rv_map already names the first three, so padding reuses it rather than keeping
+// a second CKR_* list here.
+bool is_padding_failure(CK_RV rv) noexcept {
+  return is_aead_tag_failure(rv) || error_code_for(rv) == ErrorCode::DataLenRange;
+}
+
+// How many of `size` bytes CTR mode covers before the 128-bit big-endian `counter` wraps to
+// zero (`size` itself when it does not wrap within them).
+std::size_t bytes_before_counter_wraps(ByteView counter, std::size_t size) {
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    high = high << 8 | counter[i];
+    low = low << 8 | counter[i + 8];
+  }
+  // 2^128 - counter blocks remain; that is below 2^64 only when the high half is all ones
+  // (and the low half not zero), and then it is 2^64 - low.
+  if (high != UINT64_MAX || low == 0) return size;
+  const std::uint64_t blocks = std::uint64_t{0} - low;
+  if (blocks >= (size + kAesBlockSize - 1) / kAesBlockSize) return size;
+  return static_cast<std::size_t>(blocks) * kAesBlockSize;
+}
+
+// One single-part CKM_AES_CTR encryption of `part` (not empty) starting at `counter`, into `out`.
+Result<void> ctr_part(Lease& lease, CK_OBJECT_HANDLE object, ByteView counter, ByteView part,
+                      std::uint8_t* out) {
+  // The whole block is the counter (SP 800-38A §B.1), as in the software backend.
+  CK_AES_CTR_PARAMS params{};
+  params.ulCounterBits = kAesBlockSize * 8;
+  std::copy(counter.begin(), counter.end(), std::begin(params.cb));
+  CK_MECHANISM mechanism{CKM_AES_CTR, &params, sizeof params};
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::EncryptInit>(&mechanism, object));
+  CK_ULONG length = part.size();
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::Encrypt>(input_ptr(part), input_len(part), out, &length));
+  if (length != part.size()) {
+    return fail(ErrorCode::Pkcs11Failure,
+                fmt::format("C_Encrypt returned {} bytes of AES-CTR for {} bytes of input", length,
+                            part.size()));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Bytes> Pkcs11PassthroughBackend::aes_cbc_encrypt(const Key& key, ByteView iv,
+                                                        ByteView plaintext) {
+  CRATON_RETURN_IF_ERROR(check_input_size(plaintext.size(), "plaintext"));
+  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::Aes}, "AES-CBC"));
+  CRATON_RETURN_IF_ERROR(check_iv(iv, "AES-CBC"));
+  return with_key<Bytes>(
+      key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
+        CK_MECHANISM mechanism{CKM_AES_CBC_PAD, input_ptr(iv), input_len(iv)};
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::EncryptInit>(&mechanism, object));
+        // PKCS#7 always pads, a whole block for aligned input: the length is known, no query.
+        Bytes ciphertext((plaintext.size() / kAesBlockSize + 1) * kAesBlockSize);
+        CK_ULONG length = ciphertext.size();
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::Encrypt>(input_ptr(plaintext), input_len(plaintext),
+                                                       ciphertext.data(), &length));
+        if (length != ciphertext.size()) {
+          return fail(ErrorCode::Pkcs11Failure,
+                      fmt::format("C_Encrypt returned {} bytes of AES-CBC, expected {}", length,
+                                  ciphertext.size()));
+        }
+        return ciphertext;
+      });
+}
+
+Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, ByteView iv,
+                                                              ByteView ciphertext) {
+  CRATON_RETURN_IF_ERROR(check_input_size(ciphertext.size(), "ciphertext"));
+  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::Aes}, "AES-CBC"));
+  CRATON_RETURN_IF_ERROR(check_iv(iv, "AES-CBC"));
+  if (ciphertext.empty() || ciphertext.size() % kAesBlockSize != 0) {
+    return fail(ErrorCode::EncryptedDataInvalid,
+                fmt::format("AES-CBC ciphertext of {} bytes is not a positive multiple of {}",
+                            ciphertext.size(), kAesBlockSize));
+  }
+  return with_key<SecretBytes>(
+      key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<SecretBytes> {
+        CK_MECHANISM mechanism{CKM_AES_CBC_PAD, input_ptr(iv), input_len(iv)};
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
+        // The padded plaintext is as long as the ciphertext; the padding is cut off (and
+        // wiped) once the module reports the real length.
+        SecretBytes plaintext = SecretBytes::zeroed(ciphertext.size());
+        CK_ULONG length = plaintext.size();
+        const CK_RV rv = lease.session().invoke<Fn::Decrypt>(
+            input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(), &length);
+        if (rv != CKR_OK) {
+          HsmError error = error_from_rv(rv, Fn::Decrypt);
+          lease.note_failure(error);
+          // Whatever the module wrote is dropped, wiped with `plaintext`.
+          if (is_padding_failure(rv)) {
+            return fail(ErrorCode::EncryptedDataInvalid, "AES-CBC padding is invalid");
+          }
+          return std::unexpected(std::move(error));
+        }
+        if (length > plaintext.size() || plaintext.size() - length > kAesBlockSize ||
+            length == plaintext.size()) {
+          return fail(ErrorCode::Pkcs11Failure,
+                      fmt::format("C_Decrypt returned {} bytes of AES-CBC for {} of ciphertext",
+                                  length, ciphertext.size()));
+        }
+        plaintext.truncate(length);
+        return plaintext;
+      });
+}
+
+Result<Bytes> Pkcs11PassthroughBackend::aes_ctr(const Key& key, ByteView iv, ByteView data) {
+  CRATON_RETURN_IF_ERROR(check_input_size(data.size(), "data"));
+  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::Aes}, "AES-CTR"));
+  CRATON_RETURN_IF_ERROR(check_iv(iv, "AES-CTR"));
+  // Nothing to transform. A zero-length output buffer would also reach the module as a null
+  // pointer, which C_Encrypt reads as a length query that leaves the operation active.
+  if (data.empty()) return Bytes{};
+  // The contract's counter wraps at 2^128; SoftHSM2 refuses input that would wrap it
+  // (CKR_DATA_LEN_RANGE). Keystream block i is E(counter + i mod 2^128), so the input is cut
+  // where the counter wraps and the rest continues from the all-zero block: the same
+  // output, every block still computed by the token. Inputs are far below 2^64 blocks, so
+  // at most one cut, and only when the counter's upper half is all ones.
+  const std::size_t cut = bytes_before_counter_wraps(iv, data.size());
+  return with_key<Bytes>(
+      key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
+        Bytes out(data.size());
+        CRATON_RETURN_IF_ERROR(ctr_part(lease, object, iv, data.first(cut), out.data()));
+        if (cut < data.size()) {
+          const std::array<std::uint8_t, kAesBlockSize> zero_counter{};
+          CRATON_RETURN_IF_ERROR(
+              ctr_part(lease, object, zero_counter, data.subspan(cut), out.data() + cut));
+        }
+        return out;
+      });
+}
+
+}  // namespace craton::hsm::pkcs11

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// HMAC-SHA-256/384/512 on the token (CKM_SHA*_HMAC through C_Sign), and its verification by a
+// constant-time comparison on the host.
+#include <fmt/format.h>
+
+#include "backends/pkcs11/mechanisms.h"
+#include "backends/pkcs11/passthrough_backend.h"
+#include "backends/software/software_backend.h"
+#include "pkcs11/session/input.h"
+
+namespace craton::hsm::pkcs11 {
+
+Result<Bytes> Pkcs11PassthroughBackend::hmac(const Key& key, HashAlg hash, ByteView message) {
+  CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
+  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::Hmac}, "HMAC"));
+  if (hash == HashAlg::Sha224) {
+    return fail(ErrorCode::MechanismUnsupported, "HMAC-SHA-224 is not supported");
+  }
+  const CK_MECHANISM_TYPE type = hash_mechanisms(hash).hmac;
+  CRATON_RETURN_IF_ERROR(capabilities_.require(type, fmt::format("HMAC-{}", hash_name(hash))));
+  // SoftHSM2 refuses keys shorter than the hash output with CKR_KEY_SIZE_RANGE (VENDORS.md);
+  // that arrives as KeySizeRange, unchanged: the key is fine elsewhere, just not here.
+  return with_key<Bytes>(
+      key, KeyUsage::Mac, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
+        CK_MECHANISM mechanism{type, nullptr, 0};
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::SignInit>(&mechanism, object));
+        // The tag length is the digest size: no length query.
+        Bytes tag(digest_size(hash));
+        CK_ULONG length = tag.size();
+        CRATON_RETURN_IF_ERROR(
+            lease.call<Fn::Sign>(input_ptr(message), input_len(message), tag.data(), &length));
+        if (length != tag.size()) {
+          return fail(ErrorCode::Pkcs11Failure,
+                      fmt::format("C_Sign returned a {}-byte HMAC-{} tag, expected {}", length,
+                                  hash_name(hash), tag.size()));
+        }
+        return tag;
+      });
+}
+
+Result<VerifyOutcome> Pkcs11PassthroughBackend::hmac_verify(const Key& key, HashAlg hash,
+                                                            ByteView message, ByteView tag) {
+  // Computed on the token and compared here rather than with C_Verify: the comparison is then
+  // constant-time by our own code, and a wrong-length tag cannot meet a module that accepts
+  // truncated tags (PKCS#11 general-length HMAC). Only full-length tags verify; the length
+  // is public, the comparison of equal lengths is constant-time (CRYPTO_memcmp).
+  CRATON_ASSIGN_OR_RETURN(const Bytes expected, hmac(key, hash, message));
+  return constant_time_equal(expected, tag) ? VerifyOutcome::Valid : VerifyOutcome::Invalid;
+}
+
+}  // namespace craton::hsm::pkcs11

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+// Attribute templates for each key kind and usage.
+#include "backends/pkcs11/key_import.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "keys/key_build.h"
+#include "pkcs11/session/attributes.h"
+
+namespace craton::hsm::pkcs11 {
+namespace {
+
+struct UsageFlag {
+  CK_ATTRIBUTE_TYPE attribute;
+  bool secret_key;
+  bool private_key;
+  bool public_key;
+};
+
+// The usage attributes each object class carries (PKCS#11 v2.40 §4.8-4.10).
+constexpr std::array<UsageFlag, 7> kUsageFlags{{
+    {CKA_ENCRYPT, true, false, true},
+    {CKA_DECRYPT, true, true, false},
+    {CKA_SIGN, true, true, false},
+    {CKA_VERIFY, true, false, true},
+    {CKA_WRAP, true, false, true},
+    {CKA_UNWRAP, true, true, false},
+    {CKA_DERIVE, true, true, true},
+}};
+
+bool grants(KeyUsage usage, CK_ATTRIBUTE_TYPE attribute) {
+  switch (usage) {
+    case KeyUsage::Sign:
+      return attribute == CKA_SIGN;
+    case KeyUsage::Verify:
+      return attribute == CKA_VERIFY;
+    case KeyUsage::Encrypt:
+      return attribute == CKA_ENCRYPT;
+    case KeyUsage::Decrypt:
+      return attribute == CKA_DECRYPT;
+    case KeyUsage::Cipher:
+      return attribute == CKA_ENCRYPT || attribute == CKA_DECRYPT;
+    case KeyUsage::Wrap:
+      return attribute == CKA_WRAP || attribute == CKA_UNWRAP;
+    case KeyUsage::Derive:
+      return attribute == CKA_DERIVE;
+    case KeyUsage::Mac:
+      return attribute == CKA_SIGN || attribute == CKA_VERIFY;
+  }
+  return false;
+}
+
+void add_usage(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class, KeyUsage usage) {
+  for (const UsageFlag& flag : kUsageFlags) {
+    const bool applies = object_class == CKO_SECRET_KEY    ? flag.secret_key
+                         : object_class == CKO_PRIVATE_KEY ? flag.private_key
+                                                           : flag.public_key;
+    if (applies) tmpl.add_bool(flag.attribute, grants(usage, flag.attribute));
+  }
+}
+
+bool usage_fits(KeyKind kind, KeyUsage usage) {
+  switch (kind) {
+    case KeyKind::Aes:
+      return usage == KeyUsage::Cipher || usage == KeyUsage::Wrap;
+    case KeyKind::Hmac:
+      return usage == KeyUsage::Mac;
+    case KeyKind::RsaPrivate:
+      return usage == KeyUsage::Sign || usage == KeyUsage::Decrypt;
+    case KeyKind::RsaPublic:
+      return usage == KeyUsage::Verify || usage == KeyUsage::Encrypt;
+    case KeyKind::EcPrivate:
+      return usage == KeyUsage::Sign || usage == KeyUsage::Derive;
+    case KeyKind::EcPublic:
+    case KeyKind::Ed25519Public:
+      return usage == KeyUsage::Verify;
+    case KeyKind::Ed25519Private:
+      return usage == KeyUsage::Sign;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> der_octet_string(std::span<const std::uint8_t> content) {
+  std::vector<std::uint8_t> der{0x04};
+  if (content.size() < 0x80) {
+    der.push_back(static_cast<std::uint8_t>(content.size()));
+  } else {  // points are at most 133 bytes (P-521), so one length byte suffices
+    der.push_back(0x81);
+    der.push_back(static_cast<std::uint8_t>(content.size()));
+  }
+  der.insert(der.end(), content.begin(), content.end());
+  return der;
+}
+
+Result<CK_OBJECT_HANDLE> import_key(Lease& lease, const KeyMaterial& m, KeyUsage usage,
+                                    bool private_objects) {
+  if (!usage_fits(m.kind, usage)) {
+    return fail(ErrorCode::KeyTypeInconsistent,
+                fmt::format("a {} key cannot be used for this operation", key_kind_name(m.kind)));
+  }
+  AttributeTemplate tmpl;
+  CK_OBJECT_CLASS object_class = CKO_SECRET_KEY;
+  switch (m.kind) {
+    case KeyKind::Aes:
+    case KeyKind::Hmac:
+      // CKA_VALUE_LEN must not appear when the value is given (v2.40 §2.8.2 table 1 note 2).
+      tmpl.add_ulong(CKA_KEY_TYPE, m.kind == KeyKind::Aes ? CKK_AES : CKK_GENERIC_SECRET)
+          .add_borrowed(CKA_VALUE, m.secret.expose());
+      break;
+    case KeyKind::RsaPrivate: {
+      object_class = CKO_PRIVATE_KEY;
+      const RsaPrivateParts& p = *m.rsa_private;
+      // Real HSMs reject CKA_VALUE for RSA: the key goes in as its CRT components.
+      tmpl.add_ulong(CKA_KEY_TYPE, CKK_RSA)
+          .add_borrowed(CKA_MODULUS, m.rsa_modulus)
+          .add_borrowed(CKA_PUBLIC_EXPONENT, m.rsa_public_exponent)
+          .add_borrowed(CKA_PRIVATE_EXPONENT, p.private_exponent.expose())
+          .add_borrowed(CKA_PRIME_1, p.prime1.expose())
+          .add_borrowed(CKA_PRIME_2, p.prime2.expose())
+          .add_borrowed(CKA_EXPONENT_1, p.exponent1.expose())
+          .add_borrowed(CKA_EXPONENT_2, p.exponent2.expose())
+          .add_borrowed(CKA_COEFFICIENT, p.coefficient.expose());
+      break;
+    }
+    case KeyKind::RsaPublic:
+      object_class = CKO_PUBLIC_KEY;
+      tmpl.add_ulong(CKA_KEY_TYPE, CKK_RSA)
+          .add_borrowed(CKA_MODULUS, m.rsa_modulus)
+          .add_borrowed(CKA_PUBLIC_EXPONENT, m.rsa_public_exponent);
+      break;
+    case KeyKind::EcPrivate:
+      object_class = CKO_PRIVATE_KEY;
+      tmpl.add_ulong(CKA_KEY_TYPE, CKK_EC)
+          .add_borrowed(CKA_EC_PARAMS, keys::curve_info(*m.curve).oid_der)
+          .add_borrowed(CKA_VALUE, m.secret.expose());
+      break;
+    case KeyKind::EcPublic:
+      object_class = CKO_PUBLIC_KEY;
+      tmpl.add_ulong(CKA_KEY_TYPE, CKK_EC)
+          .add_borrowed(CKA_EC_PARAMS, keys::curve_info(*m.curve).oid_der)
+          .add_bytes(CKA_EC_POINT, der_octet_string(m.public_point));
+      break;
+    case KeyKind::Ed25519Private:
+      object_class = CKO_PRIVATE_KEY;
+      tmpl.add_ulong(CKA_KEY_TYPE, CKK_EC_EDWARDS)
+          .add_borrowed(CKA_EC_PARAMS, kEd25519Params)
+          .add_borrowed(CKA_VALUE, m.secret.expose());
+      break;
+    case KeyKind::Ed25519Public:
+      object_class = CKO_PUBLIC_KEY;
+      tmpl.add_ulong(CKA_KEY_TYPE, CKK_EC_EDWARDS)
+          .add_borrowed(CKA_EC_PARAMS, kEd25519Params)
+          .add_bytes(CKA_EC_POINT, der_octet_string(m.public_point));
+      break;
+  }
+  tmpl.add_ulong(CKA_CLASS, object_class).add_bool(CKA_TOKEN, false);
+  if (object_class != CKO_PUBLIC_KEY) {
+    tmpl.add_bool(CKA_SENSITIVE, true).add_bool(CKA_EXTRACTABLE, false);
+    tmpl.add_bool(CKA_PRIVATE, private_objects);
+  }
+  add_usage(tmpl, object_class, usage);
+
+  CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::CreateObject>(tmpl.data(), tmpl.size(), &object));
+  return object;
+}
+
+}  // namespace craton::hsm::pkcs11

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+// AES key wrap on the token: RFC 3394 (CKM_AES_KEY_WRAP) and RFC 5649 (CKM_AES_KEY_WRAP_KWP,
+// only where the token offers it). PKCS#11 wraps key objects, so the bytes to wrap become a
+// temporary generic secret, and unwrapping creates one whose value is read back.
+#include <fmt/format.h>
+
+#include "backends/pkcs11/object_guard.h"
+#include "backends/pkcs11/passthrough_backend.h"
+#include "backends/pkcs11/readback.h"
+#include "backends/software/software_backend.h"
+#include "pkcs11/session/input.h"
+
+namespace craton::hsm::pkcs11 {
+namespace {
+
+constexpr std::size_t kSemiblock = 8;
+// RFC 3394 §2 wraps n >= 2 semiblocks; one semiblock is no key (as in the software backend).
+constexpr std::size_t kMinKwInput = 2 * kSemiblock;
+
+std::string_view name_of(KeyWrapScheme scheme) {
+  return scheme == KeyWrapScheme::AesKw ? "AES-KW" : "AES-KWP";
+}
+
+// CKM_AES_KEY_WRAP_PAD (0x210A) is never used: RFC 5649 on SoftHSM2 (wrongly for lengths not a
+// multiple of 8), RFC 3394 over PKCS#7 padding on NSS (VENDORS.md).
+CK_MECHANISM_TYPE mechanism_of(KeyWrapScheme scheme) {
+  return scheme == KeyWrapScheme::AesKw ? CKM_AES_KEY_WRAP : kCkmAesKeyWrapKwp;
+}
+
+// What both directions check before any token call: an AES KEK, and a scheme the token does.
+Result<void> check_kek(const Key& kek, KeyWrapScheme scheme, const Capabilities& capabilities) {
+  CRATON_RETURN_IF_ERROR(software::require_kind(kek, {KeyKind::Aes}, name_of(scheme)));
+  if (scheme == KeyWrapScheme::AesKwp && !capabilities.kwp_supported()) {
+    return fail(ErrorCode::MechanismUnsupported,
+                "AES-KWP (RFC 5649) needs CKM_AES_KEY_WRAP_KWP, which this token does not offer");
+  }
+  return {};
+}
+
+// Whether an unwrap failure means the blob failed its integrity check. The spec's answer is
+// CKR_WRAPPED_KEY_INVALID (or _LEN_RANGE); modules that decrypt first and check afterwards
+// answer as for a failed AEAD tag (SoftHSM2: CKR_GENERAL_ERROR), so that classifier applies.
+bool is_integrity_failure(CK_RV rv) noexcept {
+  return error_code_for(rv) == ErrorCode::WrappedKeyInvalid || is_aead_tag_failure(rv);
+}
+
+}  // namespace
+
+Result<Bytes> Pkcs11PassthroughBackend::wrap_key(const Key& kek, KeyWrapScheme scheme,
+                                                 const SecretBytes& key_to_wrap) {
+  const std::size_t size = key_to_wrap.size();
+  CRATON_RETURN_IF_ERROR(check_input_size(size, "key to wrap"));
+  CRATON_RETURN_IF_ERROR(check_kek(kek, scheme, capabilities_));
+  const bool kw = scheme == KeyWrapScheme::AesKw;
+  if (kw ? (size < kMinKwInput || size % kSemiblock != 0) : size == 0) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("{} cannot wrap {} bytes{}", name_of(scheme), size,
+                            kw ? " (needs a multiple of 8, at least 16)" : ""));
+  }
+  // KWP pads to whole semiblocks (RFC 5649 §4.1); both add one semiblock of integrity check.
+  const std::size_t expected = (size + kSemiblock - 1) / kSemiblock * kSemiblock + kSemiblock;
+  return with_key<Bytes>(
+      kek, KeyUsage::Wrap, [&](Lease& lease, CK_OBJECT_HANDLE kek_object) -> Result<Bytes> {
+        // The secret goes in by reference to the caller's SecretBytes, never copied; sensitive, so
+        // nobody reads it back, but extractable, or C_WrapKey would refuse it.
+        AttributeTemplate tmpl;
+        tmpl.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
+            .add_ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET)
+            .add_bool(CKA_TOKEN, false)
+            .add_bool(CKA_SENSITIVE, true)
+            .add_bool(CKA_EXTRACTABLE, true)
+            .add_bool(CKA_PRIVATE, pool_->logs_in())
+            .add_borrowed(CKA_VALUE, key_to_wrap.expose());
+        CK_OBJECT_HANDLE created = CK_INVALID_HANDLE;
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::CreateObject>(tmpl.data(), tmpl.size(), &created));
+        const ObjectGuard target(lease, created);
+
+        CK_MECHANISM mechanism{mechanism_of(scheme), nullptr, 0};  // null IV: the RFC default
+        Bytes wrapped(expected);
+        CK_ULONG length = wrapped.size();
+        CRATON_RETURN_IF_ERROR(
+            lease.call<Fn::WrapKey>(&mechanism, kek_object, target.get(), wrapped.data(), &length));
+        if (length != expected) {
+          return fail(ErrorCode::Pkcs11Failure,
+                      fmt::format("C_WrapKey returned {} bytes of {}, expected {}", length,
+                                  name_of(scheme), expected));
+        }
+        return wrapped;
+      });
+}
+
+Result<SecretBytes> Pkcs11PassthroughBackend::unwrap_key(const Key& kek, KeyWrapScheme scheme,
+                                                         ByteView wrapped) {
+  CRATON_RETURN_IF_ERROR(check_input_size(wrapped.size(), "wrapped key"));
+  CRATON_RETURN_IF_ERROR(check_kek(kek, scheme, capabilities_));
+  // The shortest output of wrap_key: KW of 16 bytes, KWP of 1 byte.
+  const std::size_t min_size =
+      (scheme == KeyWrapScheme::AesKw ? kMinKwInput : kSemiblock) + kSemiblock;
+  if (wrapped.size() < min_size || wrapped.size() % kSemiblock != 0) {
+    return fail(ErrorCode::WrappedKeyInvalid,
+                fmt::format("{} wrapped key of {} bytes has an impossible length", name_of(scheme),
+                            wrapped.size()));
+  }
+  return with_key<SecretBytes>(
+      kek, KeyUsage::Wrap, [&](Lease& lease, CK_OBJECT_HANDLE kek_object) -> Result<SecretBytes> {
+        AttributeTemplate tmpl;
+        add_readable_secret(tmpl, pool_->logs_in());
+        CK_MECHANISM mechanism{mechanism_of(scheme), nullptr, 0};
+        CK_OBJECT_HANDLE unwrapped = CK_INVALID_HANDLE;
+        const CK_RV rv = lease.session().invoke<Fn::UnwrapKey>(
+            &mechanism, kek_object, input_ptr(wrapped), input_len(wrapped), tmpl.data(),
+            tmpl.size(), &unwrapped);
+        if (rv != CKR_OK) {
+          HsmError error = error_from_rv(rv, Fn::UnwrapKey);
+          lease.note_failure(error);
+          if (is_integrity_failure(rv)) {
+            return fail(ErrorCode::WrappedKeyInvalid,
+                        fmt::format("{} integrity check failed", name_of(scheme)));
+          }
+          return std::unexpected(std::move(error));
+        }
+        const ObjectGuard guard(lease, unwrapped);
+        CRATON_ASSIGN_OR_RETURN(SecretBytes key,
+                                read_secret_attribute(lease, guard.get(), CKA_VALUE));
+        if (key.empty() || key.size() > wrapped.size() - kSemiblock) {
+          return fail(ErrorCode::Pkcs11Failure,
+                      fmt::format("C_UnwrapKey produced a {}-byte key from {} bytes", key.size(),
+                                  wrapped.size()));
+        }
+        return key;
+      });
+}
+
+}  // namespace craton::hsm::pkcs11

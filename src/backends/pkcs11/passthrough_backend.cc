@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+// Creating the backend, and the key plumbing every operation shares: fingerprints, per-key
+// state, the cache lookup and import.
+#include "backends/pkcs11/passthrough_backend.h"
+
+#include <craton/hsm/diagnostics.h>
+#include <craton/hsm/pkcs11_backend.h>
+#include <craton/hsm/software_backend.h>
+
+#include <openssl/rand.h>
+
+#include <fmt/format.h>
+
+#include "backends/pkcs11/key_import.h"
+#include "keys/fingerprint.h"
+#include "pkcs11/session/token.h"
+#include "pkcs11/session/token_target.h"
+
+namespace craton::hsm::pkcs11 {
+
+Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::create(
+    Pkcs11PassthroughConfig config, PoolEventHandler on_event) {
+  CRATON_ASSIGN_OR_RETURN(const TokenTarget target, open_token(config));
+  CRATON_ASSIGN_OR_RETURN(Capabilities capabilities,
+                          Capabilities::probe(*target.module, target.slot));
+  PoolOptions options;
+  options.pool_size = config.pool_size;
+  options.acquire_timeout = config.acquire_timeout;
+  options.cache_capacity = config.cache_capacity;
+  options.user_pin = std::move(config.user_pin);  // the pool keeps the only copy
+  config.user_pin.reset();
+  options.on_event = std::move(on_event);
+  CRATON_ASSIGN_OR_RETURN(std::unique_ptr<SessionPool> pool,
+                          SessionPool::create(target.module, target.slot, std::move(options)));
+  return std::unique_ptr<Pkcs11PassthroughBackend>(new Pkcs11PassthroughBackend(
+      std::shared_ptr<SessionPool>(std::move(pool)), std::move(capabilities), std::move(config)));
+}
+
+Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> pool,
+                                                   Capabilities capabilities,
+                                                   Pkcs11PassthroughConfig config)
+    : pool_(std::move(pool)),
+      capabilities_(std::move(capabilities)),
+      config_(std::move(config)),
+      name_(fmt::format("pkcs11:{}", capabilities_.library_manufacturer())),
+      memo_owner_(next_memo_owner_id()),
+      fingerprint_secret_(SecretBytes::zeroed(32)) {
+  // A fresh secret per backend: fingerprints mean nothing outside this process and instance.
+  if (RAND_bytes(fingerprint_secret_.expose_mut().data(),
+                 static_cast<int>(fingerprint_secret_.size())) != 1) {
+    std::abort();  // no randomness: nothing cryptographic can safely continue
+  }
+  if (config_.allow_software_keygen_fallback) software_fallback_ = make_software_backend();
+}
+
+Pkcs11PassthroughBackend::~Pkcs11PassthroughBackend() = default;
+
+KeyState& Pkcs11PassthroughBackend::key_state(const KeyMaterial& material) {
+  if (const MemoEntry* memo = material.memo.find(memo_owner_)) {
+    return *static_cast<KeyState*>(memo->state);
+  }
+  const Fingerprint fingerprint = keys::keyed_fingerprint(material, fingerprint_secret_);
+  KeyState* state = nullptr;
+  {
+    // Equal bytes in distinct Key objects share one state, hence one GCM budget.
+    const std::lock_guard lock(key_states_mutex_);
+    auto& slot = key_states_[fingerprint];
+    if (!slot) {
+      slot = std::make_unique<KeyState>();
+      slot->fingerprint = fingerprint;
+    }
+    state = slot.get();
+  }
+  return *static_cast<KeyState*>(material.memo.insert(memo_owner_, fingerprint, state)->state);
+}
+
+Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
+                                                           const KeyMaterial& material,
+                                                           const KeyState& state, KeyUsage usage) {
+  const CacheKey cache_key{state.fingerprint, usage};
+  if (const auto hit = lease.keys().find(cache_key)) return *hit;
+  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
+                          import_key(lease, material, usage, pool_->logs_in()));
+  if (const auto evicted = lease.keys().insert(cache_key, object)) {
+    // The evicted object lives on this very session: destroy it here, now.
+    if (auto destroyed = lease.call<Fn::DestroyObject>(*evicted); !destroyed) {
+      report_diagnostic(destroyed.error());
+    }
+  }
+  return object;
+}
+
+Result<void> Pkcs11PassthroughBackend::check_input_size(std::size_t size,
+                                                        std::string_view what) const {
+  if (size <= config_.max_message_bytes) return {};
+  return fail(ErrorCode::DataLenRange, fmt::format("{} of {} bytes exceeds max_message_bytes ({})",
+                                                   what, size, config_.max_message_bytes));
+}
+
+std::uint64_t Pkcs11PassthroughBackend::gcm_messages(const Key& key) {
+  return key_state(key.material()).gcm_messages.load();
+}
+
+}  // namespace craton::hsm::pkcs11
+
+namespace craton::hsm {
+
+Result<std::unique_ptr<CryptoBackend>> make_pkcs11_backend(Pkcs11PassthroughConfig config) {
+  CRATON_ASSIGN_OR_RETURN(auto backend,
+                          pkcs11::Pkcs11PassthroughBackend::create(std::move(config)));
+  return std::unique_ptr<CryptoBackend>(std::move(backend));
+}
+
+}  // namespace craton::hsm

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pkcs11PassthroughBackend: CryptoBackend delegating every operation to the vendor token.
+// Each operation takes one pooled session, finds or imports its key in that session's cache,
+// and runs the C_ calls, all under the session's one mutex (no TOCTOU window between lookup
+// and use). Operation families live in one file each.
+#pragma once
+
+#include <craton/hsm/backend.h>
+#include <craton/hsm/config.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "backends/pkcs11/capabilities.h"
+#include "keys/fingerprint_memo.h"
+#include "keys/key_material.h"
+#include "pkcs11/pool/session_pool.h"
+
+namespace craton::hsm::pkcs11 {
+
+// What the backend keeps per distinct key (by fingerprint), shared by all its sessions and
+// never evicted: evicting and re-importing a key resumes its GCM count (seed: "Sticky
+// high-water marks").
+struct KeyState {
+  Fingerprint fingerprint;
+  std::atomic<std::uint64_t> gcm_messages{0};
+};
+
+class Pkcs11PassthroughBackend final : public CryptoBackend {
+ public:
+  static Result<std::unique_ptr<Pkcs11PassthroughBackend>> create(Pkcs11PassthroughConfig config,
+                                                                  PoolEventHandler on_event = {});
+  Pkcs11PassthroughBackend(const Pkcs11PassthroughBackend&) = delete;
+  Pkcs11PassthroughBackend& operator=(const Pkcs11PassthroughBackend&) = delete;
+  ~Pkcs11PassthroughBackend() override;
+
+  [[nodiscard]] std::string_view name() const noexcept override { return name_; }
+
+  Result<Bytes> sign(const Key& key, SignScheme scheme, ByteView message,
+                     SignatureEncoding encoding) override;
+  Result<Bytes> sign_digest(const Key& key, SignScheme scheme, ByteView digest,
+                            SignatureEncoding encoding) override;
+  Result<VerifyOutcome> verify(const Key& key, SignScheme scheme, ByteView message,
+                               ByteView signature, SignatureEncoding encoding) override;
+  Result<VerifyOutcome> verify_digest(const Key& key, SignScheme scheme, ByteView digest,
+                                      ByteView signature, SignatureEncoding encoding) override;
+  Result<Bytes> aes_gcm_encrypt(const Key& key, ByteView plaintext, ByteView aad) override;
+  Result<SecretBytes> aes_gcm_decrypt(const Key& key, ByteView sealed, ByteView aad) override;
+  Result<Bytes> aes_cbc_encrypt(const Key& key, ByteView iv, ByteView plaintext) override;
+  Result<SecretBytes> aes_cbc_decrypt(const Key& key, ByteView iv, ByteView ciphertext) override;
+  Result<Bytes> aes_ctr(const Key& key, ByteView iv, ByteView data) override;
+  Result<Bytes> rsa_oaep_encrypt(const Key& key, HashAlg hash, ByteView plaintext,
+                                 ByteView label) override;
+  Result<SecretBytes> rsa_oaep_decrypt(const Key& key, HashAlg hash, ByteView ciphertext,
+                                       ByteView label) override;
+  Result<Bytes> wrap_key(const Key& kek, KeyWrapScheme scheme,
+                         const SecretBytes& key_to_wrap) override;
+  Result<SecretBytes> unwrap_key(const Key& kek, KeyWrapScheme scheme, ByteView wrapped) override;
+  Result<SecretBytes> ecdh(const Key& private_key, const Key& peer_public) override;
+  Result<Bytes> hmac(const Key& key, HashAlg hash, ByteView message) override;
+  Result<VerifyOutcome> hmac_verify(const Key& key, HashAlg hash, ByteView message,
+                                    ByteView tag) override;
+  Result<Bytes> digest(HashAlg hash, ByteView data) override;
+  Result<std::unique_ptr<DigestStream>> digest_stream(HashAlg hash) override;
+  Result<Bytes> random(std::size_t size) override;
+  Result<Key> generate_key(KeyAlgorithm algorithm) override;
+
+  // For tests and diagnostics.
+  [[nodiscard]] const SessionPool& pool() const noexcept { return *pool_; }
+  [[nodiscard]] const Module& module() const noexcept { return pool_->module(); }
+  [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
+  // The number of GCM encryptions reserved so far for `key` (0 if never used here).
+  [[nodiscard]] std::uint64_t gcm_messages(const Key& key);
+
+ private:
+  Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> pool, Capabilities capabilities,
+                           Pkcs11PassthroughConfig config);
+
+  // The key's fingerprint and shared state: memoised on the key, so the hot path neither
+  // rehashes key bytes nor takes a lock.
+  KeyState& key_state(const KeyMaterial& material);
+  // The session object for `material` with `usage` on the lease's session: a cache hit, or an
+  // import recorded in the cache (destroying the least recently used object when full).
+  Result<CK_OBJECT_HANDLE> resolve(Lease& lease, const KeyMaterial& material, const KeyState& state,
+                                   KeyUsage usage);
+  Result<void> check_input_size(std::size_t size, std::string_view what) const;
+
+  // Runs op(lease, object) with `key` resolved for `usage`; a stale object handle is
+  // re-imported once, a dead session rebuilt and the whole operation retried once.
+  template <typename T, typename Op>
+  Result<T> with_key(const Key& key, KeyUsage usage, Op&& op) {
+    const KeyState& state = key_state(key.material());
+    return pool_->run([&](Lease& lease) -> Result<T> {
+      CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
+                              resolve(lease, key.material(), state, usage));
+      Result<T> result = op(lease, object);
+      if (result || result.error().action() != ErrorAction::ReResolveKey) return result;
+      lease.keys().erase({state.fingerprint, usage});
+      CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE fresh,
+                              resolve(lease, key.material(), state, usage));
+      return op(lease, fresh);
+    });
+  }
+
+  std::shared_ptr<SessionPool> pool_;  // shared with digest streams, which hold a lease
+  Capabilities capabilities_;
+  Pkcs11PassthroughConfig config_;  // without the PIN, which the pool holds
+  std::string name_;
+  const std::uint64_t memo_owner_;
+  SecretBytes fingerprint_secret_;
+  std::mutex key_states_mutex_;
+  std::unordered_map<Fingerprint, std::unique_ptr<KeyState>, FingerprintHash> key_states_;
+  std::unique_ptr<CryptoBackend> software_fallback_;  // only when the config allows it
+
+  friend class KeyImporter;
+};
+
+}  // namespace craton::hsm::pkcs11

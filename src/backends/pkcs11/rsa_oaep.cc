@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+// RSA-OAEP (RFC 8017 §7.1, CKM_RSA_PKCS_OAEP) on the token, with MGF1 of the same hash and an
+// optional label, only for hashes the token performs correctly (never a substitute hash).
+#include <fmt/format.h>
+
+#include "backends/pkcs11/mechanisms.h"
+#include "backends/pkcs11/passthrough_backend.h"
+#include "backends/software/software_backend.h"
+#include "pkcs11/session/input.h"
+
+namespace craton::hsm::pkcs11 {
+namespace {
+
+// PKCS#11 v2.40 §2.1.8: the label travels as CKZ_DATA_SPECIFIED source data.
+CK_RSA_PKCS_OAEP_PARAMS oaep_params(HashAlg hash, ByteView label) {
+  const HashMechanisms mechanisms = hash_mechanisms(hash);
+  CK_RSA_PKCS_OAEP_PARAMS params{};
+  params.hashAlg = mechanisms.digest;
+  params.mgf = mechanisms.mgf;
+  params.source = CKZ_DATA_SPECIFIED;
+  // The module only reads the label; the C structure just lacks the const.
+  params.pSourceData = label.empty() ? nullptr : const_cast<CK_BYTE_PTR>(label.data());
+  params.ulSourceDataLen = label.size();
+  return params;
+}
+
+std::size_t modulus_bytes(const Key& key) {
+  return (key.bits() + 7) / 8;
+}
+
+}  // namespace
+
+Result<Bytes> Pkcs11PassthroughBackend::rsa_oaep_encrypt(const Key& key, HashAlg hash,
+                                                         ByteView plaintext, ByteView label) {
+  CRATON_RETURN_IF_ERROR(check_input_size(label.size(), "OAEP label"));
+  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::RsaPublic, KeyKind::RsaPrivate},
+                                                "RSA-OAEP encryption"));
+  // SoftHSM2 2.6 lists CKM_RSA_PKCS_OAEP but performs it with SHA-1 only (VENDORS.md); SHA-1 is
+  // not on offer, and neither is quietly doing the operation in software.
+  if (hash == HashAlg::Sha224 || !capabilities_.oaep_supports(hash)) {
+    return fail(ErrorCode::MechanismUnsupported,
+                fmt::format("RSA-OAEP with {} is not supported by this token", hash_name(hash)));
+  }
+  // RFC 8017 §7.1.1 step 1b: mLen <= k - 2hLen - 2, refused before the token sees it.
+  const std::size_t k = modulus_bytes(key);
+  const std::size_t overhead = 2 * digest_size(hash) + 2;
+  if (k < overhead || plaintext.size() > k - overhead) {
+    return fail(ErrorCode::DataLenRange,
+                fmt::format("RSA-OAEP-{} with a {}-byte modulus takes at most {} bytes, got {}",
+                            hash_name(hash), k, k < overhead ? 0 : k - overhead, plaintext.size()));
+  }
+  CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
+  return with_key<Bytes>(
+      public_key, KeyUsage::Encrypt, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
+        CK_RSA_PKCS_OAEP_PARAMS params = oaep_params(hash, label);
+        CK_MECHANISM mechanism{CKM_RSA_PKCS_OAEP, &params, sizeof params};
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::EncryptInit>(&mechanism, object));
+        Bytes ciphertext(k);
+        CK_ULONG length = ciphertext.size();
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::Encrypt>(input_ptr(plaintext), input_len(plaintext),
+                                                       ciphertext.data(), &length));
+        if (length != ciphertext.size()) {
+          return fail(
+              ErrorCode::Pkcs11Failure,
+              fmt::format("C_Encrypt returned {} bytes of RSA-OAEP, expected {}", length, k));
+        }
+        return ciphertext;
+      });
+}
+
+Result<SecretBytes> Pkcs11PassthroughBackend::rsa_oaep_decrypt(const Key& key, HashAlg hash,
+                                                               ByteView ciphertext,
+                                                               ByteView label) {
+  CRATON_RETURN_IF_ERROR(check_input_size(label.size(), "OAEP label"));
+  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::RsaPrivate}, "RSA-OAEP decryption"));
+  if (hash == HashAlg::Sha224 || !capabilities_.oaep_supports(hash)) {
+    return fail(ErrorCode::MechanismUnsupported,
+                fmt::format("RSA-OAEP with {} is not supported by this token", hash_name(hash)));
+  }
+  // One error for every cause (RFC 8017 §7.1.2 note): telling a wrong length, a bad padding and
+  // a wrong label apart would hand out a Manger-style oracle.
+  const auto invalid = [] {
+    return fail(ErrorCode::EncryptedDataInvalid, "RSA-OAEP decryption failed");
+  };
+  const std::size_t k = modulus_bytes(key);
+  if (ciphertext.size() != k) return invalid();
+  return with_key<SecretBytes>(
+      key, KeyUsage::Decrypt, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<SecretBytes> {
+        CK_RSA_PKCS_OAEP_PARAMS params = oaep_params(hash, label);
+        CK_MECHANISM mechanism{CKM_RSA_PKCS_OAEP, &params, sizeof params};
+        CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
+        SecretBytes plaintext = SecretBytes::zeroed(k);
+        CK_ULONG length = plaintext.size();
+        const CK_RV rv = lease.session().invoke<Fn::Decrypt>(
+            input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(), &length);
+        if (rv != CKR_OK) {
+          HsmError error = error_from_rv(rv, Fn::Decrypt);
+          lease.note_failure(error);
+          // A dead session or a stale key handle says nothing about the ciphertext: those
+          // stay visible so the pool can rebuild and retry. Every other answer, whichever
+          // CKR_* the module picked for which decoding step, is the one error.
+          if (error.action() != ErrorAction::Stop) return std::unexpected(std::move(error));
+          return invalid();
+        }
+        if (length > plaintext.size()) return invalid();
+        plaintext.truncate(length);
+        return plaintext;
+      });
+}
+
+}  // namespace craton::hsm::pkcs11

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: Apache-2.0
+// Signatures on the token: RSA PKCS#1 v1.5 and PSS, ECDSA (hashed on the host) and pure
+// Ed25519, over a message or a caller-computed digest; verification answers Valid or Invalid
+// through the one decoder, classify_verify_result.
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include "backends/pkcs11/mechanisms.h"
+#include "backends/pkcs11/passthrough_backend.h"
+#include "backends/software/ecdsa_encoding.h"
+#include "backends/software/openssl_util.h"
+#include "backends/software/signature_scheme.h"
+#include "keys/key_build.h"
+#include "pkcs11/session/input.h"
+
+namespace craton::hsm::pkcs11 {
+namespace {
+
+// The scheme facts, the Ed25519 "no digest form" rule and the digest-length rule are the
+// software backend's own functions, so both backends answer alike by construction.
+using software::check_digest_length;
+using software::KeyUse;
+using software::require_prehash;
+using software::scheme_traits;
+using software::SignatureFamily;
+
+constexpr std::size_t kEd25519SignatureBytes = 64;    // RFC 8032 §5.1.6: R ‖ S
+constexpr std::size_t kMaxDigestBytes = 64;           // SHA-512
+constexpr std::size_t kMaxSignatureBytes = 8192 / 8;  // RSA-8192, the largest key accepted
+
+// RFC 8017 §9.2 note 1: the DER of DigestInfo up to the digest (AlgorithmIdentifier with NULL
+// parameters, then the OCTET STRING header). CKM_RSA_PKCS signs prefix ‖ digest.
+using DigestInfoPrefix = std::array<std::uint8_t, 19>;
+constexpr DigestInfoPrefix kSha224DigestInfo = {0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                                                0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                                0x04, 0x05, 0x00, 0x04, 0x1c};
+constexpr DigestInfoPrefix kSha256DigestInfo = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                                                0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                                0x01, 0x05, 0x00, 0x04, 0x20};
+constexpr DigestInfoPrefix kSha384DigestInfo = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                                                0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                                0x02, 0x05, 0x00, 0x04, 0x30};
+constexpr DigestInfoPrefix kSha512DigestInfo = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                                                0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                                0x03, 0x05, 0x00, 0x04, 0x40};
+
+// The hash's DigestInfo prefix and, for hashing on the host, its OpenSSL digest.
+struct HostHash {
+  const DigestInfoPrefix& digest_info;
+  const EVP_MD* (*md)();
+};
+
+HostHash host_hash(HashAlg hash) noexcept {
+  switch (hash) {
+    case HashAlg::Sha224:
+      return {kSha224DigestInfo, EVP_sha224};
+    case HashAlg::Sha256:
+      break;
+    case HashAlg::Sha384:
+      return {kSha384DigestInfo, EVP_sha384};
+    case HashAlg::Sha512:
+      return {kSha512DigestInfo, EVP_sha512};
+  }
+  return {kSha256DigestInfo, EVP_sha256};
+}
+
+// Room for the bytes built on the host: a digest, or DigestInfo prefix ‖ digest.
+using Scratch = std::array<std::uint8_t, std::tuple_size_v<DigestInfoPrefix> + kMaxDigestBytes>;
+
+// What the caller handed in: the message, or its digest under the scheme's hash.
+enum class Input : std::uint8_t { Message, Digest };
+
+// ---- Input checks (all before any token call) ----------------------------------------------
+
+// KeyTypeInconsistent unless `key` is the private kind of the scheme's family (or, to verify,
+// the public kind) and, for ECDSA, on the scheme's curve. Worded as the software backend.
+Result<void> check_key(const Key& key, SignScheme scheme, KeyUse use) {
+  const software::SchemeTraits traits = scheme_traits(scheme);
+  KeyKind private_kind = KeyKind::Ed25519Private;
+  KeyKind public_kind = KeyKind::Ed25519Public;
+  if (traits.family == SignatureFamily::RsaPkcs1v15 || traits.family == SignatureFamily::RsaPss) {
+    private_kind = KeyKind::RsaPrivate;
+    public_kind = KeyKind::RsaPublic;
+  } else if (traits.family == SignatureFamily::Ecdsa) {
+    private_kind = KeyKind::EcPrivate;
+    public_kind = KeyKind::EcPublic;
+  }
+  const bool kind_fits =
+      key.kind() == private_kind || (use == KeyUse::Verify && key.kind() == public_kind);
+  // Only EC keys have a curve and only ECDSA schemes name one.
+  if (kind_fits && key.curve() == traits.curve) return {};
+  return fail(ErrorCode::KeyTypeInconsistent,
+              fmt::format("{} {} cannot use a {}", scheme_name(scheme),
+                          use == KeyUse::Verify ? "verification" : "signing", key.describe()));
+}
+
+// The length of every signature `key` makes under `scheme`: the modulus length k (RFC 8017
+// §8.1.1, §8.2.1), r ‖ s at field width (the token's ECDSA form), or 64 for Ed25519.
+std::size_t signature_size(const Key& key, SignScheme scheme) {
+  const software::SchemeTraits traits = scheme_traits(scheme);
+  switch (traits.family) {
+    case SignatureFamily::RsaPkcs1v15:
+    case SignatureFamily::RsaPss:
+      return (key.bits() + 7) / 8;  // rsa_modulus drops leading zeros; k does not
+    case SignatureFamily::Ecdsa:
+      return 2 * keys::curve_info(*traits.curve).field_bytes;
+    case SignatureFamily::Ed25519:
+      break;
+  }
+  return kEd25519SignatureBytes;
+}
+
+// The signature as the token takes it, or nullopt when its form alone makes it Invalid (the
+// software backend's rules, so no malformed signature ever reaches the token). DER ECDSA is
+// converted into `converted`, strictly: BER, non-minimal or oversized integers are Invalid.
+std::optional<ByteView> token_signature(const Key& key, SignScheme scheme, ByteView signature,
+                                        SignatureEncoding encoding, Bytes& converted) {
+  const std::size_t size = signature_size(key, scheme);
+  if (scheme_traits(scheme).family == SignatureFamily::Ecdsa &&
+      encoding == SignatureEncoding::Der) {
+    auto raw = software::ecdsa_der_to_raw(signature, size / 2);
+    if (!raw) return std::nullopt;
+    converted = std::move(raw).value();
+    return ByteView(converted);
+  }
+  if (signature.size() != size) return std::nullopt;
+  return signature;
+}
+
+// ---- Mechanism selection --------------------------------------------------------------------
+
+// The token mechanism for one signature and the PSS parameter it may carry. ck_mechanism()
+// points into this object: build the CK_MECHANISM where it is used.
+struct SignatureMechanism {
+  CK_MECHANISM_TYPE type = CKM_VENDOR_DEFINED;
+  std::optional<CK_RSA_PKCS_PSS_PARAMS> pss;
+};
+
+CK_MECHANISM ck_mechanism(SignatureMechanism& choice) {
+  if (!choice.pss) return {choice.type, nullptr, 0};
+  return {choice.type, &*choice.pss, sizeof(CK_RSA_PKCS_PSS_PARAMS)};
+}
+
+SignatureMechanism select_mechanism(SignScheme scheme, Input input) {
+  const bool message = input == Input::Message;
+  switch (scheme_traits(scheme).family) {
+    case SignatureFamily::RsaPkcs1v15: {
+      const HashMechanisms hash = hash_mechanisms(scheme_hash(scheme));
+      return {message ? hash.rsa_pkcs : CKM_RSA_PKCS, std::nullopt};
+    }
+    case SignatureFamily::RsaPss: {
+      // Our PSS schemes (schemes.h): MGF1 of the same hash, a salt as long as the hash.
+      const HashMechanisms hash = hash_mechanisms(scheme_hash(scheme));
+      return {message ? hash.rsa_pss : CKM_RSA_PKCS_PSS,
+              CK_RSA_PKCS_PSS_PARAMS{hash.digest, hash.mgf, digest_size(scheme_hash(scheme))}};
+    }
+    case SignatureFamily::Ecdsa:
+      // SoftHSM2 has no CKM_ECDSA_SHA*: messages are hashed on the host (token_input).
+      return {CKM_ECDSA, std::nullopt};
+    case SignatureFamily::Ed25519:
+      break;
+  }
+  // No parameter selects pure Ed25519 (PKCS#11 v3.0 CKM_EDDSA), not Ed25519ph or Ed25519ctx.
+  return {CKM_EDDSA, std::nullopt};
+}
+
+// The bytes C_Sign / C_Verify take: `data` itself, or bytes built in `scratch`, namely the
+// host-computed digest (ECDSA over a message) or DigestInfo ‖ digest (PKCS#1 v1.5 over a
+// digest). Hashing on the host gives the same bits the token would (FIPS 180-4).
+Result<ByteView> token_input(SignScheme scheme, Input input, ByteView data, Scratch& scratch) {
+  const SignatureFamily family = scheme_traits(scheme).family;
+  const HostHash hash = host_hash(scheme_hash(scheme));
+  if (family == SignatureFamily::Ecdsa && input == Input::Message) {
+    unsigned int length = 0;
+    if (EVP_Digest(software::data_or_empty(data), data.size(), scratch.data(), &length, hash.md(),
+                   nullptr) != 1) {
+      return software::openssl_failure("EVP_Digest");
+    }
+    return ByteView(scratch.data(), length);
+  }
+  if (family == SignatureFamily::RsaPkcs1v15 && input == Input::Digest) {
+    const DigestInfoPrefix& prefix = hash.digest_info;
+    const auto end = std::copy(prefix.begin(), prefix.end(), scratch.begin());
+    std::copy(data.begin(), data.end(), end);  // length checked: at most kMaxDigestBytes
+    return ByteView(scratch.data(), prefix.size() + data.size());
+  }
+  return data;
+}
+
+// ---- The token calls ------------------------------------------------------------------------
+
+// C_SignInit, then one C_Sign into a buffer of the known signature size (no length query).
+Result<Bytes> sign_on_token(Lease& lease, CK_OBJECT_HANDLE key, SignatureMechanism& choice,
+                            ByteView input, std::size_t size) {
+  CK_MECHANISM mechanism = ck_mechanism(choice);
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::SignInit>(&mechanism, key));
+  Bytes signature(size);
+  CK_ULONG length = signature.size();
+  const auto data_length = static_cast<CK_ULONG>(input.size());
+  if (auto done = lease.call<Fn::Sign>(input_ptr(input), data_length, signature.data(), &length);
+      !done) {
+    if (done.error().code() == ErrorCode::BufferTooSmall && length > size &&
+        length <= kMaxSignatureBytes) {
+      // C_Sign (PKCS#11 v2.40) ends the operation on every answer but CKR_BUFFER_TOO_SMALL.
+      // End it, so this session can sign again; the module's length is wrong either way.
+      signature.resize(length);
+      (void)lease.call<Fn::Sign>(input_ptr(input), data_length, signature.data(), &length);
+    }
+    return std::unexpected(std::move(done).error());
+  }
+  if (length != size) {
+    return fail(ErrorCode::Pkcs11Failure,
+                fmt::format("C_Sign returned a {}-byte signature, expected {}", length, size));
+  }
+  return signature;
+}
+
+// C_VerifyInit (a failure is an error), then C_Verify decided by classify_verify_result.
+Result<VerifyOutcome> verify_on_token(Lease& lease, CK_OBJECT_HANDLE key,
+                                      SignatureMechanism& choice, ByteView input,
+                                      ByteView signature) {
+  CK_MECHANISM mechanism = ck_mechanism(choice);
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::VerifyInit>(&mechanism, key));
+  const CK_RV rv =
+      lease.session().invoke<Fn::Verify>(input_ptr(input), static_cast<CK_ULONG>(input.size()),
+                                         input_ptr(signature), input_len(signature));
+  Result<VerifyOutcome> outcome = classify_verify_result(rv, Fn::Verify);
+  if (!outcome) lease.note_failure(outcome.error());  // a dead session gets rebuilt
+  return outcome;
+}
+
+// The token's r ‖ s becomes DER on request; every other signature leaves as the token made it.
+Result<Bytes> encode_signature(SignScheme scheme, Bytes signature, SignatureEncoding encoding) {
+  if (scheme_traits(scheme).family != SignatureFamily::Ecdsa ||
+      encoding == SignatureEncoding::Raw) {
+    return signature;
+  }
+  return software::ecdsa_raw_to_der(signature, signature.size() / 2);
+}
+
+}  // namespace
+
+Result<Bytes> Pkcs11PassthroughBackend::sign(const Key& key, SignScheme scheme, ByteView message,
+                                             SignatureEncoding encoding) {
+  CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Sign));
+  CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
+  SignatureMechanism choice = select_mechanism(scheme, Input::Message);
+  CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
+  Scratch scratch{};
+  CRATON_ASSIGN_OR_RETURN(const ByteView input,
+                          token_input(scheme, Input::Message, message, scratch));
+  const std::size_t size = signature_size(key, scheme);
+  CRATON_ASSIGN_OR_RETURN(
+      Bytes signature,
+      with_key<Bytes>(key, KeyUsage::Sign, [&](Lease& lease, CK_OBJECT_HANDLE object) {
+        return sign_on_token(lease, object, choice, input, size);
+      }));
+  return encode_signature(scheme, std::move(signature), encoding);
+}
+
+Result<Bytes> Pkcs11PassthroughBackend::sign_digest(const Key& key, SignScheme scheme,
+                                                    ByteView digest, SignatureEncoding encoding) {
+  CRATON_RETURN_IF_ERROR(require_prehash(scheme));
+  CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Sign));
+  CRATON_RETURN_IF_ERROR(check_digest_length(scheme, digest));
+  SignatureMechanism choice = select_mechanism(scheme, Input::Digest);
+  CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
+  Scratch scratch{};
+  CRATON_ASSIGN_OR_RETURN(const ByteView input,
+                          token_input(scheme, Input::Digest, digest, scratch));
+  const std::size_t size = signature_size(key, scheme);
+  CRATON_ASSIGN_OR_RETURN(
+      Bytes signature,
+      with_key<Bytes>(key, KeyUsage::Sign, [&](Lease& lease, CK_OBJECT_HANDLE object) {
+        return sign_on_token(lease, object, choice, input, size);
+      }));
+  return encode_signature(scheme, std::move(signature), encoding);
+}
+
+Result<VerifyOutcome> Pkcs11PassthroughBackend::verify(const Key& key, SignScheme scheme,
+                                                       ByteView message, ByteView signature,
+                                                       SignatureEncoding encoding) {
+  CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Verify));
+  CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
+  SignatureMechanism choice = select_mechanism(scheme, Input::Message);
+  CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
+  Bytes converted;
+  const std::optional<ByteView> prepared =
+      token_signature(key, scheme, signature, encoding, converted);
+  if (!prepared) return VerifyOutcome::Invalid;
+  Scratch scratch{};
+  CRATON_ASSIGN_OR_RETURN(const ByteView input,
+                          token_input(scheme, Input::Message, message, scratch));
+  // A private key verifies through its public half, imported as a CKA_VERIFY object.
+  CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
+  return with_key<VerifyOutcome>(public_key, KeyUsage::Verify,
+                                 [&](Lease& lease, CK_OBJECT_HANDLE object) {
+                                   return verify_on_token(lease, object, choice, input, *prepared);
+                                 });
+}
+
+Result<VerifyOutcome> Pkcs11PassthroughBackend::verify_digest(const Key& key, SignScheme scheme,
+                                                              ByteView digest, ByteView signature,
+                                                              SignatureEncoding encoding) {
+  CRATON_RETURN_IF_ERROR(require_prehash(scheme));
+  CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Verify));
+  CRATON_RETURN_IF_ERROR(check_digest_length(scheme, digest));
+  SignatureMechanism choice = select_mechanism(scheme, Input::Digest);
+  CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
+  Bytes converted;
+  const std::optional<ByteView> prepared =
+      token_signature(key, scheme, signature, encoding, converted);
+  if (!prepared) return VerifyOutcome::Invalid;
+  Scratch scratch{};
+  CRATON_ASSIGN_OR_RETURN(const ByteView input,
+                          token_input(scheme, Input::Digest, digest, scratch));
+  CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
+  return with_key<VerifyOutcome>(public_key, KeyUsage::Verify,
+                                 [&](Lease& lease, CK_OBJECT_HANDLE object) {
+                                   return verify_on_token(lease, object, choice, input, *prepared);
+                                 });
+}
+
+}  // namespace craton::hsm::pkcs11

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// SoftwareBackend's construction, name, shared input checks and random bytes.
+#include "backends/software/software_backend.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "backends/software/openssl_util.h"
+#include "keys/key_material.h"
+
+namespace craton::hsm {
+
+std::unique_ptr<CryptoBackend> make_software_backend(SoftwareBackendOptions options) {
+  return std::make_unique<software::SoftwareBackend>(options);
+}
+
+}  // namespace craton::hsm
+
+namespace craton::hsm::software {
+namespace {
+
+// The largest request random() serves in one call.
+constexpr std::size_t kMaxRandomBytes = 65536;
+
+}  // namespace
+
+SoftwareBackend::SoftwareBackend(SoftwareBackendOptions options)
+    // OPENSSL_VERSION_STRING is just "3.0.x"; the full OPENSSL_VERSION text adds a build date.
+    : options_(options),
+      name_(fmt::format("software:OpenSSL {}", OpenSSL_version(OPENSSL_VERSION_STRING))) {}
+
+Result<void> SoftwareBackend::check_input_size(std::size_t size, std::string_view what) const {
+  if (size > options_.max_message_bytes) {
+    return fail(ErrorCode::DataLenRange, fmt::format("{} of {} bytes exceeds the limit of {} bytes",
+                                                     what, size, options_.max_message_bytes));
+  }
+  return {};
+}
+
+Result<const EVP_CIPHER*> SoftwareBackend::aes_cipher(const Key& key, AesMode mode) const {
+  CRATON_RETURN_IF_ERROR(require_kind(key, {KeyKind::Aes}, "AES"));
+  return algorithms_.aes(mode, key.material().secret.size());
+}
+
+Result<Bytes> SoftwareBackend::random(std::size_t size) {
+  if (size == 0 || size > kMaxRandomBytes) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("random size {} is outside 1..{}", size, kMaxRandomBytes));
+  }
+  Bytes out(size);
+  if (RAND_bytes(out.data(), static_cast<int>(size)) != 1) return openssl_failure("RAND_bytes");
+  return out;
+}
+
+Result<void> require_kind(const Key& key, std::initializer_list<KeyKind> allowed,
+                          std::string_view operation) {
+  if (std::find(allowed.begin(), allowed.end(), key.kind()) != allowed.end()) return {};
+  std::string wanted;
+  for (const KeyKind kind : allowed) {
+    if (!wanted.empty()) wanted += " or ";
+    wanted += key_kind_name(kind);
+  }
+  return fail(ErrorCode::KeyTypeInconsistent,
+              fmt::format("{} needs a key of kind {}, got {}", operation, wanted, key.describe()));
+}
+
+Result<EVP_PKEY*> evp_key(const Key& key) {
+  EVP_PKEY* pkey = key.material().evp;
+  if (pkey == nullptr) {
+    return fail(ErrorCode::Internal, fmt::format("{} has no OpenSSL key", key.describe()));
+  }
+  return pkey;
+}
+
+}  // namespace craton::hsm::software

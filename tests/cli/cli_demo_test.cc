@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// `craton-hsm demo` on the throwaway token: every step runs, none fails, no PIN in the output.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cli_runner.h"
+
+namespace craton::hsm::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(CliDemoTest, RunsEveryStepOnTheTokenAndCrossChecksIt) {
+  const CommandResult result =
+      run_cli(fmt::format("demo {} --token-label {}", module_args(), kTokenLabel),
+              "CRATON_HSM_PIN=9731-demo-pin");
+  // The demo logs in with the PIN from the environment: a wrong one must fail...
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("PinIncorrect"));
+  EXPECT_THAT(result.output, Not(HasSubstr("9731-demo-pin")));
+
+  // ...and the right one runs all steps.
+  const CommandResult ok =
+      run_cli(fmt::format("demo {} --token-label {}", module_args(), kTokenLabel),
+              fmt::format("CRATON_HSM_PIN={}", kUserPin));
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  for (const char* expected : {"ECDSA-P256-SHA256", "AES-GCM", "AES-KW", "ECDH P-256",
+                               "HMAC-SHA256", "SHA-512", "C_GenerateRandom", "Ed25519"}) {
+    EXPECT_THAT(ok.output, HasSubstr(expected));
+  }
+  EXPECT_THAT(ok.output, HasSubstr(", 0 failed"));
+  EXPECT_THAT(ok.output, Not(HasSubstr("FAILED")));
+}
+
+TEST(CliDemoTest, NeedsATokenSelector) {
+  const CommandResult result =
+      run_cli(fmt::format("demo {}", module_args()), fmt::format("CRATON_HSM_PIN={}", kUserPin));
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("ConfigInvalid"));
+}
+
+}  // namespace
+}  // namespace craton::hsm::testing

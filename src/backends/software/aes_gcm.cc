@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_material.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 

@@ -2,10 +2,10 @@
 // AES-CBC with PKCS#7 padding and AES-CTR with a full 128-bit counter, both with caller IVs.
 #include <fmt/format.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_material.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 namespace {

@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "backends/software/openssl_ptr.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 

@@ -2,9 +2,9 @@
 // SHA-2 digests, one-shot and incremental.
 #include <fmt/format.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "backends/software/software_backend.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 namespace {

@@ -2,10 +2,10 @@
 // ECDH with the null KDF: the shared point's x-coordinate (SEC 1 §3.3.1), as secret bytes.
 #include <fmt/format.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_build.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 namespace {

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 #include <openssl/core_names.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_material.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 

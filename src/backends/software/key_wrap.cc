@@ -2,10 +2,10 @@
 // AES key wrap: RFC 3394 (KW) and RFC 5649 (KWP, with padding), with their default IVs.
 #include <fmt/format.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_material.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 namespace {

@@ -9,10 +9,10 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_build.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 namespace {

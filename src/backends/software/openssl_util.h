@@ -13,7 +13,7 @@
 
 #include <openssl/evp.h>
 
-#include "backends/software/openssl_ptr.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 

@@ -4,9 +4,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "backends/software/software_backend.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 namespace {

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include "backends/software/ecdsa_encoding.h"
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "backends/software/signature_scheme.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_build.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 namespace {

@@ -10,9 +10,9 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/test_util.h"
 #include "keys/key_material.h"
+#include "keys/openssl_ptr.h"
 #include "support/matchers.h"
 
 namespace craton::hsm::testing {

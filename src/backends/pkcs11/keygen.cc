@@ -10,10 +10,10 @@
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/readback.h"
-#include "backends/software/openssl_ptr.h"
 #include "backends/software/openssl_util.h"
 #include "keys/key_build.h"
 #include "keys/key_origin.h"
+#include "keys/openssl_ptr.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {

@@ -19,6 +19,7 @@ namespace craton::hsm::pkcs11 {
 namespace {
 
 using software::openssl_failure;
+using software::pkcs8_der;
 
 enum class Family : std::uint8_t { Aes, Rsa, Ec, Ed25519 };
 
@@ -137,17 +138,7 @@ Result<SecretBytes> rsa_pkcs8(Lease& lease, CK_OBJECT_HANDLE private_key) {
   }
   const ossl::PkeyPtr pkey(raw);
 
-  // PKCS#8 DER written straight into wiping storage: the two-call i2d convention.
-  const ossl::Pkcs8InfoPtr info(EVP_PKEY2PKCS8(pkey.get()));
-  if (info == nullptr) return openssl_failure("EVP_PKEY2PKCS8");
-  const int size = i2d_PKCS8_PRIV_KEY_INFO(info.get(), nullptr);
-  if (size <= 0) return openssl_failure("i2d_PKCS8_PRIV_KEY_INFO");
-  SecretBytes der = SecretBytes::zeroed(static_cast<std::size_t>(size));
-  unsigned char* cursor = der.expose_mut().data();
-  if (i2d_PKCS8_PRIV_KEY_INFO(info.get(), &cursor) != size) {
-    return openssl_failure("i2d_PKCS8_PRIV_KEY_INFO");
-  }
-  return der;
+  return pkcs8_der(pkey.get());
 }
 
 Result<Key> generate_rsa(Lease& lease, const Spec& spec, bool private_objects) {

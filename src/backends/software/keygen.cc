@@ -43,16 +43,7 @@ Result<Key> generate_rsa(unsigned bits) {
   }
   const ossl::PkeyPtr pkey(raw);
 
-  // PKCS#8 DER written straight into wiping storage: the two-call i2d convention.
-  const ossl::Pkcs8InfoPtr info(EVP_PKEY2PKCS8(pkey.get()));
-  if (info == nullptr) return openssl_failure("EVP_PKEY2PKCS8");
-  const int size = i2d_PKCS8_PRIV_KEY_INFO(info.get(), nullptr);
-  if (size <= 0) return openssl_failure("i2d_PKCS8_PRIV_KEY_INFO");
-  SecretBytes der = SecretBytes::zeroed(static_cast<std::size_t>(size));
-  unsigned char* cursor = der.expose_mut().data();
-  if (i2d_PKCS8_PRIV_KEY_INFO(info.get(), &cursor) != size) {
-    return openssl_failure("i2d_PKCS8_PRIV_KEY_INFO");
-  }
+  CRATON_ASSIGN_OR_RETURN(const SecretBytes der, pkcs8_der(pkey.get()));
   return Key::rsa_private_pkcs8(der.expose());
 }
 

@@ -72,4 +72,18 @@ Result<std::size_t> cipher_update(EVP_CIPHER_CTX* ctx, std::uint8_t* out, ByteVi
   return written;
 }
 
+Result<SecretBytes> pkcs8_der(const EVP_PKEY* pkey) {
+  // The two-call i2d convention: measure, then encode into storage that wipes itself.
+  const ossl::Pkcs8InfoPtr info(EVP_PKEY2PKCS8(pkey));
+  if (info == nullptr) return openssl_failure("EVP_PKEY2PKCS8");
+  const int size = i2d_PKCS8_PRIV_KEY_INFO(info.get(), nullptr);
+  if (size <= 0) return openssl_failure("i2d_PKCS8_PRIV_KEY_INFO");
+  SecretBytes der = SecretBytes::zeroed(static_cast<std::size_t>(size));
+  unsigned char* cursor = der.expose_mut().data();
+  if (i2d_PKCS8_PRIV_KEY_INFO(info.get(), &cursor) != size) {
+    return openssl_failure("i2d_PKCS8_PRIV_KEY_INFO");
+  }
+  return der;
+}
+
 }  // namespace craton::hsm::software

@@ -5,6 +5,7 @@
 
 #include <craton/hsm/backend.h>
 #include <craton/hsm/error.h>
+#include <craton/hsm/secret.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +32,9 @@ void discard_openssl_errors() noexcept;
 // EVP_PKEY_get_size: the largest signature or ciphertext `pkey` produces (for RSA, the
 // modulus length). Internal if OpenSSL cannot say.
 [[nodiscard]] Result<std::size_t> pkey_output_size(const EVP_PKEY* pkey);
+
+// The private key as PKCS#8 DER, written straight into wiping storage.
+[[nodiscard]] Result<SecretBytes> pkcs8_der(const EVP_PKEY* pkey);
 
 // `size` as the int many OpenSSL calls take. Errors: DataLenRange naming `what`.
 [[nodiscard]] Result<int> checked_int(std::size_t size, std::string_view what);

@@ -51,7 +51,8 @@ class CRATON_HSM_API Key {
   // RSA private key as PKCS#8 DER, checked for consistency (RSA_check_key), 2048..8192 bits,
   // public exponent >= 65537. Errors: InvalidArgument, KeySizeRange.
   static Result<Key> rsa_private_pkcs8(std::span<const std::uint8_t> der);
-  // RSA public key as SubjectPublicKeyInfo DER, or as big-endian modulus and exponent.
+  // RSA public key as SubjectPublicKeyInfo DER, or as big-endian modulus and exponent. The
+  // same policy as for private keys: 2048..8192 bits, odd public exponent >= 65537.
   static Result<Key> rsa_public_spki(std::span<const std::uint8_t> der);
   static Result<Key> rsa_public(std::span<const std::uint8_t> modulus,
                                 std::span<const std::uint8_t> exponent);

@@ -87,6 +87,13 @@ class Pkcs11PassthroughBackend final : public CryptoBackend {
   Result<CK_OBJECT_HANDLE> resolve(Lease& lease, const KeyMaterial& material, const KeyState& state,
                                    KeyUsage usage);
   Result<void> check_input_size(std::size_t size, std::string_view what) const;
+  // What sign/sign_digest and verify/verify_digest share once their inputs are checked;
+  // `is_digest` picks the mechanism that takes a caller-computed digest.
+  Result<Bytes> sign_checked(const Key& key, SignScheme scheme, ByteView data, bool is_digest,
+                             SignatureEncoding encoding);
+  Result<VerifyOutcome> verify_checked(const Key& key, SignScheme scheme, ByteView data,
+                                       bool is_digest, ByteView signature,
+                                       SignatureEncoding encoding);
 
   // Runs op(lease, object) with `key` resolved for `usage`; a stale object handle is
   // re-imported once, a dead session rebuilt and the whole operation retried once.

@@ -248,18 +248,7 @@ Result<Bytes> Pkcs11PassthroughBackend::sign(const Key& key, SignScheme scheme, 
                                              SignatureEncoding encoding) {
   CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Sign));
   CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
-  SignatureMechanism choice = select_mechanism(scheme, Input::Message);
-  CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
-  Scratch scratch{};
-  CRATON_ASSIGN_OR_RETURN(const ByteView input,
-                          token_input(scheme, Input::Message, message, scratch));
-  const std::size_t size = signature_size(key, scheme);
-  CRATON_ASSIGN_OR_RETURN(
-      Bytes signature,
-      with_key<Bytes>(key, KeyUsage::Sign, [&](Lease& lease, CK_OBJECT_HANDLE object) {
-        return sign_on_token(lease, object, choice, input, size);
-      }));
-  return encode_signature(scheme, std::move(signature), encoding);
+  return sign_checked(key, scheme, message, /*is_digest=*/false, encoding);
 }
 
 Result<Bytes> Pkcs11PassthroughBackend::sign_digest(const Key& key, SignScheme scheme,
@@ -267,11 +256,17 @@ Result<Bytes> Pkcs11PassthroughBackend::sign_digest(const Key& key, SignScheme s
   CRATON_RETURN_IF_ERROR(require_prehash(scheme));
   CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Sign));
   CRATON_RETURN_IF_ERROR(check_digest_length(scheme, digest));
-  SignatureMechanism choice = select_mechanism(scheme, Input::Digest);
+  return sign_checked(key, scheme, digest, /*is_digest=*/true, encoding);
+}
+
+Result<Bytes> Pkcs11PassthroughBackend::sign_checked(const Key& key, SignScheme scheme,
+                                                     ByteView data, bool is_digest,
+                                                     SignatureEncoding encoding) {
+  const Input kind = is_digest ? Input::Digest : Input::Message;
+  SignatureMechanism choice = select_mechanism(scheme, kind);
   CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
   Scratch scratch{};
-  CRATON_ASSIGN_OR_RETURN(const ByteView input,
-                          token_input(scheme, Input::Digest, digest, scratch));
+  CRATON_ASSIGN_OR_RETURN(const ByteView input, token_input(scheme, kind, data, scratch));
   const std::size_t size = signature_size(key, scheme);
   CRATON_ASSIGN_OR_RETURN(
       Bytes signature,
@@ -286,21 +281,7 @@ Result<VerifyOutcome> Pkcs11PassthroughBackend::verify(const Key& key, SignSchem
                                                        SignatureEncoding encoding) {
   CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Verify));
   CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
-  SignatureMechanism choice = select_mechanism(scheme, Input::Message);
-  CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
-  Bytes converted;
-  const std::optional<ByteView> prepared =
-      token_signature(key, scheme, signature, encoding, converted);
-  if (!prepared) return VerifyOutcome::Invalid;
-  Scratch scratch{};
-  CRATON_ASSIGN_OR_RETURN(const ByteView input,
-                          token_input(scheme, Input::Message, message, scratch));
-  // A private key verifies through its public half, imported as a CKA_VERIFY object.
-  CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
-  return with_key<VerifyOutcome>(public_key, KeyUsage::Verify,
-                                 [&](Lease& lease, CK_OBJECT_HANDLE object) {
-                                   return verify_on_token(lease, object, choice, input, *prepared);
-                                 });
+  return verify_checked(key, scheme, message, /*is_digest=*/false, signature, encoding);
 }
 
 Result<VerifyOutcome> Pkcs11PassthroughBackend::verify_digest(const Key& key, SignScheme scheme,
@@ -309,15 +290,23 @@ Result<VerifyOutcome> Pkcs11PassthroughBackend::verify_digest(const Key& key, Si
   CRATON_RETURN_IF_ERROR(require_prehash(scheme));
   CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Verify));
   CRATON_RETURN_IF_ERROR(check_digest_length(scheme, digest));
-  SignatureMechanism choice = select_mechanism(scheme, Input::Digest);
+  return verify_checked(key, scheme, digest, /*is_digest=*/true, signature, encoding);
+}
+
+Result<VerifyOutcome> Pkcs11PassthroughBackend::verify_checked(const Key& key, SignScheme scheme,
+                                                               ByteView data, bool is_digest,
+                                                               ByteView signature,
+                                                               SignatureEncoding encoding) {
+  const Input kind = is_digest ? Input::Digest : Input::Message;
+  SignatureMechanism choice = select_mechanism(scheme, kind);
   CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
   Bytes converted;
   const std::optional<ByteView> prepared =
       token_signature(key, scheme, signature, encoding, converted);
   if (!prepared) return VerifyOutcome::Invalid;
   Scratch scratch{};
-  CRATON_ASSIGN_OR_RETURN(const ByteView input,
-                          token_input(scheme, Input::Digest, digest, scratch));
+  CRATON_ASSIGN_OR_RETURN(const ByteView input, token_input(scheme, kind, data, scratch));
+  // A private key verifies through its public half, imported as a CKA_VERIFY object.
   CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
   return with_key<VerifyOutcome>(public_key, KeyUsage::Verify,
                                  [&](Lease& lease, CK_OBJECT_HANDLE object) {

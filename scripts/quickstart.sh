@@ -10,7 +10,7 @@ cd "$root"
 
 bash scripts/install-deps.sh
 cmake --preset release
-cmake --build --preset release
+cmake --build --preset release --target craton-hsm
 
 # An assignment keeps the script's exit status (eval of an empty string would hide a failure).
 exports=$(bash scripts/provision-token.sh)

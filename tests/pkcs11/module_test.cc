@@ -107,7 +107,7 @@ TEST(ModuleTest, RefusesALibraryInAWorldWritableDirectoryAndNamesTheDirectory) {
   fs::permissions(dir.path(), fs::perms::all);
   auto module = Module::acquire(options_for(copy));
   EXPECT_THAT(module, HasErrorCode(ErrorCode::LibraryPathUnprotected));
-  EXPECT_THAT(module.error().message(), HasSubstr("'" + dir.path().string() + "'"));
+  EXPECT_THAT(module.error().message(), HasSubstr(fmt::format("'{}'", dir.path().string())));
 }
 
 TEST(ModuleTest, OptOutLoadsAnUnprotectedLibrary) {

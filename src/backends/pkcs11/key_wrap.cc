@@ -7,19 +7,16 @@
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/readback.h"
+#include "backends/software/key_wrap_rules.h"
 #include "backends/software/software_backend.h"
 #include "pkcs11/session/input.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
 
-constexpr std::size_t kSemiblock = 8;
-// RFC 3394 §2 wraps n >= 2 semiblocks; one semiblock is no key (as in the software backend).
-constexpr std::size_t kMinKwInput = 2 * kSemiblock;
-
-std::string_view name_of(KeyWrapScheme scheme) {
-  return scheme == KeyWrapScheme::AesKw ? "AES-KW" : "AES-KWP";
-}
+using software::check_wrapped_length;
+using software::wrap_scheme_name;
+using software::wrapped_size;
 
 // CKM_AES_KEY_WRAP_PAD (0x210A) is never used: RFC 5649 on SoftHSM2 (wrongly for lengths not a
 // multiple of 8), RFC 3394 over PKCS#7 padding on NSS (VENDORS.md).
@@ -29,7 +26,7 @@ CK_MECHANISM_TYPE mechanism_of(KeyWrapScheme scheme) {
 
 // What both directions check before any token call: an AES KEK, and a scheme the token does.
 Result<void> check_kek(const Key& kek, KeyWrapScheme scheme, const Capabilities& capabilities) {
-  CRATON_RETURN_IF_ERROR(software::require_kind(kek, {KeyKind::Aes}, name_of(scheme)));
+  CRATON_RETURN_IF_ERROR(software::require_kind(kek, {KeyKind::Aes}, wrap_scheme_name(scheme)));
   if (scheme == KeyWrapScheme::AesKwp && !capabilities.kwp_supported()) {
     return fail(ErrorCode::MechanismUnsupported,
                 "AES-KWP (RFC 5649) needs CKM_AES_KEY_WRAP_KWP, which this token does not offer");
@@ -51,14 +48,7 @@ Result<Bytes> Pkcs11PassthroughBackend::wrap_key(const Key& kek, KeyWrapScheme s
   const std::size_t size = key_to_wrap.size();
   CRATON_RETURN_IF_ERROR(check_input_size(size, "key to wrap"));
   CRATON_RETURN_IF_ERROR(check_kek(kek, scheme, capabilities_));
-  const bool kw = scheme == KeyWrapScheme::AesKw;
-  if (kw ? (size < kMinKwInput || size % kSemiblock != 0) : size == 0) {
-    return fail(ErrorCode::InvalidArgument,
-                fmt::format("{} cannot wrap {} bytes{}", name_of(scheme), size,
-                            kw ? " (needs a multiple of 8, at least 16)" : ""));
-  }
-  // KWP pads to whole semiblocks (RFC 5649 §4.1); both add one semiblock of integrity check.
-  const std::size_t expected = (size + kSemiblock - 1) / kSemiblock * kSemiblock + kSemiblock;
+  CRATON_ASSIGN_OR_RETURN(const std::size_t expected, wrapped_size(scheme, size));
   return with_key<Bytes>(
       kek, KeyUsage::Wrap, [&](Lease& lease, CK_OBJECT_HANDLE kek_object) -> Result<Bytes> {
         // The secret goes in by reference to the caller's SecretBytes, never copied; sensitive, so
@@ -83,7 +73,7 @@ Result<Bytes> Pkcs11PassthroughBackend::wrap_key(const Key& kek, KeyWrapScheme s
         if (length != expected) {
           return fail(ErrorCode::Pkcs11Failure,
                       fmt::format("C_WrapKey returned {} bytes of {}, expected {}", length,
-                                  name_of(scheme), expected));
+                                  wrap_scheme_name(scheme), expected));
         }
         return wrapped;
       });
@@ -93,14 +83,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::unwrap_key(const Key& kek, KeyWrap
                                                          ByteView wrapped) {
   CRATON_RETURN_IF_ERROR(check_input_size(wrapped.size(), "wrapped key"));
   CRATON_RETURN_IF_ERROR(check_kek(kek, scheme, capabilities_));
-  // The shortest output of wrap_key: KW of 16 bytes, KWP of 1 byte.
-  const std::size_t min_size =
-      (scheme == KeyWrapScheme::AesKw ? kMinKwInput : kSemiblock) + kSemiblock;
-  if (wrapped.size() < min_size || wrapped.size() % kSemiblock != 0) {
-    return fail(ErrorCode::WrappedKeyInvalid,
-                fmt::format("{} wrapped key of {} bytes has an impossible length", name_of(scheme),
-                            wrapped.size()));
-  }
+  CRATON_RETURN_IF_ERROR(check_wrapped_length(scheme, wrapped.size()));
   return with_key<SecretBytes>(
       kek, KeyUsage::Wrap, [&](Lease& lease, CK_OBJECT_HANDLE kek_object) -> Result<SecretBytes> {
         AttributeTemplate tmpl;
@@ -115,14 +98,14 @@ Result<SecretBytes> Pkcs11PassthroughBackend::unwrap_key(const Key& kek, KeyWrap
           lease.note_failure(error);
           if (is_integrity_failure(rv)) {
             return fail(ErrorCode::WrappedKeyInvalid,
-                        fmt::format("{} integrity check failed", name_of(scheme)));
+                        fmt::format("{} integrity check failed", wrap_scheme_name(scheme)));
           }
           return std::unexpected(std::move(error));
         }
         const ObjectGuard guard(lease, unwrapped);
         CRATON_ASSIGN_OR_RETURN(SecretBytes key,
                                 read_secret_attribute(lease, guard.get(), CKA_VALUE));
-        if (key.empty() || key.size() > wrapped.size() - kSemiblock) {
+        if (key.empty() || key.size() > wrapped.size() - software::kWrapSemiblock) {
           return fail(ErrorCode::Pkcs11Failure,
                       fmt::format("C_UnwrapKey produced a {}-byte key from {} bytes", key.size(),
                                   wrapped.size()));

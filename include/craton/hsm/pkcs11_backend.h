@@ -1,22 +1,58 @@
 // SPDX-License-Identifier: Apache-2.0
 // The PKCS#11 passthrough backend: every operation delegated to the vendor token through a
-// pool of logged-in sessions with per-session key caches.
+// pool of logged-in sessions with per-session key caches, plus token-resident keys.
 #pragma once
 
 #include <craton/hsm/backend.h>
 #include <craton/hsm/config.h>
 #include <craton/hsm/export.h>
+#include <craton/hsm/resident_keys.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace craton::hsm {
 
+// A CryptoBackend over one token that also manages keys living on that token. A Key returned
+// by generate_resident_key or find_key works with every CryptoBackend operation of the
+// backend that returned it (and only there): the token does the crypto, the key bytes never
+// reach the host. Its object handle is resolved once and cached; when the token is
+// reinserted or the pool rebuilds its sessions, the next operation resolves it again.
+class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
+ public:
+  // Generates a persistent key (pair) on the token: CKA_TOKEN, CKA_LABEL, CKA_ID,
+  // CKA_PRIVATE when logged in, CKA_SENSITIVE, CKA_EXTRACTABLE per the spec, and only the
+  // requested usage attributes. Returns the private or secret key. Errors: KeyAlreadyExists
+  // when any key object already has this label or id; InvalidArgument for an empty or
+  // over-long label/id or usages the algorithm cannot have; MechanismUnsupported.
+  virtual Result<Key> generate_resident_key(const ResidentKeySpec& spec) = 0;
+  // Stores caller-held material as a persistent, sensitive, non-extractable token object
+  // (both halves for a private key). Same errors as generate_resident_key.
+  virtual Result<Key> import_resident_key(const Key& material, const ResidentKeySpec& spec) = 0;
+  // Finds exactly one key object. Errors: KeyNotFound; KeyAmbiguous (the message says how
+  // many matched) when several objects fit: we never pick one of them.
+  virtual Result<Key> find_key(const KeyRef& ref) = 0;
+  // Every key object on the token (private, public and secret keys).
+  virtual Result<std::vector<ResidentKeyInfo>> list_keys() = 0;
+  // The SubjectPublicKeyInfo DER of a resident key pair's public half. Errors: KeyNotFound,
+  // KeyAmbiguous, KeyTypeInconsistent for secret keys.
+  virtual Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) = 0;
+  // Destroys the key the reference resolves to and, for a pair, its public half (same id).
+  // Audited. Errors: KeyNotFound, KeyAmbiguous; nothing is destroyed on error.
+  virtual Result<void> destroy_key(const KeyRef& ref) = 0;
+  // "pkcs11:token=ci-token;manufacturer=SoftHSM%20project;serial=...;model=SoftHSM%20v2": the
+  // token this backend works on, for building key URIs.
+  [[nodiscard]] virtual std::string token_uri() const = 0;
+};
+
 // Loads the configured module, selects the token, opens `pool_size` sessions and logs in
-// once. Material keys are imported into the token on first use (session objects, CKA_TOKEN
-// false, CKA_SENSITIVE true, only the usage attributes the operation needs) and cached per
-// session; AES-GCM encryption is budgeted per key (gcm_max_messages_per_key).
-// Errors: those of load_config's validation, Module loading, token selection and login.
-[[nodiscard]] CRATON_HSM_API Result<std::unique_ptr<CryptoBackend>> make_pkcs11_backend(
+// once, and opens the audit trail when the config has one. Material keys are imported into
+// the token on first use (session objects, CKA_TOKEN false, CKA_SENSITIVE true, only the usage
+// attributes the operation needs) and cached per session; AES-GCM encryption is budgeted per
+// key (gcm_max_messages_per_key). Errors: those of load_config's validation, Module loading,
+// token selection, login, and opening the audit trail (AuditUnavailable).
+[[nodiscard]] CRATON_HSM_API Result<std::unique_ptr<Pkcs11Backend>> make_pkcs11_backend(
     Pkcs11PassthroughConfig config);
 
 }  // namespace craton::hsm

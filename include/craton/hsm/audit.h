@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+// The audit trail: one AuditEvent per operation and administrative action, written as JSON
+// Lines in a keyed, tamper-evident chain by a background writer. Metadata only: never key
+// bytes, PINs, plaintext or ciphertext.
+#pragma once
+
+#include <craton/hsm/error.h>
+#include <craton/hsm/export.h>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace craton::hsm {
+
+enum class AuditOperation : std::uint8_t {
+  // Administrative.
+  BackendStart,
+  BackendStop,
+  Login,             // outcome says success or failure; never the PIN
+  PoolRebuild,       // a dead session was replaced
+  KeyImport,         // material imported into the token (session object)
+  KeyGenerate,       // resident key generated on the token
+  KeyImportResident, // material stored as a resident key
+  KeyDestroy,        // resident key destroyed
+  GcmBudgetRefused,  // an AES-GCM encryption refused: the key's message budget is spent
+  AuditFailOpen,     // the trail runs with on_failure = fail_open (or lost records under it)
+  // Operations.
+  Sign,
+  SignDigest,
+  Verify,
+  VerifyDigest,
+  AesGcmEncrypt,
+  AesGcmDecrypt,
+  AesCbcEncrypt,
+  AesCbcDecrypt,
+  AesCtr,
+  RsaOaepEncrypt,
+  RsaOaepDecrypt,
+  WrapKey,
+  UnwrapKey,
+  Ecdh,
+  Hmac,
+  HmacVerify,
+  Digest,
+  Random,
+  GenerateKey,
+  FindKey,
+  ListKeys,
+  ExportPublicKey,
+};
+
+// "backend_start", "sign", "aes_gcm_encrypt", ... (snake_case, stable: parsers key on it).
+[[nodiscard]] CRATON_HSM_API std::string_view audit_operation_name(AuditOperation op) noexcept;
+
+// Which key an event is about, without its bytes: the keyed fingerprint of material keys (it
+// reveals nothing about the key) or a resident key's reference ("pkcs11:object=..;id=..").
+struct CRATON_HSM_API AuditKey {
+  std::optional<std::array<std::uint8_t, 32>> fingerprint;
+  std::shared_ptr<const std::string> resident;  // shared so that recording never allocates
+};
+
+// One event. Time, sequence number and the token's identity are added when it is recorded.
+struct CRATON_HSM_API AuditEvent {
+  AuditOperation operation = AuditOperation::BackendStart;
+  std::string_view mechanism;  // "CKM_ECDSA", or empty; always a string literal
+  AuditKey key;
+  std::uint64_t input_bytes = 0;   // sizes only, never content
+  std::uint64_t output_bytes = 0;
+  std::optional<ErrorCode> error;  // absent: the operation succeeded
+  std::string_view ckr;            // the CKR_* name of a failed call, or empty; a literal
+  std::chrono::nanoseconds duration{0};
+  bool software_fallback = false;  // the operation ran in software (keygen fallback)
+  bool session_recovered = false;  // the pool rebuilt a session during this operation
+  std::uint32_t retries = 0;       // operations re-run on a rebuilt session
+  std::string detail;              // administrative events: short, secret-free context
+};
+
+enum class AuditDurability : std::uint8_t {
+  PerRecord,  // fsync after every record
+  PerBatch,   // fsync after each batch the writer drains (default)
+  None,       // leave it to the OS
+};
+
+enum class AuditFailurePolicy : std::uint8_t {
+  FailClosed,  // operations fail with AuditUnavailable when records cannot be written (default)
+  FailOpen,    // operations go on; the trail records that it ran fail-open and what it lost
+};
+
+struct CRATON_HSM_API AuditConfig {
+  std::filesystem::path file;  // the JSON Lines trail; created 0600, appended to, never truncated
+  // The chain key: a file holding 32..64 random bytes (mode 0600, no symlink), or the label of
+  // a generic-secret/HMAC key on the token (the MAC is then computed by the token).
+  std::optional<std::filesystem::path> key_file;
+  std::optional<std::string> key_label;
+  AuditDurability durability = AuditDurability::PerBatch;
+  AuditFailurePolicy on_failure = AuditFailurePolicy::FailClosed;
+  std::size_t queue_capacity = 8192;         // records waiting for the writer
+  std::chrono::milliseconds max_wait{200};   // how long record() waits on a full queue
+  std::uint64_t rotate_bytes = 0;            // start a new file past this size; 0 = never
+};
+
+// HMAC-SHA-256 under the audit key: each record's `prev` is this over the previous record's
+// bytes. Implementations must be safe to call from the writer thread.
+class CRATON_HSM_API AuditMac {
+ public:
+  virtual ~AuditMac() = default;
+  virtual Result<std::array<std::uint8_t, 32>> mac(std::span<const std::uint8_t> data) = 0;
+};
+
+// The key in a key file (see AuditConfig::key_file). Errors: ConfigInvalid for a missing,
+// group/other-accessible, symlinked or wrongly sized file.
+[[nodiscard]] CRATON_HSM_API Result<std::unique_ptr<AuditMac>> make_key_file_audit_mac(
+    const std::filesystem::path& key_file);
+
+// Where finished records go: whole lines (no trailing newline), appended in order.
+class CRATON_HSM_API AuditSink {
+ public:
+  virtual ~AuditSink() = default;
+  // Appends every line or fails (a failed append may be retried with the same lines).
+  virtual Result<void> append(std::span<const std::string> lines) = 0;
+  // Makes everything appended so far durable (fsync).
+  virtual Result<void> sync() = 0;
+};
+
+// Stamped onto every record: which backend and token the events came from.
+struct CRATON_HSM_API AuditOrigin {
+  std::string backend;       // "pkcs11:SoftHSM"
+  std::string token_label;
+  std::string token_serial;
+  std::uint64_t slot = 0;
+};
+
+// The trail. record() is cheap (no I/O, no allocation for events without `detail`): it
+// stamps time and the next sequence number and queues the event for the writer thread, which
+// formats, chains, appends and syncs per the durability policy.
+// Thread-safety: every member may be called from any thread.
+class CRATON_HSM_API AuditLog {
+ public:
+  // Opens (or continues: same chain, next sequence number) the trail in config.file, or
+  // writes into `sink` when one is given (tests). Errors: AuditUnavailable (file cannot be
+  // opened: symlink, not a regular file, not ours, unreadable tail), ConfigInvalid.
+  static Result<std::unique_ptr<AuditLog>> open(const AuditConfig& config,
+                                                std::unique_ptr<AuditMac> mac, AuditOrigin origin,
+                                                std::unique_ptr<AuditSink> sink = nullptr);
+  virtual ~AuditLog() = default;
+
+  // Queues one event. Errors (fail-closed only): AuditUnavailable when the writer has failed
+  // or the queue stayed full for max_wait. Under fail-open it never fails; lost records are
+  // counted and themselves recorded once the sink works again.
+  virtual Result<void> record(AuditEvent event) = 0;
+  // AuditUnavailable when fail-closed and the writer has failed: checked before an operation
+  // so nothing runs that could not be recorded.
+  [[nodiscard]] virtual Result<void> ready() const = 0;
+  // Waits until every queued record is written and synced. Errors: AuditUnavailable.
+  virtual Result<void> flush() = 0;
+};
+
+struct CRATON_HSM_API AuditVerifyReport {
+  std::uint64_t records = 0;  // records checked
+  bool intact = false;
+  // When not intact: where the first problem is (file index into the input, 1-based line)
+  // and what it is ("prev MAC mismatch", "sequence gap: expected 41, found 43", ...).
+  std::size_t file_index = 0;
+  std::uint64_t line = 0;
+  std::string problem;
+};
+
+// Checks every file in order: each record's MAC link, strictly consecutive sequence numbers,
+// genesis records and the rotation links between files, and a truncated tail. Errors:
+// AuditUnavailable only when a file cannot be read (a broken chain is a report, not an error).
+[[nodiscard]] CRATON_HSM_API Result<AuditVerifyReport> verify_audit_trail(
+    std::span<const std::filesystem::path> files, AuditMac& mac);
+
+}  // namespace craton::hsm

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// Token-resident keys: objects that live on the token (CKA_TOKEN true), referred to by label
+// and/or id, and used through the same CryptoBackend operations as key material.
+#pragma once
+
+#include <craton/hsm/error.h>
+#include <craton/hsm/export.h>
+#include <craton/hsm/keys.h>
+#include <craton/hsm/pkcs11_uri.h>
+#include <craton/hsm/schemes.h>
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace craton::hsm {
+
+// What a resident key may be used for; each flag becomes one CKA_* usage attribute, every
+// other usage attribute is set false.
+struct CRATON_HSM_API KeyUsages {
+  bool sign = false;     // CKA_SIGN (private keys, HMAC keys)
+  bool verify = false;   // CKA_VERIFY (public keys, HMAC keys)
+  bool encrypt = false;  // CKA_ENCRYPT (AES keys, RSA public keys)
+  bool decrypt = false;  // CKA_DECRYPT (AES keys, RSA private keys)
+  bool wrap = false;     // CKA_WRAP (AES keys)
+  bool unwrap = false;   // CKA_UNWRAP (AES keys)
+  bool derive = false;   // CKA_DERIVE (EC private keys)
+
+  // The natural usages of an algorithm: sign+verify for RSA/EC/Ed25519/HMAC, encrypt+decrypt
+  // for AES (wrap/unwrap and derive must be asked for).
+  [[nodiscard]] static KeyUsages defaults_for(KeyAlgorithm algorithm) noexcept;
+  // "sign,verify,decrypt". Errors: InvalidArgument naming the unknown word.
+  [[nodiscard]] static Result<KeyUsages> parse(std::string_view comma_separated);
+  // The flags that are set, comma-separated, in declaration order ("" when none).
+  [[nodiscard]] std::string to_string() const;
+  friend bool operator==(const KeyUsages&, const KeyUsages&) = default;
+};
+
+// A reference to resident objects: label, id, or both, optionally narrowed to one class.
+// With no class, a private or secret key is meant (the public half of a pair shares its id).
+struct CRATON_HSM_API KeyRef {
+  std::optional<std::string> label;            // CKA_LABEL
+  std::optional<std::vector<std::uint8_t>> id;  // CKA_ID
+  std::optional<ObjectClass> object_class;
+
+  // From a parsed URI's object, id and type. Errors: InvalidArgument when the URI names no
+  // label and no id, or a class that is not a key (cert, data).
+  [[nodiscard]] static Result<KeyRef> from_uri(const Pkcs11Uri& uri);
+  // Parses "pkcs11:..." (see Pkcs11Uri::parse) and then from_uri.
+  [[nodiscard]] static Result<KeyRef> parse_uri(std::string_view text);
+  // "pkcs11:object=signing-1;id=%01;type=private", without token attributes.
+  [[nodiscard]] std::string to_uri() const;
+  friend bool operator==(const KeyRef&, const KeyRef&) = default;
+};
+
+CRATON_HSM_API std::ostream& operator<<(std::ostream& out, const KeyRef& ref);
+
+// What to generate on the token. Private/secret parts are CKA_SENSITIVE and, unless
+// `extractable`, CKA_EXTRACTABLE false; they never leave the token.
+struct CRATON_HSM_API ResidentKeySpec {
+  KeyAlgorithm algorithm = KeyAlgorithm::EcP256;
+  std::string label;                // required, 1..128 bytes of UTF-8
+  std::vector<std::uint8_t> id;     // required, 1..64 bytes
+  std::optional<KeyUsages> usages;  // default: KeyUsages::defaults_for(algorithm)
+  bool extractable = false;         // may be wrapped out (CKA_EXTRACTABLE); never plaintext
+};
+
+// One object as list_keys reports it.
+struct CRATON_HSM_API ResidentKeyInfo {
+  std::string label;
+  std::vector<std::uint8_t> id;
+  ObjectClass object_class = ObjectClass::SecretKey;
+  KeyKind kind = KeyKind::Aes;
+  std::size_t bits = 0;  // AES/HMAC key, RSA modulus, EC field size
+  std::optional<EcCurve> curve;
+  KeyUsages usages;
+  bool local = false;        // CKA_LOCAL: generated on the token
+  bool extractable = false;  // CKA_EXTRACTABLE
+  bool sensitive = false;    // CKA_SENSITIVE (private and secret keys)
+  std::optional<std::string> unique_id;  // CKA_UNIQUE_ID when the token offers it
+  std::string uri;  // "pkcs11:token=...;object=...;id=...;type=..."
+};
+
+}  // namespace craton::hsm
+
+template <>
+struct fmt::formatter<craton::hsm::KeyRef> : fmt::formatter<std::string_view> {
+  auto format(const craton::hsm::KeyRef& ref, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(ref.to_uri(), ctx);
+  }
+};

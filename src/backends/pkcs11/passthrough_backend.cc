@@ -105,10 +105,10 @@ std::uint64_t Pkcs11PassthroughBackend::gcm_messages(const Key& key) {
 
 namespace craton::hsm {
 
-Result<std::unique_ptr<CryptoBackend>> make_pkcs11_backend(Pkcs11PassthroughConfig config) {
+Result<std::unique_ptr<Pkcs11Backend>> make_pkcs11_backend(Pkcs11PassthroughConfig config) {
   CRATON_ASSIGN_OR_RETURN(auto backend,
                           pkcs11::Pkcs11PassthroughBackend::create(std::move(config)));
-  return std::unique_ptr<CryptoBackend>(std::move(backend));
+  return std::unique_ptr<Pkcs11Backend>(std::move(backend));
 }
 
 }  // namespace craton::hsm

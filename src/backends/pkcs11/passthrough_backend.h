@@ -7,6 +7,7 @@
 
 #include <craton/hsm/backend.h>
 #include <craton/hsm/config.h>
+#include <craton/hsm/pkcs11_backend.h>
 
 #include <atomic>
 #include <memory>
@@ -29,7 +30,7 @@ struct KeyState {
   std::atomic<std::uint64_t> gcm_messages{0};
 };
 
-class Pkcs11PassthroughBackend final : public CryptoBackend {
+class Pkcs11PassthroughBackend final : public Pkcs11Backend {
  public:
   static Result<std::unique_ptr<Pkcs11PassthroughBackend>> create(Pkcs11PassthroughConfig config,
                                                                   PoolEventHandler on_event = {});
@@ -67,6 +68,14 @@ class Pkcs11PassthroughBackend final : public CryptoBackend {
   Result<std::unique_ptr<DigestStream>> digest_stream(HashAlg hash) override;
   Result<Bytes> random(std::size_t size) override;
   Result<Key> generate_key(KeyAlgorithm algorithm) override;
+
+  Result<Key> generate_resident_key(const ResidentKeySpec& spec) override;
+  Result<Key> import_resident_key(const Key& material, const ResidentKeySpec& spec) override;
+  Result<Key> find_key(const KeyRef& ref) override;
+  Result<std::vector<ResidentKeyInfo>> list_keys() override;
+  Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) override;
+  Result<void> destroy_key(const KeyRef& ref) override;
+  [[nodiscard]] std::string token_uri() const override;
 
   // For tests and diagnostics.
   [[nodiscard]] const SessionPool& pool() const noexcept { return *pool_; }

@@ -66,6 +66,21 @@ class Encoder {
 SecretBytes fingerprint_input(const KeyMaterial& m) {
   Encoder encoder;
   encoder.part(domain_tag(m.kind));
+  if (m.resident) {
+    // A resident key is the object, not its bytes: its token's serial and the object's
+    // unique id when the token has one, else its id (the GCM budget key).
+    const ResidentObject& object = *m.resident;
+    encoder.part("resident");
+    encoder.part(object.token_serial);
+    if (object.unique_id) {
+      encoder.part("unique-id");
+      encoder.part(*object.unique_id);
+    } else {
+      encoder.part("id");
+      encoder.part(object.id);
+    }
+    return encoder.take();
+  }
   if (m.curve) encoder.part(curve_info(*m.curve).display);
   switch (m.kind) {
     case KeyKind::RsaPrivate:

@@ -12,6 +12,7 @@ namespace craton::hsm::keys {
 // The bytes that identify a key: a per-kind tag, then each defining part as a 4-byte
 // big-endian length and the part (e.g. RSA public = tag ‖ len(n) ‖ n ‖ len(e) ‖ e), so no two
 // kinds and no two splits of one concatenation can collide. Contains secrets: wiped on free.
+// Resident keys are identified by their token's serial and their object's unique id (or id).
 [[nodiscard]] SecretBytes fingerprint_input(const KeyMaterial& material);
 
 // HMAC-SHA-256 of fingerprint_input under `secret` (a random per-backend key), so that a

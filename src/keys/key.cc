@@ -55,6 +55,15 @@ bool Key::is_private() const noexcept {
   }
 }
 
+bool Key::is_resident() const noexcept {
+  return material_->resident.has_value();
+}
+
+std::optional<std::string> Key::resident_uri() const {
+  if (!material_->resident) return std::nullopt;
+  return *material_->resident->uri;
+}
+
 Result<Key> Key::public_key() const {
   const KeyMaterial& m = *material_;
   switch (m.kind) {
@@ -74,6 +83,11 @@ Result<Key> Key::public_key() const {
 }
 
 Result<std::vector<std::uint8_t>> Key::public_spki_der() const {
+  if (material_->evp == nullptr && material_->resident && is_private()) {
+    // Resident private keys keep only their public parts; the public half has the EVP key.
+    CRATON_ASSIGN_OR_RETURN(const Key public_half, public_key());
+    return public_half.public_spki_der();
+  }
   if (material_->evp == nullptr) {
     return fail(ErrorCode::InvalidArgument, "symmetric keys have no public half");
   }
@@ -88,6 +102,10 @@ Result<std::vector<std::uint8_t>> Key::public_spki_der() const {
 
 Result<SecretBytes> Key::export_secret() const {
   if (!is_private()) return fail(ErrorCode::InvalidArgument, "public keys hold no secret");
+  if (material_->resident) {
+    return fail(ErrorCode::KeyNotExtractable,
+                fmt::format("{} lives on the token and is never exported", describe()));
+  }
   return material_->secret.clone();
 }
 
@@ -116,6 +134,7 @@ std::string Key::describe() const {
   }
   if (m.origin == KeyOrigin::GeneratedInSoftware) text += " [generated in software]";
   if (m.origin == KeyOrigin::GeneratedOnToken) text += " [generated on token]";
+  if (m.resident) text += fmt::format(" [resident: {}]", *m.resident->uri);
   return text;
 }
 
@@ -142,6 +161,7 @@ Key with_origin(const Key& key, KeyOrigin origin) {
                                               p.exponent2.clone(), p.coefficient.clone()});
   }
   copy->public_point = m.public_point;
+  copy->resident = m.resident;
   if (m.evp != nullptr && EVP_PKEY_up_ref(m.evp) == 1) copy->evp = m.evp;
   return finish(std::move(copy));
 }

@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <openssl/evp.h>
@@ -25,6 +27,19 @@ struct RsaPrivateParts {
   SecretBytes exponent1;
   SecretBytes exponent2;
   SecretBytes coefficient;
+};
+
+// How a token-resident key is found again: the token it lives on and the object's label and
+// id (the public half of a pair shares the id). Resident keys carry no secret bytes: the
+// token never hands them out.
+struct ResidentObject {
+  std::string token_serial;
+  std::string label;
+  std::vector<std::uint8_t> id;
+  std::optional<std::string> unique_id;  // CKA_UNIQUE_ID, when the token offers it
+  // "pkcs11:token=...;object=...;id=...;type=..." for descriptions and audit records; shared
+  // so that recording an operation never copies it.
+  std::shared_ptr<const std::string> uri;
 };
 
 // Immutable after construction; shared by every Key copy and safe to read from any thread.
@@ -51,8 +66,11 @@ class KeyMaterial {
   // EcPrivate/EcPublic: the uncompressed SEC1 point (04‖X‖Y). Ed25519: the 32-byte public
   // key. Derived from the private part for private keys.
   std::vector<std::uint8_t> public_point;
-  // The same key for OpenSSL (nullptr for Aes/Hmac). Owned; freed with the material.
+  // The same key for OpenSSL (nullptr for Aes/Hmac and for resident private keys). Owned;
+  // freed with the material.
   EVP_PKEY* evp = nullptr;
+  // Set for token-resident keys (then `secret` and `rsa_private` are empty).
+  std::optional<ResidentObject> resident;
 
   // Per-backend memo of fingerprints and backend state (see fingerprint_memo.h).
   FingerprintMemo memo;

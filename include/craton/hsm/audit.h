@@ -25,14 +25,14 @@ enum class AuditOperation : std::uint8_t {
   // Administrative.
   BackendStart,
   BackendStop,
-  Login,             // outcome says success or failure; never the PIN
-  PoolRebuild,       // a dead session was replaced
-  KeyImport,         // material imported into the token (session object)
-  KeyGenerate,       // resident key generated on the token
-  KeyImportResident, // material stored as a resident key
-  KeyDestroy,        // resident key destroyed
-  GcmBudgetRefused,  // an AES-GCM encryption refused: the key's message budget is spent
-  AuditFailOpen,     // the trail runs with on_failure = fail_open (or lost records under it)
+  Login,              // outcome says success or failure; never the PIN
+  PoolRebuild,        // a dead session was replaced
+  KeyImport,          // material imported into the token (session object)
+  KeyGenerate,        // resident key generated on the token
+  KeyImportResident,  // material stored as a resident key
+  KeyDestroy,         // resident key destroyed
+  GcmBudgetRefused,   // an AES-GCM encryption refused: the key's message budget is spent
+  AuditFailOpen,      // the trail runs with on_failure = fail_open (or lost records under it)
   // Operations.
   Sign,
   SignDigest,
@@ -73,7 +73,7 @@ struct CRATON_HSM_API AuditEvent {
   AuditOperation operation = AuditOperation::BackendStart;
   std::string_view mechanism;  // "CKM_ECDSA", or empty; always a string literal
   AuditKey key;
-  std::uint64_t input_bytes = 0;   // sizes only, never content
+  std::uint64_t input_bytes = 0;  // sizes only, never content
   std::uint64_t output_bytes = 0;
   std::optional<ErrorCode> error;  // absent: the operation succeeded
   std::string_view ckr;            // the CKR_* name of a failed call, or empty; a literal
@@ -103,9 +103,9 @@ struct CRATON_HSM_API AuditConfig {
   std::optional<std::string> key_label;
   AuditDurability durability = AuditDurability::PerBatch;
   AuditFailurePolicy on_failure = AuditFailurePolicy::FailClosed;
-  std::size_t queue_capacity = 8192;         // records waiting for the writer
-  std::chrono::milliseconds max_wait{200};   // how long record() waits on a full queue
-  std::uint64_t rotate_bytes = 0;            // start a new file past this size; 0 = never
+  std::size_t queue_capacity = 8192;        // records waiting for the writer
+  std::chrono::milliseconds max_wait{200};  // how long record() waits on a full queue
+  std::uint64_t rotate_bytes = 0;           // start a new file past this size; 0 = never
 };
 
 // HMAC-SHA-256 under the audit key: each record's `prev` is this over the previous record's
@@ -133,7 +133,7 @@ class CRATON_HSM_API AuditSink {
 
 // Stamped onto every record: which backend and token the events came from.
 struct CRATON_HSM_API AuditOrigin {
-  std::string backend;       // "pkcs11:SoftHSM"
+  std::string backend;  // "pkcs11:SoftHSM"
   std::string token_label;
   std::string token_serial;
   std::uint64_t slot = 0;

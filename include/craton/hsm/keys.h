@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Key: a reference to key material the caller holds (the seed's model: the backend imports
-// it into the token on first use). Resident keys (objects that live on the token) will be a
-// further kind of Key, accepted by the same operations.
+// it into the token on first use), or to a key that lives on a token (a resident key, see
+// resident_keys.h and pkcs11_backend.h), accepted by the same operations.
 #pragma once
 
 #include <craton/hsm/error.h>
@@ -70,6 +70,10 @@ class CRATON_HSM_API Key {
   [[nodiscard]] std::optional<EcCurve> curve() const noexcept;
   [[nodiscard]] KeyOrigin origin() const noexcept;
   [[nodiscard]] bool is_private() const noexcept;  // secret or private material
+  // True for a key that lives on a token: its private or secret bytes are not in this process.
+  [[nodiscard]] bool is_resident() const noexcept;
+  // "pkcs11:token=...;object=...;id=...;type=..." for a resident key, nullopt otherwise.
+  [[nodiscard]] std::optional<std::string> resident_uri() const;
 
   // The public half of an RSA, EC or Ed25519 key (itself for public keys). Errors:
   // InvalidArgument for symmetric keys.
@@ -77,7 +81,8 @@ class CRATON_HSM_API Key {
   // SubjectPublicKeyInfo DER of the public half.
   [[nodiscard]] Result<std::vector<std::uint8_t>> public_spki_der() const;
   // The private or secret material in its import format (AES/HMAC bytes, PKCS#8 DER, EC
-  // scalar, Ed25519 seed). Errors: InvalidArgument for public keys.
+  // scalar, Ed25519 seed). Errors: InvalidArgument for public keys, KeyNotExtractable for
+  // resident keys.
   [[nodiscard]] Result<SecretBytes> export_secret() const;
 
   // "AES-256 key", "EC P-256 private key", ...

@@ -52,6 +52,8 @@ Result<Bytes> Pkcs11PassthroughBackend::aes_gcm_encrypt(const Key& key, ByteView
   // Counted before the call: a message that then fails still used up its IV's chance.
   KeyState& state = key_state(key.material());
   if (!reserve_gcm_message(state, config_.gcm_max_messages_per_key)) {
+    note_admin(AuditOperation::GcmBudgetRefused, state,
+               fmt::format("budget of {} messages spent", config_.gcm_max_messages_per_key));
     return fail(ErrorCode::KeyUsageLimitExceeded,
                 fmt::format("key {} reached its AES-GCM budget of {} messages (NIST SP 800-38D "
                             "§8.3); rotate the key",

@@ -3,6 +3,7 @@
 #include "backends/pkcs11/key_import.h"
 
 #include <array>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -52,15 +53,6 @@ bool grants(KeyUsage usage, CK_ATTRIBUTE_TYPE attribute) {
   return false;
 }
 
-void add_usage(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class, KeyUsage usage) {
-  for (const UsageFlag& flag : kUsageFlags) {
-    const bool applies = object_class == CKO_SECRET_KEY    ? flag.secret_key
-                         : object_class == CKO_PRIVATE_KEY ? flag.private_key
-                                                           : flag.public_key;
-    if (applies) tmpl.add_bool(flag.attribute, grants(usage, flag.attribute));
-  }
-}
-
 bool usage_fits(KeyKind kind, KeyUsage usage) {
   switch (kind) {
     case KeyKind::Aes:
@@ -84,6 +76,16 @@ bool usage_fits(KeyKind kind, KeyUsage usage) {
 
 }  // namespace
 
+void add_usage_attributes(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class,
+                          const std::function<bool(CK_ATTRIBUTE_TYPE)>& granted) {
+  for (const UsageFlag& flag : kUsageFlags) {
+    const bool applies = object_class == CKO_SECRET_KEY    ? flag.secret_key
+                         : object_class == CKO_PRIVATE_KEY ? flag.private_key
+                                                           : flag.public_key;
+    if (applies) tmpl.add_bool(flag.attribute, granted(flag.attribute));
+  }
+}
+
 std::vector<std::uint8_t> der_octet_string(std::span<const std::uint8_t> content) {
   std::vector<std::uint8_t> der{0x04};
   if (content.size() < 0x80) {
@@ -102,6 +104,14 @@ Result<CK_OBJECT_HANDLE> import_key(Lease& lease, const KeyMaterial& m, KeyUsage
     return fail(ErrorCode::KeyTypeInconsistent,
                 fmt::format("a {} key cannot be used for this operation", key_kind_name(m.kind)));
   }
+  ObjectOptions options;
+  options.private_objects = private_objects;
+  options.granted = [usage](CK_ATTRIBUTE_TYPE type) { return grants(usage, type); };
+  return create_key_object(lease, m, options);
+}
+
+Result<CK_OBJECT_HANDLE> create_key_object(Lease& lease, const KeyMaterial& m,
+                                           const ObjectOptions& options) {
   AttributeTemplate tmpl;
   CK_OBJECT_CLASS object_class = CKO_SECRET_KEY;
   switch (m.kind) {
@@ -157,12 +167,14 @@ Result<CK_OBJECT_HANDLE> import_key(Lease& lease, const KeyMaterial& m, KeyUsage
           .add_bytes(CKA_EC_POINT, der_octet_string(m.public_point));
       break;
   }
-  tmpl.add_ulong(CKA_CLASS, object_class).add_bool(CKA_TOKEN, false);
+  tmpl.add_ulong(CKA_CLASS, object_class).add_bool(CKA_TOKEN, options.token);
+  if (!options.label.empty()) tmpl.add_bytes(CKA_LABEL, options.label);
+  if (!options.id.empty()) tmpl.add_bytes(CKA_ID, options.id);
   if (object_class != CKO_PUBLIC_KEY) {
-    tmpl.add_bool(CKA_SENSITIVE, true).add_bool(CKA_EXTRACTABLE, false);
-    tmpl.add_bool(CKA_PRIVATE, private_objects);
+    tmpl.add_bool(CKA_SENSITIVE, true).add_bool(CKA_EXTRACTABLE, options.extractable);
+    tmpl.add_bool(CKA_PRIVATE, options.private_objects);
   }
-  add_usage(tmpl, object_class, usage);
+  add_usage_attributes(tmpl, object_class, options.granted);
 
   CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
   CRATON_RETURN_IF_ERROR(lease.call<Fn::CreateObject>(tmpl.data(), tmpl.size(), &object));

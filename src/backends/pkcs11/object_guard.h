@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // ObjectGuard: destroys a temporary session object (an unwrapped or derived key, a key being
-// wrapped, a freshly generated key read back) on every exit path.
+// wrapped, a freshly generated key read back) on every exit path, or a new token object when
+// the operation creating it fails half-way.
 #pragma once
 
 #include <craton/hsm/diagnostics.h>
+
+#include <utility>
 
 #include "pkcs11/pool/session_pool.h"
 
@@ -21,6 +24,8 @@ class ObjectGuard {
     }
   }
   [[nodiscard]] CK_OBJECT_HANDLE get() const noexcept { return object_; }
+  // Keeps the object: for objects that are meant to outlive the operation once it succeeded.
+  CK_OBJECT_HANDLE release() noexcept { return std::exchange(object_, CK_INVALID_HANDLE); }
 
  private:
   Lease& lease_;

@@ -19,28 +19,45 @@
 namespace craton::hsm::pkcs11 {
 
 Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::create(
-    Pkcs11PassthroughConfig config, PoolEventHandler on_event) {
+    Pkcs11PassthroughConfig config, PoolEventHandler on_event, std::shared_ptr<AuditRelay> relay) {
   CRATON_ASSIGN_OR_RETURN(const TokenTarget target, open_token(config));
   CRATON_ASSIGN_OR_RETURN(Capabilities capabilities,
                           Capabilities::probe(*target.module, target.slot));
+  CRATON_ASSIGN_OR_RETURN(const TokenDescription token,
+                          describe_token(*target.module, target.slot));
+  TokenIdentity identity{.uri = {}, .serial = token.serial};
+  identity.uri.token = token.label;
+  identity.uri.manufacturer = token.manufacturer;
+  identity.uri.serial = token.serial;
+  identity.uri.model = token.model;
   PoolOptions options;
   options.pool_size = config.pool_size;
   options.acquire_timeout = config.acquire_timeout;
   options.cache_capacity = config.cache_capacity;
   options.user_pin = std::move(config.user_pin);  // the pool keeps the only copy
   config.user_pin.reset();
-  options.on_event = std::move(on_event);
+  if (relay) {
+    options.on_event = [relay, on_event = std::move(on_event)](const PoolEvent& event) {
+      relay->pool_event(event);
+      if (on_event) on_event(event);
+    };
+  } else {
+    options.on_event = std::move(on_event);
+  }
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<SessionPool> pool,
                           SessionPool::create(target.module, target.slot, std::move(options)));
   return std::unique_ptr<Pkcs11PassthroughBackend>(new Pkcs11PassthroughBackend(
-      std::shared_ptr<SessionPool>(std::move(pool)), std::move(capabilities), std::move(config)));
+      std::shared_ptr<SessionPool>(std::move(pool)), std::move(capabilities), std::move(identity),
+      std::move(config), std::move(relay)));
 }
 
 Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> pool,
-                                                   Capabilities capabilities,
-                                                   Pkcs11PassthroughConfig config)
+                                                   Capabilities capabilities, TokenIdentity token,
+                                                   Pkcs11PassthroughConfig config,
+                                                   std::shared_ptr<AuditRelay> relay)
     : pool_(std::move(pool)),
       capabilities_(std::move(capabilities)),
+      token_(std::move(token)),
       config_(std::move(config)),
       name_(fmt::format("pkcs11:{}", capabilities_.library_manufacturer())),
       memo_owner_(next_memo_owner_id()),
@@ -51,6 +68,17 @@ Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> 
     std::abort();  // no randomness: nothing cryptographic can safely continue
   }
   if (config_.allow_software_keygen_fallback) software_fallback_ = make_software_backend();
+  relay_ = std::move(relay);
+}
+
+void Pkcs11PassthroughBackend::note_admin(AuditOperation operation, const KeyState& state,
+                                          std::string detail) {
+  if (!relay_) return;
+  AuditEvent event;
+  event.operation = operation;
+  event.key.fingerprint = state.fingerprint.bytes;
+  event.detail = std::move(detail);
+  relay_->record(std::move(event));
 }
 
 Pkcs11PassthroughBackend::~Pkcs11PassthroughBackend() = default;
@@ -76,11 +104,13 @@ KeyState& Pkcs11PassthroughBackend::key_state(const KeyMaterial& material) {
 
 Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
                                                            const KeyMaterial& material,
-                                                           const KeyState& state, KeyUsage usage) {
+                                                           KeyState& state, KeyUsage usage) {
+  if (material.resident) return resolve_resident(lease, material, state);
   const CacheKey cache_key{state.fingerprint, usage};
   if (const auto hit = lease.keys().find(cache_key)) return *hit;
   CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
                           import_key(lease, material, usage, pool_->logs_in()));
+  note_admin(AuditOperation::KeyImport, state, fmt::format("session {}", lease.index()));
   if (const auto evicted = lease.keys().insert(cache_key, object)) {
     // The evicted object lives on this very session: destroy it here, now.
     if (auto destroyed = lease.call<Fn::DestroyObject>(*evicted); !destroyed) {
@@ -88,6 +118,35 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
     }
   }
   return object;
+}
+
+Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve_resident(Lease& lease,
+                                                                    const KeyMaterial& material,
+                                                                    KeyState& state) {
+  const std::uint64_t stamp = pool_->generation() + 1;
+  if (state.resident_stamp.load(std::memory_order_acquire) == stamp) {
+    return state.resident_object.load(std::memory_order_relaxed);
+  }
+  const ResidentObject& object = *material.resident;
+  if (object.token_serial != token_.serial) {
+    return fail(ErrorCode::KeyNotFound,
+                fmt::format("{} lives on the token with serial '{}'; this backend works on '{}'",
+                            *object.uri, object.token_serial, token_.serial));
+  }
+  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE handle,
+                          find_resident_object(lease, material.kind, object));
+  state.resident_object.store(handle, std::memory_order_relaxed);
+  state.resident_stamp.store(stamp, std::memory_order_release);
+  return handle;
+}
+
+void Pkcs11PassthroughBackend::forget(Lease& lease, const KeyMaterial& material, KeyState& state,
+                                      KeyUsage usage) {
+  if (material.resident) {
+    state.resident_stamp.store(0, std::memory_order_release);
+  } else {
+    lease.keys().erase({state.fingerprint, usage});
+  }
 }
 
 Result<void> Pkcs11PassthroughBackend::check_input_size(std::size_t size,
@@ -102,13 +161,3 @@ std::uint64_t Pkcs11PassthroughBackend::gcm_messages(const Key& key) {
 }
 
 }  // namespace craton::hsm::pkcs11
-
-namespace craton::hsm {
-
-Result<std::unique_ptr<Pkcs11Backend>> make_pkcs11_backend(Pkcs11PassthroughConfig config) {
-  CRATON_ASSIGN_OR_RETURN(auto backend,
-                          pkcs11::Pkcs11PassthroughBackend::create(std::move(config)));
-  return std::unique_ptr<Pkcs11Backend>(std::move(backend));
-}
-
-}  // namespace craton::hsm

@@ -15,7 +15,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "backends/pkcs11/audit_relay.h"
 #include "backends/pkcs11/capabilities.h"
+#include "backends/pkcs11/resident_lookup.h"
 #include "keys/fingerprint_memo.h"
 #include "keys/key_material.h"
 #include "pkcs11/pool/session_pool.h"
@@ -28,12 +30,20 @@ namespace craton::hsm::pkcs11 {
 struct KeyState {
   Fingerprint fingerprint;
   std::atomic<std::uint64_t> gcm_messages{0};
+  // Resident keys: the token object's handle, valid in every session, and the pool generation
+  // (plus one; 0 = not resolved) it was found under. The handle is stored before the stamp,
+  // so a reader that sees the current stamp sees its handle.
+  std::atomic<CK_OBJECT_HANDLE> resident_object{CK_INVALID_HANDLE};
+  std::atomic<std::uint64_t> resident_stamp{0};
 };
 
 class Pkcs11PassthroughBackend final : public Pkcs11Backend {
  public:
-  static Result<std::unique_ptr<Pkcs11PassthroughBackend>> create(Pkcs11PassthroughConfig config,
-                                                                  PoolEventHandler on_event = {});
+  // `relay` (optional) receives the administrative events for the audit trail: the pool's
+  // logins and rebuilds, key imports, GCM budget refusals.
+  static Result<std::unique_ptr<Pkcs11PassthroughBackend>> create(
+      Pkcs11PassthroughConfig config, PoolEventHandler on_event = {},
+      std::shared_ptr<AuditRelay> relay = nullptr);
   Pkcs11PassthroughBackend(const Pkcs11PassthroughBackend&) = delete;
   Pkcs11PassthroughBackend& operator=(const Pkcs11PassthroughBackend&) = delete;
   ~Pkcs11PassthroughBackend() override;
@@ -83,18 +93,33 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
   // The number of GCM encryptions reserved so far for `key` (0 if never used here).
   [[nodiscard]] std::uint64_t gcm_messages(const Key& key);
+  // The keyed fingerprint this backend knows `key` by (memoised: cheap after the first call).
+  [[nodiscard]] const Fingerprint& fingerprint_of(const Key& key) {
+    return key_state(key.material()).fingerprint;
+  }
+  [[nodiscard]] const TokenIdentity& token() const noexcept { return token_; }
 
  private:
   Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> pool, Capabilities capabilities,
-                           Pkcs11PassthroughConfig config);
+                           TokenIdentity token, Pkcs11PassthroughConfig config,
+                           std::shared_ptr<AuditRelay> relay);
+  // An administrative event for the audit trail, when there is one.
+  void note_admin(AuditOperation operation, const KeyState& state, std::string detail = {});
 
   // The key's fingerprint and shared state: memoised on the key, so the hot path neither
   // rehashes key bytes nor takes a lock.
   KeyState& key_state(const KeyMaterial& material);
-  // The session object for `material` with `usage` on the lease's session: a cache hit, or an
-  // import recorded in the cache (destroying the least recently used object when full).
-  Result<CK_OBJECT_HANDLE> resolve(Lease& lease, const KeyMaterial& material, const KeyState& state,
+  // The object for `material` with `usage` on the lease's session. Material keys: a cache
+  // hit, or an import recorded in the cache (destroying the least recently used object when
+  // full). Resident keys: the handle resolved under the pool's current generation, or a search.
+  Result<CK_OBJECT_HANDLE> resolve(Lease& lease, const KeyMaterial& material, KeyState& state,
                                    KeyUsage usage);
+  Result<CK_OBJECT_HANDLE> resolve_resident(Lease& lease, const KeyMaterial& material,
+                                            KeyState& state);
+  // Drops what resolve() remembered after the token called the handle invalid.
+  static void forget(Lease& lease, const KeyMaterial& material, KeyState& state, KeyUsage usage);
+  // Builds the Key for a resident object just found or created (and audits nothing itself).
+  Result<Key> load_resident(Lease& lease, CK_OBJECT_HANDLE object);
   Result<void> check_input_size(std::size_t size, std::string_view what) const;
   // What sign/sign_digest and verify/verify_digest share once their inputs are checked;
   // `is_digest` picks the mechanism that takes a caller-computed digest.
@@ -108,13 +133,13 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   // re-imported once, a dead session rebuilt and the whole operation retried once.
   template <typename T, typename Op>
   Result<T> with_key(const Key& key, KeyUsage usage, Op&& op) {
-    const KeyState& state = key_state(key.material());
+    KeyState& state = key_state(key.material());
     return pool_->run([&](Lease& lease) -> Result<T> {
       CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
                               resolve(lease, key.material(), state, usage));
       Result<T> result = op(lease, object);
       if (result || result.error().action() != ErrorAction::ReResolveKey) return result;
-      lease.keys().erase({state.fingerprint, usage});
+      forget(lease, key.material(), state, usage);
       CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE fresh,
                               resolve(lease, key.material(), state, usage));
       return op(lease, fresh);
@@ -123,6 +148,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
 
   std::shared_ptr<SessionPool> pool_;  // shared with digest streams, which hold a lease
   Capabilities capabilities_;
+  TokenIdentity token_;
   Pkcs11PassthroughConfig config_;  // without the PIN, which the pool holds
   std::string name_;
   const std::uint64_t memo_owner_;
@@ -130,6 +156,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   std::mutex key_states_mutex_;
   std::unordered_map<Fingerprint, std::unique_ptr<KeyState>, FingerprintHash> key_states_;
   std::unique_ptr<CryptoBackend> software_fallback_;  // only when the config allows it
+  std::shared_ptr<AuditRelay> relay_;                 // null without an audit trail
 
   friend class KeyImporter;
 };

@@ -14,6 +14,7 @@ namespace craton::hsm::software {
 
 Result<Bytes> SoftwareBackend::hmac(const Key& key, HashAlg hash, ByteView message) {
   CRATON_RETURN_IF_ERROR(require_kind(key, {KeyKind::Hmac}, "HMAC"));
+  CRATON_RETURN_IF_ERROR(require_in_memory(key));
   if (hash == HashAlg::Sha224) {
     return fail(ErrorCode::MechanismUnsupported, "HMAC-SHA-224 is not supported");
   }

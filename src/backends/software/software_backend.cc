@@ -42,6 +42,7 @@ Result<void> SoftwareBackend::check_input_size(std::size_t size, std::string_vie
 
 Result<const EVP_CIPHER*> SoftwareBackend::aes_cipher(const Key& key, AesMode mode) const {
   CRATON_RETURN_IF_ERROR(require_kind(key, {KeyKind::Aes}, "AES"));
+  CRATON_RETURN_IF_ERROR(require_in_memory(key));
   return algorithms_.aes(mode, key.material().secret.size());
 }
 
@@ -67,7 +68,15 @@ Result<void> require_kind(const Key& key, std::initializer_list<KeyKind> allowed
               fmt::format("{} needs a key of kind {}, got {}", operation, wanted, key.describe()));
 }
 
+Result<void> require_in_memory(const Key& key) {
+  if (!key.is_private() || !key.is_resident()) return {};
+  return fail(ErrorCode::InvalidArgument,
+              fmt::format("{} lives on its token: use it through a PKCS#11 backend on that token",
+                          key.describe()));
+}
+
 Result<EVP_PKEY*> evp_key(const Key& key) {
+  CRATON_RETURN_IF_ERROR(require_in_memory(key));
   EVP_PKEY* pkey = key.material().evp;
   if (pkey == nullptr) {
     return fail(ErrorCode::Internal, fmt::format("{} has no OpenSSL key", key.describe()));

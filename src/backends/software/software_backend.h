@@ -71,6 +71,8 @@ class SoftwareBackend final : public CryptoBackend {
   Algorithms algorithms_;
 };
 
+// InvalidArgument for a resident private or secret key, whose bytes only its token holds.
+[[nodiscard]] Result<void> require_in_memory(const Key& key);
 // KeyTypeInconsistent unless `key` is one of `allowed`; `operation` names what wanted it.
 [[nodiscard]] Result<void> require_kind(const Key& key, std::initializer_list<KeyKind> allowed,
                                         std::string_view operation);

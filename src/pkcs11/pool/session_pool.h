@@ -19,6 +19,7 @@
 
 #include "pkcs11/cache/iv_reserve.h"
 #include "pkcs11/cache/key_cache.h"
+#include "pkcs11/pool/op_notes.h"
 #include "pkcs11/pool/pool_events.h"
 #include "pkcs11/session/session.h"
 
@@ -62,6 +63,7 @@ class Lease {
 
   template <Fn F, typename... Args>
   Result<void> call(Args... args) {
+    if constexpr (takes_mechanism(F)) op_notes().mechanism = first_of(args...)->mechanism;
     auto result = slot_->session->call<F>(args...);
     if (!result) note_failure(result.error());
     return result;
@@ -76,6 +78,17 @@ class Lease {
   [[nodiscard]] std::size_t index() const noexcept { return slot_->index; }
 
  private:
+  // The functions whose first argument is the CK_MECHANISM of the operation.
+  static constexpr bool takes_mechanism(Fn f) {
+    return f == Fn::EncryptInit || f == Fn::DecryptInit || f == Fn::SignInit ||
+           f == Fn::VerifyInit || f == Fn::DigestInit || f == Fn::GenerateKey ||
+           f == Fn::GenerateKeyPair || f == Fn::WrapKey || f == Fn::UnwrapKey || f == Fn::DeriveKey;
+  }
+  template <typename First, typename... Rest>
+  static First first_of(First first, Rest...) noexcept {
+    return first;
+  }
+
   friend class SessionPool;
   Lease(SessionPool* pool, PooledSession* slot) : pool_(pool), slot_(slot) {}
   SessionPool* pool_;
@@ -113,6 +126,7 @@ class SessionPool {
       }
       lease->note_failure(result.error());
       counters_.retries.fetch_add(1, std::memory_order_relaxed);
+      ++op_notes().retries;
     }
   }
 
@@ -122,6 +136,12 @@ class SessionPool {
   [[nodiscard]] std::uint64_t slot() const noexcept { return slot_; }
   [[nodiscard]] const Module& module() const noexcept { return *module_; }
   [[nodiscard]] PoolCounters counters() const noexcept;
+  // Changes whenever a session is rebuilt. Token-object handles resolved under an older
+  // generation may be stale (a token removed and reinserted hands out new ones), so resolution
+  // caches compare it before trusting a handle.
+  [[nodiscard]] std::uint64_t generation() const noexcept {
+    return counters_.sessions_rebuilt.load(std::memory_order_acquire);
+  }
   // One line for logs: slot, size, whether a PIN is held (never the PIN), counters.
   [[nodiscard]] std::string describe() const;
 

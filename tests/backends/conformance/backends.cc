@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "backends/conformance/resident_adapter.h"
 #include "support/softhsm_config.h"
 
 namespace craton::hsm::conformance {
@@ -33,6 +34,13 @@ const std::vector<BackendFactory>& registered_backends() {
        []() -> Result<std::unique_ptr<CryptoBackend>> { return make_software_backend(); },
        Capabilities{}},
       {"pkcs11_softhsm2", [] { return make_pkcs11_backend(testing::softhsm_config()); },
+       softhsm2_capabilities()},
+      // The same token, every key stored on it as a resident key first.
+      {"pkcs11_softhsm2_resident",
+       []() -> Result<std::unique_ptr<CryptoBackend>> {
+         CRATON_ASSIGN_OR_RETURN(auto backend, make_pkcs11_backend(testing::softhsm_config()));
+         return std::make_unique<ResidentKeysBackend>(std::move(backend));
+       },
        softhsm2_capabilities()},
   };
   return backends;

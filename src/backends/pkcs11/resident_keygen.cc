@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+// Persistent key creation: spec checks, the uniqueness rule and the generation templates.
+#include "backends/pkcs11/resident_keygen.h"
+
+#include <span>
+
+#include <fmt/format.h>
+
+#include "backends/pkcs11/key_import.h"
+#include "backends/pkcs11/object_guard.h"
+#include "backends/pkcs11/resident_lookup.h"
+#include "keys/key_build.h"
+#include "pkcs11/session/attributes.h"
+
+namespace craton::hsm::pkcs11 {
+namespace {
+
+constexpr std::size_t kMaxLabelBytes = 128;
+constexpr std::size_t kMaxIdBytes = 64;
+
+enum class Family : std::uint8_t { Aes, Hmac, Rsa, Ec, Ed25519 };
+
+Family family_of(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::Aes:
+      return Family::Aes;
+    case KeyKind::Hmac:
+      return Family::Hmac;
+    case KeyKind::RsaPrivate:
+    case KeyKind::RsaPublic:
+      return Family::Rsa;
+    case KeyKind::EcPrivate:
+    case KeyKind::EcPublic:
+      return Family::Ec;
+    default:
+      return Family::Ed25519;
+  }
+}
+
+// What the token generates for an algorithm.
+struct Generation {
+  Family family;
+  CK_MECHANISM_TYPE mechanism;
+  CK_ULONG size = 0;  // secret key bytes or RSA modulus bits
+  EcCurve curve = EcCurve::P256;
+};
+
+Generation generation_of(KeyAlgorithm algorithm) {
+  switch (algorithm) {
+    case KeyAlgorithm::Aes128:
+      return {Family::Aes, CKM_AES_KEY_GEN, 16};
+    case KeyAlgorithm::Aes192:
+      return {Family::Aes, CKM_AES_KEY_GEN, 24};
+    case KeyAlgorithm::Aes256:
+      return {Family::Aes, CKM_AES_KEY_GEN, 32};
+    case KeyAlgorithm::Rsa2048:
+      return {Family::Rsa, CKM_RSA_PKCS_KEY_PAIR_GEN, 2048};
+    case KeyAlgorithm::Rsa3072:
+      return {Family::Rsa, CKM_RSA_PKCS_KEY_PAIR_GEN, 3072};
+    case KeyAlgorithm::Rsa4096:
+      return {Family::Rsa, CKM_RSA_PKCS_KEY_PAIR_GEN, 4096};
+    case KeyAlgorithm::EcP256:
+      return {Family::Ec, CKM_EC_KEY_PAIR_GEN, 0, EcCurve::P256};
+    case KeyAlgorithm::EcP384:
+      return {Family::Ec, CKM_EC_KEY_PAIR_GEN, 0, EcCurve::P384};
+    case KeyAlgorithm::Ed25519:
+      return {Family::Ed25519, CKM_EC_EDWARDS_KEY_PAIR_GEN};
+  }
+  return {Family::Aes, CKM_AES_KEY_GEN, 32};
+}
+
+// Which usages a family can have; everything else is refused rather than silently dropped.
+bool allowed(Family family, const KeyUsages& u) {
+  switch (family) {
+    case Family::Aes:
+      return !u.sign && !u.verify && !u.derive;
+    case Family::Hmac:
+      return !u.encrypt && !u.decrypt && !u.wrap && !u.unwrap && !u.derive;
+    case Family::Rsa:
+      return !u.wrap && !u.unwrap && !u.derive;
+    case Family::Ec:
+      return !u.encrypt && !u.decrypt && !u.wrap && !u.unwrap;
+    case Family::Ed25519:
+      return !u.encrypt && !u.decrypt && !u.wrap && !u.unwrap && !u.derive;
+  }
+  return false;
+}
+
+KeyUsages defaults_of(Family family) {
+  KeyUsages usages;
+  if (family == Family::Aes) {
+    usages.encrypt = usages.decrypt = true;
+  } else {
+    usages.sign = usages.verify = true;
+  }
+  return usages;
+}
+
+Result<KeyUsages> check_common(const ResidentKeySpec& spec, Family family, std::string_view what) {
+  if (spec.label.empty() || spec.label.size() > kMaxLabelBytes) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("a resident key needs a label of 1..{} bytes", kMaxLabelBytes));
+  }
+  if (spec.id.empty() || spec.id.size() > kMaxIdBytes) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("a resident key needs an id of 1..{} bytes", kMaxIdBytes));
+  }
+  const KeyUsages usages = spec.usages.value_or(defaults_of(family));
+  if (usages == KeyUsages{}) {
+    return fail(ErrorCode::InvalidArgument, "a resident key needs at least one usage");
+  }
+  if (!allowed(family, usages)) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("a {} key cannot be used for {}", what, usages.to_string()));
+  }
+  return usages;
+}
+
+std::span<const std::uint8_t> as_bytes(const std::string& text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+// usage attribute -> whether `usages` grants it
+auto granted_by(const KeyUsages& usages) {
+  return [usages](CK_ATTRIBUTE_TYPE type) {
+    switch (type) {
+      case CKA_SIGN:
+        return usages.sign;
+      case CKA_VERIFY:
+        return usages.verify;
+      case CKA_ENCRYPT:
+        return usages.encrypt;
+      case CKA_DECRYPT:
+        return usages.decrypt;
+      case CKA_WRAP:
+        return usages.wrap;
+      case CKA_UNWRAP:
+        return usages.unwrap;
+      case CKA_DERIVE:
+        return usages.derive;
+      default:
+        return false;
+    }
+  };
+}
+
+// What every object of a resident key carries.
+void add_identity(AttributeTemplate& tmpl, const ResidentKeySpec& spec) {
+  tmpl.add_bool(CKA_TOKEN, true)
+      .add_bytes(CKA_LABEL, as_bytes(spec.label))
+      .add_bytes(CKA_ID, spec.id);
+}
+
+// What the private or secret object carries on top.
+void add_protection(AttributeTemplate& tmpl, const ResidentKeySpec& spec, bool private_objects) {
+  tmpl.add_bool(CKA_PRIVATE, private_objects)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_EXTRACTABLE, spec.extractable);
+}
+
+Result<CK_OBJECT_HANDLE> generate_secret(Lease& lease, const ResidentKeySpec& spec,
+                                         const Generation& generation, const KeyUsages& usages,
+                                         bool private_objects) {
+  AttributeTemplate tmpl;
+  tmpl.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
+      .add_ulong(CKA_KEY_TYPE, generation.family == Family::Aes ? CKK_AES : CKK_GENERIC_SECRET)
+      .add_ulong(CKA_VALUE_LEN, generation.size);
+  add_identity(tmpl, spec);
+  add_protection(tmpl, spec, private_objects);
+  add_usage_attributes(tmpl, CKO_SECRET_KEY, granted_by(usages));
+  CK_MECHANISM mechanism{generation.mechanism, nullptr, 0};
+  CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
+  CRATON_RETURN_IF_ERROR(
+      lease.call<Fn::GenerateKey>(&mechanism, tmpl.data(), tmpl.size(), &object));
+  return object;
+}
+
+Result<CK_OBJECT_HANDLE> generate_pair(Lease& lease, const ResidentKeySpec& spec,
+                                       const Generation& generation, const KeyUsages& usages,
+                                       bool private_objects) {
+  static constexpr CK_BYTE kF4[] = {0x01, 0x00, 0x01};  // 65537
+  static constexpr std::uint8_t kEd25519Oid[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
+  AttributeTemplate public_tmpl;
+  add_identity(public_tmpl, spec);
+  public_tmpl.add_bool(CKA_PRIVATE, false);
+  switch (generation.family) {
+    case Family::Rsa:
+      public_tmpl.add_ulong(CKA_MODULUS_BITS, generation.size).add_bytes(CKA_PUBLIC_EXPONENT, kF4);
+      break;
+    case Family::Ec:
+      public_tmpl.add_bytes(CKA_EC_PARAMS, keys::curve_info(generation.curve).oid_der);
+      break;
+    default:
+      public_tmpl.add_bytes(CKA_EC_PARAMS, kEd25519Oid);
+      break;
+  }
+  add_usage_attributes(public_tmpl, CKO_PUBLIC_KEY, granted_by(usages));
+  AttributeTemplate private_tmpl;
+  add_identity(private_tmpl, spec);
+  add_protection(private_tmpl, spec, private_objects);
+  add_usage_attributes(private_tmpl, CKO_PRIVATE_KEY, granted_by(usages));
+
+  CK_MECHANISM mechanism{generation.mechanism, nullptr, 0};
+  CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;
+  CK_OBJECT_HANDLE private_key = CK_INVALID_HANDLE;
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::GenerateKeyPair>(
+      &mechanism, public_tmpl.data(), public_tmpl.size(), private_tmpl.data(), private_tmpl.size(),
+      &public_key, &private_key));
+  return private_key;
+}
+
+}  // namespace
+
+Result<KeyUsages> check_resident_spec(const ResidentKeySpec& spec) {
+  return check_common(spec, generation_of(spec.algorithm).family,
+                      key_algorithm_name(spec.algorithm));
+}
+
+Result<KeyUsages> check_resident_import(const ResidentKeySpec& spec, KeyKind kind) {
+  return check_common(spec, family_of(kind), key_kind_name(kind));
+}
+
+Result<void> require_unused(Lease& lease, const ResidentKeySpec& spec) {
+  for (const ObjectClass object_class :
+       {ObjectClass::PrivateKey, ObjectClass::PublicKey, ObjectClass::SecretKey}) {
+    for (const bool by_label : {true, false}) {
+      KeyRef ref;
+      ref.object_class = object_class;
+      if (by_label) {
+        ref.label = spec.label;
+      } else {
+        ref.id = spec.id;
+      }
+      CRATON_ASSIGN_OR_RETURN(const auto found, find_key_objects(lease, ref));
+      if (!found.empty()) {
+        return fail(ErrorCode::KeyAlreadyExists,
+                    fmt::format("a key with this {} already exists on the token ({})",
+                                by_label ? "label" : "id", ref.to_uri()));
+      }
+    }
+  }
+  return {};
+}
+
+Result<CK_OBJECT_HANDLE> generate_resident(Lease& lease, const ResidentKeySpec& spec,
+                                           const KeyUsages& usages, bool private_objects) {
+  const Generation generation = generation_of(spec.algorithm);
+  if (generation.family == Family::Aes || generation.family == Family::Hmac) {
+    return generate_secret(lease, spec, generation, usages, private_objects);
+  }
+  return generate_pair(lease, spec, generation, usages, private_objects);
+}
+
+Result<CK_OBJECT_HANDLE> store_resident(Lease& lease, const Key& key, const ResidentKeySpec& spec,
+                                        const KeyUsages& usages, bool private_objects) {
+  ObjectOptions options;
+  options.token = true;
+  options.private_objects = private_objects;
+  options.extractable = spec.extractable;
+  options.label = as_bytes(spec.label);
+  options.id = spec.id;
+  options.granted = granted_by(usages);
+  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
+                          create_key_object(lease, key.material(), options));
+  ObjectGuard guard(lease, object);
+  if (key.is_private() && key.kind() != KeyKind::Aes && key.kind() != KeyKind::Hmac) {
+    // The public half shares label and id, so verification and export find it on the token.
+    CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
+    CRATON_RETURN_IF_ERROR(create_key_object(lease, public_key.material(), options));
+  }
+  return guard.release();
+}
+
+}  // namespace craton::hsm::pkcs11

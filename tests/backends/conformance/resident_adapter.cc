@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+// ResidentKeysBackend: each operation's keys become resident twins first.
+#include "backends/conformance/resident_adapter.h"
+
+#include <unistd.h>
+
+#include <atomic>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace craton::hsm::conformance {
+namespace {
+
+// Every usage the key's family can have, so that each operation of the suite is allowed.
+KeyUsages all_usages_of(KeyKind kind) {
+  KeyUsages usages;
+  switch (kind) {
+    case KeyKind::Aes:
+      usages.encrypt = usages.decrypt = usages.wrap = usages.unwrap = true;
+      break;
+    case KeyKind::Hmac:
+    case KeyKind::Ed25519Private:
+    case KeyKind::Ed25519Public:
+      usages.sign = usages.verify = true;
+      break;
+    case KeyKind::RsaPrivate:
+    case KeyKind::RsaPublic:
+      usages.sign = usages.verify = usages.encrypt = usages.decrypt = true;
+      break;
+    case KeyKind::EcPrivate:
+    case KeyKind::EcPublic:
+      usages.sign = usages.verify = usages.derive = true;
+      break;
+  }
+  return usages;
+}
+
+}  // namespace
+
+ResidentKeysBackend::~ResidentKeysBackend() {
+  for (const KeyRef& ref : stored_) {
+    if (auto destroyed = inner_->destroy_key(ref); !destroyed) {
+      ADD_FAILURE_AT(__FILE__, __LINE__) << "cannot destroy " << ref << ": " << destroyed.error();
+    }
+  }
+}
+
+Key ResidentKeysBackend::resident(const Key& key) {
+  if (key.is_resident()) return key;
+  const std::lock_guard lock(mutex_);
+  const void* identity = &key.material();
+  if (const auto found = twins_.find(identity); found != twins_.end()) return found->second.second;
+  static std::atomic<unsigned> counter{0};
+  const unsigned n = counter.fetch_add(1);
+  ResidentKeySpec spec;
+  spec.label = fmt::format("conformance-{}-{}", ::getpid(), n);
+  spec.id = {0xc0,
+             static_cast<std::uint8_t>(::getpid() >> 8),
+             static_cast<std::uint8_t>(::getpid()),
+             static_cast<std::uint8_t>(n >> 24),
+             static_cast<std::uint8_t>(n >> 16),
+             static_cast<std::uint8_t>(n >> 8),
+             static_cast<std::uint8_t>(n)};
+  spec.usages = all_usages_of(key.kind());
+  auto stored = inner_->import_resident_key(key, spec);
+  const Key twin = stored ? *stored : key;
+  if (stored) {
+    KeyRef ref;
+    ref.id = spec.id;
+    ref.object_class = key.is_private() ? std::nullopt : std::optional(ObjectClass::PublicKey);
+    stored_.push_back(ref);
+  }
+  twins_.emplace(identity, std::make_pair(key, twin));
+  return twin;
+}
+
+Result<Bytes> ResidentKeysBackend::sign(const Key& key, SignScheme scheme, ByteView message,
+                                        SignatureEncoding encoding) {
+  return inner_->sign(resident(key), scheme, message, encoding);
+}
+Result<Bytes> ResidentKeysBackend::sign_digest(const Key& key, SignScheme scheme, ByteView digest,
+                                               SignatureEncoding encoding) {
+  return inner_->sign_digest(resident(key), scheme, digest, encoding);
+}
+Result<VerifyOutcome> ResidentKeysBackend::verify(const Key& key, SignScheme scheme,
+                                                  ByteView message, ByteView signature,
+                                                  SignatureEncoding encoding) {
+  return inner_->verify(resident(key), scheme, message, signature, encoding);
+}
+Result<VerifyOutcome> ResidentKeysBackend::verify_digest(const Key& key, SignScheme scheme,
+                                                         ByteView digest, ByteView signature,
+                                                         SignatureEncoding encoding) {
+  return inner_->verify_digest(resident(key), scheme, digest, signature, encoding);
+}
+Result<Bytes> ResidentKeysBackend::aes_gcm_encrypt(const Key& key, ByteView plaintext,
+                                                   ByteView aad) {
+  return inner_->aes_gcm_encrypt(resident(key), plaintext, aad);
+}
+Result<SecretBytes> ResidentKeysBackend::aes_gcm_decrypt(const Key& key, ByteView sealed,
+                                                         ByteView aad) {
+  return inner_->aes_gcm_decrypt(resident(key), sealed, aad);
+}
+Result<Bytes> ResidentKeysBackend::aes_cbc_encrypt(const Key& key, ByteView iv,
+                                                   ByteView plaintext) {
+  return inner_->aes_cbc_encrypt(resident(key), iv, plaintext);
+}
+Result<SecretBytes> ResidentKeysBackend::aes_cbc_decrypt(const Key& key, ByteView iv,
+                                                         ByteView ciphertext) {
+  return inner_->aes_cbc_decrypt(resident(key), iv, ciphertext);
+}
+Result<Bytes> ResidentKeysBackend::aes_ctr(const Key& key, ByteView iv, ByteView data) {
+  return inner_->aes_ctr(resident(key), iv, data);
+}
+Result<Bytes> ResidentKeysBackend::rsa_oaep_encrypt(const Key& key, HashAlg hash,
+                                                    ByteView plaintext, ByteView label) {
+  return inner_->rsa_oaep_encrypt(resident(key), hash, plaintext, label);
+}
+Result<SecretBytes> ResidentKeysBackend::rsa_oaep_decrypt(const Key& key, HashAlg hash,
+                                                          ByteView ciphertext, ByteView label) {
+  return inner_->rsa_oaep_decrypt(resident(key), hash, ciphertext, label);
+}
+Result<Bytes> ResidentKeysBackend::wrap_key(const Key& kek, KeyWrapScheme scheme,
+                                            const SecretBytes& key_to_wrap) {
+  return inner_->wrap_key(resident(kek), scheme, key_to_wrap);
+}
+Result<SecretBytes> ResidentKeysBackend::unwrap_key(const Key& kek, KeyWrapScheme scheme,
+                                                    ByteView wrapped) {
+  return inner_->unwrap_key(resident(kek), scheme, wrapped);
+}
+Result<SecretBytes> ResidentKeysBackend::ecdh(const Key& private_key, const Key& peer_public) {
+  return inner_->ecdh(resident(private_key), resident(peer_public));
+}
+Result<Bytes> ResidentKeysBackend::hmac(const Key& key, HashAlg hash, ByteView message) {
+  return inner_->hmac(resident(key), hash, message);
+}
+Result<VerifyOutcome> ResidentKeysBackend::hmac_verify(const Key& key, HashAlg hash,
+                                                       ByteView message, ByteView tag) {
+  return inner_->hmac_verify(resident(key), hash, message, tag);
+}
+Result<Bytes> ResidentKeysBackend::digest(HashAlg hash, ByteView data) {
+  return inner_->digest(hash, data);
+}
+Result<std::unique_ptr<DigestStream>> ResidentKeysBackend::digest_stream(HashAlg hash) {
+  return inner_->digest_stream(hash);
+}
+Result<Bytes> ResidentKeysBackend::random(std::size_t size) {
+  return inner_->random(size);
+}
+Result<Key> ResidentKeysBackend::generate_key(KeyAlgorithm algorithm) {
+  return inner_->generate_key(algorithm);
+}
+
+}  // namespace craton::hsm::conformance

@@ -19,6 +19,7 @@ void apply_selector(const GlobalOptions& options, Pkcs11PassthroughConfig& confi
   config.slot_id = options.slot_id;
   config.token_label = options.token_label;
   config.token_serial = options.token_serial;
+  config.token_uri.reset();  // the file's token_uri is a selector too
 }
 
 Result<Pkcs11PassthroughConfig> base_config(const GlobalOptions& options) {
@@ -79,7 +80,8 @@ Result<CliConfig> build_config(const GlobalOptions& options) {
     config.pin_file = *options.pin_file;
     config.user_pin = std::move(pin);
   }
-  const bool has_selector = config.slot_id || config.token_label || config.token_serial;
+  const bool has_selector =
+      config.slot_id || config.token_label || config.token_serial || config.token_uri;
   return CliConfig{std::move(config), has_selector};
 }
 

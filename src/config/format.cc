@@ -3,6 +3,7 @@
 #include <craton/hsm/config.h>
 
 #include <iterator>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -10,6 +11,27 @@
 #include "config/rules.h"
 
 namespace craton::hsm {
+namespace {
+
+// Paths and the key label are not secrets; the key file's contents never get here.
+void append_audit(std::string& out, const std::optional<AuditConfig>& audit) {
+  auto it = std::back_inserter(out);
+  if (!audit) {
+    fmt::format_to(it, ", audit=<unset>");
+    return;
+  }
+  fmt::format_to(it, ", audit={{file={:?}", audit->file.string());
+  if (audit->key_file) fmt::format_to(it, ", key_file={:?}", audit->key_file->string());
+  if (audit->key_label) fmt::format_to(it, ", key_label={:?}", *audit->key_label);
+  fmt::format_to(it,
+                 ", durability={}, on_failure={}, queue_capacity={}, max_wait_ms={}"
+                 ", rotate_bytes={}}}",
+                 config::durability_name(audit->durability),
+                 config::failure_policy_name(audit->on_failure), audit->queue_capacity,
+                 audit->max_wait.count(), audit->rotate_bytes);
+}
+
+}  // namespace
 
 std::string to_string(const Pkcs11PassthroughConfig& config) {
   // Strings print escaped ({:?}) so a hostile label cannot break the line in a log. Only the
@@ -20,6 +42,8 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   if (config.slot_id) fmt::format_to(it, ", slot_id={}", *config.slot_id);
   if (config.token_label) fmt::format_to(it, ", token_label={:?}", *config.token_label);
   if (config.token_serial) fmt::format_to(it, ", token_serial={:?}", *config.token_serial);
+  // A parsed URI carries no PIN (pin-value and pin-source are refused by the parser).
+  if (config.token_uri) fmt::format_to(it, ", token_uri={:?}", config.token_uri->to_string());
   fmt::format_to(it, ", user_pin={}", config.user_pin ? kRedacted : std::string_view("<unset>"));
   if (config::is_env_name(config.pin_env)) {
     fmt::format_to(it, ", pin_env={}", config.pin_env);
@@ -34,10 +58,12 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   fmt::format_to(it,
                  ", allow_software_keygen_fallback={}, allow_unprotected_library_path={}"
                  ", pool_size={}, acquire_timeout_ms={}, cache_capacity={}"
-                 ", gcm_max_messages_per_key={}, max_message_bytes={}}}",
+                 ", gcm_max_messages_per_key={}, max_message_bytes={}",
                  config.allow_software_keygen_fallback, config.allow_unprotected_library_path,
                  config.pool_size, config.acquire_timeout.count(), config.cache_capacity,
                  config.gcm_max_messages_per_key, config.max_message_bytes);
+  append_audit(out, config.audit);
+  out += '}';
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include "config/rules.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -32,6 +34,61 @@ bool is_env_name(std::string_view name) noexcept {
   const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   if (name.empty() || is_digit(name.front())) return false;
   return std::ranges::all_of(name, [&](char c) { return is_alpha(c) || is_digit(c) || c == '_'; });
+}
+
+namespace {
+
+constexpr std::array<std::pair<AuditDurability, std::string_view>, 3> kDurabilityNames{{
+    {AuditDurability::PerRecord, "per_record"},
+    {AuditDurability::PerBatch, "per_batch"},
+    {AuditDurability::None, "none"},
+}};
+constexpr std::array<std::pair<AuditFailurePolicy, std::string_view>, 2> kFailurePolicyNames{{
+    {AuditFailurePolicy::FailClosed, "fail_closed"},
+    {AuditFailurePolicy::FailOpen, "fail_open"},
+}};
+
+template <typename Enum, std::size_t N>
+std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, N>& table,
+                         Enum value) noexcept {
+  for (const auto& [candidate, name] : table) {
+    if (candidate == value) return name;
+  }
+  return "unknown";
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> value_of(const std::array<std::pair<Enum, std::string_view>, N>& table,
+                             std::string_view name) noexcept {
+  for (const auto& [value, candidate] : table) {
+    if (candidate == name) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view durability_name(AuditDurability durability) noexcept {
+  return name_of(kDurabilityNames, durability);
+}
+
+std::optional<AuditDurability> durability_from_name(std::string_view name) noexcept {
+  return value_of(kDurabilityNames, name);
+}
+
+std::string_view failure_policy_name(AuditFailurePolicy policy) noexcept {
+  return name_of(kFailurePolicyNames, policy);
+}
+
+std::optional<AuditFailurePolicy> failure_policy_from_name(std::string_view name) noexcept {
+  return value_of(kFailurePolicyNames, name);
+}
+
+std::filesystem::path effective_library_path(const Pkcs11PassthroughConfig& config) {
+  if (config.library_path.empty() && config.token_uri && config.token_uri->module_path) {
+    return *config.token_uri->module_path;
+  }
+  return config.library_path;
 }
 
 }  // namespace craton::hsm::config

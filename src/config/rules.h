@@ -2,11 +2,15 @@
 // The field rules shared by the TOML parser (before it narrows integers) and validate().
 #pragma once
 
+#include <craton/hsm/audit.h>
+#include <craton/hsm/config.h>
 #include <craton/hsm/error.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
+#include <optional>
 #include <string_view>
 
 namespace craton::hsm::config {
@@ -32,6 +36,31 @@ inline constexpr IntRange kMaxMessageBytesRange{1, std::int64_t{1} << 30};
 // so a longer selector could never match any token.
 inline constexpr std::size_t kTokenLabelMaxBytes = 32;
 inline constexpr std::size_t kTokenSerialMaxBytes = 16;
+// The other CK_TOKEN_INFO / CK_SLOT_INFO text fields a token URI may match.
+inline constexpr std::size_t kTokenManufacturerMaxBytes = 32;
+inline constexpr std::size_t kTokenModelMaxBytes = 16;
+inline constexpr std::size_t kSlotDescriptionMaxBytes = 64;
+inline constexpr std::size_t kSlotManufacturerMaxBytes = 32;
+
+// A resident key's CKA_LABEL (ResidentKeySpec: 1..128 bytes), here the audit chain key's.
+inline constexpr std::size_t kKeyLabelMaxBytes = 128;
+
+// [audit]. The queue bound keeps a stalled writer from holding more than ~1 Mi records in
+// memory; a minute is longer than any fsync should take, short enough to notice a dead disk.
+inline constexpr IntRange kAuditQueueCapacityRange{1, std::int64_t{1} << 20};
+inline constexpr IntRange kAuditMaxWaitMsRange{1, 60'000};
+// Rotation below one page would start a new file for almost every record.
+inline constexpr std::uint64_t kAuditRotateBytesMin = 4096;
+
+// The TOML spellings of the audit enums ("per_record", "fail_closed", ...), both ways.
+[[nodiscard]] std::string_view durability_name(AuditDurability durability) noexcept;
+[[nodiscard]] std::optional<AuditDurability> durability_from_name(std::string_view name) noexcept;
+[[nodiscard]] std::string_view failure_policy_name(AuditFailurePolicy policy) noexcept;
+[[nodiscard]] std::optional<AuditFailurePolicy> failure_policy_from_name(
+    std::string_view name) noexcept;
+
+// The module to load: library_path, or else the token URI's module-path.
+[[nodiscard]] std::filesystem::path effective_library_path(const Pkcs11PassthroughConfig& config);
 
 // ConfigInvalid "<field>: must be between <min> and <max>, got <value>" when out of range.
 [[nodiscard]] Result<void> check_range(std::string_view field, std::int64_t value, IntRange range);

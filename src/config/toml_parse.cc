@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reads the configuration TOML into Pkcs11PassthroughConfig, refusing PINs, typos and wrong types.
 //
-// Schema: flat keys at the top level (no tables, no arrays).
+// Schema: flat keys at the top level, plus one optional table, [audit]. No arrays.
 //
 //   library_path = "/usr/lib/softhsm/libsofthsm2.so"  # string; required; absolute path
 //
@@ -9,6 +9,9 @@
 //   slot_id      = 0                  # integer >= 0
 //   token_label  = "ci-token"         # string, 1..32 bytes (CK_TOKEN_INFO.label)
 //   token_serial = "0123456789abcdef" # string, 1..16 bytes (CK_TOKEN_INFO.serialNumber)
+//   token_uri    = "pkcs11:token=ci-token"  # string, an RFC 7512 URI naming the token (no
+//                                 # object attributes, no PIN); its module-path, if any, must
+//                                 # equal library_path, and stands in for it when that is absent
 //
 //   pin_env  = "CRATON_HSM_PIN"   # string; env var holding the user PIN; [A-Za-z_][A-Za-z0-9_]*
 //                                 # default "CRATON_HSM_PIN"
@@ -25,6 +28,16 @@
 //   gcm_max_messages_per_key = 4294967296    # integer 1..2^32 (NIST SP 800-38D §8.3); default 2^32
 //   max_message_bytes        = 67108864      # integer 1..2^30; default 64 MiB
 //
+//   [audit]                          # optional; present: every operation is recorded
+//   file           = "/var/log/craton/audit.jsonl"  # string; required; relative paths as pin_file
+//   key_file       = "/etc/craton/audit.key"  # string; exactly one of key_file / key_label
+//   key_label      = "audit-hmac"    # string, 1..128 bytes: HMAC key on the token
+//   durability     = "per_batch"     # "per_record" | "per_batch" | "none"; default per_batch
+//   on_failure     = "fail_closed"   # "fail_closed" | "fail_open"; default fail_closed
+//   queue_capacity = 8192            # integer 1..2^20; default 8192
+//   max_wait_ms    = 200             # integer 1..60000; default 200
+//   rotate_bytes   = 0               # integer, 0 (never) or >= 4096; default 0
+//
 // Refused with ConfigInvalid: `user_pin`, `pin` and `so_pin` (PINs never live in the config
 // file), any other key (catches typos), values of the wrong TOML type, TOML syntax errors.
 #include "config/toml_parse.h"
@@ -40,7 +53,8 @@
 #include <toml++/toml.h>
 
 #include "config/rules.h"
-#include "config/suggest.h"
+#include "config/toml_audit.h"
+#include "config/toml_read.h"
 
 namespace craton::hsm::config {
 namespace {
@@ -51,11 +65,12 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 13> kKnownKeys{
+constexpr std::array<std::string_view, 15> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
     "token_serial",
+    "token_uri",
     "pin_env",
     "pin_file",
     "allow_software_keygen_fallback",
@@ -65,42 +80,11 @@ constexpr std::array<std::string_view, 13> kKnownKeys{
     "cache_capacity",
     "gcm_max_messages_per_key",
     "max_message_bytes",
+    "audit",
 };
 
 bool contains(std::span<const std::string_view> list, std::string_view word) {
   return std::ranges::find(list, word) != list.end();
-}
-
-std::string_view type_name(toml::node_type type) {
-  switch (type) {
-    case toml::node_type::none:
-      return "nothing";
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a floating-point number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-  }
-  return "an unknown type";
-}
-
-std::unexpected<HsmError> wrong_type(std::string_view key, std::string_view expected,
-                                     const toml::node& node) {
-  return fail(ErrorCode::ConfigInvalid,
-              fmt::format("{}: expected {}, got {}", key, expected, type_name(node.type())));
 }
 
 struct PinAssignment {
@@ -164,42 +148,32 @@ Result<void> check_keys(const toml::table& table) {
       return fail(ErrorCode::ConfigInvalid, fmt::format("{}: {}", key.str(), kPinRefusal));
     }
   }
-  for (const auto& [key, node] : table) {
-    if (contains(kKnownKeys, key.str())) continue;
-    const std::optional<std::string_view> guess = closest_match(key.str(), kKnownKeys);
-    return fail(ErrorCode::ConfigInvalid,
-                fmt::format("{:?}: unknown key{}", key.str(),
-                            guess ? fmt::format(" (did you mean {}?)", *guess) : std::string()));
-  }
-  return {};
+  return check_known_keys(table, kKnownKeys, "");
 }
 
 Result<std::optional<std::string>> read_string(const toml::table& table, std::string_view key) {
-  const toml::node* node = table.get(key);
-  if (node == nullptr) return std::optional<std::string>();
-  const toml::value<std::string>* value = node->as_string();
-  if (value == nullptr) return wrong_type(key, "a string", *node);
-  return std::optional<std::string>(value->get());
+  return config::read_string(table, key, key);
 }
 
 Result<std::optional<bool>> read_bool(const toml::table& table, std::string_view key) {
-  const toml::node* node = table.get(key);
-  if (node == nullptr) return std::optional<bool>();
-  const toml::value<bool>* value = node->as_boolean();
-  if (value == nullptr) return wrong_type(key, "a boolean", *node);
-  return std::optional<bool>(value->get());
+  return config::read_bool(table, key, key);
 }
 
-// Checks the range here, before the caller narrows into a smaller struct field: otherwise
-// pool_size = 4294967297 would wrap to 1 and pass validate().
 Result<std::optional<std::int64_t>> read_integer(const toml::table& table, std::string_view key,
                                                  IntRange range) {
-  const toml::node* node = table.get(key);
-  if (node == nullptr) return std::optional<std::int64_t>();
-  const toml::value<std::int64_t>* value = node->as_integer();
-  if (value == nullptr) return wrong_type(key, "an integer", *node);
-  CRATON_RETURN_IF_ERROR(check_range(key, value->get(), range));
-  return std::optional<std::int64_t>(value->get());
+  return config::read_integer(table, key, key, range);
+}
+
+// Syntax only; what the URI may name is validate()'s (check_token_uri). The parser's message
+// never contains a value, so a PIN pasted into the URI stays out of it.
+Result<std::optional<Pkcs11Uri>> read_token_uri(const toml::table& table) {
+  CRATON_ASSIGN_OR_RETURN(const auto text, read_string(table, "token_uri"));
+  if (!text) return std::optional<Pkcs11Uri>();
+  Result<Pkcs11Uri> uri = Pkcs11Uri::parse(*text);
+  if (!uri) {
+    return fail(ErrorCode::ConfigInvalid, fmt::format("token_uri: {}", uri.error().message()));
+  }
+  return std::optional<Pkcs11Uri>(std::move(*uri));
 }
 
 }  // namespace
@@ -216,18 +190,16 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   if (slot_id) parsed.slot_id = static_cast<std::uint64_t>(*slot_id);
   CRATON_ASSIGN_OR_RETURN(parsed.token_label, read_string(table, "token_label"));
   CRATON_ASSIGN_OR_RETURN(parsed.token_serial, read_string(table, "token_serial"));
+  CRATON_ASSIGN_OR_RETURN(parsed.token_uri, read_token_uri(table));
+  // RFC 7512 module-path names the module too; with library_path absent it is the one to load.
+  if (parsed.library_path.empty() && parsed.token_uri && parsed.token_uri->module_path) {
+    parsed.library_path = *parsed.token_uri->module_path;
+  }
 
   CRATON_ASSIGN_OR_RETURN(const auto pin_env, read_string(table, "pin_env"));
   if (pin_env) parsed.pin_env = *pin_env;
   CRATON_ASSIGN_OR_RETURN(const auto pin_file, read_string(table, "pin_file"));
-  if (pin_file) {
-    fs::path path(*pin_file);
-    // Relative to the config file, not to wherever the service happened to be started.
-    if (!path.empty() && path.is_relative() && !base_dir.empty()) {
-      path = (base_dir / path).lexically_normal();
-    }
-    parsed.pin_file = std::move(path);
-  }
+  if (pin_file) parsed.pin_file = path_value(*pin_file, base_dir);
 
   CRATON_ASSIGN_OR_RETURN(const auto keygen_fallback,
                           read_bool(table, "allow_software_keygen_fallback"));
@@ -250,6 +222,7 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   CRATON_ASSIGN_OR_RETURN(const auto max_message,
                           read_integer(table, "max_message_bytes", kMaxMessageBytesRange));
   if (max_message) parsed.max_message_bytes = static_cast<std::uint64_t>(*max_message);
+  CRATON_ASSIGN_OR_RETURN(parsed.audit, parse_audit_table(table, base_dir));
   return parsed;
 }
 

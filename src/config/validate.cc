@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "config/rules.h"
+#include "config/validate_parts.h"
 
 namespace craton::hsm {
 namespace {
@@ -15,7 +16,8 @@ namespace {
 Result<void> check_library_path(const std::filesystem::path& path) {
   if (path.empty()) {
     return fail(ErrorCode::ConfigInvalid,
-                "library_path: required (absolute path of the PKCS#11 module)");
+                "library_path: required (absolute path of the PKCS#11 module; or token_uri "
+                "with module-path)");
   }
   // A relative path would be searched by dlopen (LD_LIBRARY_PATH, cwd-relative), letting the
   // environment choose which code gets the PIN.
@@ -46,14 +48,16 @@ Result<void> check_selectors(const Pkcs11PassthroughConfig& config) {
   if (config.slot_id) set.emplace_back("slot_id");
   if (config.token_label) set.emplace_back("token_label");
   if (config.token_serial) set.emplace_back("token_serial");
+  if (config.token_uri) set.emplace_back("token_uri");
   if (set.empty()) {
     return fail(ErrorCode::ConfigInvalid,
-                "slot_id/token_label/token_serial: exactly one must be set to select the token, "
-                "none is");
+                "slot_id/token_label/token_serial/token_uri: exactly one must be set to select "
+                "the token, none is");
   }
   if (set.size() > 1) {
     return fail(ErrorCode::ConfigInvalid,
-                fmt::format("{}: exactly one of slot_id, token_label, token_serial may be set",
+                fmt::format("{}: exactly one of slot_id, token_label, token_serial, token_uri "
+                            "may be set",
                             fmt::join(set, ", ")));
   }
   if (config.token_label) {
@@ -84,8 +88,9 @@ Result<void> check_pin_source(const Pkcs11PassthroughConfig& config) {
 }  // namespace
 
 Result<void> Pkcs11PassthroughConfig::validate() const {
-  CRATON_RETURN_IF_ERROR(check_library_path(library_path));
+  CRATON_RETURN_IF_ERROR(check_library_path(config::effective_library_path(*this)));
   CRATON_RETURN_IF_ERROR(check_selectors(*this));
+  CRATON_RETURN_IF_ERROR(config::check_token_uri(*this));
   CRATON_RETURN_IF_ERROR(check_pin_source(*this));
   CRATON_RETURN_IF_ERROR(
       config::check_range("pool_size", std::uint64_t{pool_size}, config::kPoolSizeRange));
@@ -97,6 +102,7 @@ Result<void> Pkcs11PassthroughConfig::validate() const {
                                              config::kGcmMaxMessagesRange));
   CRATON_RETURN_IF_ERROR(
       config::check_range("max_message_bytes", max_message_bytes, config::kMaxMessageBytesRange));
+  if (audit) CRATON_RETURN_IF_ERROR(config::check_audit(*audit));
   return {};
 }
 

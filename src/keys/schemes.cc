@@ -95,6 +95,10 @@ std::string_view key_algorithm_name(KeyAlgorithm algorithm) noexcept {
       return "EC-P384";
     case KeyAlgorithm::Ed25519:
       return "Ed25519";
+    case KeyAlgorithm::Hmac256:
+      return "HMAC-256";
+    case KeyAlgorithm::Hmac512:
+      return "HMAC-512";
   }
   return "unknown algorithm";
 }

@@ -29,7 +29,7 @@ TEST(ConfigFormat, ListsEveryFieldOnOneLine) {
             "pin_file=<unset>, allow_software_keygen_fallback=false, "
             "allow_unprotected_library_path=false, pool_size=8, acquire_timeout_ms=5000, "
             "cache_capacity=256, gcm_max_messages_per_key=4294967296, "
-            "max_message_bytes=67108864}");
+            "max_message_bytes=67108864, audit=<unset>}");
 }
 
 TEST(ConfigFormat, FmtAndOstreamNeverShowThePin) {

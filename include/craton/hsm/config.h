@@ -2,8 +2,10 @@
 // Pkcs11PassthroughConfig: everything a backend needs to reach one token, and its TOML loader.
 #pragma once
 
+#include <craton/hsm/audit.h>
 #include <craton/hsm/error.h>
 #include <craton/hsm/export.h>
+#include <craton/hsm/pkcs11_uri.h>
 #include <craton/hsm/secret.h>
 
 #include <chrono>
@@ -15,14 +17,19 @@
 
 namespace craton::hsm {
 
-// Exactly one of slot_id / token_label / token_serial selects the token. Defaults are the
-// values documented in the README's configuration reference. Move-only because of the PIN;
-// prints with the PIN redacted.
+// Exactly one of slot_id / token_label / token_serial / token_uri selects the token. Defaults
+// are the values documented in the README's configuration reference. Move-only because of the
+// PIN; prints with the PIN redacted.
 struct CRATON_HSM_API Pkcs11PassthroughConfig {
-  std::filesystem::path library_path;  // absolute path of the vendor module
+  // Absolute path of the vendor module. May be left empty when token_uri carries module-path.
+  std::filesystem::path library_path;
   std::optional<std::uint64_t> slot_id;
   std::optional<std::string> token_label;
   std::optional<std::string> token_serial;
+  // An RFC 7512 URI naming the token ("pkcs11:token=ci-token;serial=..."): every token, slot
+  // and library attribute it sets must match, and exactly one token may. It names no object,
+  // and its module-path (if any) must be library_path.
+  std::optional<Pkcs11Uri> token_uri;
 
   std::optional<SecretString> user_pin;  // resolved from pin_env or pin_file, never from TOML
   std::string pin_env = "CRATON_HSM_PIN";
@@ -35,6 +42,8 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   std::uint32_t cache_capacity = 256;
   std::uint64_t gcm_max_messages_per_key = std::uint64_t{1} << 32;  // NIST SP 800-38D §8.3
   std::uint64_t max_message_bytes = std::uint64_t{64} << 20;        // larger inputs: DataLenRange
+
+  std::optional<AuditConfig> audit;  // the [audit] table; absent: no audit trail
 
   // Checks ranges and the selector rule; every failure is ConfigInvalid naming the field.
   [[nodiscard]] Result<void> validate() const;

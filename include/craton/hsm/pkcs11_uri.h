@@ -44,12 +44,14 @@ struct CRATON_HSM_API Pkcs11Uri {
   std::optional<std::string> module_name;  // "module-name"
   std::optional<std::string> module_path;  // "module-path", an absolute path
 
-  // Parses `text`. Errors (all InvalidArgument, naming the offending attribute and position):
-  // no "pkcs11:" scheme, malformed or truncated percent-escapes, an attribute given twice, an
-  // empty name, a "type" or "slot-id" value outside the RFC's grammar, and any attribute this
-  // library does not understand (vendor "x-" attributes included: silently ignoring a
-  // selector could select the wrong key). "pin-value" and "pin-source" are refused: PINs never
-  // travel in URIs (use pin_file or the environment); the error never contains the value.
+  // Parses `text`. Errors (all InvalidArgument, naming the offending attribute and its 1-based
+  // position, never quoting a value): no "pkcs11:" scheme (compared case-insensitively),
+  // malformed or truncated percent-escapes, characters RFC 7512 wants escaped, an attribute
+  // given twice or in the wrong part (path vs query), an empty attribute or name, a "type",
+  // "slot-id" or "library-version" value outside the RFC's grammar, a relative "module-path",
+  // and any attribute this library does not understand (vendor "x-" attributes included:
+  // silently ignoring a selector could select the wrong key). "pin-value" and "pin-source" are
+  // refused: PINs never travel in URIs (use pin_file or the environment).
   [[nodiscard]] static Result<Pkcs11Uri> parse(std::string_view text);
 
   // The canonical form: path attributes in the order declared above, then the query; values

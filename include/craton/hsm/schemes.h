@@ -55,6 +55,10 @@ enum class KeyAlgorithm : std::uint8_t {
   EcP256,
   EcP384,
   Ed25519,
+  // Generic-secret HMAC keys of 32 and 64 bytes: the output size of the hash they are meant
+  // for (SHA-256, SHA-512), which RFC 2104 §3 recommends as the minimum key length.
+  Hmac256,
+  Hmac512,
 };
 
 [[nodiscard]] CRATON_HSM_API std::string_view key_algorithm_name(KeyAlgorithm algorithm) noexcept;

@@ -21,13 +21,13 @@ namespace {
 using software::openssl_failure;
 using software::pkcs8_der;
 
-enum class Family : std::uint8_t { Aes, Rsa, Ec, Ed25519 };
+enum class Family : std::uint8_t { Aes, Hmac, Rsa, Ec, Ed25519 };
 
 // What one KeyAlgorithm means on the token.
 struct Spec {
   Family family;
   CK_MECHANISM_TYPE mechanism;
-  CK_ULONG size = 0;              // AES key bytes or RSA modulus bits
+  CK_ULONG size = 0;              // AES/HMAC key bytes or RSA modulus bits
   EcCurve curve = EcCurve::P256;  // Ec only
 };
 
@@ -51,6 +51,10 @@ Result<Spec> spec_of(KeyAlgorithm algorithm) {
       return Spec{.family = Family::Ec, .mechanism = CKM_EC_KEY_PAIR_GEN, .curve = EcCurve::P384};
     case KeyAlgorithm::Ed25519:
       return Spec{.family = Family::Ed25519, .mechanism = CKM_EC_EDWARDS_KEY_PAIR_GEN};
+    case KeyAlgorithm::Hmac256:
+      return Spec{.family = Family::Hmac, .mechanism = CKM_GENERIC_SECRET_KEY_GEN, .size = 32};
+    case KeyAlgorithm::Hmac512:
+      return Spec{.family = Family::Hmac, .mechanism = CKM_GENERIC_SECRET_KEY_GEN, .size = 64};
   }
   return fail(ErrorCode::InvalidArgument,
               fmt::format("unknown key algorithm {}", static_cast<int>(algorithm)));
@@ -65,10 +69,13 @@ void add_readable_private(AttributeTemplate& tmpl, bool private_objects) {
       .add_bool(CKA_PRIVATE, private_objects);
 }
 
-Result<Key> generate_aes(Lease& lease, const Spec& spec, bool private_objects) {
+// AES and HMAC (generic-secret) keys differ only in key type and in the factory that checks
+// the bytes read back.
+Result<Key> generate_secret(Lease& lease, const Spec& spec, bool private_objects) {
+  const bool aes = spec.family == Family::Aes;
   AttributeTemplate tmpl;
   tmpl.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
-      .add_ulong(CKA_KEY_TYPE, CKK_AES)
+      .add_ulong(CKA_KEY_TYPE, aes ? CKK_AES : CKK_GENERIC_SECRET)
       .add_ulong(CKA_VALUE_LEN, spec.size);
   add_readable_private(tmpl, private_objects);
   CK_MECHANISM mechanism{spec.mechanism, nullptr, 0};
@@ -78,7 +85,7 @@ Result<Key> generate_aes(Lease& lease, const Spec& spec, bool private_objects) {
   const ObjectGuard guard(lease, object);
   CRATON_ASSIGN_OR_RETURN(const SecretBytes value,
                           read_secret_attribute(lease, guard.get(), CKA_VALUE));
-  return Key::aes(value.expose());
+  return aes ? Key::aes(value.expose()) : Key::hmac(value.expose());
 }
 
 struct PairHandles {
@@ -198,7 +205,8 @@ Result<Key> generate_ec(Lease& lease, const Spec& spec, bool private_objects) {
 Result<Key> generate_on_token(Lease& lease, const Spec& spec, bool private_objects) {
   switch (spec.family) {
     case Family::Aes:
-      return generate_aes(lease, spec, private_objects);
+    case Family::Hmac:
+      return generate_secret(lease, spec, private_objects);
     case Family::Rsa:
       return generate_rsa(lease, spec, private_objects);
     case Family::Ec:

@@ -19,12 +19,22 @@ namespace {
 
 constexpr unsigned kRsaPublicExponent = 65537;
 
-Result<Key> generate_aes(std::size_t bytes) {
+Result<SecretBytes> random_secret(std::size_t bytes) {
   SecretBytes key = SecretBytes::zeroed(bytes);
   if (RAND_priv_bytes(key.expose_mut().data(), static_cast<int>(bytes)) != 1) {
     return openssl_failure("RAND_priv_bytes");
   }
+  return key;
+}
+
+Result<Key> generate_aes(std::size_t bytes) {
+  CRATON_ASSIGN_OR_RETURN(const SecretBytes key, random_secret(bytes));
   return Key::aes(key.expose());
+}
+
+Result<Key> generate_hmac(std::size_t bytes) {
+  CRATON_ASSIGN_OR_RETURN(const SecretBytes key, random_secret(bytes));
+  return Key::hmac(key.expose());
 }
 
 Result<Key> generate_rsa(unsigned bits) {
@@ -100,6 +110,10 @@ Result<Key> SoftwareBackend::generate_key(KeyAlgorithm algorithm) {
       return generate_ec(EcCurve::P384);
     case KeyAlgorithm::Ed25519:
       return generate_ed25519();
+    case KeyAlgorithm::Hmac256:
+      return generate_hmac(32);
+    case KeyAlgorithm::Hmac512:
+      return generate_hmac(64);
   }
   return fail(ErrorCode::InvalidArgument,
               fmt::format("unknown key algorithm {}", static_cast<int>(algorithm)));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Conformance of generate_key for all nine KeyAlgorithm values, and the rule that printing a
+// Conformance of generate_key for every KeyAlgorithm value, and the rule that printing a
 // Key (fmt, ostream, describe) never shows its secret bytes.
 #include <craton/hsm/backend.h>
 
@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -52,6 +53,10 @@ Expected expected_for(KeyAlgorithm algorithm) {
       return {KeyKind::EcPrivate, KeyKind::EcPublic, 384, EcCurve::P384};
     case KeyAlgorithm::Ed25519:
       return {KeyKind::Ed25519Private, KeyKind::Ed25519Public, 0, std::nullopt};
+    case KeyAlgorithm::Hmac256:
+      return {KeyKind::Hmac, KeyKind::Hmac, 256, std::nullopt};
+    case KeyAlgorithm::Hmac512:
+      return {KeyKind::Hmac, KeyKind::Hmac, 512, std::nullopt};
   }
   return {};
 }
@@ -81,6 +86,27 @@ TEST_P(KeygenConformance, EveryAlgorithmGivesAKeyOfTheRightKindSizeAndCurve) {
     EXPECT_FALSE(public_key.is_private());
     EXPECT_THAT(public_key.public_spki_der(), testing::IsOk());
     EXPECT_THAT(public_key.export_secret(), HasErrorCode(ErrorCode::InvalidArgument));
+  }
+}
+
+// Generic-secret keys of the hash's size: fresh, exportable, with no public half, and usable
+// for the HMAC they are meant for (a tag made with the key verifies).
+TEST_P(KeygenConformance, HmacKeysHaveTheHashSizeAndMakeVerifiableTags) {
+  for (const auto& [algorithm, hash] : {std::pair{KeyAlgorithm::Hmac256, HashAlg::Sha256},
+                                        std::pair{KeyAlgorithm::Hmac512, HashAlg::Sha512}}) {
+    SCOPED_TRACE(key_algorithm_name(algorithm));
+    const Expected expected = expected_for(algorithm);
+    ASSERT_OK_AND_ASSIGN(const Key key, backend().generate_key(algorithm));
+    EXPECT_EQ(key.kind(), expected.kind);
+    EXPECT_EQ(key.bits(), expected.bits);
+    EXPECT_THAT(key.public_key(), HasErrorCode(ErrorCode::InvalidArgument));
+    ASSERT_OK_AND_ASSIGN(const Key other, backend().generate_key(algorithm));
+    ASSERT_OK_AND_ASSIGN(const SecretBytes first, key.export_secret());
+    ASSERT_OK_AND_ASSIGN(const SecretBytes second, other.export_secret());
+    EXPECT_FALSE(first.equals(second));
+    const Bytes message = bytes_of("audit record");
+    ASSERT_OK_AND_ASSIGN(const Bytes tag, backend().hmac(key, hash, message));
+    EXPECT_THAT(backend().hmac_verify(key, hash, message, tag), Verifies());
   }
 }
 

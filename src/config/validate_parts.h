@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+// The parts of Pkcs11PassthroughConfig::validate() that have a file of their own.
+#pragma once
+
+#include <craton/hsm/audit.h>
+#include <craton/hsm/config.h>
+#include <craton/hsm/error.h>
+
+namespace craton::hsm::config {
+
+// token_uri (when set): names a token and no object; its text fields fit the PKCS#11 fields;
+// module-path and module-name agree with library_path. Errors: ConfigInvalid "token_uri: ...".
+[[nodiscard]] Result<void> check_token_uri(const Pkcs11PassthroughConfig& config);
+
+// [audit]: file set, exactly one of key_file / key_label, ranges. Errors: ConfigInvalid
+// naming the field ("audit.queue_capacity: ...").
+[[nodiscard]] Result<void> check_audit(const AuditConfig& audit);
+
+}  // namespace craton::hsm::config

@@ -37,9 +37,9 @@ struct CRATON_HSM_API Pkcs11Uri {
   std::optional<std::string> library_description;   // "library-description"
   std::optional<std::string> library_version;       // "library-version", "M" or "M.m"
   // Object.
-  std::optional<std::string> object;             // "object": CKA_LABEL
-  std::optional<std::vector<std::uint8_t>> id;   // "id": CKA_ID
-  std::optional<ObjectClass> type;               // "type"
+  std::optional<std::string> object;            // "object": CKA_LABEL
+  std::optional<std::vector<std::uint8_t>> id;  // "id": CKA_ID
+  std::optional<ObjectClass> type;              // "type"
   // Query attributes (after '?').
   std::optional<std::string> module_name;  // "module-name"
   std::optional<std::string> module_path;  // "module-path", an absolute path

@@ -42,7 +42,7 @@ struct CRATON_HSM_API KeyUsages {
 // A reference to resident objects: label, id, or both, optionally narrowed to one class.
 // With no class, a private or secret key is meant (the public half of a pair shares its id).
 struct CRATON_HSM_API KeyRef {
-  std::optional<std::string> label;            // CKA_LABEL
+  std::optional<std::string> label;             // CKA_LABEL
   std::optional<std::vector<std::uint8_t>> id;  // CKA_ID
   std::optional<ObjectClass> object_class;
 
@@ -77,11 +77,11 @@ struct CRATON_HSM_API ResidentKeyInfo {
   std::size_t bits = 0;  // AES/HMAC key, RSA modulus, EC field size
   std::optional<EcCurve> curve;
   KeyUsages usages;
-  bool local = false;        // CKA_LOCAL: generated on the token
-  bool extractable = false;  // CKA_EXTRACTABLE
-  bool sensitive = false;    // CKA_SENSITIVE (private and secret keys)
+  bool local = false;                    // CKA_LOCAL: generated on the token
+  bool extractable = false;              // CKA_EXTRACTABLE
+  bool sensitive = false;                // CKA_SENSITIVE (private and secret keys)
   std::optional<std::string> unique_id;  // CKA_UNIQUE_ID when the token offers it
-  std::string uri;  // "pkcs11:token=...;object=...;id=...;type=..."
+  std::string uri;                       // "pkcs11:token=...;object=...;id=...;type=..."
 };
 
 }  // namespace craton::hsm

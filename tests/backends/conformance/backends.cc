@@ -41,8 +41,16 @@ const std::vector<BackendFactory>& registered_backends() {
          CRATON_ASSIGN_OR_RETURN(auto backend, make_pkcs11_backend(testing::softhsm_config()));
          return std::make_unique<ResidentKeysBackend>(std::move(backend));
        },
-       softhsm2_capabilities()},
+       softhsm2_capabilities(), /*keys_on_token=*/true},
   };
+  return backends;
+}
+
+std::vector<BackendFactory> wycheproof_backends() {
+  std::vector<BackendFactory> backends;
+  for (const BackendFactory& factory : registered_backends()) {
+    if (!factory.keys_on_token) backends.push_back(factory);
+  }
   return backends;
 }
 

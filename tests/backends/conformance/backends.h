@@ -41,10 +41,17 @@ struct BackendFactory {
   std::string name;  // used in test names: letters, digits and underscores only
   std::function<Result<std::unique_ptr<CryptoBackend>>()> make;
   Capabilities caps;
+  // Every key becomes a persistent token object first (the resident-key run). The token's
+  // arithmetic is the same as for session objects, so the thousands of Wycheproof keys, each
+  // a token file written and deleted, are left to the other runs.
+  bool keys_on_token = false;
 };
 
 // Every backend the suite runs against. Adding a backend or vendor is one entry in backends.cc.
 [[nodiscard]] const std::vector<BackendFactory>& registered_backends();
+
+// The backends the Wycheproof harness runs over: all but the keys_on_token ones.
+[[nodiscard]] std::vector<BackendFactory> wycheproof_backends();
 
 // SoftHSM2 2.6 as VENDORS.md describes it: OAEP only with SHA-1 (none of ours), no usable
 // RFC 5649 wrapping, HMAC keys at least as long as the hash.

@@ -50,7 +50,7 @@ std::string param_name(const ::testing::TestParamInfo<Param>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Vectors, WycheproofFile,
-                         ::testing::Combine(::testing::ValuesIn(registered_backends()),
+                         ::testing::Combine(::testing::ValuesIn(wycheproof_backends()),
                                             ::testing::ValuesIn(all_vector_files())),
                          param_name);
 

@@ -3,6 +3,7 @@
 // pool of logged-in sessions with per-session key caches, plus token-resident keys.
 #pragma once
 
+#include <craton/hsm/audit.h>
 #include <craton/hsm/backend.h>
 #include <craton/hsm/config.h>
 #include <craton/hsm/export.h>
@@ -54,5 +55,13 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
 // token selection, login, and opening the audit trail (AuditUnavailable).
 [[nodiscard]] CRATON_HSM_API Result<std::unique_ptr<Pkcs11Backend>> make_pkcs11_backend(
     Pkcs11PassthroughConfig config);
+
+// The audit chain MAC computed by the token with the resident HMAC key labelled `key_label`
+// (CKM_SHA256_HMAC; the key never leaves the HSM): for AuditConfig::key_label, and for
+// verifying such a trail with verify_audit_trail. `backend` must outlive the returned object;
+// pass a backend without an audit trail, or every MAC becomes an audit record. Errors:
+// AuditUnavailable when the key cannot be found, ConfigInvalid when it is not an HMAC key.
+[[nodiscard]] CRATON_HSM_API Result<std::unique_ptr<AuditMac>> make_token_audit_mac(
+    Pkcs11Backend& backend, const std::string& key_label);
 
 }  // namespace craton::hsm

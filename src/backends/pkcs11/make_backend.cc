@@ -9,15 +9,13 @@
 #include "backends/pkcs11/passthrough_backend.h"
 
 namespace craton::hsm::pkcs11 {
-namespace {
 
 // The chain MAC computed by the token with a resident HMAC key (CKM_SHA256_HMAC): the audit
 // key never leaves the HSM. Called from the trail's writer thread through the unaudited
 // backend, so MACing a record never produces a record.
 class TokenAuditMac final : public AuditMac {
  public:
-  TokenAuditMac(Pkcs11PassthroughBackend& backend, Key key)
-      : backend_(backend), key_(std::move(key)) {}
+  TokenAuditMac(Pkcs11Backend& backend, Key key) : backend_(backend), key_(std::move(key)) {}
   Result<std::array<std::uint8_t, 32>> mac(std::span<const std::uint8_t> data) override {
     CRATON_ASSIGN_OR_RETURN(const Bytes tag, backend_.hmac(key_, HashAlg::Sha256, data));
     std::array<std::uint8_t, 32> out{};
@@ -27,9 +25,11 @@ class TokenAuditMac final : public AuditMac {
   }
 
  private:
-  Pkcs11PassthroughBackend& backend_;
+  Pkcs11Backend& backend_;
   Key key_;
 };
+
+namespace {
 
 Result<std::unique_ptr<AuditMac>> audit_mac(const AuditConfig& config,
                                             Pkcs11PassthroughBackend& backend) {
@@ -37,21 +37,7 @@ Result<std::unique_ptr<AuditMac>> audit_mac(const AuditConfig& config,
   if (!config.key_label) {
     return fail(ErrorCode::ConfigInvalid, "audit: set key_file or key_label for the chain key");
   }
-  KeyRef ref;
-  ref.label = *config.key_label;
-  ref.object_class = ObjectClass::SecretKey;
-  Result<Key> key = backend.find_key(ref);
-  if (!key) {
-    return fail(
-        ErrorCode::AuditUnavailable,
-        fmt::format("audit key '{}' on the token: {}", *config.key_label, key.error().to_string()));
-  }
-  if (key->kind() != KeyKind::Hmac) {
-    return fail(ErrorCode::ConfigInvalid,
-                fmt::format("audit key '{}' must be a generic-secret (HMAC) key, not {}",
-                            *config.key_label, key->describe()));
-  }
-  return std::make_unique<TokenAuditMac>(backend, *key);
+  return make_token_audit_mac(backend, *config.key_label);
 }
 
 Result<std::unique_ptr<Pkcs11Backend>> make_audited(Pkcs11PassthroughConfig config) {
@@ -74,6 +60,24 @@ Result<std::unique_ptr<Pkcs11Backend>> make_audited(Pkcs11PassthroughConfig conf
 }  // namespace craton::hsm::pkcs11
 
 namespace craton::hsm {
+
+Result<std::unique_ptr<AuditMac>> make_token_audit_mac(Pkcs11Backend& backend,
+                                                       const std::string& key_label) {
+  KeyRef ref;
+  ref.label = key_label;
+  ref.object_class = ObjectClass::SecretKey;
+  Result<Key> key = backend.find_key(ref);
+  if (!key) {
+    return fail(ErrorCode::AuditUnavailable,
+                fmt::format("audit key '{}' on the token: {}", key_label, key.error().to_string()));
+  }
+  if (key->kind() != KeyKind::Hmac) {
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("audit key '{}' must be a generic-secret (HMAC) key, not {}", key_label,
+                            key->describe()));
+  }
+  return std::make_unique<pkcs11::TokenAuditMac>(backend, *key);
+}
 
 Result<std::unique_ptr<Pkcs11Backend>> make_pkcs11_backend(Pkcs11PassthroughConfig config) {
   if (config.audit) return pkcs11::make_audited(std::move(config));

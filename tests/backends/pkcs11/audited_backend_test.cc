@@ -245,6 +245,41 @@ TEST_F(AuditedBackendTest, FailsClosedWhileTheTrailCannotBeWrittenAndLosesNothin
   EXPECT_EQ(encryptions, accepted + 2) << "every operation that succeeded is in the trail";
 }
 
+TEST_F(AuditedBackendTest, AnHmacKeyOnTheTokenCanKeyTheChain) {
+  Pkcs11PassthroughConfig plain = config();
+  plain.audit.reset();
+  auto keeper = make_pkcs11_backend(std::move(plain));
+  ASSERT_THAT(keeper, IsOk());
+  ResidentKeySpec spec = unique_spec(KeyAlgorithm::Hmac256, "audit-chain-key");
+  ASSERT_THAT((*keeper)->generate_resident_key(spec), IsOk());
+
+  Pkcs11PassthroughConfig with_token_key = config();
+  with_token_key.audit->key_file.reset();
+  with_token_key.audit->key_label = spec.label;
+  {
+    auto backend = make_pkcs11_backend(std::move(with_token_key));
+    ASSERT_THAT(backend, IsOk());
+    ASSERT_THAT((*backend)->digest(HashAlg::Sha256, kMessage), IsOk());
+    ASSERT_THAT((*backend)->random(16), IsOk());
+  }
+  auto token_mac = make_token_audit_mac(**keeper, spec.label);
+  ASSERT_THAT(token_mac, IsOk());
+  const std::vector<std::filesystem::path> files{trail_};
+  auto report = verify_audit_trail(files, **token_mac);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_TRUE(report->intact) << report->problem;
+  EXPECT_GE(report->records, 4u);
+  // The key file's key is not the chain's key.
+  auto file_mac = make_key_file_audit_mac(key_file_);
+  ASSERT_THAT(file_mac, IsOk());
+  auto wrong = verify_audit_trail(files, **file_mac);
+  ASSERT_THAT(wrong, IsOk());
+  EXPECT_FALSE(wrong->intact);
+  EXPECT_THAT(make_token_audit_mac(**keeper, "no-such-audit-key"),
+              HasErrorCode(ErrorCode::AuditUnavailable));
+  ASSERT_THAT((*keeper)->destroy_key(by_label(spec.label)), IsOk());
+}
+
 TEST_F(AuditedBackendTest, EightThreadsProduceAGapFreeChain) {
   constexpr int kThreads = 8;
   constexpr int kOpsPerThread = 250;

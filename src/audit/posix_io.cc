@@ -52,27 +52,6 @@ int open_flags(OpenFor mode) {
 
 }  // namespace
 
-std::string errno_text(int error) {
-  return std::generic_category().message(error);
-}
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    reset();
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-void UniqueFd::reset() noexcept {
-  if (fd_ < 0) return;
-  if (::close(std::exchange(fd_, -1)) != 0) {
-    const int error = errno;
-    report_diagnostic(
-        HsmError(ErrorCode::Internal, fmt::format("audit: close failed: {}", errno_text(error))));
-  }
-}
-
 Result<UniqueFd> open_private_file(const std::filesystem::path& path, OpenFor mode, bool* missing) {
   const ErrorCode code = error_code_for(mode);
   const int raw = ::open(path.c_str(), open_flags(mode), 0600);

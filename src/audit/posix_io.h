@@ -5,6 +5,8 @@
 
 #include <craton/hsm/error.h>
 
+#include "core/unique_fd.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -14,28 +16,6 @@
 #include <utility>
 
 namespace craton::hsm::audit {
-
-[[nodiscard]] std::string errno_text(int error);
-
-// Owns one file descriptor; the destructor closes it and reports a failed close through
-// report_diagnostic. Move-only; not thread-safe.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
-  void reset() noexcept;
-
- private:
-  int fd_ = -1;
-};
 
 enum class OpenFor : std::uint8_t {
   ReadKey,      // the key file: ConfigInvalid on failure

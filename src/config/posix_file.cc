@@ -15,23 +15,6 @@
 #include <fmt/format.h>
 
 namespace craton::hsm::config {
-namespace {
-
-std::string errno_text(int error) {
-  return std::generic_category().message(error);
-}
-
-}  // namespace
-
-FileDescriptor::~FileDescriptor() {
-  if (fd_ < 0) return;
-  if (::close(fd_) != 0) {
-    const int error = errno;
-    report_diagnostic(HsmError(ErrorCode::Internal,
-                               fmt::format("close(fd {}) failed: {}", fd_, errno_text(error))));
-  }
-}
-
 Result<RegularFile> open_regular_file(std::string_view field, const std::filesystem::path& path,
                                       Symlinks symlinks) {
   // O_NONBLOCK so that opening a FIFO cannot block; it has no effect on regular files.
@@ -48,7 +31,7 @@ Result<RegularFile> open_regular_file(std::string_view field, const std::filesys
     return fail(ErrorCode::ConfigInvalid,
                 fmt::format("{}: cannot open {}: {}", field, path.string(), errno_text(error)));
   }
-  FileDescriptor fd(raw);
+  UniqueFd fd(raw);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) {
     const int error = errno;
@@ -63,7 +46,7 @@ Result<RegularFile> open_regular_file(std::string_view field, const std::filesys
 }
 
 Result<std::size_t> read_up_to(std::string_view field, const std::filesystem::path& path,
-                               const FileDescriptor& fd, std::span<char> buffer) {
+                               const UniqueFd& fd, std::span<char> buffer) {
   std::size_t total = 0;
   while (total < buffer.size()) {
     const ssize_t n = ::read(fd.get(), buffer.data() + total, buffer.size() - total);

@@ -5,6 +5,8 @@
 
 #include <craton/hsm/error.h>
 
+#include "core/unique_fd.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -14,27 +16,10 @@
 
 namespace craton::hsm::config {
 
-// Owns one open file descriptor and closes it on destruction (a failed close is reported via
-// report_diagnostic). Move-only; not thread-safe.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) noexcept : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&&) = delete;
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor();
-
-  [[nodiscard]] int get() const noexcept { return fd_; }
-
- private:
-  int fd_ = -1;
-};
-
 enum class Symlinks : std::uint8_t { Follow, Refuse };
 
 struct RegularFile {
-  FileDescriptor fd;
+  UniqueFd fd;
   std::uint32_t mode;  // st_mode permission bits (07777) of the opened file
 };
 
@@ -49,7 +34,7 @@ struct RegularFile {
 // number of bytes read. Callers pass one byte more than they accept to detect oversized files.
 // Errors: ConfigInvalid "<field>: <path>: ...".
 [[nodiscard]] Result<std::size_t> read_up_to(std::string_view field,
-                                             const std::filesystem::path& path,
-                                             const FileDescriptor& fd, std::span<char> buffer);
+                                             const std::filesystem::path& path, const UniqueFd& fd,
+                                             std::span<char> buffer);
 
 }  // namespace craton::hsm::config

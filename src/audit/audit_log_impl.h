@@ -98,7 +98,9 @@ class AuditLogImpl final : public AuditLog {
   std::size_t line_count_ = 0;
   std::size_t appended_ = 0;
   bool need_sync_ = false;
-  bool need_anchor_ = false;
+  bool need_anchor_ = false;  // records written since the anchor was last replaced
+  bool anchor_due_ = true;    // replace it with this batch (see kAnchorInterval)
+  Clock::time_point next_anchor_{};
   std::uint64_t batch_events_ = 0;
   std::uint64_t next_seq_;
   std::string prev_;

@@ -5,6 +5,8 @@
 #include "audit/json_escape.h"
 #include "audit/posix_io.h"
 
+#include <mutex>
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
@@ -17,8 +19,11 @@ struct HmacSha256::State {
   SecretBytes key;
   EVP_MAC* algorithm = nullptr;
   EVP_MAC_CTX* keyed = nullptr;  // initialised with the key once; only ever duplicated
+  std::mutex work_mu;
+  EVP_MAC_CTX* work = nullptr;  // a copy of `keyed` reused under work_mu
 
   ~State() {
+    EVP_MAC_CTX_free(work);
     EVP_MAC_CTX_free(keyed);  // OpenSSL cleanses the key-derived pads it holds
     EVP_MAC_free(algorithm);
   }
@@ -44,14 +49,33 @@ Result<std::unique_ptr<HmacSha256>> HmacSha256::create(SecretBytes key) {
   return std::unique_ptr<HmacSha256>(new HmacSha256(std::move(state)));
 }
 
+namespace {
+
+bool compute(EVP_MAC_CTX* ctx, std::span<const std::uint8_t> data,
+             std::array<std::uint8_t, 32>& out) {
+  std::size_t length = 0;
+  return EVP_MAC_update(ctx, data.data(), data.size()) == 1 &&
+         EVP_MAC_final(ctx, out.data(), &length, out.size()) == 1 && length == out.size();
+}
+
+}  // namespace
+
 Result<std::array<std::uint8_t, 32>> HmacSha256::mac(std::span<const std::uint8_t> data) {
-  // Duplicating only reads the keyed context, so concurrent callers need no lock.
+  std::array<std::uint8_t, 32> out{};
+  // The common case (the writer thread alone): reuse one working context; re-initialising
+  // HMAC without a key keeps the key schedule, so no allocation per record.
+  if (std::unique_lock lock(state_->work_mu, std::try_to_lock); lock.owns_lock()) {
+    if (state_->work == nullptr) state_->work = EVP_MAC_CTX_dup(state_->keyed);
+    if (state_->work != nullptr && EVP_MAC_init(state_->work, nullptr, 0, nullptr) == 1 &&
+        compute(state_->work, data, out)) {
+      return out;
+    }
+    return fail(ErrorCode::Internal, "HMAC-SHA-256 failed");
+  }
+  // Concurrent callers (a verifier): a private copy; duplicating only reads the keyed context.
   EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(state_->keyed);
   if (ctx == nullptr) return fail(ErrorCode::Internal, "HMAC-SHA-256: cannot copy context");
-  std::array<std::uint8_t, 32> out{};
-  std::size_t length = 0;
-  const bool ok = EVP_MAC_update(ctx, data.data(), data.size()) == 1 &&
-                  EVP_MAC_final(ctx, out.data(), &length, out.size()) == 1 && length == 32;
+  const bool ok = compute(ctx, data, out);
   EVP_MAC_CTX_free(ctx);
   if (!ok) return fail(ErrorCode::Internal, "HMAC-SHA-256 failed");
   return out;

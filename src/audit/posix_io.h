@@ -34,6 +34,7 @@ enum class OpenFor : std::uint8_t {
                                                  bool* missing = nullptr);
 
 // Reads until end of file or until `buffer` is full; returns the number of bytes read.
+// Errors: ConfigInvalid (its first user is the key file; other callers re-label the error).
 [[nodiscard]] Result<std::size_t> read_fully(const UniqueFd& fd, std::span<std::uint8_t> buffer);
 
 // Size of the open file. Errors: AuditUnavailable.

@@ -3,6 +3,7 @@
 #include "audit_test_util.h"
 
 #include "audit/record_fields.h"
+#include "audit/tail_anchor.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -68,6 +69,22 @@ TEST(AuditChain, DestructorDrainsTheQueueWithoutFlush) {
   AuditDir dir;
   { record_n(*dir.open(dir.config()), 500); }
   EXPECT_EQ(read_lines(dir.trail()).size(), 501u);
+}
+
+// Under load the anchor is replaced at most every 100 ms; once the writer runs out of
+// records it must catch up without a flush() or close.
+TEST(AuditChain, AnchorCatchesUpWhenTheWriterGoesIdle) {
+  AuditDir dir;
+  auto log = dir.open(dir.config());
+  record_n(*log, 5);
+  auto mac = key_file_mac(dir.key());
+  EXPECT_TRUE(eventually([&] {
+    const auto anchor = audit::read_anchor(dir.trail(), *mac);
+    return anchor && *anchor && (*anchor)->seq == 6;
+  }));
+  const auto lines = read_lines(dir.trail());
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ((*audit::read_anchor(dir.trail(), *mac))->last, audit::sealed_mac(lines.back()));
 }
 
 TEST(AuditChain, RestartContinuesSequenceAndChain) {

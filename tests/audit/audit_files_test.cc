@@ -144,17 +144,19 @@ TEST(AuditKeyFile, MacIsHmacSha256OfTheKeyFileBytes) {
   AuditDir dir;
   const std::string key = write_key_file(dir / "k", 40);
   auto mac = key_file_mac(dir / "k");
-  const std::string message = "{\"ts\":\"2026-11-27T19:08:30.123456Z\"}";
-  std::array<unsigned char, 32> expected{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), expected.data(),
-       &length);
-  ASSERT_EQ(length, 32u);
-  const auto got =
-      mac->mac(std::span(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()));
-  ASSERT_THAT(got, IsOk());
-  EXPECT_TRUE(std::equal(got->begin(), got->end(), expected.begin()));
+  // Several messages in a row: the reused working context must start afresh every time.
+  for (const std::string message : {"{\"ts\":\"2026-11-27T19:08:30.123456Z\"}", "", "x", "x"}) {
+    std::array<unsigned char, 32> expected{};
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(message.data()), message.size(), expected.data(),
+         &length);
+    ASSERT_EQ(length, 32u);
+    const auto got =
+        mac->mac(std::span(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()));
+    ASSERT_THAT(got, IsOk());
+    EXPECT_TRUE(std::equal(got->begin(), got->end(), expected.begin())) << message;
+  }
 }
 
 TEST(AuditKeyFile, MacIsSafeToCallFromManyThreads) {

@@ -2,8 +2,8 @@
 // HMAC-SHA-256 on OpenSSL 3's EVP_MAC, and the key-file loader that feeds it.
 #include "audit/hmac_sha256.h"
 
-#include "audit/json_escape.h"
 #include "audit/posix_io.h"
+#include "core/json_escape.h"
 
 #include <mutex>
 

@@ -2,8 +2,8 @@
 // The field layout of audit records (see docs/audit.md for the format and an example).
 #include "audit/record_format.h"
 
-#include "audit/json_escape.h"
 #include "audit/record_fields.h"
+#include "core/json_escape.h"
 
 #include <array>
 #include <ctime>

@@ -3,9 +3,9 @@
 // field scanner the verifier relies on.
 #include "audit_test_util.h"
 
-#include "audit/json_escape.h"
 #include "audit/record_fields.h"
 #include "audit/record_format.h"
+#include "core/json_escape.h"
 
 #include <regex>
 #include <set>
@@ -23,7 +23,7 @@ using ::testing::Not;
 
 std::string escaped(std::string_view text) {
   std::string out;
-  audit::append_json_escaped(out, text);
+  append_json_escaped(out, text);
   return out;
 }
 
@@ -58,9 +58,9 @@ TEST(AuditJsonEscape, ValidUtf8IsKeptAndInvalidBytesBecomeReplacementCharacters)
 }
 
 TEST(AuditJsonEscape, ClippingNeverSplitsACharacter) {
-  EXPECT_EQ(audit::clip_utf8("abc", 10), "abc");
-  EXPECT_EQ(audit::clip_utf8("ab\xe2\x82\xac", 4), "ab");
-  EXPECT_EQ(audit::clip_utf8("ab\xe2\x82\xac", 5), "ab\xe2\x82\xac");
+  EXPECT_EQ(clip_utf8("abc", 10), "abc");
+  EXPECT_EQ(clip_utf8("ab\xe2\x82\xac", 4), "ab");
+  EXPECT_EQ(clip_utf8("ab\xe2\x82\xac", 5), "ab\xe2\x82\xac");
 }
 
 TEST(AuditTimestamp, UtcWithMicroseconds) {

@@ -28,7 +28,7 @@ TEST(JsonQuote, KeepsValidUtf8AndReplacesInvalidBytes) {
                        "e \xE2\x82\xAC \xF0\x9F\x94\x91"),
             "\"Gr\xC3\xBC\xC3\x9F"
             "e \xE2\x82\xAC \xF0\x9F\x94\x91\"");
-  const std::string replacement = "\xEF\xBF\xBD";
+  const std::string replacement = "\\ufffd";  // U+REPLACEMENT CHARACTER, escaped
   EXPECT_EQ(json_quote("a\xFF"
                        "b"),
             "\"a" + replacement + "b\"");                                      // never valid

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one JSON string escaper of the audit trail, and the hex encoding of MACs.
+// The one JSON string escaper (audit records, CLI output), UTF-8-safe clipping, and hex.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace craton::hsm::audit {
+namespace craton::hsm {
 
 // Appends `text` to `out` as the inside of a JSON string (no surrounding quotes):
 //  - '"' and '\\' are backslash-escaped; \b \f \n \r \t use their short forms; every other
@@ -27,4 +27,4 @@ void append_json_escaped(std::string& out, std::string_view text);
 // Lower-case hex of `bytes`, appended to `out`.
 void append_hex(std::string& out, std::span<const std::uint8_t> bytes);
 
-}  // namespace craton::hsm::audit
+}  // namespace craton::hsm

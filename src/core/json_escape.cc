@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // JSON string escaping with UTF-8 validation, UTF-8-safe clipping, and hex for MACs.
-#include "audit/json_escape.h"
+#include "core/json_escape.h"
 
-namespace craton::hsm::audit {
+namespace craton::hsm {
 namespace {
 
 constexpr std::string_view kHexDigits = "0123456789abcdef";
@@ -97,4 +97,4 @@ void append_hex(std::string& out, std::span<const std::uint8_t> bytes) {
   }
 }
 
-}  // namespace craton::hsm::audit
+}  // namespace craton::hsm

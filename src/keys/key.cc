@@ -66,11 +66,19 @@ std::optional<std::string> Key::resident_uri() const {
 
 Result<Key> Key::public_key() const {
   const KeyMaterial& m = *material_;
+  if (!is_private()) return *this;
+  std::optional<Result<Key>> derived;
+  std::call_once(m.public_half_once, [&] {
+    derived = derive_public_key();
+    if (*derived) m.public_half = (*derived)->material_;
+  });
+  if (m.public_half) return Key(m.public_half);
+  return derived ? std::move(*derived) : derive_public_key();  // symmetric keys: the error
+}
+
+Result<Key> Key::derive_public_key() const {
+  const KeyMaterial& m = *material_;
   switch (m.kind) {
-    case KeyKind::RsaPublic:
-    case KeyKind::EcPublic:
-    case KeyKind::Ed25519Public:
-      return *this;
     case KeyKind::RsaPrivate:
       return rsa_public(m.rsa_modulus, m.rsa_public_exponent);
     case KeyKind::EcPrivate:

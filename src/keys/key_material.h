@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,6 +75,11 @@ class KeyMaterial {
 
   // Per-backend memo of fingerprints and backend state (see fingerprint_memo.h).
   FingerprintMemo memo;
+
+  // The public half of a private key, derived on first request and shared afterwards, so that
+  // verifying with a private key does not rebuild (and re-fingerprint) it on every call.
+  mutable std::once_flag public_half_once;
+  mutable std::shared_ptr<const KeyMaterial> public_half;
 };
 
 }  // namespace craton::hsm

@@ -93,6 +93,8 @@ class CRATON_HSM_API Key {
   explicit Key(std::shared_ptr<const KeyMaterial> material) : material_(std::move(material)) {}
 
  private:
+  [[nodiscard]] Result<Key> derive_public_key() const;
+
   std::shared_ptr<const KeyMaterial> material_;
 };
 

@@ -108,8 +108,10 @@ struct CRATON_HSM_API AuditConfig {
   std::uint64_t rotate_bytes = 0;           // start a new file past this size; 0 = never
 };
 
-// HMAC-SHA-256 under the audit key: each record's `prev` is this over the previous record's
-// bytes. Implementations must be safe to call from the writer thread.
+// HMAC-SHA-256 under the audit key. Each record's last field, `mac`, is this over the record's
+// bytes before it; the next record's `prev` repeats that `mac`, so the chain binds every
+// record's exact bytes (docs/audit.md). Implementations must be safe to call from the writer
+// thread concurrently with a verifier.
 class CRATON_HSM_API AuditMac {
  public:
   virtual ~AuditMac() = default;
@@ -145,9 +147,12 @@ struct CRATON_HSM_API AuditOrigin {
 // Thread-safety: every member may be called from any thread.
 class CRATON_HSM_API AuditLog {
  public:
-  // Opens (or continues: same chain, next sequence number) the trail in config.file, or
-  // writes into `sink` when one is given (tests). Errors: AuditUnavailable (file cannot be
-  // opened: symlink, not a regular file, not ours, unreadable tail), ConfigInvalid.
+  // Opens (or continues: same chain, next sequence number, a "restart" record) the trail in
+  // config.file, or writes into `sink` when one is given (tests; no anchor, no rotation).
+  // The opening records are durable when it returns. Errors: AuditUnavailable (file cannot be
+  // opened: symlink, not a regular file, not ours, group/other bits, in use by another
+  // writer, incomplete or unverifiable last record, shorter than its tail anchor),
+  // ConfigInvalid (no MAC, no file, queue_capacity 0).
   static Result<std::unique_ptr<AuditLog>> open(const AuditConfig& config,
                                                 std::unique_ptr<AuditMac> mac, AuditOrigin origin,
                                                 std::unique_ptr<AuditSink> sink = nullptr);
@@ -174,9 +179,11 @@ struct CRATON_HSM_API AuditVerifyReport {
   std::string problem;
 };
 
-// Checks every file in order: each record's MAC link, strictly consecutive sequence numbers,
-// genesis records and the rotation links between files, and a truncated tail. Errors:
-// AuditUnavailable only when a file cannot be read (a broken chain is a report, not an error).
+// Checks every file in order (rotated files oldest first, the live file last; its tail anchor
+// "<file>.head" is used when present): each record's own MAC and its link to the previous one,
+// strictly consecutive sequence numbers, genesis records and the rotation links between files,
+// and a truncated tail. Errors: AuditUnavailable only when a file cannot be read,
+// InvalidArgument for no files (a broken chain is a report, not an error).
 [[nodiscard]] CRATON_HSM_API Result<AuditVerifyReport> verify_audit_trail(
     std::span<const std::filesystem::path> files, AuditMac& mac);
 

@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include "backends/pkcs11/key_import.h"
+#include "backends/pkcs11/keygen_spec.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/readback.h"
@@ -21,45 +22,6 @@ namespace {
 using software::openssl_failure;
 using software::pkcs8_der;
 
-enum class Family : std::uint8_t { Aes, Hmac, Rsa, Ec, Ed25519 };
-
-// What one KeyAlgorithm means on the token.
-struct Spec {
-  Family family;
-  CK_MECHANISM_TYPE mechanism;
-  CK_ULONG size = 0;              // AES/HMAC key bytes or RSA modulus bits
-  EcCurve curve = EcCurve::P256;  // Ec only
-};
-
-Result<Spec> spec_of(KeyAlgorithm algorithm) {
-  switch (algorithm) {
-    case KeyAlgorithm::Aes128:
-      return Spec{.family = Family::Aes, .mechanism = CKM_AES_KEY_GEN, .size = 16};
-    case KeyAlgorithm::Aes192:
-      return Spec{.family = Family::Aes, .mechanism = CKM_AES_KEY_GEN, .size = 24};
-    case KeyAlgorithm::Aes256:
-      return Spec{.family = Family::Aes, .mechanism = CKM_AES_KEY_GEN, .size = 32};
-    case KeyAlgorithm::Rsa2048:
-      return Spec{.family = Family::Rsa, .mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN, .size = 2048};
-    case KeyAlgorithm::Rsa3072:
-      return Spec{.family = Family::Rsa, .mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN, .size = 3072};
-    case KeyAlgorithm::Rsa4096:
-      return Spec{.family = Family::Rsa, .mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN, .size = 4096};
-    case KeyAlgorithm::EcP256:
-      return Spec{.family = Family::Ec, .mechanism = CKM_EC_KEY_PAIR_GEN, .curve = EcCurve::P256};
-    case KeyAlgorithm::EcP384:
-      return Spec{.family = Family::Ec, .mechanism = CKM_EC_KEY_PAIR_GEN, .curve = EcCurve::P384};
-    case KeyAlgorithm::Ed25519:
-      return Spec{.family = Family::Ed25519, .mechanism = CKM_EC_EDWARDS_KEY_PAIR_GEN};
-    case KeyAlgorithm::Hmac256:
-      return Spec{.family = Family::Hmac, .mechanism = CKM_GENERIC_SECRET_KEY_GEN, .size = 32};
-    case KeyAlgorithm::Hmac512:
-      return Spec{.family = Family::Hmac, .mechanism = CKM_GENERIC_SECRET_KEY_GEN, .size = 64};
-  }
-  return fail(ErrorCode::InvalidArgument,
-              fmt::format("unknown key algorithm {}", static_cast<int>(algorithm)));
-}
-
 // The attributes every private half (or secret key) generated here gets: a session object
 // that is neither sensitive nor unextractable, because its value is read out right away.
 void add_readable_private(AttributeTemplate& tmpl, bool private_objects) {
@@ -71,8 +33,8 @@ void add_readable_private(AttributeTemplate& tmpl, bool private_objects) {
 
 // AES and HMAC (generic-secret) keys differ only in key type and in the factory that checks
 // the bytes read back.
-Result<Key> generate_secret(Lease& lease, const Spec& spec, bool private_objects) {
-  const bool aes = spec.family == Family::Aes;
+Result<Key> generate_secret(Lease& lease, const KeygenSpec& spec, bool private_objects) {
+  const bool aes = spec.family == KeyFamily::Aes;
   AttributeTemplate tmpl;
   tmpl.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
       .add_ulong(CKA_KEY_TYPE, aes ? CKK_AES : CKK_GENERIC_SECRET)
@@ -148,7 +110,7 @@ Result<SecretBytes> rsa_pkcs8(Lease& lease, CK_OBJECT_HANDLE private_key) {
   return pkcs8_der(pkey.get());
 }
 
-Result<Key> generate_rsa(Lease& lease, const Spec& spec, bool private_objects) {
+Result<Key> generate_rsa(Lease& lease, const KeygenSpec& spec, bool private_objects) {
   static constexpr CK_BYTE kF4[] = {0x01, 0x00, 0x01};  // 65537
   AttributeTemplate public_tmpl;
   public_tmpl.add_bool(CKA_TOKEN, false)
@@ -179,13 +141,10 @@ Result<void> check_public_point(Lease& lease, CK_OBJECT_HANDLE public_key, const
       fmt::format("the token's {} private value does not match its public key", key.describe()));
 }
 
-Result<Key> generate_ec(Lease& lease, const Spec& spec, bool private_objects) {
-  const bool edwards = spec.family == Family::Ed25519;
+Result<Key> generate_ec(Lease& lease, const KeygenSpec& spec, bool private_objects) {
+  const bool edwards = spec.family == KeyFamily::Ed25519;
   AttributeTemplate public_tmpl;
-  public_tmpl.add_bool(CKA_TOKEN, false)
-      .add_bytes(CKA_EC_PARAMS,
-                 edwards ? std::span<const std::uint8_t>(kEd25519Params)
-                         : std::span<const std::uint8_t>(keys::curve_info(spec.curve).oid_der));
+  public_tmpl.add_bool(CKA_TOKEN, false).add_bytes(CKA_EC_PARAMS, ec_params_of(spec));
   AttributeTemplate private_tmpl;
   add_readable_private(private_tmpl, private_objects);
   CRATON_ASSIGN_OR_RETURN(const PairHandles pair,
@@ -202,15 +161,15 @@ Result<Key> generate_ec(Lease& lease, const Spec& spec, bool private_objects) {
   return key;
 }
 
-Result<Key> generate_on_token(Lease& lease, const Spec& spec, bool private_objects) {
+Result<Key> generate_on_token(Lease& lease, const KeygenSpec& spec, bool private_objects) {
   switch (spec.family) {
-    case Family::Aes:
-    case Family::Hmac:
+    case KeyFamily::Aes:
+    case KeyFamily::Hmac:
       return generate_secret(lease, spec, private_objects);
-    case Family::Rsa:
+    case KeyFamily::Rsa:
       return generate_rsa(lease, spec, private_objects);
-    case Family::Ec:
-    case Family::Ed25519:
+    case KeyFamily::Ec:
+    case KeyFamily::Ed25519:
       return generate_ec(lease, spec, private_objects);
   }
   return fail(ErrorCode::Internal, "unknown key family");
@@ -232,10 +191,11 @@ bool token_refused_mechanism(const HsmError& error) {
 }  // namespace
 
 Result<Key> Pkcs11PassthroughBackend::generate_key(KeyAlgorithm algorithm) {
-  CRATON_ASSIGN_OR_RETURN(const Spec spec, spec_of(algorithm));
+  CRATON_ASSIGN_OR_RETURN(const KeygenSpec spec, keygen_spec(algorithm));
   // Only by explicit opt-in, and only for "the token cannot", never for "the token failed".
   const bool fallback = config_.allow_software_keygen_fallback && software_fallback_ != nullptr;
   const auto in_software = [&]() -> Result<Key> {
+    op_notes().software_fallback = true;
     CRATON_ASSIGN_OR_RETURN(const Key key, software_fallback_->generate_key(algorithm));
     return keys::with_origin(key, KeyOrigin::GeneratedInSoftware);
   };

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "backends/pkcs11/key_import.h"
+#include "backends/pkcs11/keygen_spec.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/resident_lookup.h"
 #include "keys/key_build.h"
@@ -18,77 +19,26 @@ namespace {
 constexpr std::size_t kMaxLabelBytes = 128;
 constexpr std::size_t kMaxIdBytes = 64;
 
-enum class Family : std::uint8_t { Aes, Hmac, Rsa, Ec, Ed25519 };
-
-Family family_of(KeyKind kind) {
-  switch (kind) {
-    case KeyKind::Aes:
-      return Family::Aes;
-    case KeyKind::Hmac:
-      return Family::Hmac;
-    case KeyKind::RsaPrivate:
-    case KeyKind::RsaPublic:
-      return Family::Rsa;
-    case KeyKind::EcPrivate:
-    case KeyKind::EcPublic:
-      return Family::Ec;
-    default:
-      return Family::Ed25519;
-  }
-}
-
-// What the token generates for an algorithm.
-struct Generation {
-  Family family;
-  CK_MECHANISM_TYPE mechanism;
-  CK_ULONG size = 0;  // secret key bytes or RSA modulus bits
-  EcCurve curve = EcCurve::P256;
-};
-
-Generation generation_of(KeyAlgorithm algorithm) {
-  switch (algorithm) {
-    case KeyAlgorithm::Aes128:
-      return {Family::Aes, CKM_AES_KEY_GEN, 16};
-    case KeyAlgorithm::Aes192:
-      return {Family::Aes, CKM_AES_KEY_GEN, 24};
-    case KeyAlgorithm::Aes256:
-      return {Family::Aes, CKM_AES_KEY_GEN, 32};
-    case KeyAlgorithm::Rsa2048:
-      return {Family::Rsa, CKM_RSA_PKCS_KEY_PAIR_GEN, 2048};
-    case KeyAlgorithm::Rsa3072:
-      return {Family::Rsa, CKM_RSA_PKCS_KEY_PAIR_GEN, 3072};
-    case KeyAlgorithm::Rsa4096:
-      return {Family::Rsa, CKM_RSA_PKCS_KEY_PAIR_GEN, 4096};
-    case KeyAlgorithm::EcP256:
-      return {Family::Ec, CKM_EC_KEY_PAIR_GEN, 0, EcCurve::P256};
-    case KeyAlgorithm::EcP384:
-      return {Family::Ec, CKM_EC_KEY_PAIR_GEN, 0, EcCurve::P384};
-    case KeyAlgorithm::Ed25519:
-      return {Family::Ed25519, CKM_EC_EDWARDS_KEY_PAIR_GEN};
-  }
-  return {Family::Aes, CKM_AES_KEY_GEN, 32};
-}
-
 // Which usages a family can have; everything else is refused rather than silently dropped.
-bool allowed(Family family, const KeyUsages& u) {
+bool allowed(KeyFamily family, const KeyUsages& u) {
   switch (family) {
-    case Family::Aes:
+    case KeyFamily::Aes:
       return !u.sign && !u.verify && !u.derive;
-    case Family::Hmac:
+    case KeyFamily::Hmac:
       return !u.encrypt && !u.decrypt && !u.wrap && !u.unwrap && !u.derive;
-    case Family::Rsa:
+    case KeyFamily::Rsa:
       return !u.wrap && !u.unwrap && !u.derive;
-    case Family::Ec:
+    case KeyFamily::Ec:
       return !u.encrypt && !u.decrypt && !u.wrap && !u.unwrap;
-    case Family::Ed25519:
+    case KeyFamily::Ed25519:
       return !u.encrypt && !u.decrypt && !u.wrap && !u.unwrap && !u.derive;
   }
   return false;
 }
 
-KeyUsages defaults_of(Family family) {
+KeyUsages defaults_of(KeyFamily family) {
   KeyUsages usages;
-  if (family == Family::Aes) {
+  if (family == KeyFamily::Aes) {
     usages.encrypt = usages.decrypt = true;
   } else {
     usages.sign = usages.verify = true;
@@ -96,7 +46,8 @@ KeyUsages defaults_of(Family family) {
   return usages;
 }
 
-Result<KeyUsages> check_common(const ResidentKeySpec& spec, Family family, std::string_view what) {
+Result<KeyUsages> check_common(const ResidentKeySpec& spec, KeyFamily family,
+                               std::string_view what) {
   if (spec.label.empty() || spec.label.size() > kMaxLabelBytes) {
     return fail(ErrorCode::InvalidArgument,
                 fmt::format("a resident key needs a label of 1..{} bytes", kMaxLabelBytes));
@@ -159,11 +110,11 @@ void add_protection(AttributeTemplate& tmpl, const ResidentKeySpec& spec, bool p
 }
 
 Result<CK_OBJECT_HANDLE> generate_secret(Lease& lease, const ResidentKeySpec& spec,
-                                         const Generation& generation, const KeyUsages& usages,
+                                         const KeygenSpec& generation, const KeyUsages& usages,
                                          bool private_objects) {
   AttributeTemplate tmpl;
   tmpl.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
-      .add_ulong(CKA_KEY_TYPE, generation.family == Family::Aes ? CKK_AES : CKK_GENERIC_SECRET)
+      .add_ulong(CKA_KEY_TYPE, generation.family == KeyFamily::Aes ? CKK_AES : CKK_GENERIC_SECRET)
       .add_ulong(CKA_VALUE_LEN, generation.size);
   add_identity(tmpl, spec);
   add_protection(tmpl, spec, private_objects);
@@ -176,22 +127,18 @@ Result<CK_OBJECT_HANDLE> generate_secret(Lease& lease, const ResidentKeySpec& sp
 }
 
 Result<CK_OBJECT_HANDLE> generate_pair(Lease& lease, const ResidentKeySpec& spec,
-                                       const Generation& generation, const KeyUsages& usages,
+                                       const KeygenSpec& generation, const KeyUsages& usages,
                                        bool private_objects) {
   static constexpr CK_BYTE kF4[] = {0x01, 0x00, 0x01};  // 65537
-  static constexpr std::uint8_t kEd25519Oid[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
   AttributeTemplate public_tmpl;
   add_identity(public_tmpl, spec);
   public_tmpl.add_bool(CKA_PRIVATE, false);
   switch (generation.family) {
-    case Family::Rsa:
+    case KeyFamily::Rsa:
       public_tmpl.add_ulong(CKA_MODULUS_BITS, generation.size).add_bytes(CKA_PUBLIC_EXPONENT, kF4);
       break;
-    case Family::Ec:
-      public_tmpl.add_bytes(CKA_EC_PARAMS, keys::curve_info(generation.curve).oid_der);
-      break;
     default:
-      public_tmpl.add_bytes(CKA_EC_PARAMS, kEd25519Oid);
+      public_tmpl.add_bytes(CKA_EC_PARAMS, ec_params_of(generation));
       break;
   }
   add_usage_attributes(public_tmpl, CKO_PUBLIC_KEY, granted_by(usages));
@@ -212,8 +159,8 @@ Result<CK_OBJECT_HANDLE> generate_pair(Lease& lease, const ResidentKeySpec& spec
 }  // namespace
 
 Result<KeyUsages> check_resident_spec(const ResidentKeySpec& spec) {
-  return check_common(spec, generation_of(spec.algorithm).family,
-                      key_algorithm_name(spec.algorithm));
+  CRATON_ASSIGN_OR_RETURN(const KeygenSpec generation, keygen_spec(spec.algorithm));
+  return check_common(spec, generation.family, key_algorithm_name(spec.algorithm));
 }
 
 Result<KeyUsages> check_resident_import(const ResidentKeySpec& spec, KeyKind kind) {
@@ -244,8 +191,8 @@ Result<void> require_unused(Lease& lease, const ResidentKeySpec& spec) {
 
 Result<CK_OBJECT_HANDLE> generate_resident(Lease& lease, const ResidentKeySpec& spec,
                                            const KeyUsages& usages, bool private_objects) {
-  const Generation generation = generation_of(spec.algorithm);
-  if (generation.family == Family::Aes || generation.family == Family::Hmac) {
+  CRATON_ASSIGN_OR_RETURN(const KeygenSpec generation, keygen_spec(spec.algorithm));
+  if (generation.family == KeyFamily::Aes || generation.family == KeyFamily::Hmac) {
     return generate_secret(lease, spec, generation, usages, private_objects);
   }
   return generate_pair(lease, spec, generation, usages, private_objects);

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+// The audit writer thread: drain the queue in batches, format and chain the records, append,
+// sync, anchor and rotate; on failure keep the batch and retry until the sink works again.
+#include "audit/audit_log_impl.h"
+#include "audit/record_fields.h"
+#include "audit/tail_anchor.h"
+
+#include <craton/hsm/diagnostics.h>
+
+#include <fmt/format.h>
+
+namespace craton::hsm::audit {
+namespace {
+
+// A woken writer waits this long for more records before writing, so a steady stream is
+// written in batches (one write, one fsync) and record() rarely has to wake it.
+constexpr auto kBatchWindow = std::chrono::milliseconds(1);
+// How often a failed sink is retried.
+constexpr auto kRetryInterval = std::chrono::milliseconds(100);
+
+std::filesystem::path rotated_path(const std::filesystem::path& trail, std::uint64_t first_seq) {
+  // Zero-padded so that a lexical sort of the rotated files is their chain order.
+  auto path = trail;
+  path += fmt::format(".{:020}", first_seq);
+  return path;
+}
+
+}  // namespace
+
+bool AuditLogImpl::has_work() const {
+  return !incoming_.empty() || (lost_ > 0 && !failed_.load(std::memory_order_relaxed)) ||
+         (flush_waiters_ > 0 && synced_ < written_);
+}
+
+// Returns with the lock held and a batch to write, or false when the writer should exit.
+bool AuditLogImpl::wait_for_work(std::unique_lock<std::mutex>& lock) {
+  if (!has_work()) {
+    if (stop_) return false;
+    writer_idle_ = true;
+    work_cv_.wait(lock, [&] { return has_work() || stop_; });
+    writer_idle_ = false;
+    if (!has_work()) return false;  // stopping with nothing left
+  }
+  if (!stop_ && flush_waiters_ == 0 && waiters_ == 0 && incoming_.size() < high_water_) {
+    work_cv_.wait_for(lock, kBatchWindow, [&] {
+      return incoming_.size() >= high_water_ || stop_ || flush_waiters_ > 0 || waiters_ > 0;
+    });
+  }
+  return true;
+}
+
+void AuditLogImpl::writer_main() {
+  std::unique_lock lock(mu_);
+  while (wait_for_work(lock)) {
+    std::swap(incoming_, draining_);
+    high_water_signalled_ = false;
+    lost_in_batch_ = lost_;
+    sync_requested_ = flush_waiters_ > 0;
+    const bool space_freed = waiters_ > 0;
+    lock.unlock();
+    if (space_freed) done_cv_.notify_all();
+
+    auto written = process_batch();
+    while (!written) {
+      lock.lock();
+      set_failed(written.error());
+      if (stop_ && Clock::now() >= stop_deadline_) {
+        report_diagnostic(
+            HsmError(ErrorCode::AuditUnavailable,
+                     fmt::format("audit writer stopping with {} records unwritten: {}",
+                                 draining_.size() + (line_count_ - appended_) + incoming_.size(),
+                                 written.error().message())));
+        return;
+      }
+      // No predicate: a notification only shortens one pause, it never spins the retries.
+      work_cv_.wait_for(lock, kRetryInterval);
+      lock.unlock();
+      written = process_batch();
+    }
+
+    lock.lock();
+    written_ += batch_events_;
+    synced_ = (durability_ != AuditDurability::None || sync_requested_) ? written_ : synced_;
+    lost_ -= lost_in_batch_;
+    lost_in_batch_ = 0;
+    failed_.store(false, std::memory_order_release);
+    failure_.clear();
+    if (waiters_ > 0) done_cv_.notify_all();
+  }
+}
+
+void AuditLogImpl::set_failed(const HsmError& error) {
+  failure_ = error.message();
+  failed_.store(true, std::memory_order_release);
+  if (waiters_ > 0) done_cv_.notify_all();
+}
+
+Result<void> AuditLogImpl::process_batch() {
+  if (!formatted_) {
+    CRATON_RETURN_IF_ERROR(rotate_if_due());
+    CRATON_RETURN_IF_ERROR(format_batch());
+    formatted_ = true;
+  }
+  CRATON_RETURN_IF_ERROR(write_pending());
+  formatted_ = false;
+  return {};
+}
+
+Result<void> AuditLogImpl::rotate_if_due() {
+  if (rotate_bytes_ == 0 || needs_genesis_ || file_sink_->size() < rotate_bytes_) return {};
+  if (draining_.empty() && lost_in_batch_ == 0) return {};  // rotate when there is a record
+  CRATON_RETURN_IF_ERROR(file_sink_->rotate(rotated_path(file_sink_->path(), file_first_seq_)));
+  needs_genesis_ = true;
+  file_first_seq_ = next_seq_;
+  return {};
+}
+
+std::string& AuditLogImpl::next_line(std::size_t& count) {
+  if (count == lines_.size()) lines_.emplace_back();
+  return lines_[count++];
+}
+
+// Formats and seals draining_ into lines_. Transactional: the chain state (next_seq_, prev_)
+// and the queue move on only when every record of the batch is sealed.
+Result<void> AuditLogImpl::format_batch() {
+  std::uint64_t seq = next_seq_;
+  std::string prev = prev_;
+  std::size_t count = 0;
+  const auto sealed = [&](std::string& line) -> Result<void> {
+    CRATON_RETURN_IF_ERROR(seal(line, *mac_));
+    prev.assign(sealed_mac(line));
+    ++seq;
+    return {};
+  };
+  const auto now = std::chrono::system_clock::now();
+  if (needs_genesis_) {
+    std::string& line = next_line(count);
+    formatter_.genesis(line, now, seq, prev);
+    CRATON_RETURN_IF_ERROR(sealed(line));
+  } else if (needs_restart_) {
+    std::string& line = next_line(count);
+    formatter_.restart(line, now, seq, prev);
+    CRATON_RETURN_IF_ERROR(sealed(line));
+  }
+  for (const QueuedEvent& queued : draining_) {
+    std::string& line = next_line(count);
+    formatter_.event(line, queued, seq, prev);
+    CRATON_RETURN_IF_ERROR(sealed(line));
+  }
+  if (lost_in_batch_ > 0) {
+    QueuedEvent notice{AuditEvent{}, now};
+    notice.event.operation = AuditOperation::AuditFailOpen;
+    notice.event.detail = fmt::format(
+        "lost {} records: the trail could not be written (on_failure = fail_open)", lost_in_batch_);
+    std::string& line = next_line(count);
+    formatter_.event(line, notice, seq, prev);
+    CRATON_RETURN_IF_ERROR(sealed(line));
+  }
+  next_seq_ = seq;
+  prev_ = std::move(prev);
+  needs_genesis_ = needs_restart_ = false;
+  batch_events_ = draining_.size();
+  draining_.clear();
+  line_count_ = count;
+  appended_ = 0;
+  need_anchor_ = count > 0;
+  return {};
+}
+
+Result<void> AuditLogImpl::write_pending() {
+  const std::span<const std::string> lines(lines_.data(), line_count_);
+  while (appended_ < line_count_) {
+    const std::size_t n = durability_ == AuditDurability::PerRecord ? 1 : line_count_ - appended_;
+    CRATON_RETURN_IF_ERROR(sink_->append(lines.subspan(appended_, n)));
+    appended_ += n;
+    need_sync_ = need_sync_ || durability_ != AuditDurability::None;
+    if (durability_ == AuditDurability::PerRecord) {
+      CRATON_RETURN_IF_ERROR(sink_->sync());
+      need_sync_ = false;
+    }
+  }
+  if (need_sync_ || sync_requested_) {
+    CRATON_RETURN_IF_ERROR(sink_->sync());
+    need_sync_ = false;
+  }
+  if (need_anchor_ && file_sink_ != nullptr) {
+    const TailAnchor anchor{next_seq_ - 1, prev_};
+    CRATON_RETURN_IF_ERROR(
+        write_anchor(file_sink_->path(), anchor, *mac_, durability_ != AuditDurability::None));
+    need_anchor_ = false;
+  }
+  return {};
+}
+
+}  // namespace craton::hsm::audit

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// HMAC-SHA-256 under a key held in memory: the AuditMac behind make_key_file_audit_mac.
+#pragma once
+
+#include <craton/hsm/audit.h>
+#include <craton/hsm/secret.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace craton::hsm::audit {
+
+// The MAC as a string: 64 lower-case hex digits, the form records carry.
+[[nodiscard]] Result<std::string> mac_hex(AuditMac& mac, std::span<const std::uint8_t> data);
+[[nodiscard]] Result<std::string> mac_hex(AuditMac& mac, std::string_view data);
+
+// Owns the key (SecretBytes) and one OpenSSL context keyed once at construction; every mac()
+// duplicates that context, so the key schedule is not redone per record and concurrent calls
+// (the writer thread, a verifier) never share mutable state.
+class HmacSha256 final : public AuditMac {
+ public:
+  // Errors: Internal when OpenSSL cannot provide HMAC-SHA-256.
+  static Result<std::unique_ptr<HmacSha256>> create(SecretBytes key);
+  ~HmacSha256() override;
+  HmacSha256(const HmacSha256&) = delete;
+  HmacSha256& operator=(const HmacSha256&) = delete;
+
+  Result<std::array<std::uint8_t, 32>> mac(std::span<const std::uint8_t> data) override;
+
+ private:
+  struct State;
+  explicit HmacSha256(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace craton::hsm::audit

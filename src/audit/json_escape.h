@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one JSON string escaper of the audit trail, and the hex encoding of MACs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace craton::hsm::audit {
+
+// Appends `text` to `out` as the inside of a JSON string (no surrounding quotes):
+//  - '"' and '\\' are backslash-escaped; \b \f \n \r \t use their short forms; every other
+//    byte below 0x20 and DEL (0x7f) becomes \u00XX, so a record is always exactly one line
+//    and carries no terminal control sequences;
+//  - well-formed UTF-8 is kept verbatim (readable, and the bytes are what is MAC'd);
+//  - every byte of an ill-formed UTF-8 sequence (overlong forms, surrogates, code points past
+//    U+10FFFF, truncated sequences) becomes \ufffd, so the output is always valid UTF-8 JSON.
+// Never allocates beyond growing `out`.
+void append_json_escaped(std::string& out, std::string_view text);
+
+// At most `limit` bytes of `text`, cut back to a UTF-8 character boundary, so that a long
+// detail cannot make a record unbounded (the trail's reader keeps lines below 64 KiB).
+[[nodiscard]] std::string_view clip_utf8(std::string_view text, std::size_t limit) noexcept;
+
+// Lower-case hex of `bytes`, appended to `out`.
+void append_hex(std::string& out, std::span<const std::uint8_t> bytes);
+
+}  // namespace craton::hsm::audit

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+// The default AuditSink: appends records as JSON Lines to a private, exclusively locked file,
+// and rotates it on request.
+#pragma once
+
+#include "audit/posix_io.h"
+
+#include <craton/hsm/audit.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace craton::hsm::audit {
+
+// Owns the open trail file. Opening creates it 0600 (O_CREAT|O_APPEND|O_WRONLY|O_NOFOLLOW|
+// O_CLOEXEC), refuses symlinks, non-regular files, files of other users and files with
+// group/other permission bits, and takes an exclusive flock so that a second process cannot
+// interleave its own chain into the same file. Never truncates a record.
+// Thread-safety: none; the audit writer thread is its only user after open.
+class JsonlFileSink final : public AuditSink {
+ public:
+  // Errors: AuditUnavailable with the path and the reason.
+  static Result<std::unique_ptr<JsonlFileSink>> open(const std::filesystem::path& path);
+
+  // One write() for the whole batch (each line plus '\n'); a partial write is undone.
+  Result<void> append(std::span<const std::string> lines) override;
+  Result<void> sync() override;
+
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  // Bytes in the current file, as this sink has written or found them.
+  [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+
+  // Moves the current file to `rotated` (refusing to replace an existing file) and continues
+  // in a new, empty file at path(). Errors: AuditUnavailable.
+  [[nodiscard]] Result<void> rotate(const std::filesystem::path& rotated);
+
+ private:
+  JsonlFileSink(std::filesystem::path path, UniqueFd fd, std::uint64_t size);
+  static Result<UniqueFd> open_locked(const std::filesystem::path& path, OpenFor mode);
+
+  std::filesystem::path path_;
+  UniqueFd fd_;
+  std::uint64_t size_ = 0;
+  std::string buffer_;  // reused across batches: no allocation in steady state
+};
+
+}  // namespace craton::hsm::audit

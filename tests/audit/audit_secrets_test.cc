@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// Secrets stay out of the trail: the chain key never appears in any encoding, and detail
+// strings cannot break out of their field or the line.
+#include "audit_test_util.h"
+
+#include "audit/tail_anchor.h"
+
+#include <openssl/evp.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/matchers.h"
+
+namespace craton::hsm::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string hex(std::string_view bytes, bool upper) {
+  std::string out;
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out += upper ? fmt::format("{:02X}", b) : fmt::format("{:02x}", b);
+  }
+  return out;
+}
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+TEST(AuditSecrets, KeyFileBytesNeverAppearInTheTrailOrAnchor) {
+  AuditDir dir;
+  const std::string key = write_key_file(dir / "k48", 48);
+  auto config = dir.config();
+  config.key_file = dir / "k48";
+  {
+    auto log = AuditLog::open(config, key_file_mac(dir / "k48"), sample_origin());
+    ASSERT_THAT(log, IsOk());
+    for (int i = 0; i < 50; ++i)
+      ASSERT_THAT((*log)->record(sample_event("op" + std::to_string(i))), IsOk());
+  }
+  const std::string stored = read_file(dir.trail()) + read_file(audit::anchor_path(dir.trail()));
+  ASSERT_THAT(stored, HasSubstr("\"op\":\"sign\""));
+  // Any 12-byte window of the key, in each encoding; base64 at all three alignments.
+  for (std::size_t at = 0; at + 12 <= key.size(); ++at) {
+    const auto window = std::string_view(key).substr(at, 12);
+    EXPECT_EQ(stored.find(window), std::string::npos) << "raw key bytes at " << at;
+    EXPECT_THAT(stored, Not(HasSubstr(hex(window, false))));
+    EXPECT_THAT(stored, Not(HasSubstr(hex(window, true))));
+  }
+  for (std::size_t shift = 0; shift < 3; ++shift) {
+    const auto encoded = base64(std::string_view(key).substr(shift));
+    EXPECT_THAT(stored, Not(HasSubstr(encoded.substr(4, 16))));
+  }
+}
+
+TEST(AuditSecrets, DetailCannotBreakOutOfItsFieldOrLine) {
+  AuditDir dir;
+  const std::string hostile = "x\",\"outcome\":\"ok\"}\n{\"ts\":\"forged\x1b[2J";
+  {
+    auto log = dir.open(dir.config());
+    ASSERT_THAT(log->record(sample_event(hostile)), IsOk());
+  }
+  const auto lines = read_lines(dir.trail());
+  ASSERT_EQ(lines.size(), 2u);  // genesis + the one record: the newline did not split it
+  EXPECT_THAT(lines[1],
+              HasSubstr(R"("detail":"x\",\"outcome\":\"ok\"}\n{\"ts\":\"forged\u001b[2J")"));
+  EXPECT_TRUE(dir.verify().intact);
+}
+
+}  // namespace
+}  // namespace craton::hsm::testing

@@ -34,10 +34,10 @@ struct DestroyOptions {
 
 Result<void> ask_on_terminal(const KeyRef& ref, const std::string& uri) {
   const std::string expected = confirmation_word(ref);
-  fmt::print(
-      stderr,
-      "This destroys {} (and its public half) permanently.\nType the key's {} ({}) to confirm: ",
-      uri, ref.label ? "label" : "id", expected);
+  fmt::print(stderr,
+             "This destroys {} permanently (a key pair: both halves).\nType the key's {} ({}) to "
+             "confirm: ",
+             uri, ref.label ? "label" : "id", expected);
   std::fflush(stderr);
   std::string typed;
   std::getline(std::cin, typed);

@@ -6,7 +6,12 @@
 # Usage: cookbook_test.sh CRATON_HSM_BINARY README.md scripts/provision-token.sh
 set -euo pipefail
 
-readonly cli=$1 readme=$2 provision=$3
+[ $# -eq 3 ] || { echo "usage: $0 CRATON_HSM_BINARY README.md provision-token.sh" >&2; exit 2; }
+# Absolute paths: the test changes directory before it runs (and cleans up) anything.
+cli=$(realpath -- "$1")
+readme=$(realpath -- "$2")
+provision=$(realpath -- "$3")
+readonly cli readme provision
 
 die() {
   echo "cookbook_test: $*" >&2
@@ -32,10 +37,10 @@ done
 exports=$(bash "$provision") || die "provisioning the throwaway token failed"
 eval "$exports"
 work=$(mktemp -d "${TMPDIR:-/tmp}/craton-cookbook-XXXXXX")
-trap 'cd / && rm -rf -- "$work"; bash "$provision" --cleanup "$CRATON_TOKEN_DIR" 2>/dev/null || true' EXIT
+trap 'cd / && rm -rf -- "$work"; bash "$provision" --cleanup "$CRATON_TOKEN_DIR" || true' EXIT
 # The cookbook sets up its own configuration and PIN, exactly as a reader would.
 unset CRATON_HSM_CONFIG CRATON_HSM_PIN
-PATH="$(cd "$(dirname "$cli")" && pwd):$PATH"
+PATH="$(dirname "$cli"):$PATH"
 export PATH
 cd "$work"
 printf '%s\n' "$script" >cookbook.sh

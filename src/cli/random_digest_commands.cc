@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "cli/io.h"
-#include "cli/json_writer.h"
 #include "cli/operator_commands.h"
 #include "cli/scheme_names.h"
 #include "cli/token_access.h"

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/bench_command.h"
 #include "cli/command.h"
 #include "cli/demo_command.h"
 #include "cli/exit_codes.h"
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
   cli::add_random_command(app, global, action);
   cli::add_digest_command(app, global, action);
   cli::add_audit_command(app, global, action);
+  cli::add_bench_command(app, global, action);
   app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
 
   try {

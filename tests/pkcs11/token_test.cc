@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// Token selection by slot id, label and serial, and what the token says about itself.
+// Token selection by slot id, label, serial and PKCS#11 URI, and what the token says about
+// itself.
 #include "pkcs11/session/token.h"
 
-#include <algorithm>
+#include <craton/hsm/config.h>
 
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "pkcs11/session/token_target.h"
 #include "support/matchers.h"
 #include "support/softhsm_module.h"
 
@@ -15,6 +21,7 @@ namespace {
 
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
+using ::craton::hsm::testing::kModulePath;
 using ::craton::hsm::testing::kSpareTokenLabel;
 using ::craton::hsm::testing::kTokenLabel;
 using ::craton::hsm::testing::softhsm_module;
@@ -65,6 +72,89 @@ TEST_F(TokenTest, AnUnknownTokenListsTheTokensThatExist) {
   EXPECT_THAT(select_token(*module_, BySerial{"0000000000000000"}),
               HasErrorCode(ErrorCode::TokenNotFound));
   EXPECT_THAT(select_token(*module_, BySlotId{0xdeadbeef}), HasErrorCode(ErrorCode::TokenNotFound));
+}
+
+Pkcs11Uri uri(std::string_view text) {
+  return Pkcs11Uri::parse(text).value();
+}
+
+TEST_F(TokenTest, SelectsByATokenUri) {
+  auto token = describe_token(*module_, slot_);
+  ASSERT_THAT(token, IsOk());
+  EXPECT_EQ(select_token(*module_, ByUri{uri("pkcs11:token=ci-token")}).value(), slot_);
+  // Every attribute the URI sets must match, and then they all narrow to the same token.
+  Pkcs11Uri full = uri("pkcs11:token=ci-token;manufacturer=SoftHSM%20project");
+  full.serial = token->serial;
+  full.model = token->model;  // "SoftHSM v2": the space travels as %20
+  full.slot_id = slot_;
+  EXPECT_EQ(select_token(*module_, ByUri{uri(full.to_string())}).value(), slot_);
+  // PKCS#11 pads these fields with blanks; a padded value in the URI is the same value.
+  EXPECT_EQ(select_token(*module_, ByUri{uri("pkcs11:token=ci-token%20%20")}).value(), slot_);
+}
+
+TEST_F(TokenTest, ATokenUriWithOneWrongAttributeFindsNothing) {
+  auto wrong_serial = select_token(*module_, ByUri{uri("pkcs11:token=ci-token;serial=0000")});
+  EXPECT_THAT(wrong_serial, HasErrorCode(ErrorCode::TokenNotFound));
+  EXPECT_THAT(wrong_serial.error().message(), HasSubstr("serial=0000"));
+  EXPECT_THAT(wrong_serial.error().message(), HasSubstr(std::string(kSpareTokenLabel)));
+  EXPECT_THAT(select_token(*module_, ByUri{uri("pkcs11:token=ci-token;model=nope")}),
+              HasErrorCode(ErrorCode::TokenNotFound));
+  EXPECT_THAT(select_token(*module_, ByUri{uri("pkcs11:token=ci-token;slot-id=3735928559")}),
+              HasErrorCode(ErrorCode::TokenNotFound));
+  EXPECT_THAT(select_token(*module_, ByUri{uri("pkcs11:token=ci-token;slot-description=nope")}),
+              HasErrorCode(ErrorCode::TokenNotFound));
+}
+
+TEST_F(TokenTest, ATokenUriMatchingSeveralTokensIsAConfigError) {
+  // Both initialised tokens, and SoftHSM2's empty slot for the next token, are SoftHSM's.
+  auto tokens = describe_tokens(*module_);
+  ASSERT_THAT(tokens, IsOk());
+  const auto softhsm = std::count_if(tokens->begin(), tokens->end(), [](const auto& token) {
+    return token.manufacturer == "SoftHSM project";
+  });
+  ASSERT_GE(softhsm, 2);
+  auto all = select_token(*module_, ByUri{uri("pkcs11:manufacturer=SoftHSM%20project")});
+  EXPECT_THAT(all, HasErrorCode(ErrorCode::ConfigInvalid));
+  EXPECT_THAT(all.error().message(),
+              HasSubstr(fmt::format("token URI matches {} tokens; add serial=", softhsm)));
+}
+
+TEST_F(TokenTest, ATokenUriMatchesSlotAndLibraryAttributes) {
+  auto slot = describe_slot(*module_, slot_);
+  ASSERT_THAT(slot, IsOk());
+  EXPECT_FALSE(slot->description.empty());
+  auto library = describe_library(*module_);
+  ASSERT_THAT(library, IsOk());
+  Pkcs11Uri by_slot = uri("pkcs11:token=ci-token");
+  by_slot.slot_description = slot->description;
+  by_slot.slot_manufacturer = slot->manufacturer;
+  by_slot.library_manufacturer = library->manufacturer;
+  by_slot.library_version =
+      fmt::format("{}.{}", library->library_version.major, library->library_version.minor);
+  EXPECT_EQ(select_token(*module_, ByUri{by_slot}).value(), slot_);
+
+  auto other_library = select_token(
+      *module_, ByUri{uri("pkcs11:token=ci-token;library-manufacturer=Snake%20Oil,%20Inc.")});
+  EXPECT_THAT(other_library, HasErrorCode(ErrorCode::TokenNotFound));
+  EXPECT_THAT(other_library.error().message(), HasSubstr("names another library"));
+  EXPECT_THAT(select_token(*module_, ByUri{uri("pkcs11:token=ci-token;library-version=99.1")}),
+              HasErrorCode(ErrorCode::TokenNotFound));
+}
+
+// The configuration path end to end: the URI's module-path stands in for library_path, and its
+// token attributes choose the slot.
+TEST_F(TokenTest, OpenTokenFollowsTheConfiguredTokenUri) {
+  Pkcs11PassthroughConfig config;
+  config.token_uri = uri(fmt::format("pkcs11:token=ci-token?module-path={}", kModulePath));
+  auto target = open_token(config);
+  ASSERT_THAT(target, IsOk());
+  EXPECT_EQ(target->slot, slot_);
+
+  config.token_uri = uri("pkcs11:token=ci-token;serial=0000000000000000");
+  config.library_path = std::string(kModulePath);
+  EXPECT_THAT(open_token(config), HasErrorCode(ErrorCode::TokenNotFound));
+  config.token_uri = uri("pkcs11:token=ci-token;object=signing-1");
+  EXPECT_THAT(open_token(config), HasErrorCode(ErrorCode::ConfigInvalid));
 }
 
 TEST_F(TokenTest, ListsMechanismsWithNamesAndFlags) {

@@ -10,6 +10,7 @@
 
 #include "pkcs11/session/mechanism_names.h"
 #include "pkcs11/session/size_query.h"
+#include "pkcs11/session/token_uri_match.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -42,18 +43,24 @@ std::string describe_selector(const TokenSelector& selector) {
     std::string operator()(const BySlotId& s) const { return fmt::format("slot_id {}", s.slot_id); }
     std::string operator()(const ByLabel& s) const { return fmt::format("label '{}'", s.label); }
     std::string operator()(const BySerial& s) const { return fmt::format("serial '{}'", s.serial); }
+    std::string operator()(const ByUri& s) const { return fmt::format("URI '{}'", s.uri); }
   };
   return std::visit(Describe{}, selector);
 }
 
-bool matches(const TokenSelector& selector, const TokenDescription& token) {
+Result<bool> matches(const Module& module, const TokenSelector& selector,
+                     const TokenDescription& token) {
   struct Match {
+    const Module& module;
     const TokenDescription& token;
-    bool operator()(const BySlotId& s) const { return token.slot_id == s.slot_id; }
-    bool operator()(const ByLabel& s) const { return token.label == s.label; }
-    bool operator()(const BySerial& s) const { return token.serial == s.serial; }
+    Result<bool> operator()(const BySlotId& s) const { return token.slot_id == s.slot_id; }
+    Result<bool> operator()(const ByLabel& s) const { return token.label == s.label; }
+    Result<bool> operator()(const BySerial& s) const { return token.serial == s.serial; }
+    Result<bool> operator()(const ByUri& s) const {
+      return uri_matches_token(module, s.uri, token);
+    }
   };
-  return std::visit(Match{token}, selector);
+  return std::visit(Match{module, token}, selector);
 }
 
 using FlagName = std::pair<CK_FLAGS, std::string_view>;
@@ -146,6 +153,12 @@ Result<TokenDescription> describe_token(const Module& module, std::uint64_t slot
   };
 }
 
+Result<SlotDescription> describe_slot(const Module& module, std::uint64_t slot) {
+  CK_SLOT_INFO info{};
+  CRATON_RETURN_IF_ERROR(module.call<Fn::GetSlotInfo>(static_cast<CK_SLOT_ID>(slot), &info));
+  return SlotDescription{slot, trimmed(info.slotDescription), trimmed(info.manufacturerID)};
+}
+
 Result<std::vector<TokenDescription>> describe_tokens(const Module& module) {
   CRATON_ASSIGN_OR_RETURN(const std::vector<std::uint64_t> slots, slots_with_token(module));
   std::vector<TokenDescription> tokens;
@@ -181,10 +194,13 @@ Result<std::vector<MechanismDescription>> describe_mechanisms(const Module& modu
 }
 
 Result<std::uint64_t> select_token(const Module& module, const TokenSelector& selector) {
+  const auto* by_uri = std::get_if<ByUri>(&selector);
+  if (by_uri != nullptr) CRATON_RETURN_IF_ERROR(check_uri_library(module, by_uri->uri));
   CRATON_ASSIGN_OR_RETURN(const std::vector<TokenDescription> tokens, describe_tokens(module));
   std::vector<const TokenDescription*> found;
   for (const auto& token : tokens) {
-    if (matches(selector, token)) found.push_back(&token);
+    CRATON_ASSIGN_OR_RETURN(const bool match, matches(module, selector, token));
+    if (match) found.push_back(&token);
   }
   if (found.size() == 1) return found.front()->slot_id;
 
@@ -197,6 +213,12 @@ Result<std::uint64_t> select_token(const Module& module, const TokenSelector& se
   if (found.empty()) {
     return fail(ErrorCode::TokenNotFound, fmt::format("no token with {}; tokens present: {}",
                                                       describe_selector(selector), available));
+  }
+  if (by_uri != nullptr) {
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("token URI matches {} tokens; add serial= to choose one (URI '{}'; "
+                            "tokens present: {})",
+                            found.size(), by_uri->uri, available));
   }
   return fail(ErrorCode::TokenNotFound,
               fmt::format("{} tokens match {}; select by serial instead. Tokens present: {}",

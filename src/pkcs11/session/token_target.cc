@@ -2,24 +2,27 @@
 // Resolving a configuration to a loaded module and a slot.
 #include "pkcs11/session/token_target.h"
 
+#include "config/rules.h"
+
 namespace craton::hsm::pkcs11 {
 
 ModuleOptions module_options(const Pkcs11PassthroughConfig& config) {
-  return {.library_path = config.library_path,
+  return {.library_path = config::effective_library_path(config),
           .allow_unprotected_library_path = config.allow_unprotected_library_path,
           .init_reserved = std::nullopt};
 }
 
 Result<TokenSelector> token_selector(const Pkcs11PassthroughConfig& config) {
   const int selectors = int{config.slot_id.has_value()} + int{config.token_label.has_value()} +
-                        int{config.token_serial.has_value()};
+                        int{config.token_serial.has_value()} + int{config.token_uri.has_value()};
   if (selectors != 1) {
     return fail(ErrorCode::ConfigInvalid,
-                "slot_id/token_label/token_serial: set exactly one to select the token");
+                "slot_id/token_label/token_serial/token_uri: set exactly one to select the token");
   }
   if (config.slot_id) return BySlotId{*config.slot_id};
   if (config.token_label) return ByLabel{*config.token_label};
-  return BySerial{*config.token_serial};
+  if (config.token_serial) return BySerial{*config.token_serial};
+  return ByUri{*config.token_uri};
 }
 
 Result<TokenTarget> open_token(const Pkcs11PassthroughConfig& config) {

@@ -18,6 +18,7 @@ struct TokenTarget {
   std::uint64_t slot = 0;
 };
 
+// The module to load: library_path, or the token URI's module-path when that is empty.
 [[nodiscard]] ModuleOptions module_options(const Pkcs11PassthroughConfig& config);
 
 // Errors: ConfigInvalid when not exactly one selector is set.

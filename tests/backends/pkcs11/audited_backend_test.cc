@@ -59,9 +59,9 @@ std::string read_file(const std::filesystem::path& file) {
 class AuditedBackendTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const auto init = testing::run_command(fmt::format(
-        "softhsm2-util --init-token --free --label {} --pin {} --so-pin {}", kAuditToken,
-        kAuditPin, testing::kSoPin));
+    const auto init = testing::run_command(
+        fmt::format("softhsm2-util --init-token --free --label {} --pin {} --so-pin {}",
+                    kAuditToken, kAuditPin, testing::kSoPin));
     ASSERT_EQ(init.exit_code, 0) << init.output;
   }
 
@@ -140,16 +140,17 @@ TEST_F(AuditedBackendTest, RecordsOperationsAndAdministrativeEventsInAnIntactCha
        {R"("op":"backend_start")", R"("op":"login")", R"("op":"key_import")",
         R"("op":"aes_gcm_encrypt")", R"("mech":"CKM_AES_GCM")", R"("code":"AuthenticationFailed")",
         R"("op":"key_generate")", R"("op":"sign")", R"("mech":"CKM_ECDSA")", R"("op":"verify")",
-        R"("op":"key_destroy")", R"("op":"backend_stop")", R"("key":"fp:)",
-        R"("key":"pkcs11:)", R"("serial":")"}) {
+        R"("op":"key_destroy")", R"("op":"backend_stop")", R"("key":"fp:)", R"("key":"pkcs11:)",
+        R"("serial":")"}) {
     EXPECT_THAT(text, HasSubstr(expected));
   }
 }
 
 TEST_F(AuditedBackendTest, NoSecretEverReachesTheTrail) {
-  const Key aes = Key::aes(std::vector<std::uint8_t>{0x8d, 0x3e, 0x91, 0x5c, 0x27, 0xa4, 0x60, 0xf1,
-                                                     0x0b, 0xce, 0x73, 0x19, 0xe2, 0x45, 0xb8, 0x6a})
-                      .value();
+  const Key aes =
+      Key::aes(std::vector<std::uint8_t>{0x8d, 0x3e, 0x91, 0x5c, 0x27, 0xa4, 0x60, 0xf1, 0x0b, 0xce,
+                                         0x73, 0x19, 0xe2, 0x45, 0xb8, 0x6a})
+          .value();
   const Key hmac = Key::hmac(std::vector<std::uint8_t>(32, 0xd7)).value();
   const Key ec = make_software_backend()->generate_key(KeyAlgorithm::EcP256).value();
   const std::vector<std::uint8_t> plaintext{'t', 'o', 'p', '-', 's', 'e', 'c', 'r', 'e', 't'};

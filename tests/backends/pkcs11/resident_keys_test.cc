@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Token-resident keys on SoftHSM2: generation with exactly the asked-for attributes, lookup
 // and its ambiguity rule, listing, export, destruction, and the refusals around them.
+#include <craton/hsm/pkcs11_backend.h>
 #include <craton/hsm/software_backend.h>
 
 #include <gmock/gmock.h>
@@ -10,6 +11,7 @@
 
 #include "backends/pkcs11/resident_test_util.h"
 #include "support/matchers.h"
+#include "support/softhsm_config.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -20,7 +22,7 @@ using ::testing::HasSubstr;
 
 const std::vector<std::uint8_t> kMessage(256, 0x42);
 
-std::optional<ResidentKeyInfo> listed(Pkcs11PassthroughBackend& backend, const std::string& label,
+std::optional<ResidentKeyInfo> listed(Pkcs11Backend& backend, const std::string& label,
                                       ObjectClass object_class) {
   auto keys = backend.list_keys();
   EXPECT_THAT(keys, IsOk());
@@ -34,8 +36,9 @@ std::optional<ResidentKeyInfo> listed(Pkcs11PassthroughBackend& backend, const s
 class ResidentKeysTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    backend_ = make_resident_backend();
-    ASSERT_NE(backend_, nullptr);
+    auto backend = make_pkcs11_backend(testing::softhsm_config());
+    ASSERT_THAT(backend, IsOk());
+    backend_ = std::move(*backend);
   }
   void TearDown() override {
     for (const ResidentKeySpec& spec : created_) (void)backend_->destroy_key(by_id(spec.id));
@@ -47,7 +50,7 @@ class ResidentKeysTest : public ::testing::Test {
     return key ? *key : Key::aes(std::vector<std::uint8_t>(16)).value();
   }
 
-  std::unique_ptr<Pkcs11PassthroughBackend> backend_;
+  std::unique_ptr<Pkcs11Backend> backend_;
   std::vector<ResidentKeySpec> created_;
 };
 
@@ -98,9 +101,13 @@ INSTANTIATE_TEST_SUITE_P(
                       AlgorithmCase{KeyAlgorithm::Aes192, KeyKind::Aes, 192},
                       AlgorithmCase{KeyAlgorithm::Aes256, KeyKind::Aes, 256},
                       AlgorithmCase{KeyAlgorithm::Rsa2048, KeyKind::RsaPrivate, 2048},
+                      AlgorithmCase{KeyAlgorithm::Rsa3072, KeyKind::RsaPrivate, 3072},
+                      AlgorithmCase{KeyAlgorithm::Rsa4096, KeyKind::RsaPrivate, 4096},
                       AlgorithmCase{KeyAlgorithm::EcP256, KeyKind::EcPrivate, 256},
                       AlgorithmCase{KeyAlgorithm::EcP384, KeyKind::EcPrivate, 384},
-                      AlgorithmCase{KeyAlgorithm::Ed25519, KeyKind::Ed25519Private, 256}),
+                      AlgorithmCase{KeyAlgorithm::Ed25519, KeyKind::Ed25519Private, 256},
+                      AlgorithmCase{KeyAlgorithm::Hmac256, KeyKind::Hmac, 256},
+                      AlgorithmCase{KeyAlgorithm::Hmac512, KeyKind::Hmac, 512}),
     [](const auto& info) {
       std::string name(key_algorithm_name(info.param.algorithm));
       std::replace_if(

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+// Evaluating the targets.
+#include "bench/checks.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace craton::hsm::bench {
+namespace {
+
+constexpr double kRatioOneThread = 0.98;
+constexpr double kRatioTwoThreads = 0.95;
+constexpr double kScalingShare = 0.95;
+constexpr double kAllocsBeyondRaw = 2.0;  // the output buffer plus one
+constexpr double kAuditRatio = 0.95;
+constexpr double kAmortizeUses = 100;
+
+Verdict judge(bool ok) {
+  return ok ? Verdict::Pass : Verdict::Fail;
+}
+
+std::string subject(const CaseResult& r) {
+  return fmt::format("{} x{}", r.bench_case.label(), r.threads);
+}
+
+void check_hit(const BenchReport& report, const CaseResult& r, std::vector<Check>& out) {
+  if (const auto q = ratio(r); q && (r.threads == 1 || r.threads == 2)) {
+    const double floor = r.threads == 1 ? kRatioOneThread : kRatioTwoThreads;
+    out.push_back({fmt::format("throughput >= {} x raw ({} thread{})", floor, r.threads,
+                               r.threads == 1 ? "" : "s"),
+                   subject(r), judge(*q >= floor), fmt::format("{:.3f}", *q)});
+  }
+  if (r.threads == 2) {
+    if (const Scaling s = scaling(report, r); s.raw && s.backend) {
+      out.push_back({"scaling 1->2 threads >= 0.95 x raw's", subject(r),
+                     judge(*s.backend >= kScalingShare * *s.raw),
+                     fmt::format("backend {:.2f}x, raw {:.2f}x", *s.backend, *s.raw)});
+    }
+  }
+  if (r.backend) {
+    out.push_back({"no C_CreateObject/C_FindObjectsInit on a cache hit", subject(r),
+                   judge(r.backend->key_lookup_calls == 0),
+                   fmt::format("{} calls", r.backend->key_lookup_calls)});
+  }
+  if (r.backend && r.raw && r.backend->allocs_per_op && r.raw->allocs_per_op) {
+    const double extra = *r.backend->allocs_per_op - *r.raw->allocs_per_op;
+    out.push_back({"<= 1 allocation/op beyond the output buffer", subject(r),
+                   judge(extra <= kAllocsBeyondRaw + 1e-9),
+                   fmt::format("{:.2f} beyond raw (incl. output buffer)", extra)});
+  }
+  if (const auto q = audit_ratio(r)) {
+    out.push_back({"audit on >= 0.95 x audit off", subject(r), judge(*q >= kAuditRatio),
+                   fmt::format("{:.3f}", *q)});
+  }
+}
+
+}  // namespace
+
+std::vector<Check> evaluate_targets(const BenchReport& report) {
+  std::vector<Check> checks;
+  for (const CaseResult& r : report.results) {
+    if (r.bench_case.is_hit()) {
+      check_hit(report, r, checks);
+    } else if (const auto cost = import_cost_us(report, r)) {
+      checks.push_back({"import-on-miss cost", subject(r), Verdict::Info,
+                        fmt::format("{:.1f} us per import; {:.2f} us/op amortized over {} uses",
+                                    *cost, *cost / kAmortizeUses, kAmortizeUses)});
+    }
+  }
+  checks.push_back(
+      {"object count unchanged", "token", judge(report.objects_before == report.objects_after),
+       fmt::format("{} before, {} after", report.objects_before, report.objects_after)});
+  return checks;
+}
+
+bool any_failed(const std::vector<Check>& checks) {
+  return std::any_of(checks.begin(), checks.end(),
+                     [](const Check& c) { return c.verdict == Verdict::Fail; });
+}
+
+std::string_view verdict_name(Verdict verdict) noexcept {
+  switch (verdict) {
+    case Verdict::Pass:
+      return "PASS";
+    case Verdict::Fail:
+      return "FAIL";
+    case Verdict::Info:
+      break;
+  }
+  return "INFO";
+}
+
+std::string render_checks(const std::vector<Check>& checks) {
+  std::size_t target_width = 0;
+  std::size_t subject_width = 0;
+  for (const Check& c : checks) {
+    target_width = std::max(target_width, c.target.size());
+    subject_width = std::max(subject_width, c.subject.size());
+  }
+  std::string out;
+  for (const Check& c : checks) {
+    out += fmt::format("{}  {:<{}}  {:<{}}  {}\n", verdict_name(c.verdict), c.target, target_width,
+                       c.subject, subject_width, c.detail);
+  }
+  return out;
+}
+
+}  // namespace craton::hsm::bench

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a benchmark run measured, the figures derived from it (ratio to raw, thread scaling),
+// and its two renderings: an aligned text table and JSON.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/cases.h"
+
+namespace craton::hsm::bench {
+
+// One subject (raw, backend or software) on one case at one thread count: the best of the
+// rounds by throughput, with that round's latencies.
+struct Measurement {
+  double ops_per_second = 0;
+  double p50_us = 0;
+  double p99_us = 0;
+  std::optional<double> allocs_per_op;  // nullopt: the binary does not count allocations
+  double calls_per_op = 0;              // C_ calls through the module per operation
+  std::uint64_t key_lookup_calls = 0;   // C_CreateObject + C_FindObjectsInit while timed
+  std::uint64_t ops = 0;
+};
+
+struct CaseResult {
+  BenchCase bench_case;
+  unsigned threads = 1;
+  std::optional<Measurement> raw;
+  std::optional<Measurement> backend;
+  std::optional<Measurement> software;
+  // HOOK(audit): the backend with Pkcs11PassthroughConfig::audit on, once that field merges;
+  // audit_ratio() and the "audit on >= 0.95 x off" target then read it.
+  std::optional<Measurement> backend_audited;
+};
+
+struct SkippedCase {
+  std::string name;
+  std::string reason;
+};
+
+struct BenchReport {
+  std::string token;     // the backend's name ("pkcs11:SoftHSM")
+  std::string software;  // the software backend's name
+  std::string machine;   // CPU model, cores, kernel
+  std::uint32_t pool_size = 0;
+  unsigned rounds = 0;
+  double duration_seconds = 0;  // per subject per round
+  std::vector<CaseResult> results;
+  std::vector<SkippedCase> skipped;
+  std::uint64_t objects_before = 0;  // every object the process could see, before the run
+  std::uint64_t objects_after = 0;   // ... and after everything it created was destroyed
+};
+
+// backend / raw throughput; nullopt when either is missing.
+[[nodiscard]] std::optional<double> ratio(const CaseResult& result);
+// audited / unaudited backend throughput (HOOK(audit): nullopt until the audit variant runs).
+[[nodiscard]] std::optional<double> audit_ratio(const CaseResult& result);
+// The same case measured with one thread, if the run has it.
+[[nodiscard]] const CaseResult* single_thread(const BenchReport& report, const CaseResult& result);
+// Throughput at result.threads / throughput at one thread, for raw and for the backend.
+struct Scaling {
+  std::optional<double> raw;
+  std::optional<double> backend;
+};
+[[nodiscard]] Scaling scaling(const BenchReport& report, const CaseResult& result);
+// For miss cases: what an import adds to one operation (miss latency minus hit latency at the
+// same thread count, from throughput), in microseconds; nullopt without the hit case.
+[[nodiscard]] std::optional<double> import_cost_us(const BenchReport& report,
+                                                   const CaseResult& miss);
+
+[[nodiscard]] std::string render_table(const BenchReport& report);
+
+}  // namespace craton::hsm::bench

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// The report and its checks as JSON (RFC 8259), for scripts and dashboards.
+#include <fmt/format.h>
+
+#include "bench/checks.h"
+
+namespace craton::hsm::bench {
+namespace {
+
+std::string quote(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20) {
+      out += fmt::format("\\u{:04x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string number(const std::optional<double>& value) {
+  return value ? fmt::format("{:.6g}", *value) : "null";
+}
+
+std::string measurement(const std::optional<Measurement>& m) {
+  if (!m) return "null";
+  return fmt::format(
+      R"({{"ops_per_second":{},"p50_us":{},"p99_us":{},"allocs_per_op":{},"calls_per_op":{},)"
+      R"("key_lookup_calls":{},"ops":{}}})",
+      number(m->ops_per_second), number(m->p50_us), number(m->p99_us), number(m->allocs_per_op),
+      number(m->calls_per_op), m->key_lookup_calls, m->ops);
+}
+
+}  // namespace
+
+std::string render_json(const BenchReport& report, const std::vector<Check>& checks) {
+  std::string out = fmt::format(
+      R"({{"token":{},"software":{},"machine":{},"pool_size":{},"rounds":{},)"
+      R"("duration_seconds":{},"objects_before":{},"objects_after":{},"results":[)",
+      quote(report.token), quote(report.software), quote(report.machine), report.pool_size,
+      report.rounds, number(report.duration_seconds), report.objects_before, report.objects_after);
+  for (std::size_t i = 0; i < report.results.size(); ++i) {
+    const CaseResult& r = report.results[i];
+    const Scaling s = scaling(report, r);
+    out += fmt::format(
+        R"({}{{"case":{},"variant":{},"size":{},"threads":{},"raw":{},"backend":{},)"
+        R"("software":{},"backend_audited":{},"ratio":{},"scaling":{{"raw":{},"backend":{}}},)"
+        R"("audit_ratio":{},"import_cost_us":{}}})",
+        i == 0 ? "" : ",", quote(r.bench_case.name), quote(variant_name(r.bench_case.variant)),
+        r.bench_case.size, r.threads, measurement(r.raw), measurement(r.backend),
+        measurement(r.software), measurement(r.backend_audited), number(ratio(r)), number(s.raw),
+        number(s.backend), number(audit_ratio(r)),
+        number(r.bench_case.is_hit() ? std::nullopt : import_cost_us(report, r)));
+  }
+  out += R"(],"skipped":[)";
+  for (std::size_t i = 0; i < report.skipped.size(); ++i) {
+    out += fmt::format(R"({}{{"case":{},"reason":{}}})", i == 0 ? "" : ",",
+                       quote(report.skipped[i].name), quote(report.skipped[i].reason));
+  }
+  out += R"(],"checks":[)";
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    out += fmt::format(R"({}{{"target":{},"subject":{},"verdict":{},"detail":{}}})",
+                       i == 0 ? "" : ",", quote(checks[i].target), quote(checks[i].subject),
+                       quote(verdict_name(checks[i].verdict)), quote(checks[i].detail));
+  }
+  return out + "]}\n";
+}
+
+}  // namespace craton::hsm::bench

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs the benchmark engine on the configured token and prints its table or JSON.
+#include "cli/bench_command.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "bench/bench_session.h"
+#include "bench/checks.h"
+#include "cli/bench_progress.h"
+
+namespace craton::hsm::cli {
+namespace {
+
+constexpr const char* kFooter = R"(
+Measures each case the token supports three ways in the same run: direct PKCS#11 calls on a
+dedicated session (the baseline), the Craton HSM passthrough backend, and the OpenSSL software
+backend; RATIO is backend/raw throughput. Keys are generated in software and imported as
+session objects; everything created is destroyed, and the token's object count is checked.
+
+Cases: ecdsa-p256-sign ecdsa-p256-verify rsa2048-pkcs1-sign rsa2048-pss-sign ed25519-sign
+aes256-gcm-<size> hmac-sha256-1k sha256-1k random-32 (a prefix selects several).
+
+Example:
+  CRATON_HSM_PIN=1234 craton-hsm bench --module /usr/lib/softhsm/libsofthsm2.so \
+      --token-label ci-token --cases ecdsa,aes256-gcm --threads 1,2 --duration 1)";
+
+struct BenchArgs {
+  std::vector<std::string> cases;
+  std::vector<unsigned> threads;
+  double duration_seconds = 1.0;
+  unsigned rounds = 1;
+  std::vector<std::size_t> sizes;
+  bool json = false;
+  bool no_software = false;
+  bool no_miss = false;
+};
+
+Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
+  CRATON_ASSIGN_OR_RETURN(CliConfig cli_config, build_config(global));
+  bench::BenchOptions options;
+  options.case_filters = args.cases;
+  options.threads = args.threads;
+  options.duration = std::chrono::milliseconds(static_cast<long>(args.duration_seconds * 1000));
+  options.rounds = args.rounds;
+  if (!args.sizes.empty()) options.gcm_sizes = args.sizes;
+  options.with_software = !args.no_software;
+  options.with_misses = !args.no_miss;
+  CRATON_ASSIGN_OR_RETURN(std::unique_ptr<bench::BenchSession> session,
+                          bench::BenchSession::open(std::move(cli_config.config), options));
+
+  const auto& threads = session->options().threads;
+  BenchProgress progress(stderr, session->cases().size() * threads.size(),
+                         isatty(fileno(stderr)) == 1);
+  std::vector<bench::CaseResult> results;
+  for (const bench::BenchCase& c : session->cases()) {
+    for (const unsigned n : threads) {
+      progress.step(fmt::format("{} x{}", c.label(), n));
+      CRATON_ASSIGN_OR_RETURN(bench::CaseResult result, session->measure(c, n));
+      results.push_back(std::move(result));
+    }
+  }
+  progress.finish();
+  CRATON_ASSIGN_OR_RETURN(const bench::BenchReport report, session->finish(std::move(results)));
+  const std::vector<bench::Check> checks = bench::evaluate_targets(report);
+  if (args.json) {
+    fmt::print("{}", bench::render_json(report, checks));
+  } else {
+    fmt::print("{}\n{}", bench::render_table(report), bench::render_checks(checks));
+  }
+  std::fflush(stdout);
+  if (report.objects_after != report.objects_before) {
+    return fail(ErrorCode::Internal,
+                fmt::format("the token held {} objects before the run and {} after",
+                            report.objects_before, report.objects_after));
+  }
+  return {};
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+  CLI::App* bench = app.add_subcommand(
+      "bench", "measure the token through Craton HSM against direct PKCS#11 calls");
+  bench->footer(kFooter);
+  auto args = std::make_shared<BenchArgs>();
+  bench->add_option("--cases", args->cases, "case names or prefixes (default: all supported)")
+      ->delimiter(',');
+  bench->add_option("--threads", args->threads, "thread counts (default: 1,2,2x cores)")
+      ->delimiter(',')
+      ->check(CLI::Range(1u, 256u));
+  bench->add_option("--duration", args->duration_seconds, "seconds per measurement")
+      ->check(CLI::Range(0.001, 3600.0));
+  bench->add_option("--rounds", args->rounds, "rounds per measurement, best counts")
+      ->check(CLI::Range(1u, 100u));
+  bench->add_option("--sizes", args->sizes, "AES-GCM message sizes in bytes")
+      ->delimiter(',')
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64} << 20));
+  bench->add_flag("--json", args->json, "print the report as JSON");
+  bench->add_flag("--no-software", args->no_software, "skip the software backend");
+  bench->add_flag("--no-miss", args->no_miss, "skip the cache-miss (import) cases");
+  bench->callback(
+      [&global, &action, args] { action = [&global, args] { return run_bench(global, *args); }; });
+}
+
+}  // namespace craton::hsm::cli

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a RawToken holds, for the files that implement it: the module, the slot, the anchor
+// session that keeps the login, and the token's mechanism list.
+#pragma once
+
+#include <optional>
+#include <unordered_set>
+
+#include "pkcs11/loader/module.h"
+#include "pkcs11/raw/raw_token.h"
+#include "pkcs11/session/session.h"
+
+namespace craton::hsm::pkcs11::raw {
+
+struct RawToken::State {
+  std::shared_ptr<const Module> module;
+  CK_SLOT_ID slot = 0;
+  std::optional<Session> anchor;  // opened first, closed last: it holds the login
+  std::unordered_set<CK_MECHANISM_TYPE> mechanisms;
+  bool logged_in = false;  // key objects are CKA_PRIVATE when we hold a login
+};
+
+// The mechanism `op` runs with.
+[[nodiscard]] CK_MECHANISM_TYPE mechanism_of(RawOp op) noexcept;
+
+// A worker for `inputs` on a fresh session of `state`'s token.
+[[nodiscard]] Result<std::unique_ptr<RawWorker>> make_worker(const RawToken::State& state,
+                                                             const RawInputs& inputs);
+
+}  // namespace craton::hsm::pkcs11::raw

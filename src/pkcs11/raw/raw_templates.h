@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+// The session-object templates the baseline creates its keys with: the same attributes the
+// passthrough backend imports with, so a cache miss costs both sides the same token work.
+#pragma once
+
+#include "keys/key_material.h"
+#include "pkcs11/raw/raw_token.h"
+#include "pkcs11/session/attributes.h"
+
+namespace craton::hsm::pkcs11::raw {
+
+// Fills `tmpl` for `material` used by `op`: CKA_TOKEN false, CKA_SENSITIVE true and
+// CKA_EXTRACTABLE false for secret and private keys, CKA_PRIVATE as `private_object`, the one
+// usage `op` needs true and the class's other usages false. Borrows the material's bytes.
+// Errors: KeyTypeInconsistent when the key kind does not fit `op`.
+[[nodiscard]] Result<void> key_template(AttributeTemplate& tmpl, const KeyMaterial& material,
+                                        RawOp op, bool private_object);
+
+}  // namespace craton::hsm::pkcs11::raw

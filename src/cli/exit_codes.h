@@ -16,10 +16,13 @@ enum class ExitCode : int {
 
 // An unprotected library path is a deployment decision (fix the permissions or opt in through
 // the config), not something the token did, so it sits with the configuration errors.
+// InvalidArgument is refused before any token call (a malformed URI, an unknown scheme, a
+// --size that does not fit, binary output to a terminal): the invocation needs fixing.
 [[nodiscard]] constexpr ExitCode exit_code_for(ErrorCode code) noexcept {
   switch (code) {
     case ErrorCode::ConfigInvalid:
     case ErrorCode::LibraryPathUnprotected:
+    case ErrorCode::InvalidArgument:
       return ExitCode::UsageError;
     default:
       return ExitCode::OperationFailed;

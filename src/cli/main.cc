@@ -14,6 +14,7 @@
 #include "cli/demo_command.h"
 #include "cli/exit_codes.h"
 #include "cli/info_command.h"
+#include "cli/operator_commands.h"
 #include "cli/options.h"
 
 namespace {
@@ -61,6 +62,19 @@ int main(int argc, char** argv) {
   cli::CommandAction action;
   cli::add_info_command(app, global, action);
   cli::add_demo_command(app, global, action);
+  cli::add_keygen_command(app, global, action);
+  cli::add_list_command(app, global, action);
+  cli::add_export_pub_command(app, global, action);
+  cli::add_destroy_command(app, global, action);
+  cli::add_sign_command(app, global, action);
+  cli::add_verify_command(app, global, action);
+  cli::add_encrypt_command(app, global, action);
+  cli::add_decrypt_command(app, global, action);
+  cli::add_wrap_command(app, global, action);
+  cli::add_unwrap_command(app, global, action);
+  cli::add_random_command(app, global, action);
+  cli::add_digest_command(app, global, action);
+  cli::add_audit_command(app, global, action);
   cli::add_bench_command(app, global, action);
   app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
 

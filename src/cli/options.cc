@@ -23,7 +23,7 @@ void apply_selector(const GlobalOptions& options, Pkcs11PassthroughConfig& confi
 }
 
 Result<Pkcs11PassthroughConfig> base_config(const GlobalOptions& options) {
-  if (options.config_file) return load_config(*options.config_file);
+  if (const auto file = configured_config_file(options)) return load_config(*file);
   if (!options.module) {
     return fail(ErrorCode::ConfigInvalid,
                 "--module PATH is required when no --config FILE is given (the absolute path "
@@ -40,10 +40,19 @@ Result<Pkcs11PassthroughConfig> base_config(const GlobalOptions& options) {
 
 }  // namespace
 
+std::optional<std::filesystem::path> configured_config_file(const GlobalOptions& options) {
+  if (options.config_file) return options.config_file;
+  // An empty value counts as unset, so `CRATON_HSM_CONFIG= craton-hsm ...` switches it off.
+  if (const char* file = std::getenv(kConfigEnv); file != nullptr && *file != '\0') {
+    return std::filesystem::path(file);
+  }
+  return std::nullopt;
+}
+
 void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.add_option_function<std::string>(
          "--config", [&options](const std::string& value) { options.config_file = value; },
-         "TOML configuration file (see README \"Configuration\")")
+         "TOML configuration file (see README \"Configuration\"); default: $CRATON_HSM_CONFIG")
       ->type_name("FILE");
   app.add_option_function<std::string>(
          "--module", [&options](const std::string& value) { options.module = value; },

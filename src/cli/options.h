@@ -37,11 +37,18 @@ struct CliConfig {
   bool has_selector = false;
 };
 
-// With --config: load_config(file), then the command-line values override it; a selector given
-// on the command line replaces the file's selector. Without --config: --module is required and
-// every other field keeps its default. The PIN comes from --pin-file, else the environment
-// variable named by pin_env. Range and selector rules are checked by the commands (open_token
-// validates), because `info` works without a selector. Errors: ConfigInvalid.
+// The environment variable that supplies --config when the option is not given.
+inline constexpr const char* kConfigEnv = "CRATON_HSM_CONFIG";
+
+// --config FILE, else $CRATON_HSM_CONFIG when set and non-empty, else nothing.
+[[nodiscard]] std::optional<std::filesystem::path> configured_config_file(
+    const GlobalOptions& options);
+
+// With --config (or $CRATON_HSM_CONFIG): load_config(file), then the command-line values override
+// it; a selector given on the command line replaces the file's selector. Without --config: --module
+// is required and every other field keeps its default. The PIN comes from --pin-file, else the
+// environment variable named by pin_env. Range and selector rules are checked by the commands
+// (open_token validates), because `info` works without a selector. Errors: ConfigInvalid.
 [[nodiscard]] Result<CliConfig> build_config(const GlobalOptions& options);
 
 // Finds a PIN option on the command line ("--pin", "--pin=..."), which we refuse before CLI11

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <regex>
+#include <string>
+
 #include "cli_runner.h"
 
 namespace craton::hsm::testing {
@@ -31,6 +35,17 @@ TEST(CliDemoTest, RunsEveryStepOnTheTokenAndCrossChecksIt) {
   }
   EXPECT_THAT(ok.output, HasSubstr(", 0 failed"));
   EXPECT_THAT(ok.output, Not(HasSubstr("FAILED")));
+  // The audit trail is on by default: a temporary one, verified at the end and deleted.
+  const std::smatch audit = [&ok] {
+    std::smatch match;
+    std::regex_search(
+        ok.output, match,
+        std::regex("audit trail: ([0-9]+) records, chain intact \\((.*)\\), deleted"));
+    return match;
+  }();
+  ASSERT_FALSE(audit.empty()) << ok.output;
+  EXPECT_GT(std::stoi(audit[1].str()), 20);  // one record per step, plus start, login, stop
+  EXPECT_FALSE(std::filesystem::exists(audit[2].str())) << "the temporary trail is removed";
 }
 
 TEST(CliDemoTest, NeedsATokenSelector) {

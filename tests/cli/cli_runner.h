@@ -23,6 +23,18 @@ inline std::string module_args() {
   return fmt::format("--module '{}'", kModulePath);
 }
 
+// The selector and PIN of the throwaway token, for commands that log in. Global options go
+// before the subcommand so tests may append redirections and pipes to `args`.
+inline std::string token_args() {
+  return fmt::format("--module '{}' --token-label {}", kModulePath, kTokenLabel);
+}
+inline std::string pin_env() {
+  return fmt::format("CRATON_HSM_PIN={}", kUserPin);
+}
+inline CommandResult run_on_token(std::string_view args) {
+  return run_cli(fmt::format("{} {}", token_args(), args), pin_env());
+}
+
 inline std::size_t line_count(std::string_view output) {
   return static_cast<std::size_t>(std::ranges::count(output, '\n'));
 }

@@ -50,6 +50,9 @@ void SoftHsmWorld::create() {
       "slots.removable = false\n",
       (w.dir_ / "tokens").string());
   setenv("SOFTHSM2_CONF", w.conf_.c_str(), 1);
+  // craton-hsm reads its config from here when --config is absent; a developer's exported
+  // value (scripts/provision-token.sh sets one) must not leak into tests that expect none.
+  unsetenv("CRATON_HSM_CONFIG");
   init_token(kTokenLabel);
   init_token(kSpareTokenLabel);
 }

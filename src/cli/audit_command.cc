@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+// `craton-hsm audit verify`: checks the keyed chain of audit trail files.
+#include <craton/hsm/audit.h>
+#include <craton/hsm/pkcs11_backend.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/io.h"
+#include "cli/json_writer.h"
+#include "cli/operator_commands.h"
+
+namespace craton::hsm::cli {
+namespace {
+
+constexpr const char* kFooter = R"(
+Checks every record's MAC link, the sequence numbers, the rotation links between files (give
+them oldest first) and a truncated tail. Prints "N records, chain intact" (exit 0) or the
+first bad record as FILE:LINE: problem (exit 1).
+
+The chain key comes from --audit-key-file, else from the configuration's [audit] table
+(--config or $CRATON_HSM_CONFIG): its key_file, or its key_label, in which case the token
+computes the MAC (this needs the PIN; the check itself writes no audit records).
+
+Example:
+  craton-hsm audit verify /var/log/craton/audit.jsonl
+  craton-hsm audit verify --audit-key-file /etc/craton/audit.key audit.jsonl.1 audit.jsonl)";
+
+struct AuditVerifyOptions {
+  std::vector<std::string> files;
+  std::optional<std::string> key_file;
+  bool json = false;
+};
+
+// The MAC of a trail whose key lives on the token (config key_label): HMAC-SHA-256 by the
+// token, exactly as the library's writer computes it.
+class TokenMac final : public AuditMac {
+ public:
+  TokenMac(std::unique_ptr<Pkcs11Backend> token, Key key)
+      : token_(std::move(token)), key_(std::move(key)) {}
+  Result<std::array<std::uint8_t, 32>> mac(std::span<const std::uint8_t> data) override {
+    CRATON_ASSIGN_OR_RETURN(const Bytes tag, token_->hmac(key_, HashAlg::Sha256, data));
+    std::array<std::uint8_t, 32> out{};
+    if (tag.size() != out.size()) return fail(ErrorCode::Internal, "HMAC-SHA-256 of wrong size");
+    std::ranges::copy(tag, out.begin());
+    return out;
+  }
+
+ private:
+  std::unique_ptr<Pkcs11Backend> token_;
+  Key key_;
+};
+
+Result<std::unique_ptr<AuditMac>> token_mac(Pkcs11PassthroughConfig config,
+                                            const std::string& label) {
+  // Without its trail: verifying must not append to the files being verified.
+  config.audit.reset();
+  CRATON_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11Backend> token,
+                          make_pkcs11_backend(std::move(config)));
+  KeyRef ref;
+  ref.label = label;
+  ref.object_class = ObjectClass::SecretKey;
+  CRATON_ASSIGN_OR_RETURN(Key key, token->find_key(ref));
+  return std::make_unique<TokenMac>(std::move(token), std::move(key));
+}
+
+Result<std::unique_ptr<AuditMac>> chain_key(const GlobalOptions& global,
+                                            const AuditVerifyOptions& options) {
+  if (options.key_file) return make_key_file_audit_mac(*options.key_file);
+  if (!configured_config_file(global)) {
+    return fail(ErrorCode::ConfigInvalid,
+                "no audit key: pass --audit-key-file FILE, or a configuration (--config FILE or "
+                "$CRATON_HSM_CONFIG) with an [audit] table");
+  }
+  CRATON_ASSIGN_OR_RETURN(CliConfig cli_config, build_config(global));
+  const std::optional<AuditConfig>& audit = cli_config.config.audit;
+  if (!audit) {
+    return fail(ErrorCode::ConfigInvalid,
+                "no audit key: the configuration has no [audit] table; pass --audit-key-file FILE");
+  }
+  if (audit->key_file) return make_key_file_audit_mac(*audit->key_file);
+  if (audit->key_label) {
+    const std::string label = *audit->key_label;
+    return token_mac(std::move(cli_config.config), label);
+  }
+  return fail(ErrorCode::ConfigInvalid, "audit: set key_file or key_label for the chain key");
+}
+
+std::string file_name(const AuditVerifyReport& report,
+                      const std::vector<std::filesystem::path>& files) {
+  return report.file_index < files.size() ? files[report.file_index].string() : "?";
+}
+
+std::string render_json(const AuditVerifyReport& report,
+                        const std::vector<std::filesystem::path>& files) {
+  JsonWriter json;
+  json.begin_object();
+  json.key("files").begin_array();
+  for (const auto& file : files) json.value(file.string());
+  json.end_array();
+  json.key("records").value(report.records);
+  json.key("intact").value(report.intact);
+  if (!report.intact) {
+    json.key("file").value(file_name(report, files));
+    json.key("line").value(report.line);
+    json.key("problem").value(report.problem);
+  }
+  json.end_object();
+  return json.str() + "\n";
+}
+
+Result<void> run_audit_verify(const GlobalOptions& global, const AuditVerifyOptions& options) {
+  const std::vector<std::filesystem::path> files(options.files.begin(), options.files.end());
+  CRATON_ASSIGN_OR_RETURN(const std::unique_ptr<AuditMac> mac, chain_key(global, options));
+  CRATON_ASSIGN_OR_RETURN(const AuditVerifyReport report, verify_audit_trail(files, *mac));
+  if (options.json) {
+    CRATON_RETURN_IF_ERROR(write_stdout(render_json(report, files)));
+  } else if (report.intact) {
+    CRATON_RETURN_IF_ERROR(write_stdout(fmt::format("{} records, chain intact\n", report.records)));
+  } else {
+    CRATON_RETURN_IF_ERROR(write_stdout(
+        fmt::format("{}:{}: {}\n", file_name(report, files), report.line, report.problem)));
+  }
+  if (report.intact) return {};
+  return fail(ErrorCode::AuthenticationFailed,
+              fmt::format("the audit trail is broken after {} good records", report.records));
+}
+
+}  // namespace
+
+void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+  CLI::App* audit = app.add_subcommand("audit", "work with the audit trail");
+  audit->require_subcommand(1);
+  audit->footer(R"(
+Example:
+  craton-hsm audit verify /var/log/craton/audit.jsonl)");
+  auto options = std::make_shared<AuditVerifyOptions>();
+  CLI::App* verify = audit->add_subcommand("verify", "check an audit trail's tamper-evident chain");
+  verify->add_option("files", options->files, "trail files, oldest first")
+      ->required()
+      ->type_name("FILE");
+  verify->add_option("--audit-key-file", options->key_file, "the chain key (32..64 bytes, 0600)")
+      ->type_name("FILE");
+  verify->add_flag("--json", options->json, "print one JSON object");
+  verify->footer(kFooter);
+  install_action(*verify, global, action, options, run_audit_verify);
+}
+
+}  // namespace craton::hsm::cli

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+// `craton-hsm list`: every key object on the token, as a table or as JSON.
+#include <craton/hsm/resident_keys.h>
+
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/io.h"
+#include "cli/json_writer.h"
+#include "cli/operator_commands.h"
+#include "cli/table.h"
+#include "cli/token_access.h"
+
+namespace craton::hsm::cli {
+namespace {
+
+constexpr const char* kFooter = R"(
+Lists private, public and secret key objects with their usages. Use a row's URI (or just its
+object=... and type=... parts) as --key for the other commands. No key material is read.
+
+Example:
+  craton-hsm list
+  craton-hsm list --json | jq -r '.keys[] | select(.class == "private") | .uri')";
+
+struct ListOptions {
+  bool json = false;
+};
+
+// "EC P-256", "RSA", "AES": the family, with the curve where it matters.
+std::string type_text(const ResidentKeyInfo& info) {
+  switch (info.kind) {
+    case KeyKind::Aes:
+      return "AES";
+    case KeyKind::Hmac:
+      return "HMAC";
+    case KeyKind::RsaPrivate:
+    case KeyKind::RsaPublic:
+      return "RSA";
+    case KeyKind::EcPrivate:
+    case KeyKind::EcPublic:
+      if (!info.curve) return "EC";
+      return *info.curve == EcCurve::P256 ? "EC P-256" : "EC P-384";
+    case KeyKind::Ed25519Private:
+    case KeyKind::Ed25519Public:
+      return "Ed25519";
+  }
+  return "unknown";
+}
+
+const char* yes_no(bool flag) {
+  return flag ? "yes" : "no";
+}
+
+std::string render_table(const std::vector<ResidentKeyInfo>& keys) {
+  Table table({{"LABEL"},
+               {"ID"},
+               {"CLASS"},
+               {"TYPE"},
+               {"BITS", Align::Right},
+               {"USAGE"},
+               {"LOCAL"},
+               {"EXTRACTABLE"},
+               {"URI"}});
+  for (const ResidentKeyInfo& info : keys) {
+    table.add_row({info.label, to_hex(info.id), std::string(object_class_name(info.object_class)),
+                   type_text(info), std::to_string(info.bits), info.usages.to_string(),
+                   yes_no(info.local), yes_no(info.extractable), info.uri});
+  }
+  if (table.empty()) return "no keys on the token\n";
+  return table.render();
+}
+
+std::string render_json(const std::vector<ResidentKeyInfo>& keys) {
+  JsonWriter json;
+  json.begin_object().key("keys").begin_array();
+  for (const ResidentKeyInfo& info : keys) {
+    json.begin_object();
+    json.key("label").value(info.label);
+    json.key("id").value(to_hex(info.id));
+    json.key("class").value(object_class_name(info.object_class));
+    json.key("type").value(type_text(info));
+    json.key("bits").value(static_cast<std::uint64_t>(info.bits));
+    json.key("usage").begin_array();
+    const std::string usages = info.usages.to_string();
+    for (std::size_t start = 0; start < usages.size();) {
+      const std::size_t comma = std::min(usages.find(',', start), usages.size());
+      json.value(std::string_view(usages).substr(start, comma - start));
+      start = comma + 1;
+    }
+    json.end_array();
+    json.key("local").value(info.local);
+    json.key("extractable").value(info.extractable);
+    json.key("sensitive").value(info.sensitive);
+    json.key("unique_id");
+    if (info.unique_id) {
+      json.value(*info.unique_id);
+    } else {
+      json.null();
+    }
+    json.key("uri").value(info.uri);
+    json.end_object();
+  }
+  json.end_array().end_object();
+  return json.str() + "\n";
+}
+
+Result<void> run_list(const GlobalOptions& global, const ListOptions& options) {
+  CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
+  CRATON_ASSIGN_OR_RETURN(const std::vector<ResidentKeyInfo> keys, token->list_keys());
+  return write_stdout(options.json ? render_json(keys) : render_table(keys));
+}
+
+}  // namespace
+
+void add_list_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+  auto options = std::make_shared<ListOptions>();
+  CLI::App* command = app.add_subcommand("list", "list the key objects on the token");
+  command->add_flag("--json", options->json, "print one JSON object instead of a table");
+  command->footer(kFooter);
+  install_action(*command, global, action, options, run_list);
+}
+
+}  // namespace craton::hsm::cli

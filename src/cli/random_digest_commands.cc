@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+// `craton-hsm random` and `digest`: the token's RNG and hash functions.
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "cli/io.h"
+#include "cli/operator_commands.h"
+#include "cli/scheme_names.h"
+#include "cli/token_access.h"
+
+namespace craton::hsm::cli {
+namespace {
+
+constexpr const char* kRandomFooter = R"(
+N bytes (1..65536) from the token's random number generator (C_GenerateRandom). Files are
+created with mode 0600, since random bytes usually become keys.
+
+Example:
+  craton-hsm random --bytes 32 --out data.key
+  craton-hsm random --bytes 16 --hex)";
+
+constexpr const char* kDigestFooter = R"(
+Hashes --in FILE (or standard input) on the token in 64 KiB pieces, so files of any size
+work. Prints lowercase hex by default; --out FILE writes the raw digest.
+
+Example:
+  craton-hsm digest --alg sha256 --in release.tar.gz)";
+
+struct RandomOptions {
+  std::size_t bytes = 0;
+  OutputOptions output;
+};
+
+struct DigestOptions {
+  std::string alg;
+  std::optional<std::string> in;
+  OutputOptions output;
+};
+
+constexpr std::size_t kMaxRandomBytes = 65536;
+constexpr std::size_t kDigestChunk = 64 * 1024;
+
+Result<void> run_random(const GlobalOptions& global, const RandomOptions& options) {
+  if (options.bytes == 0 || options.bytes > kMaxRandomBytes) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("--bytes {} is out of range (1..{})", options.bytes, kMaxRandomBytes));
+  }
+  CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
+  CRATON_ASSIGN_OR_RETURN(const Bytes bytes, token->random(options.bytes));
+  return emit_bytes(bytes, options.output, Sensitivity::Secret, stdout_is_terminal(), "random");
+}
+
+struct FileCloser {
+  void operator()(std::FILE* file) const noexcept { std::fclose(file); }
+};
+
+// Streams the input through the token's digest instead of reading it whole.
+Result<Bytes> digest_input(CryptoBackend& token, HashAlg hash,
+                           const std::optional<std::string>& path) {
+  std::unique_ptr<std::FILE, FileCloser> owned;
+  std::FILE* file = stdin;
+  if (path && *path != "-") {
+    owned.reset(std::fopen(path->c_str(), "rb"));
+    if (!owned) return fail(ErrorCode::InvalidArgument, fmt::format("cannot open {:?}", *path));
+    file = owned.get();
+  }
+  CRATON_ASSIGN_OR_RETURN(const auto stream, token.digest_stream(hash));
+  Bytes chunk(kDigestChunk);
+  while (true) {
+    const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), file);
+    if (got > 0) CRATON_RETURN_IF_ERROR(stream->update(ByteView(chunk.data(), got)));
+    if (got < chunk.size()) break;
+  }
+  if (std::ferror(file) != 0) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("reading {} failed", path.value_or("standard input")));
+  }
+  return stream->finish();
+}
+
+Result<void> run_digest(const GlobalOptions& global, const DigestOptions& options) {
+  CRATON_ASSIGN_OR_RETURN(const HashAlg hash, parse_hash(options.alg));
+  CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
+  CRATON_ASSIGN_OR_RETURN(const Bytes digest, digest_input(*token, hash, options.in));
+  OutputOptions output = options.output;
+  // A digest is short and usually read by people or compared in scripts: text by default.
+  if (!output.out && !output.base64 && !output.json) output.hex = true;
+  return emit_bytes(digest, output, Sensitivity::Public, stdout_is_terminal(), "digest",
+                    {{"alg", std::string(hash_name(hash))}});
+}
+
+}  // namespace
+
+void add_random_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+  auto options = std::make_shared<RandomOptions>();
+  CLI::App* command = app.add_subcommand("random", "random bytes from the token");
+  command->add_option("--bytes", options->bytes, "how many bytes (1..65536)")
+      ->required()
+      ->type_name("N");
+  add_output_options(*command, options->output);
+  command->footer(kRandomFooter);
+  install_action(*command, global, action, options, run_random);
+}
+
+void add_digest_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
+  auto options = std::make_shared<DigestOptions>();
+  CLI::App* command = app.add_subcommand("digest", "hash a file on the token");
+  command->add_option("--alg", options->alg, "sha256, sha384 or sha512")
+      ->required()
+      ->type_name("ALG");
+  command->add_option("--in", options->in, "the input (default: standard input)")
+      ->type_name("FILE");
+  add_output_options(*command, options->output);
+  command->footer(kDigestFooter);
+  install_action(*command, global, action, options, run_digest);
+}
+
+}  // namespace craton::hsm::cli

@@ -17,6 +17,7 @@ packages=(
   opensc
   clang-format
   zlib1g
+  python3 bsdutils
 )
 
 missing=()

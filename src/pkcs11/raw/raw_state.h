@@ -23,6 +23,11 @@ struct RawToken::State {
 // The mechanism `op` runs with.
 [[nodiscard]] CK_MECHANISM_TYPE mechanism_of(RawOp op) noexcept;
 
+// The handle of `key`'s token object as `session` sees it: one C_FindObjects search by label.
+// Errors: KeyNotFound, KeyAmbiguous, the mapped C_ failure.
+[[nodiscard]] Result<CK_OBJECT_HANDLE> find_token_key(const Session& session,
+                                                      const RawTokenKey& key);
+
 // A worker for `inputs` on a fresh session of `state`'s token.
 [[nodiscard]] Result<std::unique_ptr<RawWorker>> make_worker(const RawToken::State& state,
                                                              const RawInputs& inputs);

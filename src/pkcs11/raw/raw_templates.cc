@@ -42,7 +42,7 @@ void add_usages(AttributeTemplate& tmpl, const std::array<CK_ATTRIBUTE_TYPE, N>&
 }  // namespace
 
 Result<void> key_template(AttributeTemplate& tmpl, const KeyMaterial& m, RawOp op,
-                          bool private_object) {
+                          bool private_object, std::string_view token_label) {
   CK_OBJECT_CLASS object_class = CKO_PRIVATE_KEY;
   switch (m.kind) {
     case KeyKind::Aes:
@@ -88,7 +88,11 @@ Result<void> key_template(AttributeTemplate& tmpl, const KeyMaterial& m, RawOp o
     case KeyKind::Ed25519Public:
       return fail(ErrorCode::KeyTypeInconsistent, "the raw baseline has no case for this key");
   }
-  tmpl.add_ulong(CKA_CLASS, object_class).add_bool(CKA_TOKEN, false);
+  tmpl.add_ulong(CKA_CLASS, object_class).add_bool(CKA_TOKEN, !token_label.empty());
+  if (!token_label.empty()) {
+    tmpl.add_borrowed(
+        CKA_LABEL, {reinterpret_cast<const std::uint8_t*>(token_label.data()), token_label.size()});
+  }
   if (object_class == CKO_PUBLIC_KEY) {
     add_usages(tmpl, kPublicUsages, op);
     return {};

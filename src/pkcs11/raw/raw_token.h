@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 
 namespace craton::hsm::pkcs11::raw {
 
@@ -28,6 +29,8 @@ enum class RawOp : std::uint8_t {
   Random,                 // C_GenerateRandom of message.size() bytes
 };
 
+class RawTokenKey;
+
 struct RawInputs {
   RawOp op = RawOp::Sha256;
   const Key* key = nullptr;                 // the key's material (unused by Sha256 and Random)
@@ -35,6 +38,19 @@ struct RawInputs {
   std::span<const std::uint8_t> signature;  // EcdsaP256Verify only: r ‖ s
   // The cache-miss counterpart: every run is C_CreateObject, the operation, C_DestroyObject.
   bool import_each_run = false;
+  // The resident-key counterpart: the worker finds this token object once by its label
+  // (C_FindObjects on its own session) instead of creating a key; it does not destroy it.
+  const RawTokenKey* token_key = nullptr;
+};
+
+// A key the baseline stored as a token object (CKA_TOKEN true) under a label unique to the
+// run, as an application provisions a key once. The destructor destroys the object on the
+// owner's own session and reports a failure; it must run while the RawToken is open (the
+// anchor session holds the login).
+class RawTokenKey {
+ public:
+  virtual ~RawTokenKey() = default;
+  [[nodiscard]] virtual const std::string& label() const noexcept = 0;
 };
 
 // One thread's baseline: its own session and key object. run() is the timed unit. The
@@ -54,8 +70,9 @@ struct CallCounts {
 };
 
 // The configured token, opened on its own logged-in "anchor" session that holds the login for
-// the workers. Creates session objects only. Thread-safety: prepare() and count_objects() from
-// one thread at a time; call_counts() from any thread.
+// the workers. Creates session objects, and token objects only through create_token_key.
+// Thread-safety: prepare() and count_objects() from one thread at a time; call_counts() from any
+// thread.
 class RawToken {
  public:
   // Errors: those of the config's validation, module loading, token selection, C_Login.
@@ -69,6 +86,10 @@ class RawToken {
   // A worker with its own session and, unless import_each_run, its key object already created.
   // `inputs` spans must outlive the worker. Errors: the mapped C_ failure.
   [[nodiscard]] Result<std::unique_ptr<RawWorker>> prepare(const RawInputs& inputs) const;
+  // Stores `material` (for `op`) as a token object labelled `label`. Errors: the mapped
+  // C_CreateObject failure, KeyTypeInconsistent when the key does not fit `op`.
+  [[nodiscard]] Result<std::unique_ptr<RawTokenKey>> create_token_key(const Key& material, RawOp op,
+                                                                      std::string label) const;
   // Every object visible to this process's sessions (token objects and session objects).
   [[nodiscard]] Result<std::uint64_t> count_objects() const;
   [[nodiscard]] CallCounts call_counts() const noexcept;

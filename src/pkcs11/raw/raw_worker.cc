@@ -32,7 +32,7 @@ class Worker final : public RawWorker {
   Worker& operator=(const Worker&) = delete;
 
   ~Worker() override {
-    if (key_ != CK_INVALID_HANDLE) (void)session_.call<Fn::DestroyObject>(key_);
+    if (owns_key_ && key_ != CK_INVALID_HANDLE) (void)session_.call<Fn::DestroyObject>(key_);
   }
 
   Result<void> create_key(CK_OBJECT_HANDLE& key) {
@@ -40,6 +40,13 @@ class Worker final : public RawWorker {
   }
 
   Result<void> create_key_object() { return create_key(key_); }
+
+  // The resident-key counterpart: look the token object up once; its owner destroys it.
+  Result<void> find_key_object(const RawTokenKey& key) {
+    CRATON_ASSIGN_OR_RETURN(key_, find_token_key(session_, key));
+    owns_key_ = false;
+    return {};
+  }
 
   Result<void> run() override {
     if (!inputs_.import_each_run) return operate(key_);
@@ -144,6 +151,7 @@ class Worker final : public RawWorker {
   RawInputs inputs_;
   std::unique_ptr<AttributeTemplate> template_;
   CK_OBJECT_HANDLE key_ = CK_INVALID_HANDLE;
+  bool owns_key_ = true;
   std::vector<std::uint8_t> output_;
   std::array<std::uint8_t, kSha256Size> digest_{};
   std::array<std::uint8_t, kIvBatch> ivs_{};
@@ -156,6 +164,12 @@ Result<std::unique_ptr<RawWorker>> make_worker(const RawToken::State& state,
                                                const RawInputs& inputs) {
   std::unique_ptr<AttributeTemplate> tmpl;
   const bool keyed = inputs.op != RawOp::Sha256 && inputs.op != RawOp::Random;
+  if (keyed && inputs.token_key != nullptr) {
+    CRATON_ASSIGN_OR_RETURN(Session session, Session::open(state.module, state.slot));
+    auto worker = std::make_unique<Worker>(std::move(session), inputs, nullptr);
+    CRATON_RETURN_IF_ERROR(worker->find_key_object(*inputs.token_key));
+    return std::unique_ptr<RawWorker>(std::move(worker));
+  }
   if (keyed) {
     if (inputs.key == nullptr) return fail(ErrorCode::InvalidArgument, "raw case needs a key");
     tmpl = std::make_unique<AttributeTemplate>();

@@ -3,8 +3,10 @@
 // best-of-N rounds, and the teardown that proves nothing was left on the token.
 #include "bench/bench_session.h"
 
+#include <craton/hsm/diagnostics.h>
 #include <craton/hsm/pkcs11_backend.h>
 #include <craton/hsm/software_backend.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -47,23 +49,50 @@ Bytes pattern(std::size_t size) {
 }
 
 void keep_best(std::optional<Measurement>& best, const Measurement& candidate) {
+  const double slowest =
+      best ? std::min(best->slowest_round_ops, candidate.ops_per_second) : candidate.ops_per_second;
   if (!best || candidate.ops_per_second > best->ops_per_second) best = candidate;
+  best->slowest_round_ops = slowest;
+}
+
+std::string_view durability_name(AuditDurability durability) {
+  switch (durability) {
+    case AuditDurability::PerRecord:
+      return "per_record";
+    case AuditDurability::PerBatch:
+      break;
+    case AuditDurability::None:
+      return "none";
+  }
+  return "per_batch";
+}
+
+std::string hex(ByteView bytes) {
+  std::string out;
+  for (const std::uint8_t b : bytes) out += fmt::format("{:02x}", b);
+  return out;
 }
 
 }  // namespace
 
 // The keys and inputs of one case: one key for a hit case, more than the cache holds for a
-// miss case (each thread walks them in a ring from its own starting point).
+// miss case (each thread walks them in a ring from its own starting point), one resident key
+// (found again through the audited backend, which cannot use backend_'s) for a resident case.
 struct BenchSession::CaseKeys {
   std::vector<Key> backend_keys;
+  std::vector<Key> audited_keys;  // empty: the audited backend uses backend_keys
   std::optional<Key> raw_key;
+  std::unique_ptr<pkcs11::raw::RawTokenKey> raw_token_key;
   Bytes message;
   Bytes signature;
 };
 
 BenchSession::BenchSession(BenchOptions options) : options_(std::move(options)) {}
 
-BenchSession::~BenchSession() = default;
+BenchSession::~BenchSession() {
+  // Only after an error (finish() empties the list): leave no token object behind.
+  if (auto destroyed = destroy_resident_keys(); !destroyed) report_diagnostic(destroyed.error());
+}
 
 Result<std::unique_ptr<BenchSession>> BenchSession::open(Pkcs11PassthroughConfig config,
                                                          BenchOptions options) {
@@ -72,16 +101,22 @@ Result<std::unique_ptr<BenchSession>> BenchSession::open(Pkcs11PassthroughConfig
   std::unique_ptr<BenchSession> session(new BenchSession(std::move(options)));
   session->pool_size_ = config.pool_size;
   session->cache_capacity_ = config.cache_capacity;
+  const BenchOptions& o = session->options_;
   // The raw side opens first: its anchor session holds the login and counts the objects.
   CRATON_ASSIGN_OR_RETURN(session->raw_, pkcs11::raw::RawToken::open(config));
   CRATON_ASSIGN_OR_RETURN(session->objects_before_, session->raw_->count_objects());
-  CRATON_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11Backend> backend,
-                          make_pkcs11_backend(std::move(config)));
-  session->token_name_ = backend->name();
-  session->backend_ = std::move(backend);
+  if (o.audit) {
+    CRATON_ASSIGN_OR_RETURN(session->audit_trail_, ScratchAuditTrail::create(*o.audit));
+    CRATON_ASSIGN_OR_RETURN(session->audited_, make_pkcs11_backend(copy_with_audit(
+                                                   config, session->audit_trail_->config())));
+  }
+  // Never the configured trail: the unaudited backend is the baseline of the audit ratio.
+  config.audit.reset();
+  CRATON_ASSIGN_OR_RETURN(session->backend_, make_pkcs11_backend(std::move(config)));
+  session->token_name_ = session->backend_->name();
   session->software_ = make_software_backend();
-  const BenchOptions& o = session->options_;
-  for (BenchCase& c : select_cases(all_cases(o.gcm_sizes, o.with_misses), o.case_filters)) {
+  for (BenchCase& c :
+       select_cases(all_cases(o.gcm_sizes, o.with_misses, o.with_resident), o.case_filters)) {
     if (session->raw_->supports(c.op)) {
       session->cases_.push_back(std::move(c));
     } else {
@@ -96,7 +131,13 @@ Result<const BenchSession::CaseKeys*> BenchSession::keys_for(const BenchCase& c)
   if (const auto found = keys_.find(id); found != keys_.end()) return found->second.get();
   auto keys = std::make_unique<CaseKeys>();
   keys->message = pattern(c.size);
-  const std::size_t count = c.is_hit() ? 1 : std::size_t{cache_capacity_} + 1;
+  if (c.variant == KeyVariant::Resident) {
+    CRATON_RETURN_IF_ERROR(make_resident_keys(c, *keys));
+    const CaseKeys* result = keys.get();
+    keys_.emplace(id, std::move(keys));
+    return result;
+  }
+  const std::size_t count = c.is_miss() ? std::size_t{cache_capacity_} + 1 : 1;
   for (std::size_t i = 0; i < count; ++i) {
     if (c.op == RawOp::HmacSha256) {
       CRATON_ASSIGN_OR_RETURN(const Bytes secret, software_->random(32));
@@ -121,6 +162,45 @@ Result<const BenchSession::CaseKeys*> BenchSession::keys_for(const BenchCase& c)
   const CaseKeys* result = keys.get();
   keys_.emplace(id, std::move(keys));
   return result;
+}
+
+// One key of the case's algorithm generated on the token through the backend (and found
+// again through the audited one), and the raw side's own token object of the same kind.
+Result<void> BenchSession::make_resident_keys(const BenchCase& c, CaseKeys& keys) {
+  const std::optional<KeyAlgorithm> algorithm = algorithm_for(c.op);
+  if (!algorithm || c.op == RawOp::EcdsaP256Verify) {
+    return fail(ErrorCode::InvalidArgument, fmt::format("{}: no resident variant", c.name));
+  }
+  CRATON_ASSIGN_OR_RETURN(const Bytes nonce, software_->random(8));
+  const std::string label = fmt::format("craton-bench-{}-{}-{}", ::getpid(), c.name, hex(nonce));
+  ResidentKeySpec spec;
+  spec.algorithm = *algorithm;
+  spec.label = label;
+  CRATON_ASSIGN_OR_RETURN(spec.id, software_->random(16));
+  CRATON_ASSIGN_OR_RETURN(Key key, backend_->generate_resident_key(spec));
+  KeyRef ref;
+  ref.label = spec.label;
+  ref.id = spec.id;
+  resident_.push_back(ref);
+  keys.backend_keys.push_back(std::move(key));
+  if (audited_) {
+    CRATON_ASSIGN_OR_RETURN(Key found, audited_->find_key(ref));
+    keys.audited_keys.push_back(std::move(found));
+  }
+  CRATON_ASSIGN_OR_RETURN(const Key material, software_->generate_key(*algorithm));
+  CRATON_ASSIGN_OR_RETURN(keys.raw_token_key,
+                          raw_->create_token_key(material, c.op, label + "-raw"));
+  return {};
+}
+
+Result<void> BenchSession::destroy_resident_keys() {
+  Result<void> outcome;
+  if (!backend_) return outcome;
+  for (const KeyRef& ref : resident_) {
+    if (auto destroyed = backend_->destroy_key(ref); !destroyed && outcome) outcome = destroyed;
+  }
+  resident_.clear();
+  return outcome;
 }
 
 Result<Measurement> BenchSession::time_subject(std::vector<Operation>& operations,
@@ -148,11 +228,15 @@ Result<Measurement> BenchSession::time_subject(std::vector<Operation>& operation
 Result<CaseResult> BenchSession::measure(const BenchCase& c, unsigned threads) {
   if (!backend_) return fail(ErrorCode::InvalidArgument, "the bench session has finished");
   CRATON_ASSIGN_OR_RETURN(const CaseKeys* keys, keys_for(c));
-  const RawInputs raw_inputs{c.op, keys->raw_key ? &*keys->raw_key : nullptr, keys->message,
-                             keys->signature, !c.is_hit()};
+  const RawInputs raw_inputs{c.op,          keys->raw_key ? &*keys->raw_key : nullptr,
+                             keys->message, keys->signature,
+                             c.is_miss(),   keys->raw_token_key.get()};
   const OperationInputs inputs{keys->message, keys->signature};
   const std::vector<Key>* ring = &keys->backend_keys;
-  const auto backend_op = [&](CryptoBackend& backend, std::size_t start) -> Operation {
+  const std::vector<Key>* audited_ring =
+      keys->audited_keys.empty() ? &keys->backend_keys : &keys->audited_keys;
+  const auto backend_op = [&](CryptoBackend& backend, const std::vector<Key>* ring,
+                              std::size_t start) -> Operation {
     return [&backend, op = c.op, ring, inputs, cursor = start]() mutable {
       const Key* key = nullptr;
       if (!ring->empty()) {
@@ -166,32 +250,39 @@ Result<CaseResult> BenchSession::measure(const BenchCase& c, unsigned threads) {
   std::vector<std::unique_ptr<RawWorker>> workers;
   std::vector<Operation> raw_ops;
   std::vector<Operation> backend_ops;
+  std::vector<Operation> audited_ops;
   std::vector<Operation> software_ops;
   const std::size_t stride = ring->empty() ? 0 : ring->size() / threads;
   for (unsigned t = 0; t < threads; ++t) {
     CRATON_ASSIGN_OR_RETURN(std::unique_ptr<RawWorker> worker, raw_->prepare(raw_inputs));
     raw_ops.emplace_back([w = worker.get()] { return w->run(); });
     workers.push_back(std::move(worker));
-    backend_ops.push_back(backend_op(*backend_, t * stride));
+    backend_ops.push_back(backend_op(*backend_, ring, t * stride));
+    if (audited_ && !c.is_miss()) {
+      audited_ops.push_back(backend_op(*audited_, audited_ring, t * stride));
+    }
     if (options_.with_software && c.is_hit()) {
-      software_ops.push_back(backend_op(*software_, t * stride));
+      software_ops.push_back(backend_op(*software_, ring, t * stride));
     }
   }
   // A miss case warms up through its whole ring, so every key's fingerprint is memoised and
   // the timed loop sees imports only.
-  const std::size_t backend_warmup = c.is_hit() ? kWarmupOps : ring->size();
+  const std::size_t backend_warmup = c.is_miss() ? ring->size() : kWarmupOps;
   CaseResult result{c, threads, {}, {}, {}, {}};
   for (unsigned round = 0; round < options_.rounds; ++round) {
     CRATON_ASSIGN_OR_RETURN(const Measurement raw, time_subject(raw_ops, kWarmupOps));
     keep_best(result.raw, raw);
     CRATON_ASSIGN_OR_RETURN(const Measurement backend, time_subject(backend_ops, backend_warmup));
     keep_best(result.backend, backend);
+    if (!audited_ops.empty()) {
+      CRATON_ASSIGN_OR_RETURN(const Measurement audited, time_subject(audited_ops, kWarmupOps));
+      keep_best(result.backend_audited, audited);
+      audited_operations_ += audited.ops + kWarmupOps * threads;
+    }
     if (!software_ops.empty()) {
       CRATON_ASSIGN_OR_RETURN(const Measurement software, time_subject(software_ops, kWarmupOps));
       keep_best(result.software, software);
     }
-    // HOOK(audit): time the audited backend here (a second backend opened with
-    // Pkcs11PassthroughConfig::audit set) into result.backend_audited.
   }
   return result;
 }
@@ -207,12 +298,32 @@ Result<BenchReport> BenchSession::finish(std::vector<CaseResult> results) {
   report.results = std::move(results);
   report.skipped = skipped_;
   report.objects_before = objects_before_;
-  // Closing the backend's sessions destroys its imported session objects.
+  // The audited backend first (it writes its last records and stops its writer), then the
+  // resident keys; closing the backend's sessions destroys its imported session objects, and
+  // clearing the keys the raw side's token objects.
+  audited_.reset();
+  const Result<void> destroyed = destroy_resident_keys();
   backend_.reset();
   software_.reset();
   keys_.clear();
+  CRATON_RETURN_IF_ERROR(destroyed);
   CRATON_ASSIGN_OR_RETURN(report.objects_after, raw_->count_objects());
+  if (audit_trail_) {
+    CRATON_ASSIGN_OR_RETURN(report.audit_trail, close_audit_trail());
+  }
   return report;
+}
+
+Result<AuditTrailSummary> BenchSession::close_audit_trail() {
+  AuditTrailSummary summary;
+  summary.durability = durability_name(audit_trail_->config().durability);
+  summary.operations = audited_operations_;
+  CRATON_ASSIGN_OR_RETURN(const AuditVerifyReport verified, audit_trail_->verify());
+  summary.records = verified.records;
+  summary.intact = verified.intact;
+  summary.problem = verified.problem;
+  audit_trail_.reset();
+  return summary;
 }
 
 }  // namespace craton::hsm::bench

@@ -4,9 +4,11 @@
 // software backend for reference) and measures each case on each of them, interleaved.
 #pragma once
 
+#include <craton/hsm/audit.h>
 #include <craton/hsm/backend.h>
 #include <craton/hsm/config.h>
 #include <craton/hsm/error.h>
+#include <craton/hsm/pkcs11_backend.h>
 
 #include <chrono>
 #include <map>
@@ -16,6 +18,7 @@
 
 #include "bench/cases.h"
 #include "bench/report.h"
+#include "bench/scratch_audit.h"
 #include "bench/timing_loop.h"
 #include "pkcs11/raw/raw_token.h"
 
@@ -29,6 +32,12 @@ struct BenchOptions {
   std::vector<std::size_t> gcm_sizes{64, 1024, 64 * 1024, 1024 * 1024};
   bool with_misses = true;
   bool with_software = true;
+  // Set: also measure the backend with an audit trail of this durability, written to a
+  // throwaway trail (ScratchAuditTrail), for every case but the miss cases.
+  std::optional<AuditDurability> audit;
+  // The resident-key cases: token objects (generated, then destroyed). Off for the CLI, which
+  // creates session objects only.
+  bool with_resident = false;
 };
 
 // The default thread counts: 1, 2 and twice the hardware threads, without duplicates.
@@ -36,9 +45,11 @@ struct BenchOptions {
 // "Intel(R) Xeon(R) ... (2 hardware threads), Linux 6.1.0"
 [[nodiscard]] std::string describe_machine();
 
-// Creates only session objects (keys are generated in software and imported) and destroys
-// every one of them; finish() counts the token's objects to prove it. Not thread-safe: one
-// thread drives it, the engine starts its own worker threads.
+// Creates session objects (keys generated in software and imported) and, only with
+// with_resident, token objects under labels unique to the run; destroys every one of them and
+// finish() counts the token's objects to prove it. The config's own [audit] table is ignored
+// (see BenchOptions::audit). Not thread-safe: one thread drives it, the engine starts its own
+// worker threads.
 class BenchSession {
  public:
   // Errors: those of opening the token (raw and backend), and of generating keys.
@@ -53,31 +64,40 @@ class BenchSession {
   [[nodiscard]] const std::vector<SkippedCase>& skipped() const noexcept { return skipped_; }
   [[nodiscard]] const BenchOptions& options() const noexcept { return options_; }
 
-  // Raw, backend and software `rounds` times each, interleaved; the best round of each.
+  // Raw, backend, audited backend and software `rounds` times each, interleaved; the best
+  // round of each.
   // Errors: the first failing operation.
   [[nodiscard]] Result<CaseResult> measure(const BenchCase& bench_case, unsigned threads);
 
-  // Destroys the backends and every key object, counts the token's objects again and returns
-  // the report of `results`. The session cannot measure afterwards.
+  // Destroys the backends and every key object, counts the token's objects again, verifies the
+  // audit trail and returns the report of `results`. The session cannot measure afterwards.
+  // Errors: destroying a resident key, counting, reading the trail.
   [[nodiscard]] Result<BenchReport> finish(std::vector<CaseResult> results);
 
  private:
   struct CaseKeys;
   explicit BenchSession(BenchOptions options);
   Result<const CaseKeys*> keys_for(const BenchCase& bench_case);
+  Result<void> make_resident_keys(const BenchCase& bench_case, CaseKeys& keys);
+  Result<void> destroy_resident_keys();
   Result<Measurement> time_subject(std::vector<Operation>& operations, std::size_t warmup);
+  Result<AuditTrailSummary> close_audit_trail();
 
   BenchOptions options_;
   std::uint32_t pool_size_ = 0;
   std::uint32_t cache_capacity_ = 0;
   std::unique_ptr<pkcs11::raw::RawToken> raw_;
-  std::unique_ptr<CryptoBackend> backend_;
+  std::unique_ptr<Pkcs11Backend> backend_;
+  std::unique_ptr<ScratchAuditTrail> audit_trail_;  // before audited_: outlives its writer
+  std::unique_ptr<Pkcs11Backend> audited_;
+  std::uint64_t audited_operations_ = 0;
   std::unique_ptr<CryptoBackend> software_;
   std::string token_name_;
   std::uint64_t objects_before_ = 0;
   std::vector<BenchCase> cases_;
   std::vector<SkippedCase> skipped_;
   std::map<std::string, std::unique_ptr<CaseKeys>> keys_;  // by op and variant
+  std::vector<KeyRef> resident_;                           // generated through backend_
 };
 
 }  // namespace craton::hsm::bench

@@ -14,6 +14,8 @@ std::string_view variant_name(KeyVariant variant) noexcept {
       break;
     case KeyVariant::CacheMiss:
       return "miss";
+    case KeyVariant::Resident:
+      return "resident";
   }
   return "hit";
 }
@@ -30,7 +32,8 @@ std::string size_label(std::size_t bytes) {
   return fmt::format("{}", bytes);
 }
 
-std::vector<BenchCase> all_cases(std::span<const std::size_t> gcm_sizes, bool with_misses) {
+std::vector<BenchCase> all_cases(std::span<const std::size_t> gcm_sizes, bool with_misses,
+                                 bool with_resident) {
   constexpr std::size_t kSignedMessage = 32;
   std::vector<BenchCase> cases{
       {"ecdsa-p256-sign", RawOp::EcdsaP256Sign, kSignedMessage},
@@ -50,6 +53,14 @@ std::vector<BenchCase> all_cases(std::span<const std::size_t> gcm_sizes, bool wi
     cases.push_back({"aes256-gcm-1k", RawOp::AesGcmEncrypt, 1024, KeyVariant::CacheMiss});
     cases.push_back(
         {"ecdsa-p256-sign", RawOp::EcdsaP256Sign, kSignedMessage, KeyVariant::CacheMiss});
+  }
+  if (with_resident) {
+    // The reference figures for token-object keys (docs/performance.md).
+    cases.push_back(
+        {"ecdsa-p256-sign", RawOp::EcdsaP256Sign, kSignedMessage, KeyVariant::Resident});
+    cases.push_back(
+        {"rsa2048-pkcs1-sign", RawOp::RsaPkcs1v15Sha256Sign, kSignedMessage, KeyVariant::Resident});
+    cases.push_back({"aes256-gcm-1k", RawOp::AesGcmEncrypt, 1024, KeyVariant::Resident});
   }
   return cases;
 }

@@ -23,10 +23,10 @@ enum class KeyVariant : std::uint8_t {
   // Material keys cycling through more keys than the cache holds, so every operation imports
   // its key (and evicts one); raw does C_CreateObject + operation + C_DestroyObject.
   CacheMiss,
-  // HOOK(resident keys): token-resident keys from Pkcs11Backend::generate_resident_key /
-  // find_key, once they stop answering FunctionNotSupported. The raw side is then a token
-  // object found once with C_FindObjects. Add the value here, the key set-up in
-  // bench_session.cc (make_keys) and the case list in cases.cc; reports need no change.
+  // Token-resident keys from Pkcs11Backend::generate_resident_key (a label unique to the run,
+  // destroyed at the end); the raw side stores the same kind of key as a token object and
+  // each worker finds it once with C_FindObjects. Judged by the same targets as CacheHit.
+  Resident,
 };
 
 [[nodiscard]] std::string_view variant_name(KeyVariant variant) noexcept;
@@ -36,17 +36,20 @@ struct BenchCase {
   RawOp op = RawOp::Sha256;
   std::size_t size = 0;  // message bytes (random: bytes drawn)
   KeyVariant variant = KeyVariant::CacheHit;
-  // The target cases (throughput ratio, scaling); miss cases only report import cost.
   [[nodiscard]] bool is_hit() const noexcept { return variant == KeyVariant::CacheHit; }
-  [[nodiscard]] std::string label() const;  // name plus "[miss]" for miss cases
+  // Miss cases only report import cost; the others are judged (throughput ratio, scaling).
+  [[nodiscard]] bool is_miss() const noexcept { return variant == KeyVariant::CacheMiss; }
+  // name plus "[miss]" / "[resident]" for those variants
+  [[nodiscard]] std::string label() const;
 };
 
 // 64 -> "64", 1024 -> "1k", 65536 -> "64k", 1048576 -> "1m".
 [[nodiscard]] std::string size_label(std::size_t bytes);
 
-// Every case, AES-GCM once per size in `gcm_sizes`, cache-miss variants when `with_misses`.
+// Every case, AES-GCM once per size in `gcm_sizes`, cache-miss variants when `with_misses`,
+// resident-key variants (ECDSA, RSA PKCS#1, AES-GCM 1 KiB) when `with_resident`.
 [[nodiscard]] std::vector<BenchCase> all_cases(std::span<const std::size_t> gcm_sizes,
-                                               bool with_misses);
+                                               bool with_misses, bool with_resident = false);
 
 // The cases whose name starts with one of `filters` (all of them when `filters` is empty).
 [[nodiscard]] std::vector<BenchCase> select_cases(std::vector<BenchCase> cases,

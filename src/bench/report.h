@@ -22,7 +22,12 @@ struct Measurement {
   double calls_per_op = 0;              // C_ calls through the module per operation
   std::uint64_t key_lookup_calls = 0;   // C_CreateObject + C_FindObjectsInit while timed
   std::uint64_t ops = 0;
+  double slowest_round_ops = 0;  // the slowest round's throughput (noise: see round_spread)
 };
+
+// 1 - slowest/best round throughput: how much the rounds of one subject disagree, which bounds
+// the differences a ratio can resolve. nullopt for a single round.
+[[nodiscard]] std::optional<double> round_spread(const Measurement& m, unsigned rounds);
 
 struct CaseResult {
   BenchCase bench_case;
@@ -30,9 +35,17 @@ struct CaseResult {
   std::optional<Measurement> raw;
   std::optional<Measurement> backend;
   std::optional<Measurement> software;
-  // HOOK(audit): the backend with Pkcs11PassthroughConfig::audit on, once that field merges;
-  // audit_ratio() and the "audit on >= 0.95 x off" target then read it.
+  // The same backend opened with an audit trail (BenchOptions::audit); not for miss cases.
   std::optional<Measurement> backend_audited;
+};
+
+// The throwaway trail the audited backend wrote, checked after it closed.
+struct AuditTrailSummary {
+  std::string durability;        // "per_batch"
+  std::uint64_t operations = 0;  // audited operations run (every round, warm-up included)
+  std::uint64_t records = 0;     // records in the trail (operations plus start/stop/login...)
+  bool intact = false;
+  std::string problem;  // when not intact
 };
 
 struct SkippedCase {
@@ -51,11 +64,12 @@ struct BenchReport {
   std::vector<SkippedCase> skipped;
   std::uint64_t objects_before = 0;  // every object the process could see, before the run
   std::uint64_t objects_after = 0;   // ... and after everything it created was destroyed
+  std::optional<AuditTrailSummary> audit_trail;  // when the audited backend was measured
 };
 
 // backend / raw throughput; nullopt when either is missing.
 [[nodiscard]] std::optional<double> ratio(const CaseResult& result);
-// audited / unaudited backend throughput (HOOK(audit): nullopt until the audit variant runs).
+// audited / unaudited backend throughput; nullopt when the audited backend was not measured.
 [[nodiscard]] std::optional<double> audit_ratio(const CaseResult& result);
 // The same case measured with one thread, if the run has it.
 [[nodiscard]] const CaseResult* single_thread(const BenchReport& report, const CaseResult& result);

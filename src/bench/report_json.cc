@@ -32,9 +32,9 @@ std::string measurement(const std::optional<Measurement>& m) {
   if (!m) return "null";
   return fmt::format(
       R"({{"ops_per_second":{},"p50_us":{},"p99_us":{},"allocs_per_op":{},"calls_per_op":{},)"
-      R"("key_lookup_calls":{},"ops":{}}})",
+      R"("key_lookup_calls":{},"ops":{},"slowest_round_ops_per_second":{}}})",
       number(m->ops_per_second), number(m->p50_us), number(m->p99_us), number(m->allocs_per_op),
-      number(m->calls_per_op), m->key_lookup_calls, m->ops);
+      number(m->calls_per_op), m->key_lookup_calls, m->ops, number(m->slowest_round_ops));
 }
 
 }  // namespace
@@ -56,9 +56,18 @@ std::string render_json(const BenchReport& report, const std::vector<Check>& che
         r.bench_case.size, r.threads, measurement(r.raw), measurement(r.backend),
         measurement(r.software), measurement(r.backend_audited), number(ratio(r)), number(s.raw),
         number(s.backend), number(audit_ratio(r)),
-        number(r.bench_case.is_hit() ? std::nullopt : import_cost_us(report, r)));
+        number(r.bench_case.is_miss() ? import_cost_us(report, r) : std::nullopt));
   }
-  out += R"(],"skipped":[)";
+  out += R"(],"audit_trail":)";
+  if (const auto& trail = report.audit_trail) {
+    out +=
+        fmt::format(R"({{"durability":{},"operations":{},"records":{},"intact":{},"problem":{}}})",
+                    quote(trail->durability), trail->operations, trail->records, trail->intact,
+                    quote(trail->problem));
+  } else {
+    out += "null";
+  }
+  out += R"(,"skipped":[)";
   for (std::size_t i = 0; i < report.skipped.size(); ++i) {
     out += fmt::format(R"({}{{"case":{},"reason":{}}})", i == 0 ? "" : ",",
                        quote(report.skipped[i].name), quote(report.skipped[i].reason));

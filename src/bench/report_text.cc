@@ -50,9 +50,11 @@ std::string align(const std::vector<std::vector<std::string>>& rows) {
 }  // namespace
 
 std::string render_table(const BenchReport& report) {
+  const bool audited = report.audit_trail.has_value();
   std::vector<std::vector<std::string>> rows{
       {"CASE", "THR", "RAW op/s", "BACKEND op/s", "RATIO", "SOFTWARE op/s", "SCALE raw", "SCALE be",
        "RAW p50/p99 us", "BE p50/p99 us", "ALLOC raw", "ALLOC be", "C_/op raw", "C_/op be"}};
+  if (audited) rows.front().insert(rows.front().begin() + 5, {"AUDITED op/s", "AUDIT on/off"});
   std::vector<std::vector<std::string>> imports{
       {"IMPORT ON MISS", "THR", "us/import", "us/op over 100 uses"}};
   for (const CaseResult& r : report.results) {
@@ -62,7 +64,11 @@ std::string render_table(const BenchReport& report) {
                     fixed(s.backend, 2, "x"), latency(r.raw), latency(r.backend), allocs(r.raw),
                     allocs(r.backend), r.raw ? fmt::format("{:.2f}", r.raw->calls_per_op) : "-",
                     r.backend ? fmt::format("{:.2f}", r.backend->calls_per_op) : "-"});
-    if (!r.bench_case.is_hit()) {
+    if (audited) {
+      rows.back().insert(rows.back().begin() + 5,
+                         {rate(r.backend_audited), fixed(audit_ratio(r), 3)});
+    }
+    if (r.bench_case.is_miss()) {
       const auto cost = import_cost_us(report, r);
       imports.push_back({r.bench_case.label(), fmt::format("{}", r.threads), fixed(cost, 1),
                          cost ? fmt::format("{:.2f}", *cost / 100) : "-"});
@@ -83,6 +89,12 @@ std::string render_table(const BenchReport& report) {
   }
   out += fmt::format("\nToken objects visible: {} before, {} after the run\n",
                      report.objects_before, report.objects_after);
+  if (const auto& trail = report.audit_trail) {
+    out += fmt::format(
+        "Audit trail (throwaway, durability {}): {} records for {} audited operations, {}\n",
+        trail->durability, trail->records, trail->operations,
+        trail->intact ? "chain intact" : "BROKEN: " + trail->problem);
+  }
   return out;
 }
 

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// Making, verifying and removing the throwaway audit trail.
+#include "bench/scratch_audit.h"
+
+#include <craton/hsm/diagnostics.h>
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace craton::hsm::bench {
+namespace {
+
+constexpr std::size_t kKeyBytes = 32;
+
+HsmError unavailable(std::string_view what, const std::filesystem::path& path) {
+  return HsmError(ErrorCode::AuditUnavailable,
+                  fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
+}
+
+Result<void> write_key_file(const std::filesystem::path& path) {
+  std::array<unsigned char, kKeyBytes> key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+    return fail(ErrorCode::Internal, "RAND_bytes failed for the audit key");
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return std::unexpected(unavailable("cannot create", path));
+  const ssize_t written = ::write(fd, key.data(), key.size());
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  std::fill(key.begin(), key.end(), 0);
+  if (written != static_cast<ssize_t>(key.size())) {
+    return std::unexpected(unavailable("cannot write", path));
+  }
+  return {};
+}
+
+}  // namespace
+
+ScratchAuditTrail::ScratchAuditTrail(std::filesystem::path directory, AuditConfig config)
+    : directory_(std::move(directory)), config_(std::move(config)) {}
+
+ScratchAuditTrail::~ScratchAuditTrail() {
+  std::error_code error;
+  std::filesystem::remove_all(directory_, error);
+  if (error) {
+    report_diagnostic(HsmError(ErrorCode::AuditUnavailable,
+                               fmt::format("cannot remove the benchmark's audit trail {}: {}",
+                                           directory_.string(), error.message())));
+  }
+}
+
+Result<std::unique_ptr<ScratchAuditTrail>> ScratchAuditTrail::create(AuditDurability durability) {
+  std::error_code error;
+  const std::filesystem::path base = std::filesystem::temp_directory_path(error);
+  if (error) return fail(ErrorCode::AuditUnavailable, "no temporary directory");
+  std::string name = (base / "craton-bench-audit-XXXXXX").string();
+  if (::mkdtemp(name.data()) == nullptr) {
+    return std::unexpected(unavailable("cannot create", name));
+  }
+  AuditConfig audit;
+  audit.file = std::filesystem::path(name) / "audit.jsonl";
+  audit.key_file = std::filesystem::path(name) / "audit.key";
+  audit.durability = durability;
+  // Owned from here on: the directory goes with the object, also when the key file fails.
+  std::unique_ptr<ScratchAuditTrail> trail(new ScratchAuditTrail(name, std::move(audit)));
+  CRATON_RETURN_IF_ERROR(write_key_file(*trail->config_.key_file));
+  return trail;
+}
+
+Result<AuditVerifyReport> ScratchAuditTrail::verify() const {
+  CRATON_ASSIGN_OR_RETURN(std::unique_ptr<AuditMac> mac,
+                          make_key_file_audit_mac(*config_.key_file));
+  const std::array<std::filesystem::path, 1> files{config_.file};
+  return verify_audit_trail(files, *mac);
+}
+
+Pkcs11PassthroughConfig copy_with_audit(const Pkcs11PassthroughConfig& config,
+                                        std::optional<AuditConfig> audit) {
+  Pkcs11PassthroughConfig copy;
+  copy.library_path = config.library_path;
+  copy.slot_id = config.slot_id;
+  copy.token_label = config.token_label;
+  copy.token_serial = config.token_serial;
+  copy.token_uri = config.token_uri;
+  if (config.user_pin) copy.user_pin = config.user_pin->clone();
+  copy.pin_env = config.pin_env;
+  copy.pin_file = config.pin_file;
+  copy.allow_software_keygen_fallback = config.allow_software_keygen_fallback;
+  copy.allow_unprotected_library_path = config.allow_unprotected_library_path;
+  copy.pool_size = config.pool_size;
+  copy.acquire_timeout = config.acquire_timeout;
+  copy.cache_capacity = config.cache_capacity;
+  copy.gcm_max_messages_per_key = config.gcm_max_messages_per_key;
+  copy.max_message_bytes = config.max_message_bytes;
+  copy.audit = std::move(audit);
+  return copy;
+}
+
+}  // namespace craton::hsm::bench

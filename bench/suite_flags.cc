@@ -46,6 +46,9 @@ Result<std::vector<T>> parse_list(std::string_view flag, std::string_view text) 
 
 Result<SuiteFlags> take_suite_flags(int& argc, char** argv) {
   SuiteFlags flags;
+  // The suite measures everything by default; the CLI leaves both off.
+  flags.options.audit = AuditDurability::PerBatch;
+  flags.options.with_resident = true;
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -61,6 +64,10 @@ Result<SuiteFlags> take_suite_flags(int& argc, char** argv) {
       flags.options.with_software = false;
     } else if (arg == "--no-miss") {
       flags.options.with_misses = false;
+    } else if (arg == "--no-audit") {
+      flags.options.audit.reset();
+    } else if (arg == "--no-resident") {
+      flags.options.with_resident = false;
     } else if (const auto v = value_of("--json")) {
       flags.json_path = std::string(*v);
     } else if (const auto v = value_of("--cases")) {

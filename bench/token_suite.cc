@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The token benchmark suite: every case through the raw PKCS#11 baseline, the passthrough
-// backend and the software backend in one run, as Google Benchmark entries, then the ratio
-// table and the PASS/FAIL targets (exit 1 on a FAIL with --check).
+// backend (without and with an audit trail) and the software backend in one run, as Google
+// Benchmark entries, then the ratio table and the PASS/FAIL targets (exit 1 on a FAIL with
+// --check).
 #include <craton/hsm/config.h>
 
 #include <chrono>
@@ -32,6 +33,8 @@ void set_counters(benchmark::State& state, const CaseResult& r) {
   }
   if (const auto q = ratio(r)) put("ratio", *q);
   if (r.software) put("software_ops", r.software->ops_per_second);
+  if (r.backend_audited) put("audited_ops", r.backend_audited->ops_per_second);
+  if (const auto q = audit_ratio(r)) put("audit_ratio", *q);
 }
 
 int run(const SuiteFlags& flags) {

@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs the token benchmark suite with one command: builds the release preset's suite, provisions
 # a throwaway SoftHSM2 token (scripts/provision-token.sh), runs every case through the raw
-# PKCS#11 baseline, the passthrough backend and the software backend, prints the ratio table
+# PKCS#11 baseline, the passthrough backend (audit trail off and on) and the software backend,
+# with session-object and resident (token-object) keys, prints the ratio table
 # and the targets, and removes the token again.
 #
 # Usage: scripts/bench.sh [suite flags]
 #   --check            exit 1 when a target FAILs (not part of CI: timings are machine-bound)
 #   --json=FILE        also write the report as JSON
 #   --cases=a,b --threads=1,2 --duration-ms=500 --rounds=3 --sizes=64,1024 --no-software
-#   --no-miss          plus any Google Benchmark flag (--benchmark_filter=ecdsa, ...)
+#   --no-miss --no-audit --no-resident
+#                      plus any Google Benchmark flag (--benchmark_filter=ecdsa, ...)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -22,6 +22,11 @@ dedicated session (the baseline), the Craton HSM passthrough backend, and the Op
 backend; RATIO is backend/raw throughput. Keys are generated in software and imported as
 session objects; everything created is destroyed, and the token's object count is checked.
 
+--audit also measures the backend with an audit trail (AUDIT on/off = audited/unaudited
+throughput) and checks the trail afterwards. The trail is a throwaway one in a private
+temporary directory with a fresh key, never the configured [audit] file; its durability is the
+configured one, per_batch without an [audit] table. Without --audit no trail is written.
+
 Cases: ecdsa-p256-sign ecdsa-p256-verify rsa2048-pkcs1-sign rsa2048-pss-sign ed25519-sign
 aes256-gcm-<size> hmac-sha256-1k sha256-1k random-32 (a prefix selects several).
 
@@ -38,6 +43,7 @@ struct BenchArgs {
   bool json = false;
   bool no_software = false;
   bool no_miss = false;
+  bool audit = false;
 };
 
 Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
@@ -50,6 +56,10 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
   if (!args.sizes.empty()) options.gcm_sizes = args.sizes;
   options.with_software = !args.no_software;
   options.with_misses = !args.no_miss;
+  if (args.audit) {
+    const auto& configured = cli_config.config.audit;
+    options.audit = configured ? configured->durability : AuditDurability::PerBatch;
+  }
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<bench::BenchSession> session,
                           bench::BenchSession::open(std::move(cli_config.config), options));
 
@@ -78,6 +88,11 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
                 fmt::format("the token held {} objects before the run and {} after",
                             report.objects_before, report.objects_after));
   }
+  if (report.audit_trail && !report.audit_trail->intact) {
+    return fail(
+        ErrorCode::AuditUnavailable,
+        fmt::format("the benchmark's audit trail is broken: {}", report.audit_trail->problem));
+  }
   return {};
 }
 
@@ -103,6 +118,8 @@ void add_bench_command(CLI::App& app, const GlobalOptions& global, CommandAction
   bench->add_flag("--json", args->json, "print the report as JSON");
   bench->add_flag("--no-software", args->no_software, "skip the software backend");
   bench->add_flag("--no-miss", args->no_miss, "skip the cache-miss (import) cases");
+  bench->add_flag("--audit", args->audit,
+                  "also measure with an audit trail (throwaway file, configured durability)");
   bench->callback(
       [&global, &action, args] { action = [&global, args] { return run_bench(global, *args); }; });
 }

@@ -65,6 +65,7 @@ TEST(CliBenchTest, LeavesTheObjectCountUnchangedAndReportsJson) {
       EXPECT_GE(m.at("allocs_per_op").as_double(), 0);  // the CLI counts allocations
     }
     EXPECT_GT(r.at("ratio").as_double(), 0);
+    EXPECT_TRUE(r.at("backend_audited").is_null());  // no --audit
     EXPECT_DOUBLE_EQ(r.at("scaling").at("backend").as_double(), 1.0);
     if (r.at("variant").as_string() == "miss") {
       saw_miss = true;
@@ -77,6 +78,29 @@ TEST(CliBenchTest, LeavesTheObjectCountUnchangedAndReportsJson) {
   }
   EXPECT_TRUE(saw_miss);
   EXPECT_FALSE(report.at("checks").as_array().empty());
+  EXPECT_TRUE(report.at("audit_trail").is_null());
+}
+
+TEST(CliBenchTest, AuditMeasuresAThrowawayTrailAndRemovesIt) {
+  const TempDir tmp;  // the trail's directory goes under TMPDIR and must be gone afterwards
+  const CommandResult result =
+      run_cli(bench_args("--cases sha256 --no-software --no-miss --audit --json"),
+              fmt::format("CRATON_HSM_PIN={} TMPDIR='{}'", kUserPin, tmp.path().string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_TRUE(std::filesystem::is_empty(tmp.path()));
+
+  const std::size_t start = result.output.find("{\"token\"");
+  ASSERT_NE(start, std::string::npos) << result.output;
+  auto parsed = json::parse(
+      std::string_view(result.output).substr(start, result.output.find('\n', start) - start));
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message << "\n" << result.output;
+  const json::Value& r = parsed->at("results").as_array().at(0);
+  EXPECT_GT(r.at("backend_audited").at("ops_per_second").as_double(), 0);
+  EXPECT_GT(r.at("audit_ratio").as_double(), 0);
+  const json::Value& trail = parsed->at("audit_trail");
+  EXPECT_TRUE(trail.at("intact").as_bool());
+  EXPECT_GE(trail.at("records").as_int(), trail.at("operations").as_int());
+  EXPECT_GT(trail.at("operations").as_int(), 0);
 }
 
 TEST(CliBenchTest, PrintsTheTableWithTheRawBaseline) {

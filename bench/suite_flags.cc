@@ -68,6 +68,18 @@ Result<SuiteFlags> take_suite_flags(int& argc, char** argv) {
       flags.options.audit.reset();
     } else if (arg == "--no-resident") {
       flags.options.with_resident = false;
+    } else if (const auto v = value_of("--audit-durability")) {
+      if (*v == "per_record") {
+        flags.options.audit = AuditDurability::PerRecord;
+      } else if (*v == "per_batch") {
+        flags.options.audit = AuditDurability::PerBatch;
+      } else if (*v == "none") {
+        flags.options.audit = AuditDurability::None;
+      } else {
+        return fail(
+            ErrorCode::InvalidArgument,
+            fmt::format("--audit-durability: '{}' is not per_record, per_batch or none", *v));
+      }
     } else if (const auto v = value_of("--json")) {
       flags.json_path = std::string(*v);
     } else if (const auto v = value_of("--cases")) {

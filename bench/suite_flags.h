@@ -15,7 +15,8 @@ struct SuiteFlags {
   bool check = false;                    // --check: exit 1 when a target FAILs
   std::optional<std::string> json_path;  // --json=FILE: the report as JSON
   // --cases=a,b --threads=1,2 --duration-ms=N --rounds=N --no-software --no-miss
-  // --sizes=64,1024; --no-audit (default: audited backend, per-batch trail) --no-resident
+  // --sizes=64,1024; --no-audit (default: audited backend, per-batch trail;
+  // --audit-durability=per_record|per_batch|none) --no-resident
   // (default: resident-key cases on token objects)
   BenchOptions options;
 };
@@ -27,7 +28,8 @@ struct SuiteFlags {
 inline constexpr const char* kSuiteUsage =
     "craton_bench_suite [--check] [--json=FILE] [--cases=PREFIX,...] [--threads=N,...]\n"
     "                   [--duration-ms=N] [--rounds=N] [--sizes=BYTES,...] [--no-software]\n"
-    "                   [--no-miss] [--no-audit] [--no-resident] [Google Benchmark flags]\n"
+    "                   [--no-miss] [--no-audit] [--audit-durability=per_batch|per_record|none]\n"
+    "                   [--no-resident] [Google Benchmark flags]\n"
     "Needs CRATON_HSM_CONFIG (and the PIN in CRATON_HSM_PIN); scripts/bench.sh provisions a\n"
     "throwaway SoftHSM2 token, builds the release preset and runs this.\n";
 

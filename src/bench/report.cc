@@ -23,11 +23,6 @@ const CaseResult* find(const BenchReport& report, const std::string& name, KeyVa
 
 }  // namespace
 
-std::optional<double> round_spread(const Measurement& m, unsigned rounds) {
-  if (rounds < 2 || m.ops_per_second <= 0) return std::nullopt;
-  return 1.0 - m.slowest_round_ops / m.ops_per_second;
-}
-
 std::optional<double> ratio(const CaseResult& result) {
   return divide(result.backend, result.raw);
 }

@@ -22,12 +22,8 @@ struct Measurement {
   double calls_per_op = 0;              // C_ calls through the module per operation
   std::uint64_t key_lookup_calls = 0;   // C_CreateObject + C_FindObjectsInit while timed
   std::uint64_t ops = 0;
-  double slowest_round_ops = 0;  // the slowest round's throughput (noise: see round_spread)
+  double slowest_round_ops = 0;  // the slowest round's throughput: how noisy the rounds were
 };
-
-// 1 - slowest/best round throughput: how much the rounds of one subject disagree, which bounds
-// the differences a ratio can resolve. nullopt for a single round.
-[[nodiscard]] std::optional<double> round_spread(const Measurement& m, unsigned rounds);
 
 struct CaseResult {
   BenchCase bench_case;

@@ -24,7 +24,8 @@ struct Check {
 // allocation per operation beyond the output buffer (backend allocs - raw allocs <= 2). Miss
 // cases: the import cost (INFO). Resident cases: as cache hits. With the audited backend:
 // audit on >= 0.95 x off per case (INFO instead of FAIL when the audited best round reaches
-// 0.95 x the unaudited slowest round: noise), and the trail intact with at least one record per audited operation.
+// 0.95 x the unaudited slowest round: noise), and the trail intact with at least one record
+// per audited operation.
 [[nodiscard]] std::vector<Check> evaluate_targets(const BenchReport& report);
 
 [[nodiscard]] bool any_failed(const std::vector<Check>& checks);

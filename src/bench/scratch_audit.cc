@@ -4,24 +4,26 @@
 
 #include <craton/hsm/diagnostics.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <string>
 
 #include <fmt/format.h>
+
+#include "core/unique_fd.h"
 
 namespace craton::hsm::bench {
 namespace {
 
 constexpr std::size_t kKeyBytes = 32;
 
-HsmError unavailable(std::string_view what, const std::filesystem::path& path) {
+HsmError unavailable(std::string_view what, const std::filesystem::path& path, int error) {
   return HsmError(ErrorCode::AuditUnavailable,
-                  fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
+                  fmt::format("{} {}: {}", what, path.string(), errno_text(error)));
 }
 
 Result<void> write_key_file(const std::filesystem::path& path) {
@@ -29,15 +31,14 @@ Result<void> write_key_file(const std::filesystem::path& path) {
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
     return fail(ErrorCode::Internal, "RAND_bytes failed for the audit key");
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return std::unexpected(unavailable("cannot create", path));
-  const ssize_t written = ::write(fd, key.data(), key.size());
-  const int saved = errno;
-  ::close(fd);
-  errno = saved;
-  std::fill(key.begin(), key.end(), 0);
+  const UniqueFd fd(
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd.valid()) return std::unexpected(unavailable("cannot create", path, errno));
+  const ssize_t written = ::write(fd.get(), key.data(), key.size());
+  const int error = errno;
+  OPENSSL_cleanse(key.data(), key.size());
   if (written != static_cast<ssize_t>(key.size())) {
-    return std::unexpected(unavailable("cannot write", path));
+    return std::unexpected(unavailable("cannot write", path, error));
   }
   return {};
 }
@@ -63,7 +64,7 @@ Result<std::unique_ptr<ScratchAuditTrail>> ScratchAuditTrail::create(AuditDurabi
   if (error) return fail(ErrorCode::AuditUnavailable, "no temporary directory");
   std::string name = (base / "craton-bench-audit-XXXXXX").string();
   if (::mkdtemp(name.data()) == nullptr) {
-    return std::unexpected(unavailable("cannot create", name));
+    return std::unexpected(unavailable("cannot create", name, errno));
   }
   AuditConfig audit;
   audit.file = std::filesystem::path(name) / "audit.jsonl";

@@ -107,8 +107,9 @@ Result<std::unique_ptr<BenchSession>> BenchSession::open(Pkcs11PassthroughConfig
   CRATON_ASSIGN_OR_RETURN(session->objects_before_, session->raw_->count_objects());
   if (o.audit) {
     CRATON_ASSIGN_OR_RETURN(session->audit_trail_, ScratchAuditTrail::create(*o.audit));
-    CRATON_ASSIGN_OR_RETURN(session->audited_, make_pkcs11_backend(copy_with_audit(
-                                                   config, session->audit_trail_->config())));
+    Pkcs11PassthroughConfig audited = config.clone();
+    audited.audit = session->audit_trail_->config();
+    CRATON_ASSIGN_OR_RETURN(session->audited_, make_pkcs11_backend(std::move(audited)));
   }
   // Never the configured trail: the unaudited backend is the baseline of the audit ratio.
   config.audit.reset();

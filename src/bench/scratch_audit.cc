@@ -83,26 +83,4 @@ Result<AuditVerifyReport> ScratchAuditTrail::verify() const {
   return verify_audit_trail(files, *mac);
 }
 
-Pkcs11PassthroughConfig copy_with_audit(const Pkcs11PassthroughConfig& config,
-                                        std::optional<AuditConfig> audit) {
-  Pkcs11PassthroughConfig copy;
-  copy.library_path = config.library_path;
-  copy.slot_id = config.slot_id;
-  copy.token_label = config.token_label;
-  copy.token_serial = config.token_serial;
-  copy.token_uri = config.token_uri;
-  if (config.user_pin) copy.user_pin = config.user_pin->clone();
-  copy.pin_env = config.pin_env;
-  copy.pin_file = config.pin_file;
-  copy.allow_software_keygen_fallback = config.allow_software_keygen_fallback;
-  copy.allow_unprotected_library_path = config.allow_unprotected_library_path;
-  copy.pool_size = config.pool_size;
-  copy.acquire_timeout = config.acquire_timeout;
-  copy.cache_capacity = config.cache_capacity;
-  copy.gcm_max_messages_per_key = config.gcm_max_messages_per_key;
-  copy.max_message_bytes = config.max_message_bytes;
-  copy.audit = std::move(audit);
-  return copy;
-}
-
 }  // namespace craton::hsm::bench

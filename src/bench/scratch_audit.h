@@ -37,9 +37,4 @@ class ScratchAuditTrail {
   AuditConfig config_;
 };
 
-// `config` with the audit trail `audit` (and the PIN cloned): Pkcs11PassthroughConfig is
-// move-only, and the benchmark opens the token twice, once with and once without the trail.
-[[nodiscard]] Pkcs11PassthroughConfig copy_with_audit(const Pkcs11PassthroughConfig& config,
-                                                      std::optional<AuditConfig> audit);
-
 }  // namespace craton::hsm::bench

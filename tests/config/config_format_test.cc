@@ -32,6 +32,32 @@ TEST(ConfigFormat, ListsEveryFieldOnOneLine) {
             "max_message_bytes=67108864, audit=<unset>}");
 }
 
+TEST(ConfigClone, CopiesEveryFieldAndThePin) {
+  Pkcs11PassthroughConfig config = config_with_pin();
+  config.token_label.reset();
+  config.token_uri = Pkcs11Uri::parse("pkcs11:token=ci-token").value();
+  config.slot_id = 7;
+  config.token_serial = "0123";
+  config.pin_env = "OTHER_PIN";
+  config.pin_file = "/etc/craton/pin";
+  config.allow_software_keygen_fallback = true;
+  config.allow_unprotected_library_path = true;
+  config.pool_size = 3;
+  config.acquire_timeout = std::chrono::milliseconds(17);
+  config.cache_capacity = 5;
+  config.gcm_max_messages_per_key = 11;
+  config.max_message_bytes = 13;
+  AuditConfig audit;
+  audit.file = "/var/log/audit.jsonl";
+  audit.key_label = "audit-key";
+  config.audit = audit;
+  const Pkcs11PassthroughConfig copy = config.clone();
+  // to_string lists every field, so a field clone() forgot shows up as a difference.
+  EXPECT_EQ(to_string(copy), to_string(config));
+  ASSERT_TRUE(copy.user_pin.has_value());
+  EXPECT_EQ(copy.user_pin->expose(), kPin);
+}
+
 TEST(ConfigFormat, FmtAndOstreamNeverShowThePin) {
   const Pkcs11PassthroughConfig config = config_with_pin();
   const std::string via_fmt = fmt::format("{}", config);

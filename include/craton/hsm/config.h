@@ -47,6 +47,9 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
 
   // Checks ranges and the selector rule; every failure is ConfigInvalid naming the field.
   [[nodiscard]] Result<void> validate() const;
+  // A copy with its own clone of the PIN (the struct is move-only so that PIN copies are
+  // always explicit): for a second backend on the same token, e.g. one with an audit trail.
+  [[nodiscard]] Pkcs11PassthroughConfig clone() const;
 };
 
 // Reads a TOML file (see README "Configuration"), then resolves the PIN: from the file named

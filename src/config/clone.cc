@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Pkcs11PassthroughConfig::clone: every field, the PIN through SecretString::clone.
+#include <craton/hsm/config.h>
+
+namespace craton::hsm {
+
+Pkcs11PassthroughConfig Pkcs11PassthroughConfig::clone() const {
+  Pkcs11PassthroughConfig copy;
+  copy.library_path = library_path;
+  copy.slot_id = slot_id;
+  copy.token_label = token_label;
+  copy.token_serial = token_serial;
+  copy.token_uri = token_uri;
+  if (user_pin) copy.user_pin = user_pin->clone();
+  copy.pin_env = pin_env;
+  copy.pin_file = pin_file;
+  copy.allow_software_keygen_fallback = allow_software_keygen_fallback;
+  copy.allow_unprotected_library_path = allow_unprotected_library_path;
+  copy.pool_size = pool_size;
+  copy.acquire_timeout = acquire_timeout;
+  copy.cache_capacity = cache_capacity;
+  copy.gcm_max_messages_per_key = gcm_max_messages_per_key;
+  copy.max_message_bytes = max_message_bytes;
+  copy.audit = audit;
+  return copy;
+}
+
+}  // namespace craton::hsm

@@ -2,6 +2,7 @@
 // SessionPool: sizing, exclusive leases, bounded waiting under contention.
 #include "pkcs11/pool/session_pool.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <thread>
@@ -128,6 +129,39 @@ TEST(SessionPoolTest, ReleasingALeaseWakesAWaiter) {
   waiter.join();
   EXPECT_TRUE(acquired);
   EXPECT_LT(waited, std::chrono::seconds(5)) << "the waiter slept past the release";
+}
+
+// The key cache lives per session: threads that share a session evict and re-import each
+// other's keys. Threads new to the pool start on distinct sessions and stay there.
+TEST(SessionPoolTest, ThreadsUpToPoolSizeEachKeepASessionOfTheirOwn) {
+  auto module = softhsm_module();
+  ASSERT_NE(module, nullptr);
+  constexpr std::size_t kSessions = 4;
+  auto pool = make_pool(module, {.size = kSessions});
+  ASSERT_THAT(pool, IsOk());
+  for (int round = 0; round < 3; ++round) {  // new threads each round, as a benchmark makes
+    std::array<std::vector<std::size_t>, kSessions> seen;
+    {
+      std::vector<std::jthread> threads;
+      for (std::size_t t = 0; t < kSessions; ++t) {
+        threads.emplace_back([&, t] {
+          for (int i = 0; i < 50; ++i) {
+            auto lease = (*pool)->acquire();
+            ASSERT_THAT(lease, IsOk());
+            seen[t].push_back(lease->index());
+          }
+        });
+      }
+    }
+    std::vector<std::size_t> firsts;
+    for (const auto& indices : seen) {
+      ASSERT_FALSE(indices.empty());
+      for (const std::size_t index : indices) EXPECT_EQ(index, indices.front()) << "moved session";
+      firsts.push_back(indices.front());
+    }
+    std::sort(firsts.begin(), firsts.end());
+    EXPECT_EQ(std::unique(firsts.begin(), firsts.end()), firsts.end()) << "two threads shared";
+  }
 }
 
 TEST(SessionPoolTest, SixteenThreadsOnTwoSessionsNeverShareOrDeadlock) {

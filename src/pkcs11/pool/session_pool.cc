@@ -4,9 +4,6 @@
 
 #include <craton/hsm/diagnostics.h>
 
-#include <functional>
-#include <thread>
-
 #include <fmt/format.h>
 
 #include "pkcs11/session/token.h"
@@ -78,7 +75,7 @@ PooledSession* SessionPool::try_lock_any() noexcept {
   const std::size_t n = sessions_.size();
   const std::size_t start = last_used.pool == this
                                 ? last_used.index
-                                : std::hash<std::thread::id>{}(std::this_thread::get_id()) % n;
+                                : next_start_.fetch_add(1, std::memory_order_relaxed) % n;
   for (std::size_t i = 0; i < n; ++i) {
     PooledSession& candidate = *sessions_[(start + i) % n];
     if (candidate.mutex.try_lock()) {

@@ -170,6 +170,9 @@ class SessionPool {
   std::uint64_t slot_;
   PoolOptions options_;
   std::vector<std::unique_ptr<PooledSession>> sessions_;
+  // Where the next thread new to this pool starts looking: round-robin, so the first
+  // pool_size threads each settle on a session of their own.
+  std::atomic<std::size_t> next_start_{0};
 
   // Waiting for a free session: waiters_ is raised before the last sweep so that a release
   // either is seen by that sweep or sees the waiter and notifies (no lost wake-ups).

@@ -7,6 +7,11 @@ namespace {
 
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 
+// Printable ASCII other than '"' and '\\': copied as is.
+constexpr bool is_plain(unsigned char c) noexcept {
+  return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 // Length of the well-formed UTF-8 sequence starting at text[i] (Unicode 15, table 3-7), or
 // 0 when the bytes there are not one.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept {
@@ -35,6 +40,12 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept 
 void append_json_escaped(std::string& out, std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
+    // Runs of plain characters (nearly all of an audit record) are appended in one go.
+    std::size_t run = i;
+    while (run < text.size() && is_plain(static_cast<unsigned char>(text[run]))) ++run;
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence_length(text, i);
@@ -69,14 +80,10 @@ void append_json_escaped(std::string& out, std::string_view text) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out += kHexDigits[c >> 4];
-          out += kHexDigits[c & 0xf];
-        } else {
-          out += static_cast<char>(c);
-        }
+      default:  // the other control characters and DEL
+        out += "\\u00";
+        out += kHexDigits[c >> 4];
+        out += kHexDigits[c & 0xf];
     }
     ++i;
   }
@@ -91,9 +98,12 @@ std::string_view clip_utf8(std::string_view text, std::size_t limit) noexcept {
 }
 
 void append_hex(std::string& out, std::span<const std::uint8_t> bytes) {
+  const std::size_t start = out.size();
+  out.resize(start + 2 * bytes.size());
+  char* digits = out.data() + start;
   for (const std::uint8_t b : bytes) {
-    out += kHexDigits[b >> 4];
-    out += kHexDigits[b & 0xf];
+    *digits++ = kHexDigits[b >> 4];
+    *digits++ = kHexDigits[b & 0xf];
   }
 }
 

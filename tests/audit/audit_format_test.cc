@@ -7,6 +7,7 @@
 #include "audit/record_format.h"
 #include "core/json_escape.h"
 
+#include <array>
 #include <regex>
 #include <set>
 
@@ -55,6 +56,15 @@ TEST(AuditJsonEscape, ValidUtf8IsKeptAndInvalidBytesBecomeReplacementCharacters)
   EXPECT_EQ(escaped("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd");             // a UTF-16 surrogate
   EXPECT_EQ(escaped("\xf4\x90\x80\x80"), "\\ufffd\\ufffd\\ufffd\\ufffd");  // past U+10FFFF
   EXPECT_EQ(escaped("ok\xe2\x82"), "ok\\ufffd\\ufffd");                    // cut short
+}
+
+TEST(AuditHex, AppendsLowerCaseDigitsAfterWhatIsThere) {
+  std::string out = "fp:";
+  const std::array<std::uint8_t, 4> bytes{0x00, 0x9f, 0xa0, 0xff};
+  append_hex(out, bytes);
+  EXPECT_EQ(out, "fp:009fa0ff");
+  append_hex(out, std::span<const std::uint8_t>());
+  EXPECT_EQ(out, "fp:009fa0ff");
 }
 
 TEST(AuditJsonEscape, ClippingNeverSplitsACharacter) {

@@ -24,29 +24,30 @@ std::string subject(const CaseResult& r) {
   return fmt::format("{} x{}", r.bench_case.label(), r.threads);
 }
 
-// Rounds disagree on a loaded machine, so a ratio of best rounds can miss the target by
-// chance. FAIL only when even the most favourable pairing misses it (the audited backend's
-// best round against the unaudited backend's slowest); a miss within the rounds' spread is
-// INFO (re-run on a quiet machine, or count instructions).
-Check check_audit(const CaseResult& r, double q) {
-  Check check{"audit on >= 0.95 x audit off", subject(r), judge(q >= kAuditRatio),
-              fmt::format("{:.3f}", q)};
-  const double slowest_off = r.backend->slowest_round_ops;
-  if (check.verdict == Verdict::Fail && slowest_off > 0 &&
-      r.backend_audited->ops_per_second >= kAuditRatio * slowest_off) {
+// Rounds disagree on a loaded machine, so a ratio of best rounds can miss its floor by
+// chance. FAIL only when even the most favourable pairing misses it (the subject's best round
+// against the baseline's slowest); a miss within the rounds' spread is INFO (re-run on a quiet
+// machine, or count instructions).
+Check ratio_check(std::string target, const CaseResult& r, const Measurement& subject_best,
+                  const Measurement& baseline, double floor) {
+  const double q = subject_best.ops_per_second / baseline.ops_per_second;
+  Check check{std::move(target), subject(r), judge(q >= floor), fmt::format("{:.3f}", q)};
+  const double slowest = baseline.slowest_round_ops;
+  if (check.verdict == Verdict::Fail && slowest > 0 &&
+      subject_best.ops_per_second >= floor * slowest) {
     check.verdict = Verdict::Info;
     check.detail += fmt::format(" (within the rounds' spread: {:.3f} against the slowest round)",
-                                r.backend_audited->ops_per_second / slowest_off);
+                                subject_best.ops_per_second / slowest);
   }
   return check;
 }
 
 void check_hit(const BenchReport& report, const CaseResult& r, std::vector<Check>& out) {
-  if (const auto q = ratio(r); q && (r.threads == 1 || r.threads == 2)) {
+  if (ratio(r) && (r.threads == 1 || r.threads == 2)) {
     const double floor = r.threads == 1 ? kRatioOneThread : kRatioTwoThreads;
-    out.push_back({fmt::format("throughput >= {} x raw ({} thread{})", floor, r.threads,
-                               r.threads == 1 ? "" : "s"),
-                   subject(r), judge(*q >= floor), fmt::format("{:.3f}", *q)});
+    out.push_back(ratio_check(fmt::format("throughput >= {} x raw ({} thread{})", floor, r.threads,
+                                          r.threads == 1 ? "" : "s"),
+                              r, *r.backend, *r.raw, floor));
   }
   if (r.threads == 2) {
     if (const Scaling s = scaling(report, r); s.raw && s.backend) {
@@ -66,7 +67,10 @@ void check_hit(const BenchReport& report, const CaseResult& r, std::vector<Check
                    judge(extra <= kAllocsBeyondRaw + 1e-9),
                    fmt::format("{:.2f} beyond raw (incl. output buffer)", extra)});
   }
-  if (const auto q = audit_ratio(r)) out.push_back(check_audit(r, *q));
+  if (audit_ratio(r)) {
+    out.push_back(ratio_check("audit on >= 0.95 x audit off", r, *r.backend_audited, *r.backend,
+                              kAuditRatio));
+  }
 }
 
 }  // namespace

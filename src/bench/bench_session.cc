@@ -219,6 +219,7 @@ Result<Measurement> BenchSession::time_subject(std::vector<Operation>& operation
   m.p50_us = timed.p50_us;
   m.p99_us = timed.p99_us;
   m.allocs_per_op = timed.allocs_per_op;
+  m.cpu_us_per_op = timed.cpu_us_per_op;
   m.calls_per_op = static_cast<double>(after.total - before.total) / static_cast<double>(timed.ops);
   m.key_lookup_calls = (after.create_object - before.create_object) +
                        (after.find_objects_init - before.find_objects_init);

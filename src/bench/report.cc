@@ -31,6 +31,11 @@ std::optional<double> audit_ratio(const CaseResult& result) {
   return divide(result.backend_audited, result.backend);
 }
 
+std::optional<double> audit_cpu_us(const CaseResult& result) {
+  if (!result.backend_audited || !result.backend) return std::nullopt;
+  return result.backend_audited->cpu_us_per_op - result.backend->cpu_us_per_op;
+}
+
 const CaseResult* single_thread(const BenchReport& report, const CaseResult& result) {
   return find(report, result.bench_case.name, result.bench_case.variant, 1);
 }

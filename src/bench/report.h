@@ -23,6 +23,7 @@ struct Measurement {
   std::uint64_t key_lookup_calls = 0;   // C_CreateObject + C_FindObjectsInit while timed
   std::uint64_t ops = 0;
   double slowest_round_ops = 0;  // the slowest round's throughput: how noisy the rounds were
+  double cpu_us_per_op = 0;      // process CPU time per operation, all threads (best round)
 };
 
 struct CaseResult {
@@ -67,6 +68,9 @@ struct BenchReport {
 [[nodiscard]] std::optional<double> ratio(const CaseResult& result);
 // audited / unaudited backend throughput; nullopt when the audited backend was not measured.
 [[nodiscard]] std::optional<double> audit_ratio(const CaseResult& result);
+// What the trail adds to an operation's process CPU time (caller and writer thread), in µs;
+// nullopt when the audited backend was not measured.
+[[nodiscard]] std::optional<double> audit_cpu_us(const CaseResult& result);
 // The same case measured with one thread, if the run has it.
 [[nodiscard]] const CaseResult* single_thread(const BenchReport& report, const CaseResult& result);
 // Throughput at result.threads / throughput at one thread, for raw and for the backend.

@@ -32,9 +32,10 @@ std::string measurement(const std::optional<Measurement>& m) {
   if (!m) return "null";
   return fmt::format(
       R"({{"ops_per_second":{},"p50_us":{},"p99_us":{},"allocs_per_op":{},"calls_per_op":{},)"
-      R"("key_lookup_calls":{},"ops":{},"slowest_round_ops_per_second":{}}})",
+      R"("key_lookup_calls":{},"ops":{},"slowest_round_ops_per_second":{},"cpu_us_per_op":{}}})",
       number(m->ops_per_second), number(m->p50_us), number(m->p99_us), number(m->allocs_per_op),
-      number(m->calls_per_op), m->key_lookup_calls, m->ops, number(m->slowest_round_ops));
+      number(m->calls_per_op), m->key_lookup_calls, m->ops, number(m->slowest_round_ops),
+      number(m->cpu_us_per_op));
 }
 
 }  // namespace
@@ -51,11 +52,11 @@ std::string render_json(const BenchReport& report, const std::vector<Check>& che
     out += fmt::format(
         R"({}{{"case":{},"variant":{},"size":{},"threads":{},"raw":{},"backend":{},)"
         R"("software":{},"backend_audited":{},"ratio":{},"scaling":{{"raw":{},"backend":{}}},)"
-        R"("audit_ratio":{},"import_cost_us":{}}})",
+        R"("audit_ratio":{},"audit_cpu_us_per_op":{},"import_cost_us":{}}})",
         i == 0 ? "" : ",", quote(r.bench_case.name), quote(variant_name(r.bench_case.variant)),
         r.bench_case.size, r.threads, measurement(r.raw), measurement(r.backend),
         measurement(r.software), measurement(r.backend_audited), number(ratio(r)), number(s.raw),
-        number(s.backend), number(audit_ratio(r)),
+        number(s.backend), number(audit_ratio(r)), number(audit_cpu_us(r)),
         number(r.bench_case.is_miss() ? import_cost_us(report, r) : std::nullopt));
   }
   out += R"(],"audit_trail":)";

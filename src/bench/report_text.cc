@@ -54,7 +54,10 @@ std::string render_table(const BenchReport& report) {
   std::vector<std::vector<std::string>> rows{
       {"CASE", "THR", "RAW op/s", "BACKEND op/s", "RATIO", "SOFTWARE op/s", "SCALE raw", "SCALE be",
        "RAW p50/p99 us", "BE p50/p99 us", "ALLOC raw", "ALLOC be", "C_/op raw", "C_/op be"}};
-  if (audited) rows.front().insert(rows.front().begin() + 5, {"AUDITED op/s", "AUDIT on/off"});
+  if (audited) {
+    rows.front().insert(rows.front().begin() + 5,
+                        {"AUDITED op/s", "AUDIT on/off", "AUDIT +CPU us/op"});
+  }
   std::vector<std::vector<std::string>> imports{
       {"IMPORT ON MISS", "THR", "us/import", "us/op over 100 uses"}};
   for (const CaseResult& r : report.results) {
@@ -65,8 +68,9 @@ std::string render_table(const BenchReport& report) {
                     allocs(r.backend), r.raw ? fmt::format("{:.2f}", r.raw->calls_per_op) : "-",
                     r.backend ? fmt::format("{:.2f}", r.backend->calls_per_op) : "-"});
     if (audited) {
-      rows.back().insert(rows.back().begin() + 5,
-                         {rate(r.backend_audited), fixed(audit_ratio(r), 3)});
+      rows.back().insert(
+          rows.back().begin() + 5,
+          {rate(r.backend_audited), fixed(audit_ratio(r), 3), fixed(audit_cpu_us(r), 2)});
     }
     if (r.bench_case.is_miss()) {
       const auto cost = import_cost_us(report, r);

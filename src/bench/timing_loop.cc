@@ -2,6 +2,8 @@
 // Threads, start barrier, stop flag and per-thread sampling of the timing loop.
 #include "bench/timing_loop.h"
 
+#include <time.h>
+
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -15,6 +17,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kSamplesPerThread = std::size_t{1} << 15;
+
+double process_cpu_seconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
 
 struct ThreadState {
   explicit ThreadState(std::uint64_t seed) : latencies(kSamplesPerThread, seed) {}
@@ -61,6 +69,7 @@ Result<LoopResult> run_timed(std::span<Operation> operations, const LoopOptions&
   std::atomic<std::size_t> ready{0};
   std::atomic<bool> go{false};
   std::atomic<bool> stop{false};
+  double cpu_seconds = 0;
   {
     std::vector<std::jthread> threads;
     threads.reserve(operations.size());
@@ -70,10 +79,12 @@ Result<LoopResult> run_timed(std::span<Operation> operations, const LoopOptions&
     }
     while (ready.load(std::memory_order_acquire) < operations.size()) std::this_thread::yield();
     if (options.on_start) options.on_start();
+    cpu_seconds = -process_cpu_seconds();
     go.store(true, std::memory_order_release);
     std::this_thread::sleep_for(options.duration);
     stop.store(true, std::memory_order_relaxed);
   }  // joins
+  cpu_seconds += process_cpu_seconds();
   if (options.on_stop) options.on_stop();
 
   LoopResult result;
@@ -93,6 +104,7 @@ Result<LoopResult> run_timed(std::span<Operation> operations, const LoopOptions&
     return fail(ErrorCode::Internal, "the timed loop completed no operation; raise the duration");
   }
   result.ops_per_second = static_cast<double>(result.ops) / result.seconds;
+  result.cpu_us_per_op = cpu_seconds * 1e6 / static_cast<double>(result.ops);
   result.p50_us = static_cast<double>(percentile(latencies, 0.50)) / 1000.0;
   result.p99_us = static_cast<double>(percentile(latencies, 0.99)) / 1000.0;
   if (allocation_counting_active()) {

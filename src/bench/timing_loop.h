@@ -33,6 +33,10 @@ struct LoopResult {
   double p99_us = 0;
   // Allocations per operation on the worker threads; nullopt without the allocation hook.
   std::optional<double> allocs_per_op;
+  // CPU time of the whole process (workers and any background thread, such as the audit
+  // writer) while timed, per operation: what an operation costs the machine, which on a busy
+  // or small machine decides throughput more than its latency does.
+  double cpu_us_per_op = 0;
 };
 
 // Runs operations[i] on thread i. Every operation's storage is allocated before the clock

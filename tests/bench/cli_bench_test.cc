@@ -62,6 +62,7 @@ TEST(CliBenchTest, LeavesTheObjectCountUnchangedAndReportsJson) {
       EXPECT_GT(m.at("ops_per_second").as_double(), 0);
       EXPECT_GT(m.at("p99_us").as_double(), 0);
       EXPECT_GE(m.at("p99_us").as_double(), m.at("p50_us").as_double());
+      EXPECT_GT(m.at("cpu_us_per_op").as_double(), 0);
 #ifdef CRATON_ALLOCATIONS_UNCOUNTED
       EXPECT_TRUE(m.at("allocs_per_op").is_null());  // the sanitizer owns malloc: not counted
 #else
@@ -101,6 +102,8 @@ TEST(CliBenchTest, AuditMeasuresAThrowawayTrailAndRemovesIt) {
   const json::Value& r = parsed->at("results").as_array().at(0);
   EXPECT_GT(r.at("backend_audited").at("ops_per_second").as_double(), 0);
   EXPECT_GT(r.at("audit_ratio").as_double(), 0);
+  // Audited CPU minus unaudited CPU per operation: a number, of either sign on a noisy machine.
+  EXPECT_EQ(r.at("audit_cpu_us_per_op").type(), json::Value::Type::Number);
   const json::Value& trail = parsed->at("audit_trail");
   EXPECT_TRUE(trail.at("intact").as_bool());
   EXPECT_GE(trail.at("records").as_int(), trail.at("operations").as_int());

@@ -13,8 +13,12 @@ Result<void> drop(Result<T> result) {
 
 }  // namespace
 
+std::size_t output_capacity(RawOp op, std::size_t message_size) noexcept {
+  return op == RawOp::AesGcmEncrypt ? kGcmIvSize + message_size + kGcmTagSize : 0;
+}
+
 Result<void> run_backend_op(CryptoBackend& backend, RawOp op, const Key* key,
-                            const OperationInputs& in) {
+                            const OperationInputs& in, std::span<std::uint8_t> output) {
   if (key == nullptr && op != RawOp::Sha256 && op != RawOp::Random) {
     return fail(ErrorCode::InvalidArgument, "benchmark operation needs a key");
   }
@@ -37,7 +41,7 @@ Result<void> run_backend_op(CryptoBackend& backend, RawOp op, const Key* key,
     case RawOp::Ed25519Sign:
       return drop(backend.sign(*key, SignScheme::Ed25519, in.message));
     case RawOp::AesGcmEncrypt:
-      return drop(backend.aes_gcm_encrypt(*key, in.message, {}));
+      return drop(backend.aes_gcm_encrypt_into(*key, in.message, {}, output));
     case RawOp::HmacSha256:
       return drop(backend.hmac(*key, HashAlg::Sha256, in.message));
     case RawOp::Sha256:

@@ -239,13 +239,15 @@ Result<CaseResult> BenchSession::measure(const BenchCase& c, unsigned threads) {
       keys->audited_keys.empty() ? &keys->backend_keys : &keys->audited_keys;
   const auto backend_op = [&](CryptoBackend& backend, const std::vector<Key>* ring,
                               std::size_t start) -> Operation {
-    return [&backend, op = c.op, ring, inputs, cursor = start]() mutable {
+    // Each thread's operation owns its output buffer, allocated here, before any clock runs.
+    return [&backend, op = c.op, ring, inputs, cursor = start,
+            output = Bytes(output_capacity(c.op, inputs.message.size()))]() mutable {
       const Key* key = nullptr;
       if (!ring->empty()) {
         key = &(*ring)[cursor % ring->size()];
         cursor = (cursor + 1) % ring->size();
       }
-      return run_backend_op(backend, op, key, inputs);
+      return run_backend_op(backend, op, key, inputs, output);
     };
   };
 

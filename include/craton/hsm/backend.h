@@ -68,9 +68,48 @@ class CRATON_HSM_API CryptoBackend {
 
   // AES-GCM with a fresh random 96-bit IV per message: returns iv ‖ ciphertext ‖ tag. Past
   // the key's message budget: KeyUsageLimitExceeded (decryption keeps working).
-  virtual Result<Bytes> aes_gcm_encrypt(const Key& key, ByteView plaintext, ByteView aad) = 0;
+  // Not virtual: allocates the result and calls aes_gcm_encrypt_into, every backend's one
+  // implementation.
+  Result<Bytes> aes_gcm_encrypt(const Key& key, ByteView plaintext, ByteView aad) {
+    Bytes sealed(plaintext.size() + kGcmIvSize + kGcmTagSize);
+    CRATON_ASSIGN_OR_RETURN(const std::size_t written,
+                            aes_gcm_encrypt_into(key, plaintext, aad, sealed));
+    sealed.resize(written);
+    return sealed;
+  }
   // Takes iv ‖ ciphertext ‖ tag. Any tampering: AuthenticationFailed, no plaintext.
-  virtual Result<SecretBytes> aes_gcm_decrypt(const Key& key, ByteView sealed, ByteView aad) = 0;
+  // Not virtual: calls aes_gcm_decrypt_into with wiping storage.
+  Result<SecretBytes> aes_gcm_decrypt(const Key& key, ByteView sealed, ByteView aad) {
+    // Shorter than iv ‖ tag: no room needed, aes_gcm_decrypt_into answers AuthenticationFailed.
+    constexpr std::size_t kOverhead = kGcmIvSize + kGcmTagSize;
+    SecretBytes plaintext =
+        SecretBytes::zeroed(sealed.size() > kOverhead ? sealed.size() - kOverhead : 0);
+    CRATON_ASSIGN_OR_RETURN(const std::size_t length,
+                            aes_gcm_decrypt_into(key, sealed, aad, plaintext.expose_mut()));
+    plaintext.truncate(length);
+    return plaintext;
+  }
+
+  // The same two operations into a caller-supplied buffer, for large messages and hot loops: a
+  // buffer reused across calls saves an allocation per message and, for MiB-sized messages,
+  // the page faults of a heap that is trimmed and regrown on every call. Both return the
+  // number of bytes written, at the start of the buffer; the bytes after them are left as they
+  // were. An output that overlaps `plaintext`/`sealed` or `aad` is InvalidArgument, checked
+  // before anything else (there is no in-place mode), and the buffer is then left untouched.
+  //
+  // Writes iv ‖ ciphertext ‖ tag: plaintext.size() + kGcmIvSize + kGcmTagSize bytes. A smaller
+  // `sealed_out` is BufferTooSmall, before any token call and before the message counts against
+  // the key's budget, and nothing is written. Other errors as aes_gcm_encrypt.
+  virtual Result<std::size_t> aes_gcm_encrypt_into(const Key& key, ByteView plaintext, ByteView aad,
+                                                   std::span<std::uint8_t> sealed_out) = 0;
+  // Writes the plaintext: sealed.size() - kGcmIvSize - kGcmTagSize bytes; a smaller
+  // `plaintext_out` is BufferTooSmall. Other errors as aes_gcm_decrypt. On every failure but
+  // the overlap refusal the whole of `plaintext_out` is zeroed, so no partial or
+  // unauthenticated plaintext is ever left in it. A token that wants room for the tag in its
+  // output (SoftHSM2) gets it in `plaintext_out` when that has kGcmTagSize bytes to spare, and
+  // otherwise decrypts through a wiped temporary.
+  virtual Result<std::size_t> aes_gcm_decrypt_into(const Key& key, ByteView sealed, ByteView aad,
+                                                   std::span<std::uint8_t> plaintext_out) = 0;
 
   // AES-CBC with PKCS#7 padding and a caller-supplied 16-byte IV.
   virtual Result<Bytes> aes_cbc_encrypt(const Key& key, ByteView iv, ByteView plaintext) = 0;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // AES-GCM on the token: per-key message budget reserved before each encryption, IVs sliced
 // from the session's batch of token randomness, output iv ‖ ciphertext ‖ tag.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "backends/pkcs11/passthrough_backend.h"
+#include "core/output_buffer.h"
 #include "pkcs11/session/input.h"
 
 namespace craton::hsm::pkcs11 {
@@ -43,12 +46,16 @@ Result<std::span<const std::uint8_t>> next_iv(Lease& lease) {
 
 }  // namespace
 
-Result<Bytes> Pkcs11PassthroughBackend::aes_gcm_encrypt(const Key& key, ByteView plaintext,
-                                                        ByteView aad) {
+Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_encrypt_into(
+    const Key& key, ByteView plaintext, ByteView aad, std::span<std::uint8_t> sealed_out) {
+  CRATON_RETURN_IF_ERROR(check_no_overlap(sealed_out, {plaintext, aad}, "AES-GCM encryption"));
   CRATON_RETURN_IF_ERROR(check_input_size(plaintext.size() + aad.size(), "GCM input"));
   if (key.kind() != KeyKind::Aes) {
     return fail(ErrorCode::KeyTypeInconsistent, "AES-GCM needs an AES key");
   }
+  const std::size_t sealed_size = kGcmIvSize + plaintext.size() + kGcmTagSize;
+  // Before the budget: a buffer the caller got wrong must not use up a message.
+  CRATON_RETURN_IF_ERROR(check_output_size(sealed_out.size(), sealed_size, "AES-GCM encryption"));
   // Counted before the call: a message that then fails still used up its IV's chance.
   KeyState& state = key_state(key.material());
   if (!reserve_gcm_message(state, config_.gcm_max_messages_per_key)) {
@@ -59,12 +66,12 @@ Result<Bytes> Pkcs11PassthroughBackend::aes_gcm_encrypt(const Key& key, ByteView
                             "§8.3); rotate the key",
                             state.fingerprint.short_hex(), config_.gcm_max_messages_per_key));
   }
-  return with_key<Bytes>(
-      key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
+  const std::span<std::uint8_t> sealed = sealed_out.first(sealed_size);
+  return with_key<std::size_t>(
+      key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<std::size_t> {
         CRATON_ASSIGN_OR_RETURN(const std::span<const std::uint8_t> iv, next_iv(lease));
-        Bytes sealed(kGcmIvSize + plaintext.size() + kGcmTagSize);
         std::copy(iv.begin(), iv.end(), sealed.begin());
-        CK_GCM_PARAMS params = gcm_params({sealed.data(), kGcmIvSize}, aad);
+        CK_GCM_PARAMS params = gcm_params(sealed.first(kGcmIvSize), aad);
         CK_MECHANISM mechanism{CKM_AES_GCM, &params, sizeof params};
         CRATON_RETURN_IF_ERROR(lease.call<Fn::EncryptInit>(&mechanism, object));
         // The output length is known (plaintext + tag): no length query round trip.
@@ -74,12 +81,19 @@ Result<Bytes> Pkcs11PassthroughBackend::aes_gcm_encrypt(const Key& key, ByteView
         if (length != plaintext.size() + kGcmTagSize) {
           return fail(ErrorCode::Pkcs11Failure, "C_Encrypt returned an unexpected GCM length");
         }
-        return sealed;
+        return sealed.size();
       });
 }
 
-Result<SecretBytes> Pkcs11PassthroughBackend::aes_gcm_decrypt(const Key& key, ByteView sealed,
-                                                              ByteView aad) {
+Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_decrypt_into(
+    const Key& key, ByteView sealed, ByteView aad, std::span<std::uint8_t> plaintext_out) {
+  CRATON_RETURN_IF_ERROR(check_no_overlap(plaintext_out, {sealed, aad}, "AES-GCM decryption"));
+  // Whatever fails, the caller's buffer keeps no plaintext.
+  return wipe_on_failure(gcm_decrypt_checked(key, sealed, aad, plaintext_out), plaintext_out);
+}
+
+Result<std::size_t> Pkcs11PassthroughBackend::gcm_decrypt_checked(
+    const Key& key, ByteView sealed, ByteView aad, std::span<std::uint8_t> plaintext_out) {
   CRATON_RETURN_IF_ERROR(check_input_size(sealed.size() + aad.size(), "GCM input"));
   if (key.kind() != KeyKind::Aes) {
     return fail(ErrorCode::KeyTypeInconsistent, "AES-GCM needs an AES key");
@@ -87,27 +101,42 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_gcm_decrypt(const Key& key, By
   if (sealed.size() < kGcmIvSize + kGcmTagSize) {
     return fail(ErrorCode::AuthenticationFailed, "sealed message shorter than IV and tag");
   }
-  return with_key<SecretBytes>(
-      key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<SecretBytes> {
+  const ByteView body = sealed.subspan(kGcmIvSize);
+  const std::size_t plaintext_size = body.size() - kGcmTagSize;
+  CRATON_RETURN_IF_ERROR(
+      check_output_size(plaintext_out.size(), plaintext_size, "AES-GCM decryption"));
+  // C_Decrypt wants room for ciphertext ‖ tag (SoftHSM2 checks for it): the caller's buffer
+  // when it has that much, a wiping temporary otherwise.
+  SecretBytes scratch;
+  std::span<std::uint8_t> target = plaintext_out.first(std::min(plaintext_out.size(), body.size()));
+  if (target.size() < body.size()) {
+    scratch = SecretBytes::zeroed(body.size());
+    target = scratch.expose_mut();
+  }
+  return with_key<std::size_t>(
+      key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<std::size_t> {
         CK_GCM_PARAMS params = gcm_params(sealed.first(kGcmIvSize), aad);
         CK_MECHANISM mechanism{CKM_AES_GCM, &params, sizeof params};
         CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
-        const ByteView body = sealed.subspan(kGcmIvSize);
-        SecretBytes plaintext = SecretBytes::zeroed(body.size());
-        CK_ULONG length = plaintext.size();
-        const CK_RV rv = lease.session().invoke<Fn::Decrypt>(
-            input_ptr(body), input_len(body), plaintext.expose_mut().data(), &length);
+        CK_ULONG length = target.size();
+        const CK_RV rv = lease.session().invoke<Fn::Decrypt>(input_ptr(body), input_len(body),
+                                                             target.data(), &length);
         if (rv != CKR_OK) {
           HsmError error = error_from_rv(rv, Fn::Decrypt);
           lease.note_failure(error);
-          // A forged or corrupted message: whatever the module wrote is dropped, wiped.
+          // A forged or corrupted message: whatever the module wrote gets wiped.
           if (is_aead_tag_failure(rv)) {
             return fail(ErrorCode::AuthenticationFailed, "AES-GCM tag mismatch");
           }
           return std::unexpected(std::move(error));
         }
-        plaintext.truncate(length);
-        return plaintext;
+        if (length != plaintext_size) {
+          return fail(ErrorCode::Pkcs11Failure, "C_Decrypt returned an unexpected GCM length");
+        }
+        if (target.data() != plaintext_out.data()) {
+          std::copy_n(target.begin(), plaintext_size, plaintext_out.begin());
+        }
+        return plaintext_size;
       });
 }
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/output_buffer.h"
 #include "pkcs11/pool/op_notes.h"
 #include "pkcs11/session/mechanism_names.h"
 
@@ -19,6 +20,10 @@ std::uint64_t output_size(const SecretBytes& out) {
 }
 std::uint64_t output_size(const std::vector<ResidentKeyInfo>& keys) {
   return keys.size();
+}
+// The `_into` operations return the bytes they wrote.
+std::uint64_t output_size(std::size_t written) {
+  return written;
 }
 template <typename T>
 std::uint64_t output_size(const T&) {
@@ -122,16 +127,26 @@ Result<VerifyOutcome> AuditedBackend::verify_digest(const Key& key, SignScheme s
   });
 }
 
-Result<Bytes> AuditedBackend::aes_gcm_encrypt(const Key& key, ByteView plaintext, ByteView aad) {
-  return audited<Bytes>(AuditOperation::AesGcmEncrypt, audit_key(key),
-                        plaintext.size() + aad.size(),
-                        [&] { return inner_->aes_gcm_encrypt(key, plaintext, aad); });
+Result<std::size_t> AuditedBackend::aes_gcm_encrypt_into(const Key& key, ByteView plaintext,
+                                                         ByteView aad,
+                                                         std::span<std::uint8_t> sealed_out) {
+  return audited<std::size_t>(
+      AuditOperation::AesGcmEncrypt, audit_key(key), plaintext.size() + aad.size(),
+      [&] { return inner_->aes_gcm_encrypt_into(key, plaintext, aad, sealed_out); });
 }
 
-Result<SecretBytes> AuditedBackend::aes_gcm_decrypt(const Key& key, ByteView sealed, ByteView aad) {
-  return audited<SecretBytes>(AuditOperation::AesGcmDecrypt, audit_key(key),
-                              sealed.size() + aad.size(),
-                              [&] { return inner_->aes_gcm_decrypt(key, sealed, aad); });
+Result<std::size_t> AuditedBackend::aes_gcm_decrypt_into(const Key& key, ByteView sealed,
+                                                         ByteView aad,
+                                                         std::span<std::uint8_t> plaintext_out) {
+  Result<std::size_t> opened = audited<std::size_t>(
+      AuditOperation::AesGcmDecrypt, audit_key(key), sealed.size() + aad.size(),
+      [&] { return inner_->aes_gcm_decrypt_into(key, sealed, aad, plaintext_out); });
+  // No plaintext stays behind a failure, a refused audit record included; only an output that
+  // overlaps the input is left alone (the inner backend refused it before writing).
+  if (!opened && !overlaps(plaintext_out, sealed) && !overlaps(plaintext_out, aad)) {
+    secure_wipe(plaintext_out.data(), plaintext_out.size());
+  }
+  return opened;
 }
 
 Result<Bytes> AuditedBackend::aes_cbc_encrypt(const Key& key, ByteView iv, ByteView plaintext) {

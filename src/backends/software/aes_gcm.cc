@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // AES-GCM sealing with a fresh random 96-bit IV per message (NIST SP 800-38D §8.2.2), and
-// opening that never releases plaintext before the tag has been checked.
+// opening that leaves no plaintext in the caller's buffer unless the tag has been checked.
 #include <algorithm>
 #include <array>
 
@@ -9,18 +9,23 @@
 
 #include "backends/software/openssl_util.h"
 #include "backends/software/software_backend.h"
+#include "core/output_buffer.h"
 #include "keys/key_material.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
 
-Result<Bytes> SoftwareBackend::aes_gcm_encrypt(const Key& key, ByteView plaintext, ByteView aad) {
+Result<std::size_t> SoftwareBackend::aes_gcm_encrypt_into(const Key& key, ByteView plaintext,
+                                                          ByteView aad,
+                                                          std::span<std::uint8_t> sealed_out) {
+  CRATON_RETURN_IF_ERROR(check_no_overlap(sealed_out, {plaintext, aad}, "AES-GCM encryption"));
   CRATON_ASSIGN_OR_RETURN(const EVP_CIPHER* cipher, aes_cipher(key, AesMode::Gcm));
   CRATON_RETURN_IF_ERROR(check_input_size(plaintext.size(), "plaintext"));
   CRATON_RETURN_IF_ERROR(check_input_size(aad.size(), "associated data"));
+  const std::size_t sealed_size = kGcmIvSize + plaintext.size() + kGcmTagSize;
+  CRATON_RETURN_IF_ERROR(check_output_size(sealed_out.size(), sealed_size, "AES-GCM encryption"));
 
-  Bytes sealed(kGcmIvSize + plaintext.size() + kGcmTagSize);
-  std::uint8_t* const iv = sealed.data();
+  std::uint8_t* const iv = sealed_out.data();
   std::uint8_t* const body = iv + kGcmIvSize;
   std::uint8_t* const tag = body + plaintext.size();
   if (RAND_bytes(iv, static_cast<int>(kGcmIvSize)) != 1) return openssl_failure("RAND_bytes");
@@ -40,11 +45,20 @@ Result<Bytes> SoftwareBackend::aes_gcm_encrypt(const Key& key, ByteView plaintex
       1) {
     return openssl_failure("EVP_CTRL_AEAD_GET_TAG");
   }
-  return sealed;
+  return sealed_size;
 }
 
-Result<SecretBytes> SoftwareBackend::aes_gcm_decrypt(const Key& key, ByteView sealed,
-                                                     ByteView aad) {
+Result<std::size_t> SoftwareBackend::aes_gcm_decrypt_into(const Key& key, ByteView sealed,
+                                                          ByteView aad,
+                                                          std::span<std::uint8_t> plaintext_out) {
+  CRATON_RETURN_IF_ERROR(check_no_overlap(plaintext_out, {sealed, aad}, "AES-GCM decryption"));
+  // OpenSSL writes plaintext before it checks the tag: whatever fails, the buffer is wiped.
+  return wipe_on_failure(gcm_decrypt_checked(key, sealed, aad, plaintext_out), plaintext_out);
+}
+
+Result<std::size_t> SoftwareBackend::gcm_decrypt_checked(const Key& key, ByteView sealed,
+                                                         ByteView aad,
+                                                         std::span<std::uint8_t> plaintext_out) {
   CRATON_ASSIGN_OR_RETURN(const EVP_CIPHER* cipher, aes_cipher(key, AesMode::Gcm));
   if (sealed.size() < kGcmIvSize + kGcmTagSize) {
     // Too short to hold an IV and a tag: as unauthenticated as any other forgery.
@@ -59,6 +73,8 @@ Result<SecretBytes> SoftwareBackend::aes_gcm_decrypt(const Key& key, ByteView se
   std::copy_n(sealed.end() - kGcmTagSize, kGcmTagSize, tag.begin());
   CRATON_RETURN_IF_ERROR(check_input_size(body.size(), "ciphertext"));
   CRATON_RETURN_IF_ERROR(check_input_size(aad.size(), "associated data"));
+  CRATON_RETURN_IF_ERROR(
+      check_output_size(plaintext_out.size(), body.size(), "AES-GCM decryption"));
 
   CRATON_ASSIGN_OR_RETURN(
       ossl::CipherCtxPtr ctx,
@@ -68,19 +84,17 @@ Result<SecretBytes> SoftwareBackend::aes_gcm_decrypt(const Key& key, ByteView se
     return openssl_failure("EVP_CTRL_AEAD_SET_TAG");
   }
   CRATON_RETURN_IF_ERROR(cipher_update(ctx.get(), nullptr, aad));
-  // Plaintext goes straight into wiping storage; if the tag fails it is dropped unread.
-  SecretBytes plaintext = SecretBytes::zeroed(body.size());
-  CRATON_ASSIGN_OR_RETURN(const std::size_t written,
-                          cipher_update(ctx.get(), plaintext.expose_mut().data(), body));
+  std::uint8_t* const out = plaintext_out.data();
+  CRATON_ASSIGN_OR_RETURN(const std::size_t written, cipher_update(ctx.get(), out, body));
   int final_bytes = 0;
-  if (EVP_DecryptFinal_ex(ctx.get(), plaintext.expose_mut().data() + written, &final_bytes) != 1) {
+  if (EVP_DecryptFinal_ex(ctx.get(), out + written, &final_bytes) != 1) {
     discard_openssl_errors();
     return fail(ErrorCode::AuthenticationFailed, "AES-GCM tag does not match");
   }
   if (written + static_cast<std::size_t>(final_bytes) != body.size()) {
     return fail(ErrorCode::Internal, "AES-GCM produced a plaintext of unexpected length");
   }
-  return plaintext;
+  return body.size();
 }
 
 }  // namespace craton::hsm::software

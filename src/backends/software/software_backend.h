@@ -33,8 +33,10 @@ class SoftwareBackend final : public CryptoBackend {
   Result<VerifyOutcome> verify_digest(const Key& key, SignScheme scheme, ByteView digest,
                                       ByteView signature, SignatureEncoding encoding) override;
 
-  Result<Bytes> aes_gcm_encrypt(const Key& key, ByteView plaintext, ByteView aad) override;
-  Result<SecretBytes> aes_gcm_decrypt(const Key& key, ByteView sealed, ByteView aad) override;
+  Result<std::size_t> aes_gcm_encrypt_into(const Key& key, ByteView plaintext, ByteView aad,
+                                           std::span<std::uint8_t> sealed_out) override;
+  Result<std::size_t> aes_gcm_decrypt_into(const Key& key, ByteView sealed, ByteView aad,
+                                           std::span<std::uint8_t> plaintext_out) override;
   Result<Bytes> aes_cbc_encrypt(const Key& key, ByteView iv, ByteView plaintext) override;
   Result<SecretBytes> aes_cbc_decrypt(const Key& key, ByteView iv, ByteView ciphertext) override;
   Result<Bytes> aes_ctr(const Key& key, ByteView iv, ByteView data) override;
@@ -63,6 +65,10 @@ class SoftwareBackend final : public CryptoBackend {
  private:
   // DataLenRange when `size` exceeds options.max_message_bytes; `what` names the input.
   [[nodiscard]] Result<void> check_input_size(std::size_t size, std::string_view what) const;
+  // aes_gcm_decrypt_into past the overlap check; the caller wipes the output when it fails.
+  [[nodiscard]] Result<std::size_t> gcm_decrypt_checked(const Key& key, ByteView sealed,
+                                                        ByteView aad,
+                                                        std::span<std::uint8_t> plaintext_out);
   // The AES cipher for `key` in `mode`. Errors: KeyTypeInconsistent for a non-AES key.
   [[nodiscard]] Result<const EVP_CIPHER*> aes_cipher(const Key& key, AesMode mode) const;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Matchers for backend results that read like the contract: Verifies(), IsInvalid(),
-// HoldsBytes(expected), FailsAsBadLength(), plus ASSERT_OK_AND_ASSIGN.
+// HoldsBytes(expected), Wrote(size), FailsAsBadLength(), plus ASSERT_OK_AND_ASSIGN.
 #pragma once
 
 #include <craton/hsm/backend.h>
@@ -62,6 +62,16 @@ MATCHER_P(HoldsBytesOfSize, size, "succeeds with " + std::to_string(size) + " by
   }
   *result_listener << "holds " << view_of(*arg).size() << " bytes";
   return view_of(*arg).size() == static_cast<std::size_t>(size);
+}
+
+// A Result<std::size_t> of an `_into` operation that succeeded having written `size` bytes.
+MATCHER_P(Wrote, size, "succeeds having written " + std::to_string(size) + " bytes") {
+  if (!arg.has_value()) {
+    *result_listener << "failed with " << arg.error().to_string();
+    return false;
+  }
+  *result_listener << "wrote " << *arg << " bytes";
+  return *arg == static_cast<std::size_t>(size);
 }
 
 // backend.h: "a bad length DataLenRange / KeySizeRange / InvalidArgument".

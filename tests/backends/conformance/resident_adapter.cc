@@ -93,13 +93,14 @@ Result<VerifyOutcome> ResidentKeysBackend::verify_digest(const Key& key, SignSch
                                                          SignatureEncoding encoding) {
   return inner_->verify_digest(resident(key), scheme, digest, signature, encoding);
 }
-Result<Bytes> ResidentKeysBackend::aes_gcm_encrypt(const Key& key, ByteView plaintext,
-                                                   ByteView aad) {
-  return inner_->aes_gcm_encrypt(resident(key), plaintext, aad);
+Result<std::size_t> ResidentKeysBackend::aes_gcm_encrypt_into(const Key& key, ByteView plaintext,
+                                                              ByteView aad,
+                                                              std::span<std::uint8_t> sealed_out) {
+  return inner_->aes_gcm_encrypt_into(resident(key), plaintext, aad, sealed_out);
 }
-Result<SecretBytes> ResidentKeysBackend::aes_gcm_decrypt(const Key& key, ByteView sealed,
-                                                         ByteView aad) {
-  return inner_->aes_gcm_decrypt(resident(key), sealed, aad);
+Result<std::size_t> ResidentKeysBackend::aes_gcm_decrypt_into(
+    const Key& key, ByteView sealed, ByteView aad, std::span<std::uint8_t> plaintext_out) {
+  return inner_->aes_gcm_decrypt_into(resident(key), sealed, aad, plaintext_out);
 }
 Result<Bytes> ResidentKeysBackend::aes_cbc_encrypt(const Key& key, ByteView iv,
                                                    ByteView plaintext) {

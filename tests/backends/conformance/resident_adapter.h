@@ -29,8 +29,10 @@ class ResidentKeysBackend final : public CryptoBackend {
                                ByteView signature, SignatureEncoding encoding) override;
   Result<VerifyOutcome> verify_digest(const Key& key, SignScheme scheme, ByteView digest,
                                       ByteView signature, SignatureEncoding encoding) override;
-  Result<Bytes> aes_gcm_encrypt(const Key& key, ByteView plaintext, ByteView aad) override;
-  Result<SecretBytes> aes_gcm_decrypt(const Key& key, ByteView sealed, ByteView aad) override;
+  Result<std::size_t> aes_gcm_encrypt_into(const Key& key, ByteView plaintext, ByteView aad,
+                                           std::span<std::uint8_t> sealed_out) override;
+  Result<std::size_t> aes_gcm_decrypt_into(const Key& key, ByteView sealed, ByteView aad,
+                                           std::span<std::uint8_t> plaintext_out) override;
   Result<Bytes> aes_cbc_encrypt(const Key& key, ByteView iv, ByteView plaintext) override;
   Result<SecretBytes> aes_cbc_decrypt(const Key& key, ByteView iv, ByteView ciphertext) override;
   Result<Bytes> aes_ctr(const Key& key, ByteView iv, ByteView data) override;

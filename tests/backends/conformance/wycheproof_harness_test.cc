@@ -36,11 +36,13 @@ class ForwardingBackend : public CryptoBackend {
                                       SignatureEncoding e) override {
     return inner_->verify_digest(k, s, d, sig, e);
   }
-  Result<Bytes> aes_gcm_encrypt(const Key& k, ByteView p, ByteView aad) override {
-    return inner_->aes_gcm_encrypt(k, p, aad);
+  Result<std::size_t> aes_gcm_encrypt_into(const Key& k, ByteView p, ByteView aad,
+                                           std::span<std::uint8_t> out) override {
+    return inner_->aes_gcm_encrypt_into(k, p, aad, out);
   }
-  Result<SecretBytes> aes_gcm_decrypt(const Key& k, ByteView sealed, ByteView aad) override {
-    return inner_->aes_gcm_decrypt(k, sealed, aad);
+  Result<std::size_t> aes_gcm_decrypt_into(const Key& k, ByteView sealed, ByteView aad,
+                                           std::span<std::uint8_t> out) override {
+    return inner_->aes_gcm_decrypt_into(k, sealed, aad, out);
   }
   Result<Bytes> aes_cbc_encrypt(const Key& k, ByteView iv, ByteView p) override {
     return inner_->aes_cbc_encrypt(k, iv, p);
@@ -90,9 +92,10 @@ class AcceptsEverySignature : public ForwardingBackend {
 // Releases "plaintext" (nothing) when the tag does not match.
 class IgnoresGcmTags : public ForwardingBackend {
  public:
-  Result<SecretBytes> aes_gcm_decrypt(const Key& k, ByteView sealed, ByteView aad) override {
-    auto opened = inner_->aes_gcm_decrypt(k, sealed, aad);
-    if (!opened) return SecretBytes{};
+  Result<std::size_t> aes_gcm_decrypt_into(const Key& k, ByteView sealed, ByteView aad,
+                                           std::span<std::uint8_t> out) override {
+    auto opened = inner_->aes_gcm_decrypt_into(k, sealed, aad, out);
+    if (!opened) return std::size_t{0};
     return opened;
   }
 };

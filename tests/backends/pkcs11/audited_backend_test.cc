@@ -146,6 +146,41 @@ TEST_F(AuditedBackendTest, RecordsOperationsAndAdministrativeEventsInAnIntactCha
   }
 }
 
+// The caller-buffer operations are the same operations to an auditor: same names, and the
+// byte counts of the result, not of the buffer.
+TEST_F(AuditedBackendTest, RecordsTheIntoOperationsUnderTheirOperationNames) {
+  const Key aes = Key::aes(std::vector<std::uint8_t>(32, 0x5d)).value();
+  {
+    auto backend = open();
+    ASSERT_NE(backend, nullptr);
+    std::vector<std::uint8_t> sealed(kMessage.size() + kGcmIvSize + kGcmTagSize + 50);
+    const auto written = backend->aes_gcm_encrypt_into(aes, kMessage, {}, sealed);
+    ASSERT_THAT(written, IsOk());
+    sealed.resize(*written);
+    std::vector<std::uint8_t> opened(kMessage.size() + 50);
+    ASSERT_THAT(backend->aes_gcm_decrypt_into(aes, sealed, {}, opened), IsOk());
+  }
+  const AuditVerifyReport report = verify();
+  EXPECT_TRUE(report.intact) << report.problem << " at line " << report.line;
+  int encryptions = 0;
+  int decryptions = 0;
+  for (const std::string& line : lines()) {
+    if (line.find(R"("op":"aes_gcm_encrypt")") != std::string::npos) {
+      ++encryptions;
+      EXPECT_THAT(line, HasSubstr(R"("in":100,"out":128)"));
+      EXPECT_THAT(line, HasSubstr(R"("outcome":"ok")"));
+      EXPECT_THAT(line, HasSubstr(R"("mech":"CKM_AES_GCM")"));
+    }
+    if (line.find(R"("op":"aes_gcm_decrypt")") != std::string::npos) {
+      ++decryptions;
+      EXPECT_THAT(line, HasSubstr(R"("in":128,"out":100)"));
+      EXPECT_THAT(line, HasSubstr(R"("outcome":"ok")"));
+    }
+  }
+  EXPECT_EQ(encryptions, 1);
+  EXPECT_EQ(decryptions, 1);
+}
+
 TEST_F(AuditedBackendTest, NoSecretEverReachesTheTrail) {
   const Key aes =
       Key::aes(std::vector<std::uint8_t>{0x8d, 0x3e, 0x91, 0x5c, 0x27, 0xa4, 0x60, 0xf1, 0x0b, 0xce,
@@ -206,7 +241,8 @@ TEST_F(AuditedBackendTest, FailsClosedWhileTheTrailCannotBeWrittenAndLosesNothin
   auto backend = open();
   ASSERT_NE(backend, nullptr);
   const Key aes = Key::aes(std::vector<std::uint8_t>(16, 0x21)).value();
-  ASSERT_THAT(backend->aes_gcm_encrypt(aes, kMessage, {}), IsOk());
+  const Result<Bytes> message = backend->aes_gcm_encrypt(aes, kMessage, {});
+  ASSERT_THAT(message, IsOk());
   auto& audited = dynamic_cast<AuditedBackend&>(*backend);
   ASSERT_THAT(audited.log().flush(), IsOk());
   std::uint64_t accepted = 0;
@@ -224,6 +260,10 @@ TEST_F(AuditedBackendTest, FailsClosedWhileTheTrailCannotBeWrittenAndLosesNothin
     EXPECT_THAT(backend->aes_gcm_encrypt(aes, kMessage, {}),
                 HasErrorCode(ErrorCode::AuditUnavailable));
     EXPECT_EQ(audited.inner().gcm_messages(aes), used) << "a refused operation did not run";
+    std::vector<std::uint8_t> opened(kMessage.size(), 0xAA);
+    EXPECT_THAT(backend->aes_gcm_decrypt_into(aes, *message, {}, opened),
+                HasErrorCode(ErrorCode::AuditUnavailable));
+    EXPECT_EQ(opened, std::vector<std::uint8_t>(kMessage.size(), 0)) << "and left no bytes";
   }
   // Space again: the held records are written and operations go on.
   Result<Bytes> sealed = backend->aes_gcm_encrypt(aes, kMessage, {});

@@ -82,6 +82,31 @@ TEST(GcmBudgetTest, SeparateKeyObjectsWithEqualBytesShareOneBudget) {
       << "other keys unaffected";
 }
 
+// backend.h: a sealed_out too small is BufferTooSmall before any token call and before the
+// message counts, so the one message the budget allows is still there afterwards.
+TEST(GcmBudgetTest, ABufferTooSmallUsesNoBudgetAndNoTokenCall) {
+  auto backend = make_backend(1);
+  ASSERT_NE(backend, nullptr);
+  const Key key = aes_key(8);
+  std::vector<std::uint8_t> sealed(kGcmIvSize + kMessage.size() + kGcmTagSize - 1);
+  const auto encrypts = backend->module().call_count(Fn::EncryptInit);
+  const auto imports = backend->module().call_count(Fn::CreateObject);
+  const auto draws = backend->module().call_count(Fn::GenerateRandom);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(backend->aes_gcm_encrypt_into(key, kMessage, {}, sealed),
+                HasErrorCode(ErrorCode::BufferTooSmall));
+  }
+  EXPECT_EQ(backend->gcm_messages(key), 0u);
+  EXPECT_EQ(backend->module().call_count(Fn::EncryptInit), encrypts);
+  EXPECT_EQ(backend->module().call_count(Fn::CreateObject), imports);
+  EXPECT_EQ(backend->module().call_count(Fn::GenerateRandom), draws);
+  sealed.push_back(0);
+  EXPECT_THAT(backend->aes_gcm_encrypt_into(key, kMessage, {}, sealed), IsOk());
+  EXPECT_EQ(backend->gcm_messages(key), 1u);
+  EXPECT_THAT(backend->aes_gcm_encrypt_into(key, kMessage, {}, sealed),
+              HasErrorCode(ErrorCode::KeyUsageLimitExceeded));
+}
+
 TEST(GcmBudgetTest, EightThreadsNeverExceedTheCeilingByEvenOne) {
   constexpr std::uint64_t kCeiling = 100;
   auto backend = make_backend(kCeiling, /*pool_size=*/8);

@@ -1,31 +1,36 @@
 // SPDX-License-Identifier: Apache-2.0
-// HMAC-SHA-256 on OpenSSL 3's EVP_MAC, and the key-file loader that feeds it.
+// HMAC-SHA-256 (RFC 2104) over OpenSSL's SHA-256 block functions, and the key-file loader
+// that feeds it.
+//
+// Why not EVP_MAC: the writer MACs every record while the audited operations run OpenSSL on
+// other threads (the token's own digests, in SoftHSM2). EVP re-initialisation takes and drops
+// references on the process-wide SHA-256 method and OpenSSL's locks on every record; those
+// shared cache lines cost the *operations* several percent (perf, docs/performance.md). The
+// SHA-256 context is a plain structure: copying the keyed inner and outer states shares
+// nothing, allocates nothing and needs no lock. The 1.1.1 API level keeps these (deprecated
+// in 3.0, still provided and SHA-NI accelerated) functions available without warnings.
+#define OPENSSL_API_COMPAT 10101
+
 #include "audit/hmac_sha256.h"
 
 #include "audit/posix_io.h"
 #include "core/json_escape.h"
 
-#include <mutex>
-
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include <fmt/format.h>
 
 namespace craton::hsm::audit {
 
+// The SHA-256 states after absorbing key ^ ipad and key ^ opad: everything mac() needs, and as
+// secret as the key itself (cleansed on destruction; the key bytes are not kept).
 struct HmacSha256::State {
-  SecretBytes key;
-  EVP_MAC* algorithm = nullptr;
-  EVP_MAC_CTX* keyed = nullptr;  // initialised with the key once; only ever duplicated
-  std::mutex work_mu;
-  EVP_MAC_CTX* work = nullptr;  // a copy of `keyed` reused under work_mu
+  SHA256_CTX inner{};
+  SHA256_CTX outer{};
 
   ~State() {
-    EVP_MAC_CTX_free(work);
-    EVP_MAC_CTX_free(keyed);  // OpenSSL cleanses the key-derived pads it holds
-    EVP_MAC_free(algorithm);
+    secure_wipe(&inner, sizeof inner);
+    secure_wipe(&outer, sizeof outer);
   }
 };
 
@@ -33,50 +38,39 @@ HmacSha256::HmacSha256(std::unique_ptr<State> state) : state_(std::move(state)) 
 HmacSha256::~HmacSha256() = default;
 
 Result<std::unique_ptr<HmacSha256>> HmacSha256::create(SecretBytes key) {
+  // RFC 2104: a key longer than the block is hashed first, a shorter one zero-padded.
+  SecretBytes block = SecretBytes::zeroed(SHA256_CBLOCK);
+  const auto key_bytes = key.expose();
+  if (key_bytes.size() > SHA256_CBLOCK) {
+    SHA256(key_bytes.data(), key_bytes.size(), block.expose_mut().data());
+  } else {
+    std::copy(key_bytes.begin(), key_bytes.end(), block.expose_mut().begin());
+  }
   auto state = std::make_unique<State>();
-  state->key = std::move(key);
-  // Fetched once: a fetch per record would take OpenSSL's provider lock every time.
-  state->algorithm = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  if (state->algorithm != nullptr) state->keyed = EVP_MAC_CTX_new(state->algorithm);
-  if (state->keyed == nullptr) return fail(ErrorCode::Internal, "OpenSSL has no HMAC");
-  char digest[] = "SHA256";
-  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                               OSSL_PARAM_END};
-  const auto key_bytes = state->key.expose();
-  if (EVP_MAC_init(state->keyed, key_bytes.data(), key_bytes.size(), params) != 1) {
+  SecretBytes pad = SecretBytes::zeroed(SHA256_CBLOCK);
+  const auto keyed = [&](SHA256_CTX& ctx, std::uint8_t mask) {
+    for (std::size_t i = 0; i < SHA256_CBLOCK; ++i) {
+      pad.expose_mut()[i] = static_cast<std::uint8_t>(block.expose()[i] ^ mask);
+    }
+    return SHA256_Init(&ctx) == 1 && SHA256_Update(&ctx, pad.expose().data(), SHA256_CBLOCK) == 1;
+  };
+  if (!keyed(state->inner, 0x36) || !keyed(state->outer, 0x5c)) {
     return fail(ErrorCode::Internal, "cannot initialise HMAC-SHA-256");
   }
   return std::unique_ptr<HmacSha256>(new HmacSha256(std::move(state)));
 }
 
-namespace {
-
-bool compute(EVP_MAC_CTX* ctx, std::span<const std::uint8_t> data,
-             std::array<std::uint8_t, 32>& out) {
-  std::size_t length = 0;
-  return EVP_MAC_update(ctx, data.data(), data.size()) == 1 &&
-         EVP_MAC_final(ctx, out.data(), &length, out.size()) == 1 && length == out.size();
-}
-
-}  // namespace
-
 Result<std::array<std::uint8_t, 32>> HmacSha256::mac(std::span<const std::uint8_t> data) {
   std::array<std::uint8_t, 32> out{};
-  // The common case (the writer thread alone): reuse one working context; re-initialising
-  // HMAC without a key keeps the key schedule, so no allocation per record.
-  if (std::unique_lock lock(state_->work_mu, std::try_to_lock); lock.owns_lock()) {
-    if (state_->work == nullptr) state_->work = EVP_MAC_CTX_dup(state_->keyed);
-    if (state_->work != nullptr && EVP_MAC_init(state_->work, nullptr, 0, nullptr) == 1 &&
-        compute(state_->work, data, out)) {
-      return out;
-    }
-    return fail(ErrorCode::Internal, "HMAC-SHA-256 failed");
-  }
-  // Concurrent callers (a verifier): a private copy; duplicating only reads the keyed context.
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(state_->keyed);
-  if (ctx == nullptr) return fail(ErrorCode::Internal, "HMAC-SHA-256: cannot copy context");
-  const bool ok = compute(ctx, data, out);
-  EVP_MAC_CTX_free(ctx);
+  std::array<std::uint8_t, SHA256_DIGEST_LENGTH> inner_hash{};
+  SHA256_CTX ctx = state_->inner;  // a private copy: concurrent callers share nothing mutable
+  bool ok = SHA256_Update(&ctx, data.data(), data.size()) == 1 &&
+            SHA256_Final(inner_hash.data(), &ctx) == 1;
+  ctx = state_->outer;
+  ok = ok && SHA256_Update(&ctx, inner_hash.data(), inner_hash.size()) == 1 &&
+       SHA256_Final(out.data(), &ctx) == 1;
+  secure_wipe(&ctx, sizeof ctx);
+  secure_wipe(inner_hash.data(), inner_hash.size());
   if (!ok) return fail(ErrorCode::Internal, "HMAC-SHA-256 failed");
   return out;
 }

@@ -17,10 +17,9 @@ namespace craton::hsm::audit {
 [[nodiscard]] Result<std::string> mac_hex(AuditMac& mac, std::span<const std::uint8_t> data);
 [[nodiscard]] Result<std::string> mac_hex(AuditMac& mac, std::string_view data);
 
-// Owns the key (SecretBytes) and one OpenSSL context keyed once at construction. mac() reuses
-// one working copy of it when uncontended (the writer thread) and duplicates the keyed
-// context otherwise, so the key schedule is never redone and concurrent calls (the writer, a
-// verifier) never share mutable state.
+// Holds only the keyed inner and outer SHA-256 states (wiped on destruction), computed once
+// at construction; mac() works on a private copy of them, so concurrent calls (the writer, a
+// verifier) share nothing mutable and take no lock.
 class HmacSha256 final : public AuditMac {
  public:
   // Errors: Internal when OpenSSL cannot provide HMAC-SHA-256.

@@ -3,6 +3,7 @@
 // other owners, wrong key sizes; and what they create: 0600 files.
 #include "audit_test_util.h"
 
+#include "audit/hmac_sha256.h"
 #include "audit/tail_anchor.h"
 
 #include <thread>
@@ -139,24 +140,49 @@ TEST(AuditKeyFile, UnsafeFilesAreConfigInvalid) {
   EXPECT_THAT(make_key_file_audit_mac(dir / "missing"), HasErrorCode(ErrorCode::ConfigInvalid));
 }
 
-// Checked against OpenSSL's one-shot HMAC(), a separate code path from EVP_MAC.
+// Checked against OpenSSL's one-shot HMAC(), a separate code path from our block-level one;
+// key sizes at both ends of the key file's range, messages of zero to several blocks.
 TEST(AuditKeyFile, MacIsHmacSha256OfTheKeyFileBytes) {
-  AuditDir dir;
-  const std::string key = write_key_file(dir / "k", 40);
-  auto mac = key_file_mac(dir / "k");
-  // Several messages in a row: the reused working context must start afresh every time.
-  for (const std::string message : {"{\"ts\":\"2026-11-27T19:08:30.123456Z\"}", "", "x", "x"}) {
-    std::array<unsigned char, 32> expected{};
-    unsigned int length = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(message.data()), message.size(), expected.data(),
-         &length);
-    ASSERT_EQ(length, 32u);
-    const auto got =
-        mac->mac(std::span(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()));
-    ASSERT_THAT(got, IsOk());
-    EXPECT_TRUE(std::equal(got->begin(), got->end(), expected.begin())) << message;
+  for (const std::size_t key_size : {32, 40, 64}) {
+    SCOPED_TRACE(key_size);
+    AuditDir dir;
+    const std::string key = write_key_file(dir / "k", key_size);
+    auto mac = key_file_mac(dir / "k");
+    // Several messages in a row: each must start from the keyed state afresh.
+    for (const std::string& message :
+         {std::string("{\"ts\":\"2026-11-27T19:08:30.123456Z\"}"), std::string(), std::string("x"),
+          std::string("x"), std::string(55, 'p'), std::string(64, 'q'), std::string(1000, 'r')}) {
+      std::array<unsigned char, 32> expected{};
+      unsigned int length = 0;
+      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), expected.data(),
+           &length);
+      ASSERT_EQ(length, 32u);
+      const auto got = mac->mac(
+          std::span(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()));
+      ASSERT_THAT(got, IsOk());
+      EXPECT_TRUE(std::equal(got->begin(), got->end(), expected.begin())) << message;
+    }
   }
+}
+
+// RFC 2104: a key longer than SHA-256's block is hashed first (not reachable through a key
+// file, which holds at most 64 bytes, but part of the MAC's contract).
+TEST(AuditKeyFile, KeysLongerThanABlockAreHashedFirst) {
+  const std::string key(100, 'k');
+  auto mac = audit::HmacSha256::create(
+      SecretBytes(std::span(reinterpret_cast<const std::uint8_t*>(key.data()), key.size())));
+  ASSERT_THAT(mac, IsOk());
+  const std::string message = "record";
+  std::array<unsigned char, 32> expected{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), expected.data(),
+       &length);
+  const auto got =
+      (*mac)->mac(std::span(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()));
+  ASSERT_THAT(got, IsOk());
+  EXPECT_TRUE(std::equal(got->begin(), got->end(), expected.begin()));
 }
 
 TEST(AuditKeyFile, MacIsSafeToCallFromManyThreads) {

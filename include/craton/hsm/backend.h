@@ -80,10 +80,10 @@ class CRATON_HSM_API CryptoBackend {
   // Takes iv ‖ ciphertext ‖ tag. Any tampering: AuthenticationFailed, no plaintext.
   // Not virtual: calls aes_gcm_decrypt_into with wiping storage.
   Result<SecretBytes> aes_gcm_decrypt(const Key& key, ByteView sealed, ByteView aad) {
-    // Shorter than iv ‖ tag: no room needed, aes_gcm_decrypt_into answers AuthenticationFailed.
-    constexpr std::size_t kOverhead = kGcmIvSize + kGcmTagSize;
-    SecretBytes plaintext =
-        SecretBytes::zeroed(sealed.size() > kOverhead ? sealed.size() - kOverhead : 0);
+    // Room for the tag too, which spares a token that writes it (SoftHSM2) a temporary copy;
+    // shorter than iv ‖ tag, aes_gcm_decrypt_into answers AuthenticationFailed.
+    SecretBytes plaintext = SecretBytes::zeroed(
+        sealed.size() > kGcmIvSize + kGcmTagSize ? sealed.size() - kGcmIvSize : 0);
     CRATON_ASSIGN_OR_RETURN(const std::size_t length,
                             aes_gcm_decrypt_into(key, sealed, aad, plaintext.expose_mut()));
     plaintext.truncate(length);

@@ -9,7 +9,7 @@
 # Usage: scripts/bench.sh [suite flags]
 #   --check            exit 1 when a target FAILs (not part of CI: timings are machine-bound)
 #   --json=FILE        also write the report as JSON
-#   --cases=a,b --threads=1,2 --duration-ms=500 --rounds=3 --sizes=64,1024 --no-software
+#   --cases=a,b --threads=1,2 --duration-ms=200 --rounds=10 --sizes=64,1024 --no-software
 #   --no-miss --no-audit --no-resident
 #                      plus any Google Benchmark flag (--benchmark_filter=ecdsa, ...)
 set -euo pipefail

@@ -94,18 +94,11 @@ Result<UniqueFd> open_private_file(const std::filesystem::path& path, OpenFor mo
 }
 
 Result<std::size_t> read_fully(const UniqueFd& fd, std::span<std::uint8_t> buffer) {
-  std::size_t total = 0;
-  while (total < buffer.size()) {
-    const ssize_t n = ::read(fd.get(), buffer.data() + total, buffer.size() - total);
-    if (n == 0) break;
-    if (n < 0) {
-      const int error = errno;
-      if (error == EINTR) continue;
-      return fail(ErrorCode::ConfigInvalid, fmt::format("read failed: {}", errno_text(error)));
-    }
-    total += static_cast<std::size_t>(n);
+  const auto read = read_into(fd, std::as_writable_bytes(buffer));
+  if (!read) {
+    return fail(ErrorCode::ConfigInvalid, fmt::format("read failed: {}", errno_text(read.error())));
   }
-  return total;
+  return *read;
 }
 
 Result<std::uint64_t> file_size(const UniqueFd& fd) {

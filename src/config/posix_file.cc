@@ -47,19 +47,12 @@ Result<RegularFile> open_regular_file(std::string_view field, const std::filesys
 
 Result<std::size_t> read_up_to(std::string_view field, const std::filesystem::path& path,
                                const UniqueFd& fd, std::span<char> buffer) {
-  std::size_t total = 0;
-  while (total < buffer.size()) {
-    const ssize_t n = ::read(fd.get(), buffer.data() + total, buffer.size() - total);
-    if (n == 0) break;
-    if (n < 0) {
-      const int error = errno;
-      if (error == EINTR) continue;
-      return fail(ErrorCode::ConfigInvalid,
-                  fmt::format("{}: cannot read {}: {}", field, path.string(), errno_text(error)));
-    }
-    total += static_cast<std::size_t>(n);
+  const auto read = read_into(fd, std::as_writable_bytes(buffer));
+  if (!read) {
+    return fail(ErrorCode::ConfigInvalid, fmt::format("{}: cannot read {}: {}", field,
+                                                      path.string(), errno_text(read.error())));
   }
-  return total;
+  return *read;
 }
 
 }  // namespace craton::hsm::config

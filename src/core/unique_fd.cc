@@ -36,4 +36,19 @@ void UniqueFd::reset() noexcept {
   }
 }
 
+std::expected<std::size_t, int> read_into(const UniqueFd& fd, std::span<std::byte> buffer) {
+  std::size_t total = 0;
+  while (total < buffer.size()) {
+    const ssize_t n = ::read(fd.get(), buffer.data() + total, buffer.size() - total);
+    if (n == 0) break;
+    if (n < 0) {
+      const int error = errno;
+      if (error == EINTR) continue;
+      return std::unexpected(error);
+    }
+    total += static_cast<std::size_t>(n);
+  }
+  return total;
+}
+
 }  // namespace craton::hsm

@@ -3,6 +3,9 @@
 // trail), and errno as text for the messages around it.
 #pragma once
 
+#include <cstddef>
+#include <expected>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -30,5 +33,10 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+// Reads until end of file or until `buffer` is full, retrying interrupted reads: the number of
+// bytes read, or the errno of the failed read (callers word the error for their file).
+[[nodiscard]] std::expected<std::size_t, int> read_into(const UniqueFd& fd,
+                                                        std::span<std::byte> buffer);
 
 }  // namespace craton::hsm

@@ -69,6 +69,8 @@ constexpr std::array kCodes{
     CodeInfo{AuditUnavailable, "AuditUnavailable", RetryLater},
     CodeInfo{Pkcs11Failure, "Pkcs11Failure", Stop},
     CodeInfo{Internal, "Internal", Stop},
+    CodeInfo{KeyChanged, "KeyChanged", Stop},
+    CodeInfo{OutcomeUnknown, "OutcomeUnknown", Stop},
 };
 
 constexpr bool table_in_enum_order() {
@@ -78,7 +80,8 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order(), "kCodes must list every ErrorCode in declaration order");
-static_assert(std::to_underlying(Internal) == kCodes.size(), "kCodes must end with Internal");
+static_assert(std::to_underlying(OutcomeUnknown) == kCodes.size(),
+              "kCodes must end with the last ErrorCode");
 
 const CodeInfo* find(ErrorCode code) noexcept {
   const auto index = static_cast<std::size_t>(std::to_underlying(code));

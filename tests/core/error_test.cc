@@ -14,12 +14,14 @@ namespace {
 TEST(ErrorCodeTest, EveryCodeHasADistinctName) {
   std::set<std::string_view> names;
   for (auto value = std::to_underlying(ErrorCode::ConfigInvalid);
-       value <= std::to_underlying(ErrorCode::Internal); ++value) {
+       value <= std::to_underlying(ErrorCode::OutcomeUnknown); ++value) {
     const auto name = error_code_name(static_cast<ErrorCode>(value));
     EXPECT_NE(name, "UnknownErrorCode") << "code " << value;
     EXPECT_TRUE(names.insert(name).second) << "duplicate name " << name;
   }
   EXPECT_EQ(error_code_name(static_cast<ErrorCode>(0)), "UnknownErrorCode");
+  EXPECT_EQ(error_code_name(ErrorCode::KeyChanged), "KeyChanged");
+  EXPECT_EQ(error_code_name(ErrorCode::OutcomeUnknown), "OutcomeUnknown");
 }
 
 TEST(ErrorCodeTest, ActionsGroupWhatACallerCanDo) {

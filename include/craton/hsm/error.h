@@ -74,6 +74,13 @@ enum class ErrorCode : std::uint16_t {
   AuditUnavailable,
   Pkcs11Failure,
   Internal,
+  // Added after the first release, so earlier values keep their numbers.
+  // The resident key's object was replaced: label and id now name an object that cannot be
+  // proven to be the one the Key was made for (different public value or check value).
+  KeyChanged,
+  // A call that changes the token (generate, import, destroy) failed part-way and may or may
+  // not have taken effect; the message says what the token holds now. Never retried.
+  OutcomeUnknown,
 };
 
 // What a caller (or the pool) can usefully do about an error.

@@ -4,6 +4,9 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <cstdlib>
 
 #include <initializer_list>
 #include <string_view>
@@ -67,18 +70,18 @@ SecretBytes fingerprint_input(const KeyMaterial& m) {
   Encoder encoder;
   encoder.part(domain_tag(m.kind));
   if (m.resident) {
-    // A resident key is the object, not its bytes: its token's serial and the object's
-    // unique id when the token has one, else its id (the GCM budget key).
     const ResidentObject& object = *m.resident;
     encoder.part("resident");
     encoder.part(object.token_serial);
-    if (object.unique_id) {
-      encoder.part("unique-id");
-      encoder.part(*object.unique_id);
-    } else {
-      encoder.part("id");
-      encoder.part(object.id);
-    }
+    encoder.part(object.label);
+    encoder.part(object.id);
+    encoder.part(object.unique_id.value_or(""));
+    encoder.part(object.check_value);
+    // The public value of either half of a pair (empty parts for the kinds without them).
+    encoder.part(m.curve ? curve_info(*m.curve).display : "");
+    encoder.part(m.rsa_modulus);
+    encoder.part(m.rsa_public_exponent);
+    encoder.part(m.public_point);
     return encoder.take();
   }
   if (m.curve) encoder.part(curve_info(*m.curve).display);
@@ -101,6 +104,17 @@ SecretBytes fingerprint_input(const KeyMaterial& m) {
       break;  // AES, HMAC, EC scalar, Ed25519 seed
   }
   return encoder.take();
+}
+
+const SecretBytes& process_fingerprint_secret() {
+  static const SecretBytes secret = [] {
+    SecretBytes bytes = SecretBytes::zeroed(32);
+    if (RAND_bytes(bytes.expose_mut().data(), static_cast<int>(bytes.size())) != 1) {
+      std::abort();  // no randomness: nothing cryptographic can safely continue
+    }
+    return bytes;
+  }();
+  return secret;
 }
 
 Fingerprint keyed_fingerprint(const KeyMaterial& material, const SecretBytes& secret) {

@@ -30,14 +30,20 @@ struct RsaPrivateParts {
   SecretBytes coefficient;
 };
 
-// How a token-resident key is found again: the token it lives on and the object's label and
-// id (the public half of a pair shares the id). Resident keys carry no secret bytes: the
-// token never hands them out.
+// How a token-resident key is found again, and proven to be the same object when it is: the
+// token it lives on, the object's label and id (the public half of a pair shares them), and
+// what tells one object from another with the same names: CKA_UNIQUE_ID where the token has
+// it, the public value of a key pair (in KeyMaterial), the check value of a secret key.
+// Resident keys carry no secret bytes: the token never hands them out.
 struct ResidentObject {
   std::string token_serial;
   std::string label;
   std::vector<std::uint8_t> id;
   std::optional<std::string> unique_id;  // CKA_UNIQUE_ID, when the token offers it
+  // Secret keys: CKA_CHECK_VALUE, or a value the token computed with the key (check_value.h),
+  // tagged by how it was obtained. Empty when the token offers neither: such a key cannot be
+  // proven to be the same object once its handle has gone stale.
+  std::vector<std::uint8_t> check_value;
   // "pkcs11:token=...;object=...;id=...;type=..." for descriptions and audit records; shared
   // so that recording an operation never copies it.
   std::shared_ptr<const std::string> uri;

@@ -16,17 +16,24 @@
 namespace craton::hsm {
 
 // A CryptoBackend over one token that also manages keys living on that token. A Key returned
-// by generate_resident_key or find_key works with every CryptoBackend operation of the
-// backend that returned it (and only there): the token does the crypto, the key bytes never
-// reach the host. Its object handle is resolved once and cached; when the token is
-// reinserted or the pool rebuilds its sessions, the next operation resolves it again.
+// by generate_resident_key or find_key works with every CryptoBackend operation of a backend
+// on that token: the token does the crypto, the key bytes never reach the host. A Key names
+// exactly one object (serial, class, type, label, id, unique id, and its public value or
+// check value). Its handle is resolved once and cached; when the token is reinserted, the pool
+// rebuilds its sessions or a key is destroyed, the next operation finds it again and proves it
+// is the same object: KeyNotFound when it is gone, KeyChanged when its label and id now name
+// another object. Calls that change the token (generate, import, destroy) are never re-run
+// by the pool's automatic retry; OutcomeUnknown means one failed part-way and its effect could
+// not be proven (the message says what the token holds).
 class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
  public:
   // Generates a persistent key (pair) on the token: CKA_TOKEN, CKA_LABEL, CKA_ID,
   // CKA_PRIVATE when logged in, CKA_SENSITIVE, CKA_EXTRACTABLE per the spec, and only the
   // requested usage attributes. Returns the private or secret key. Errors: KeyAlreadyExists
-  // when any key object already has this label or id; InvalidArgument for an empty or
-  // over-long label/id or usages the algorithm cannot have; MechanismUnsupported.
+  // when any key object already has this label or id, also when another thread or process
+  // creates one at the same time (nothing of this call stays behind); InvalidArgument for an
+  // empty or over-long label/id or usages the algorithm cannot have; MechanismUnsupported;
+  // OutcomeUnknown. A failure leaves nothing this call made on the token.
   virtual Result<Key> generate_resident_key(const ResidentKeySpec& spec) = 0;
   // Stores caller-held material as a persistent, sensitive, non-extractable token object
   // (both halves for a private key). Same errors as generate_resident_key.
@@ -39,8 +46,11 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   // The SubjectPublicKeyInfo DER of a resident key pair's public half. Errors: KeyNotFound,
   // KeyAmbiguous, KeyTypeInconsistent for secret keys.
   virtual Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) = 0;
-  // Destroys the key the reference resolves to and, for a pair, its public half (same id).
-  // Audited. Errors: KeyNotFound, KeyAmbiguous; nothing is destroyed on error.
+  // Destroys the key the reference resolves to and, for a pair, its public half (same id, and
+  // same label when several public keys share the id), private key first. Audited. Errors:
+  // KeyNotFound, KeyAmbiguous, KeyFunctionNotPermitted (a half is not destroyable) and the
+  // token's failures, with nothing destroyed; OutcomeUnknown when the token failed after
+  // destroying part of the key (the message says how many objects remain).
   virtual Result<void> destroy_key(const KeyRef& ref) = 0;
   // "pkcs11:token=ci-token;manufacturer=SoftHSM%20project;serial=...;model=SoftHSM%20v2": the
   // token this backend works on, for building key URIs.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// AES-GCM on the token: per-key message budget reserved before each encryption, IVs sliced
-// from the session's batch of token randomness, output iv ‖ ciphertext ‖ tag.
+// AES-GCM on the token: every encryption charged to the key's process-wide message budget, IVs
+// sliced from the session's batch of token randomness, output iv ‖ ciphertext ‖ tag.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -22,16 +22,6 @@ CK_GCM_PARAMS gcm_params(std::span<const std::uint8_t> iv, ByteView aad) {
   params.ulAADLen = aad.size();
   params.ulTagBits = kGcmTagSize * 8;
   return params;
-}
-
-// Reserves one message of `state`'s budget; never lets the count pass `limit`, even with many
-// threads racing on one key.
-bool reserve_gcm_message(KeyState& state, std::uint64_t limit) {
-  std::uint64_t used = state.gcm_messages.load(std::memory_order_relaxed);
-  do {
-    if (used >= limit) return false;
-  } while (!state.gcm_messages.compare_exchange_weak(used, used + 1, std::memory_order_relaxed));
-  return true;
 }
 
 // The next fresh IV for this session, refilling its reserve from the token when empty.
@@ -56,19 +46,24 @@ Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_encrypt_into(
   const std::size_t sealed_size = kGcmIvSize + plaintext.size() + kGcmTagSize;
   // Before the budget: a buffer the caller got wrong must not use up a message.
   CRATON_RETURN_IF_ERROR(check_output_size(sealed_out.size(), sealed_size, "AES-GCM encryption"));
-  // Counted before the call: a message that then fails still used up its IV's chance.
   KeyState& state = key_state(key.material());
-  if (!reserve_gcm_message(state, config_.gcm_max_messages_per_key)) {
+  const std::uint64_t limit = config_.gcm_max_messages_per_key;
+  const auto refuse = [&] {
     note_admin(AuditOperation::GcmBudgetRefused, state,
-               fmt::format("budget of {} messages spent", config_.gcm_max_messages_per_key));
+               fmt::format("budget of {} messages spent", limit));
     return fail(ErrorCode::KeyUsageLimitExceeded,
                 fmt::format("key {} reached its AES-GCM budget of {} messages (NIST SP 800-38D "
                             "§8.3); rotate the key",
-                            state.fingerprint.short_hex(), config_.gcm_max_messages_per_key));
-  }
+                            state.fingerprint.short_hex(), limit));
+  };
+  // A spent budget is refused before any token call.
+  if (GcmBudgets::used(*state.gcm) >= limit) return refuse();
   const std::span<std::uint8_t> sealed = sealed_out.first(sealed_size);
   return with_key<std::size_t>(
       key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<std::size_t> {
+        // Every attempt counts, retries included, before its IV is drawn: an encryption that
+        // then fails may still have happened on the token.
+        if (!GcmBudgets::reserve(*state.gcm, limit)) return refuse();
         CRATON_ASSIGN_OR_RETURN(const std::span<const std::uint8_t> iv, next_iv(lease));
         std::copy(iv.begin(), iv.end(), sealed.begin());
         CK_GCM_PARAMS params = gcm_params(sealed.first(kGcmIvSize), aad);

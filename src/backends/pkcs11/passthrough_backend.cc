@@ -7,8 +7,6 @@
 #include <craton/hsm/pkcs11_backend.h>
 #include <craton/hsm/software_backend.h>
 
-#include <openssl/rand.h>
-
 #include <fmt/format.h>
 
 #include "backends/pkcs11/key_import.h"
@@ -60,13 +58,7 @@ Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> 
       token_(std::move(token)),
       config_(std::move(config)),
       name_(fmt::format("pkcs11:{}", capabilities_.library_manufacturer())),
-      memo_owner_(next_memo_owner_id()),
-      fingerprint_secret_(SecretBytes::zeroed(32)) {
-  // A fresh secret per backend: fingerprints mean nothing outside this process and instance.
-  if (RAND_bytes(fingerprint_secret_.expose_mut().data(),
-                 static_cast<int>(fingerprint_secret_.size())) != 1) {
-    std::abort();  // no randomness: nothing cryptographic can safely continue
-  }
+      memo_owner_(next_memo_owner_id()) {
   if (config_.allow_software_keygen_fallback) software_fallback_ = make_software_backend();
   relay_ = std::move(relay);
 }
@@ -87,15 +79,17 @@ KeyState& Pkcs11PassthroughBackend::key_state(const KeyMaterial& material) {
   if (const MemoEntry* memo = material.memo.find(memo_owner_)) {
     return *static_cast<KeyState*>(memo->state);
   }
-  const Fingerprint fingerprint = keys::keyed_fingerprint(material, fingerprint_secret_);
+  const Fingerprint fingerprint =
+      keys::keyed_fingerprint(material, keys::process_fingerprint_secret());
   KeyState* state = nullptr;
   {
-    // Equal bytes in distinct Key objects share one state, hence one GCM budget.
+    // Equal bytes in distinct Key objects share one state; the GCM count is the process's.
     const std::lock_guard lock(key_states_mutex_);
     auto& slot = key_states_[fingerprint];
     if (!slot) {
       slot = std::make_unique<KeyState>();
       slot->fingerprint = fingerprint;
+      if (material.kind == KeyKind::Aes) slot->gcm = &GcmBudgets::process().counter(fingerprint);
     }
     state = slot.get();
   }
@@ -123,7 +117,7 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
 Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve_resident(Lease& lease,
                                                                     const KeyMaterial& material,
                                                                     KeyState& state) {
-  const std::uint64_t stamp = pool_->generation() + 1;
+  const std::uint64_t stamp = resident_stamp();
   if (state.resident_stamp.load(std::memory_order_acquire) == stamp) {
     return state.resident_object.load(std::memory_order_relaxed);
   }
@@ -134,7 +128,7 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve_resident(Lease& lease
                             *object.uri, object.token_serial, token_.serial));
   }
   CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE handle,
-                          find_resident_object(lease, material.kind, object));
+                          find_resident_object(lease, material, token_));
   state.resident_object.store(handle, std::memory_order_relaxed);
   state.resident_stamp.store(stamp, std::memory_order_release);
   return handle;
@@ -144,8 +138,15 @@ void Pkcs11PassthroughBackend::forget(Lease& lease, const KeyMaterial& material,
                                       KeyUsage usage) {
   if (material.resident) {
     state.resident_stamp.store(0, std::memory_order_release);
-  } else {
-    lease.keys().erase({state.fingerprint, usage});
+    return;
+  }
+  const auto object = lease.keys().take({state.fingerprint, usage});
+  // Gone already, usually (CKR_OBJECT_HANDLE_INVALID is then the expected answer); but an
+  // object the token merely refused must not stay on the session for its whole life.
+  if (!object) return;
+  if (auto destroyed = lease.call<Fn::DestroyObject>(*object);
+      !destroyed && destroyed.error().code() != ErrorCode::KeyHandleInvalid) {
+    report_diagnostic(destroyed.error());
   }
 }
 
@@ -157,7 +158,8 @@ Result<void> Pkcs11PassthroughBackend::check_input_size(std::size_t size,
 }
 
 std::uint64_t Pkcs11PassthroughBackend::gcm_messages(const Key& key) {
-  return key_state(key.material()).gcm_messages.load();
+  const KeyState& state = key_state(key.material());
+  return state.gcm != nullptr ? GcmBudgets::used(*state.gcm) : 0;
 }
 
 }  // namespace craton::hsm::pkcs11

@@ -10,6 +10,7 @@
 #include <craton/hsm/pkcs11_backend.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,22 +18,25 @@
 
 #include "backends/pkcs11/audit_relay.h"
 #include "backends/pkcs11/capabilities.h"
+#include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"
 #include "keys/fingerprint_memo.h"
 #include "keys/key_material.h"
+#include "pkcs11/cache/gcm_budgets.h"
 #include "pkcs11/pool/session_pool.h"
 
 namespace craton::hsm::pkcs11 {
 
 // What the backend keeps per distinct key (by fingerprint), shared by all its sessions and
-// never evicted: evicting and re-importing a key resumes its GCM count (seed: "Sticky
-// high-water marks").
+// never evicted.
 struct KeyState {
-  Fingerprint fingerprint;
-  std::atomic<std::uint64_t> gcm_messages{0};
-  // Resident keys: the token object's handle, valid in every session, and the pool generation
-  // (plus one; 0 = not resolved) it was found under. The handle is stored before the stamp,
-  // so a reader that sees the current stamp sees its handle.
+  Fingerprint fingerprint;  // keyed with process_fingerprint_secret: one per key per process
+  // AES keys: the key's process-wide GCM message count (null for other kinds). Evicting and
+  // re-importing a key resumes it (seed: "Sticky high-water marks").
+  GcmBudgets::Counter* gcm = nullptr;
+  // Resident keys: the token object's handle, valid in every session, and the resolution
+  // stamp (plus one; 0 = not resolved) it was proven under. The handle is stored before the
+  // stamp, so a reader that sees the current stamp sees its handle.
   std::atomic<CK_OBJECT_HANDLE> resident_object{CK_INVALID_HANDLE};
   std::atomic<std::uint64_t> resident_stamp{0};
 };
@@ -93,7 +97,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] const SessionPool& pool() const noexcept { return *pool_; }
   [[nodiscard]] const Module& module() const noexcept { return pool_->module(); }
   [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
-  // The number of GCM encryptions reserved so far for `key` (0 if never used here).
+  // The number of GCM encryptions counted so far for `key`, in this whole process.
   [[nodiscard]] std::uint64_t gcm_messages(const Key& key);
   // The keyed fingerprint this backend knows `key` by (memoised: cheap after the first call).
   [[nodiscard]] const Fingerprint& fingerprint_of(const Key& key) {
@@ -113,15 +117,35 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   KeyState& key_state(const KeyMaterial& material);
   // The object for `material` with `usage` on the lease's session. Material keys: a cache
   // hit, or an import recorded in the cache (destroying the least recently used object when
-  // full). Resident keys: the handle resolved under the pool's current generation, or a search.
+  // full). Resident keys: the handle proven under the current stamp, or found and proven again.
   Result<CK_OBJECT_HANDLE> resolve(Lease& lease, const KeyMaterial& material, KeyState& state,
                                    KeyUsage usage);
   Result<CK_OBJECT_HANDLE> resolve_resident(Lease& lease, const KeyMaterial& material,
                                             KeyState& state);
-  // Drops what resolve() remembered after the token called the handle invalid.
+  // Drops what resolve() remembered after the token called the handle invalid (an imported
+  // object is destroyed too: the token may have disowned it without deleting it).
   static void forget(Lease& lease, const KeyMaterial& material, KeyState& state, KeyUsage usage);
+  // Resident handles are trusted while this is unchanged: it moves when the pool rebuilds a
+  // session (a reinserted token hands out new handles) and when this backend destroys a key
+  // (a destroyed object's handle may be handed to a new object).
+  [[nodiscard]] std::uint64_t resident_stamp() const noexcept {
+    return pool_->generation() + resident_epoch_.load(std::memory_order_acquire) + 1;
+  }
   // Builds the Key for a resident object just found or created (and audits nothing itself).
   Result<Key> load_resident(Lease& lease, CK_OBJECT_HANDLE object);
+  // generate_resident_key and import_resident_key: `create` makes the objects on a lease that
+  // is never re-run by the pool; whatever this call made is removed again when a later step
+  // fails, and OutcomeUnknown says so when that cannot be proven.
+  using CreateObjects = std::function<Result<void>(Lease&, CreatedObjects&)>;
+  Result<Key> create_resident(const ResidentKeySpec& spec, const CreateObjects& create);
+  // After creating failed: removes what `created` names (on a fresh session), or, when the
+  // failing call may have created objects it never reported, checks what the token holds.
+  Result<Key> undo_creation(const ResidentKeySpec& spec, const CreatedObjects& created,
+                            bool outcome_unknown, HsmError error);
+  // After destroying failed: checks (on a fresh session) which of `doomed` remain. None gone:
+  // `error`; all gone: success; some: OutcomeUnknown saying how many remain.
+  Result<void> check_destroyed(const KeyRef& ref, const std::vector<CK_OBJECT_HANDLE>& doomed,
+                               HsmError error);
   Result<void> check_input_size(std::size_t size, std::string_view what) const;
   // What sign/sign_digest and verify/verify_digest share once their inputs are checked;
   // `is_digest` picks the mechanism that takes a caller-computed digest.
@@ -157,7 +181,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   Pkcs11PassthroughConfig config_;  // without the PIN, which the pool holds
   std::string name_;
   const std::uint64_t memo_owner_;
-  SecretBytes fingerprint_secret_;
+  std::atomic<std::uint64_t> resident_epoch_{0};  // see resident_stamp()
   std::mutex key_states_mutex_;
   std::unordered_map<Fingerprint, std::unique_ptr<KeyState>, FingerprintHash> key_states_;
   std::unique_ptr<CryptoBackend> software_fallback_;  // only when the config allows it

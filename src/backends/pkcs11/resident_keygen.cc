@@ -8,7 +8,6 @@
 
 #include "backends/pkcs11/key_import.h"
 #include "backends/pkcs11/keygen_spec.h"
-#include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/resident_lookup.h"
 #include "keys/key_build.h"
 #include "pkcs11/session/attributes.h"
@@ -109,9 +108,9 @@ void add_protection(AttributeTemplate& tmpl, const ResidentKeySpec& spec, bool p
       .add_bool(CKA_EXTRACTABLE, spec.extractable);
 }
 
-Result<CK_OBJECT_HANDLE> generate_secret(Lease& lease, const ResidentKeySpec& spec,
-                                         const KeygenSpec& generation, const KeyUsages& usages,
-                                         bool private_objects) {
+Result<void> generate_secret(Lease& lease, const ResidentKeySpec& spec,
+                             const KeygenSpec& generation, const KeyUsages& usages,
+                             bool private_objects, CreatedObjects& created) {
   AttributeTemplate tmpl;
   tmpl.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
       .add_ulong(CKA_KEY_TYPE, generation.family == KeyFamily::Aes ? CKK_AES : CKK_GENERIC_SECRET)
@@ -120,15 +119,11 @@ Result<CK_OBJECT_HANDLE> generate_secret(Lease& lease, const ResidentKeySpec& sp
   add_protection(tmpl, spec, private_objects);
   add_usage_attributes(tmpl, CKO_SECRET_KEY, granted_by(usages));
   CK_MECHANISM mechanism{generation.mechanism, nullptr, 0};
-  CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
-  CRATON_RETURN_IF_ERROR(
-      lease.call<Fn::GenerateKey>(&mechanism, tmpl.data(), tmpl.size(), &object));
-  return object;
+  return lease.call<Fn::GenerateKey>(&mechanism, tmpl.data(), tmpl.size(), &created.key);
 }
 
-Result<CK_OBJECT_HANDLE> generate_pair(Lease& lease, const ResidentKeySpec& spec,
-                                       const KeygenSpec& generation, const KeyUsages& usages,
-                                       bool private_objects) {
+Result<void> generate_pair(Lease& lease, const ResidentKeySpec& spec, const KeygenSpec& generation,
+                           const KeyUsages& usages, bool private_objects, CreatedObjects& created) {
   static constexpr CK_BYTE kF4[] = {0x01, 0x00, 0x01};  // 65537
   AttributeTemplate public_tmpl;
   add_identity(public_tmpl, spec);
@@ -148,12 +143,29 @@ Result<CK_OBJECT_HANDLE> generate_pair(Lease& lease, const ResidentKeySpec& spec
   add_usage_attributes(private_tmpl, CKO_PRIVATE_KEY, granted_by(usages));
 
   CK_MECHANISM mechanism{generation.mechanism, nullptr, 0};
-  CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;
-  CK_OBJECT_HANDLE private_key = CK_INVALID_HANDLE;
-  CRATON_RETURN_IF_ERROR(lease.call<Fn::GenerateKeyPair>(
-      &mechanism, public_tmpl.data(), public_tmpl.size(), private_tmpl.data(), private_tmpl.size(),
-      &public_key, &private_key));
-  return private_key;
+  return lease.call<Fn::GenerateKeyPair>(&mechanism, public_tmpl.data(), public_tmpl.size(),
+                                         private_tmpl.data(), private_tmpl.size(),
+                                         &created.public_half, &created.key);
+}
+
+// The token key objects of any class that carry the spec's label (or, with by_label false,
+// its id).
+Result<std::vector<CK_OBJECT_HANDLE>> objects_named(Lease& lease, const ResidentKeySpec& spec,
+                                                    bool by_label) {
+  std::vector<CK_OBJECT_HANDLE> named;
+  for (const ObjectClass object_class :
+       {ObjectClass::PrivateKey, ObjectClass::PublicKey, ObjectClass::SecretKey}) {
+    KeyRef ref;
+    ref.object_class = object_class;
+    if (by_label) {
+      ref.label = spec.label;
+    } else {
+      ref.id = spec.id;
+    }
+    CRATON_ASSIGN_OR_RETURN(const auto found, find_key_objects(lease, ref));
+    named.insert(named.end(), found.begin(), found.end());
+  }
+  return named;
 }
 
 }  // namespace
@@ -167,39 +179,31 @@ Result<KeyUsages> check_resident_import(const ResidentKeySpec& spec, KeyKind kin
   return check_common(spec, family_of(kind), key_kind_name(kind));
 }
 
-Result<void> require_unused(Lease& lease, const ResidentKeySpec& spec) {
-  for (const ObjectClass object_class :
-       {ObjectClass::PrivateKey, ObjectClass::PublicKey, ObjectClass::SecretKey}) {
-    for (const bool by_label : {true, false}) {
-      KeyRef ref;
-      ref.object_class = object_class;
-      if (by_label) {
-        ref.label = spec.label;
-      } else {
-        ref.id = spec.id;
-      }
-      CRATON_ASSIGN_OR_RETURN(const auto found, find_key_objects(lease, ref));
-      if (!found.empty()) {
-        return fail(ErrorCode::KeyAlreadyExists,
-                    fmt::format("a key with this {} already exists on the token ({})",
-                                by_label ? "label" : "id", ref.to_uri()));
-      }
+Result<void> require_unused(Lease& lease, const ResidentKeySpec& spec, const CreatedObjects& ours) {
+  for (const bool by_label : {true, false}) {
+    CRATON_ASSIGN_OR_RETURN(const auto named, objects_named(lease, spec, by_label));
+    for (const CK_OBJECT_HANDLE object : named) {
+      if (object == ours.key || object == ours.public_half) continue;
+      return fail(ErrorCode::KeyAlreadyExists,
+                  fmt::format("a key with this {} already exists on the token (label '{}')",
+                              by_label ? "label" : "id", spec.label));
     }
   }
   return {};
 }
 
-Result<CK_OBJECT_HANDLE> generate_resident(Lease& lease, const ResidentKeySpec& spec,
-                                           const KeyUsages& usages, bool private_objects) {
+Result<void> generate_resident(Lease& lease, const ResidentKeySpec& spec, const KeyUsages& usages,
+                               bool private_objects, CreatedObjects& created) {
   CRATON_ASSIGN_OR_RETURN(const KeygenSpec generation, keygen_spec(spec.algorithm));
   if (generation.family == KeyFamily::Aes || generation.family == KeyFamily::Hmac) {
-    return generate_secret(lease, spec, generation, usages, private_objects);
+    return generate_secret(lease, spec, generation, usages, private_objects, created);
   }
-  return generate_pair(lease, spec, generation, usages, private_objects);
+  return generate_pair(lease, spec, generation, usages, private_objects, created);
 }
 
-Result<CK_OBJECT_HANDLE> store_resident(Lease& lease, const Key& key, const ResidentKeySpec& spec,
-                                        const KeyUsages& usages, bool private_objects) {
+Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec& spec,
+                            const KeyUsages& usages, bool private_objects,
+                            CreatedObjects& created) {
   ObjectOptions options;
   options.token = true;
   options.private_objects = private_objects;
@@ -207,15 +211,14 @@ Result<CK_OBJECT_HANDLE> store_resident(Lease& lease, const Key& key, const Resi
   options.label = as_bytes(spec.label);
   options.id = spec.id;
   options.granted = granted_by(usages);
-  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
-                          create_key_object(lease, key.material(), options));
-  ObjectGuard guard(lease, object);
+  CRATON_ASSIGN_OR_RETURN(created.key, create_key_object(lease, key.material(), options));
   if (key.is_private() && key.kind() != KeyKind::Aes && key.kind() != KeyKind::Hmac) {
     // The public half shares label and id, so verification and export find it on the token.
     CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
-    CRATON_RETURN_IF_ERROR(create_key_object(lease, public_key.material(), options));
+    CRATON_ASSIGN_OR_RETURN(created.public_half,
+                            create_key_object(lease, public_key.material(), options));
   }
-  return guard.release();
+  return {};
 }
 
 }  // namespace craton::hsm::pkcs11

@@ -17,21 +17,32 @@ namespace craton::hsm::pkcs11 {
 // The same for storing material of `kind` (its algorithm's defaults when no usages are given).
 [[nodiscard]] Result<KeyUsages> check_resident_import(const ResidentKeySpec& spec, KeyKind kind);
 
-// KeyAlreadyExists when any token key object (private, public or secret) has the spec's
-// label or id.
-[[nodiscard]] Result<void> require_unused(Lease& lease, const ResidentKeySpec& spec);
+// The objects one creation made, recorded as soon as the token reports them, so that a
+// failure later in the same call can remove exactly those (and nothing another caller made).
+struct CreatedObjects {
+  CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;          // the private or secret key
+  CK_OBJECT_HANDLE public_half = CK_INVALID_HANDLE;  // key pairs only
+  [[nodiscard]] bool any() const noexcept {
+    return key != CK_INVALID_HANDLE || public_half != CK_INVALID_HANDLE;
+  }
+};
 
-// Generates the key (pair) as token objects; returns the private or secret key's handle.
-// Nothing stays on the token when it fails.
-[[nodiscard]] Result<CK_OBJECT_HANDLE> generate_resident(Lease& lease, const ResidentKeySpec& spec,
-                                                         const KeyUsages& usages,
-                                                         bool private_objects);
+// KeyAlreadyExists when any token key object (private, public or secret) other than `ours`
+// has the spec's label or id. Checked before creating, and again afterwards with what was
+// created: another process may have created a key at the same time (no lock spans processes).
+[[nodiscard]] Result<void> require_unused(Lease& lease, const ResidentKeySpec& spec,
+                                          const CreatedObjects& ours = {});
 
-// Stores the material of `key` as token objects (a private key with its public half); returns the
-// handle of the private or secret object. Nothing stays on the token when it fails.
-[[nodiscard]] Result<CK_OBJECT_HANDLE> store_resident(Lease& lease, const Key& key,
-                                                      const ResidentKeySpec& spec,
-                                                      const KeyUsages& usages,
-                                                      bool private_objects);
+// Generates the key (pair) as token objects into `created`. On failure nothing was created
+// that `created` does not name.
+[[nodiscard]] Result<void> generate_resident(Lease& lease, const ResidentKeySpec& spec,
+                                             const KeyUsages& usages, bool private_objects,
+                                             CreatedObjects& created);
+
+// Stores the material of `key` as token objects into `created` (a private key with its public
+// half). On failure nothing was created that `created` does not name.
+[[nodiscard]] Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec& spec,
+                                          const KeyUsages& usages, bool private_objects,
+                                          CreatedObjects& created);
 
 }  // namespace craton::hsm::pkcs11

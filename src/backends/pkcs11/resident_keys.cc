@@ -2,7 +2,7 @@
 // Token-resident keys: generation, import, lookup, listing, export and destruction.
 #include <fmt/format.h>
 
-#include "backends/pkcs11/object_guard.h"
+#include "backends/pkcs11/creation_locks.h"
 #include "backends/pkcs11/object_search.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/resident_keygen.h"
@@ -11,21 +11,21 @@
 namespace craton::hsm::pkcs11 {
 
 Result<Key> Pkcs11PassthroughBackend::load_resident(Lease& lease, CK_OBJECT_HANDLE object) {
+  // Read before the object: a destroy that lands in between leaves an outdated stamp, so the
+  // handle is proven again on first use rather than trusted.
+  const std::uint64_t stamp = resident_stamp();
   CRATON_ASSIGN_OR_RETURN(const Key key, load_resident_key(lease, object, token_));
   // The handle is known now: the first operation needs no search.
   KeyState& state = key_state(key.material());
   state.resident_object.store(object, std::memory_order_relaxed);
-  state.resident_stamp.store(pool_->generation() + 1, std::memory_order_release);
+  state.resident_stamp.store(stamp, std::memory_order_release);
   return key;
 }
 
 Result<Key> Pkcs11PassthroughBackend::generate_resident_key(const ResidentKeySpec& spec) {
   CRATON_ASSIGN_OR_RETURN(const KeyUsages usages, check_resident_spec(spec));
-  return pool_->run([&](Lease& lease) -> Result<Key> {
-    CRATON_RETURN_IF_ERROR(require_unused(lease, spec));
-    CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
-                            generate_resident(lease, spec, usages, pool_->logs_in()));
-    return load_resident(lease, object);
+  return create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
+    return generate_resident(lease, spec, usages, pool_->logs_in(), created);
   });
 }
 
@@ -35,12 +35,75 @@ Result<Key> Pkcs11PassthroughBackend::import_resident_key(const Key& material,
     return fail(ErrorCode::InvalidArgument, "the key already lives on a token");
   }
   CRATON_ASSIGN_OR_RETURN(const KeyUsages usages, check_resident_import(spec, material.kind()));
-  return pool_->run([&](Lease& lease) -> Result<Key> {
+  CRATON_ASSIGN_OR_RETURN(
+      Key resident, create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
+        return store_resident(lease, material, spec, usages, pool_->logs_in(), created);
+      }));
+  if (material.kind() == KeyKind::Aes) {
+    // The same bytes are the same key: what the material sealed counts for the stored copy.
+    GcmBudgets::process().share(key_state(resident.material()).fingerprint,
+                                key_state(material.material()).fingerprint);
+  }
+  return resident;
+}
+
+Result<Key> Pkcs11PassthroughBackend::create_resident(const ResidentKeySpec& spec,
+                                                      const CreateObjects& create) {
+  const CreationLocks::Hold hold =
+      CreationLocks::process().acquire(token_.serial, spec.label, spec.id);
+  CreatedObjects created;
+  bool outcome_unknown = false;
+  Result<Key> key = [&]() -> Result<Key> {
+    // One attempt on one lease: the pool's automatic retry would create the key twice.
+    CRATON_ASSIGN_OR_RETURN(Lease lease, pool_->acquire());
     CRATON_RETURN_IF_ERROR(require_unused(lease, spec));
-    CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
-                            store_resident(lease, material, spec, usages, pool_->logs_in()));
-    return load_resident(lease, object);
-  });
+    if (auto made = create(lease, created); !made) {
+      // A failed call may still have made objects it never reported (the session died after
+      // the token acted).
+      outcome_unknown = true;
+      return std::unexpected(std::move(made).error());
+    }
+    CRATON_RETURN_IF_ERROR(require_unused(lease, spec, created));
+    return load_resident(lease, created.key);
+  }();
+  if (key || (!created.any() && !outcome_unknown)) return key;
+  return undo_creation(spec, created, outcome_unknown, std::move(key).error());
+}
+
+Result<Key> Pkcs11PassthroughBackend::undo_creation(const ResidentKeySpec& spec,
+                                                    const CreatedObjects& created,
+                                                    bool outcome_unknown, HsmError error) {
+  const std::string failed =
+      fmt::format("creating the key labelled '{}' failed ({})", spec.label, error.to_string());
+  // A fresh lease: the one that failed may hold a dead session.
+  Result<Lease> lease = pool_->acquire();
+  if (!lease) {
+    return fail(ErrorCode::OutcomeUnknown,
+                fmt::format("{}, and no session is left to check what the token holds ({})", failed,
+                            lease.error().to_string()));
+  }
+  for (const CK_OBJECT_HANDLE object : {created.key, created.public_half}) {
+    if (object == CK_INVALID_HANDLE) continue;
+    if (auto destroyed = lease->call<Fn::DestroyObject>(object);
+        !destroyed && destroyed.error().code() != ErrorCode::KeyHandleInvalid) {
+      return fail(ErrorCode::OutcomeUnknown,
+                  fmt::format("{}, and removing what it made failed ({}): the token may hold "
+                              "part of the key; destroy_key it",
+                              failed, destroyed.error().to_string()));
+    }
+  }
+  if (outcome_unknown) {
+    if (auto unused = require_unused(*lease, spec); !unused) {
+      return fail(ErrorCode::OutcomeUnknown,
+                  unused.error().code() == ErrorCode::KeyAlreadyExists
+                      ? fmt::format("{}; a key with this label or id is on the token now, "
+                                    "possibly made by this call: find_key or destroy_key it",
+                                    failed)
+                      : fmt::format("{}, and checking what the token holds failed ({})", failed,
+                                    unused.error().to_string()));
+    }
+  }
+  return std::unexpected(std::move(error));
 }
 
 Result<Key> Pkcs11PassthroughBackend::find_key(const KeyRef& ref) {
@@ -90,27 +153,50 @@ Result<void> Pkcs11PassthroughBackend::destroy_key(const KeyRef& ref) {
   if (!ref.label && !ref.id) {
     return fail(ErrorCode::InvalidArgument, "a key reference needs a label, an id or both");
   }
-  return pool_->run([&](Lease& lease) -> Result<void> {
-    CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object, find_one_key_object(lease, ref));
-    std::vector<CK_OBJECT_HANDLE> doomed{object};
-    CRATON_ASSIGN_OR_RETURN(const auto object_class,
-                            read_ulong_attribute(lease, object, CKA_CLASS));
-    if (object_class == CKO_PRIVATE_KEY) {
-      // The pair's public half: the public key object(s) with the same id.
-      CRATON_ASSIGN_OR_RETURN(const auto id, read_optional_bytes(lease, object, CKA_ID));
-      if (id && !id->empty()) {
-        KeyRef public_half;
-        public_half.id = *id;
-        public_half.object_class = ObjectClass::PublicKey;
-        CRATON_ASSIGN_OR_RETURN(const auto halves, find_key_objects(lease, public_half));
-        doomed.insert(doomed.end(), halves.begin(), halves.end());
-      }
-    }
-    for (const CK_OBJECT_HANDLE handle : doomed) {
-      CRATON_RETURN_IF_ERROR(lease.call<Fn::DestroyObject>(handle));
+  std::vector<CK_OBJECT_HANDLE> doomed;
+  Result<void> outcome = [&]() -> Result<void> {
+    // One attempt on one lease: re-run on a new session, it could destroy a key created since.
+    CRATON_ASSIGN_OR_RETURN(Lease lease, pool_->acquire());
+    CRATON_ASSIGN_OR_RETURN(doomed, objects_to_destroy(lease, ref));
+    for (const CK_OBJECT_HANDLE object : doomed) {
+      CRATON_RETURN_IF_ERROR(lease.call<Fn::DestroyObject>(object));
     }
     return {};
-  });
+  }();
+  // Whatever happened, handles resolved before may now name nothing, or something new.
+  resident_epoch_.fetch_add(1, std::memory_order_acq_rel);
+  if (outcome || doomed.empty()) return outcome;
+  return check_destroyed(ref, doomed, std::move(outcome).error());
+}
+
+Result<void> Pkcs11PassthroughBackend::check_destroyed(const KeyRef& ref,
+                                                       const std::vector<CK_OBJECT_HANDLE>& doomed,
+                                                       HsmError error) {
+  const std::string failed =
+      fmt::format("destroying {} failed ({})", ref.to_uri(), error.to_string());
+  Result<Lease> lease = pool_->acquire();
+  if (!lease) {
+    return fail(ErrorCode::OutcomeUnknown,
+                fmt::format("{}, and no session is left to check what remains ({})", failed,
+                            lease.error().to_string()));
+  }
+  std::size_t remaining = 0;
+  for (const CK_OBJECT_HANDLE object : doomed) {
+    auto exists = read_ulong_attribute(*lease, object, CKA_CLASS);
+    if (!exists && exists.error().code() == ErrorCode::KeyHandleInvalid) continue;
+    if (!exists) {
+      return fail(ErrorCode::OutcomeUnknown,
+                  fmt::format("{}, and checking what remains failed ({})", failed,
+                              exists.error().to_string()));
+    }
+    ++remaining;
+  }
+  if (remaining == doomed.size()) return std::unexpected(std::move(error));  // nothing destroyed
+  if (remaining == 0) return {};  // all gone, as asked, whatever the token answered
+  return fail(ErrorCode::OutcomeUnknown,
+              fmt::format("{} after destroying part of the key: {} of its {} objects remain; "
+                          "destroy_key the rest (type=public for a public half)",
+                          failed, remaining, doomed.size()));
 }
 
 std::string Pkcs11PassthroughBackend::token_uri() const {

@@ -7,9 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "backends/pkcs11/check_value.h"
 #include "backends/pkcs11/key_import.h"
 #include "backends/pkcs11/object_search.h"
 #include "backends/pkcs11/readback.h"
+#include "keys/fingerprint.h"
 #include "keys/key_build.h"
 #include "keys/key_resident.h"
 #include "pkcs11/session/attributes.h"
@@ -190,19 +192,82 @@ Result<CK_OBJECT_HANDLE> find_one_key_object(Lease& lease, const KeyRef& ref) {
                           found.size(), describe_ref(ref)));
 }
 
-Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease, KeyKind kind,
-                                              const ResidentObject& object) {
+Result<std::vector<CK_OBJECT_HANDLE>> objects_to_destroy(Lease& lease, const KeyRef& ref) {
+  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object, find_one_key_object(lease, ref));
+  std::vector<CK_OBJECT_HANDLE> doomed{object};
+  CRATON_ASSIGN_OR_RETURN(const auto object_class, read_ulong_attribute(lease, object, CKA_CLASS));
+  if (object_class == CKO_PRIVATE_KEY) {
+    CRATON_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> id, read_id(lease, object));
+    if (!id.empty()) {
+      KeyRef public_half;
+      public_half.id = id;
+      public_half.object_class = ObjectClass::PublicKey;
+      CRATON_ASSIGN_OR_RETURN(auto halves, find_key_objects(lease, public_half));
+      if (halves.size() > 1) {
+        // Several pairs share the id (made by other tools): only this pair's, by its label.
+        CRATON_ASSIGN_OR_RETURN(public_half.label, read_label(lease, object));
+        CRATON_ASSIGN_OR_RETURN(halves, find_key_objects(lease, public_half));
+      }
+      doomed.insert(doomed.end(), halves.begin(), halves.end());
+    }
+  }
+  for (const CK_OBJECT_HANDLE candidate : doomed) {
+    CRATON_ASSIGN_OR_RETURN(const auto destroyable,
+                            read_bool_attribute(lease, candidate, CKA_DESTROYABLE));
+    if (!destroyable.value_or(true)) {
+      return fail(ErrorCode::KeyFunctionNotPermitted,
+                  fmt::format("{} has an object the token will not destroy (CKA_DESTROYABLE "
+                              "false); nothing was destroyed",
+                              describe_ref(ref)));
+    }
+  }
+  return doomed;
+}
+
+Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease, const KeyMaterial& material,
+                                              const TokenIdentity& token) {
+  const ResidentObject& object = *material.resident;
+  std::vector<CK_OBJECT_HANDLE> candidates;
   if (object.unique_id) {
     AttributeTemplate tmpl;
     tmpl.add_bytes(kCkaUniqueId, as_bytes(*object.unique_id));
-    CRATON_ASSIGN_OR_RETURN(const auto found, find_objects(lease, tmpl));
-    if (found.size() == 1) return found.front();
+    CRATON_ASSIGN_OR_RETURN(candidates, find_objects(lease, tmpl));
   }
-  KeyRef ref;
-  ref.object_class = class_of(kind);
-  if (!object.label.empty()) ref.label = object.label;
-  if (!object.id.empty()) ref.id = object.id;
-  return find_one_key_object(lease, ref);
+  if (candidates.empty()) {
+    KeyRef ref;
+    ref.object_class = class_of(material.kind);
+    if (!object.label.empty()) ref.label = object.label;
+    if (!object.id.empty()) ref.id = object.id;
+    CRATON_ASSIGN_OR_RETURN(candidates, find_key_objects(lease, ref));
+  }
+  if (candidates.empty()) {
+    return fail(ErrorCode::KeyNotFound, fmt::format("no key object matches {}", *object.uri));
+  }
+  // A secret key without a check value or unique id has nothing that tells it from a
+  // replacement with the same names: refuse rather than guess.
+  const bool provable = object.unique_id || !object.check_value.empty() ||
+                        (material.kind != KeyKind::Aes && material.kind != KeyKind::Hmac);
+  std::vector<CK_OBJECT_HANDLE> same;
+  if (provable) {
+    const SecretBytes expected = keys::fingerprint_input(material);
+    for (const CK_OBJECT_HANDLE candidate : candidates) {
+      CRATON_ASSIGN_OR_RETURN(const Key found, load_resident_key(lease, candidate, token));
+      if (keys::fingerprint_input(found.material()).equals(expected)) same.push_back(candidate);
+    }
+  }
+  if (same.size() == 1) return same.front();
+  if (same.size() > 1) {
+    return fail(ErrorCode::KeyAmbiguous,
+                fmt::format("{} indistinguishable key objects match {}", same.size(), *object.uri));
+  }
+  return fail(ErrorCode::KeyChanged,
+              provable ? fmt::format("{} now names a different key object than the one this Key "
+                                     "was made for; find_key it again to use the new one",
+                                     *object.uri)
+                       : fmt::format("{} cannot be proven to be the object this Key was made "
+                                     "for (the token gives no check value for it); find_key "
+                                     "it again",
+                                     *object.uri));
 }
 
 Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object, const TokenIdentity& token) {
@@ -228,6 +293,8 @@ Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object, const Token
       CRATON_ASSIGN_OR_RETURN(const auto length,
                               read_ulong_attribute(lease, object, CKA_VALUE_LEN));
       parts.bits = length.value_or(0) * 8;
+      CRATON_ASSIGN_OR_RETURN(parts.object.check_value,
+                              secret_check_value(lease, object, kind->kind));
       break;
     }
     case KeyKind::RsaPrivate:

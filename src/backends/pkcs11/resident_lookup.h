@@ -28,13 +28,26 @@ struct TokenIdentity {
 // Exactly one object: KeyNotFound for none, KeyAmbiguous (saying how many) for several.
 [[nodiscard]] Result<CK_OBJECT_HANDLE> find_one_key_object(Lease& lease, const KeyRef& ref);
 
-// The object a resident Key was built from, found again (by CKA_UNIQUE_ID when known, else
-// by its class, label and id). Same errors as find_one_key_object.
-[[nodiscard]] Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease, KeyKind kind,
-                                                            const ResidentObject& object);
+// What destroy_key removes for `ref`: the one key object it names and, for a private key, the
+// public objects of its pair (its id; narrowed to its label when several share the id).
+// Errors: those of find_one_key_object; KeyFunctionNotPermitted when any of them is not
+// destroyable (CKA_DESTROYABLE false), so that nothing is destroyed rather than half a pair.
+[[nodiscard]] Result<std::vector<CK_OBJECT_HANDLE>> objects_to_destroy(Lease& lease,
+                                                                       const KeyRef& ref);
+
+// The object the resident key `material` was built from, found again and proven to be the
+// same: among the objects of its class with its label and id (or its CKA_UNIQUE_ID), the one
+// whose unique id, public value (pairs) or check value (secret keys) is the Key's. Errors:
+// KeyNotFound when no object has the label and id; KeyChanged when objects do but none is
+// provably the Key's (replaced, or a secret key the token gives no check value for);
+// KeyAmbiguous when several are indistinguishable; the mapped read failures.
+[[nodiscard]] Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease,
+                                                            const KeyMaterial& material,
+                                                            const TokenIdentity& token);
 
 // A Key for `object`, with the public parts the object (or, for EC and Ed25519 private
-// keys, its public half under the same id) reports. Errors: KeyTypeInconsistent for key
+// keys, its public half under the same id) reports and, for secret keys, its check value
+// (check_value.h). Errors: KeyTypeInconsistent for key
 // types and curves this library does not handle; the mapped read failures.
 [[nodiscard]] Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object,
                                             const TokenIdentity& token);

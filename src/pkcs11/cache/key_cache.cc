@@ -24,11 +24,13 @@ std::optional<CK_OBJECT_HANDLE> KeyCache::insert(const CacheKey& key, CK_OBJECT_
   return evicted;
 }
 
-void KeyCache::erase(const CacheKey& key) noexcept {
+std::optional<CK_OBJECT_HANDLE> KeyCache::take(const CacheKey& key) noexcept {
   const auto it = entries_.find(key);
-  if (it == entries_.end()) return;
+  if (it == entries_.end()) return std::nullopt;
+  const CK_OBJECT_HANDLE object = it->second->object;
   order_.erase(it->second);
   entries_.erase(it);
+  return object;
 }
 
 void KeyCache::clear() noexcept {

@@ -41,8 +41,9 @@ class KeyCache {
   // was full; the caller must destroy it on the same session.
   [[nodiscard]] std::optional<CK_OBJECT_HANDLE> insert(const CacheKey& key,
                                                        CK_OBJECT_HANDLE object);
-  // Forgets one entry whose object turned out to be gone (the caller need not destroy it).
-  void erase(const CacheKey& key) noexcept;
+  // Removes one entry and returns its object, which the caller destroys on the same session:
+  // for an object the token disowned (it may still exist and must not stay behind).
+  std::optional<CK_OBJECT_HANDLE> take(const CacheKey& key) noexcept;
   // Forgets everything, e.g. when the session (and with it every session object) is gone.
   void clear() noexcept;
 

@@ -6,8 +6,10 @@
 
 #include <atomic>
 
+#include "backends/pkcs11/object_search.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
+#include "support/softhsm_module.h"
 
 namespace craton::hsm::pkcs11 {
 
@@ -40,6 +42,108 @@ KeyRef by_id(const std::vector<std::uint8_t>& id) {
   KeyRef ref;
   ref.id = id;
   return ref;
+}
+
+namespace {
+
+// A logged-in one-session pool on the ci-token, apart from any backend under test.
+std::unique_ptr<SessionPool> raw_pool() {
+  PoolOptions options;
+  options.pool_size = 1;
+  options.user_pin.emplace(testing::kUserPin);
+  auto module = testing::softhsm_module();
+  auto pool = SessionPool::create(module, testing::slot_of(*module), std::move(options));
+  EXPECT_THAT(pool, testing::IsOk());
+  return pool ? std::move(*pool) : nullptr;
+}
+
+std::vector<CK_OBJECT_HANDLE> raw_find_label(Lease& lease, const std::string& label) {
+  AttributeTemplate tmpl;
+  tmpl.add_bool(CKA_TOKEN, true)
+      .add_bytes(CKA_LABEL, {reinterpret_cast<const std::uint8_t*>(label.data()), label.size()});
+  auto found = find_objects(lease, tmpl);
+  EXPECT_THAT(found, testing::IsOk());
+  return found ? *found : std::vector<CK_OBJECT_HANDLE>{};
+}
+
+}  // namespace
+
+void raw_generate_aes(const std::string& label, const std::vector<std::uint8_t>& id) {
+  auto pool = raw_pool();
+  ASSERT_NE(pool, nullptr);
+  auto lease = pool->acquire();
+  ASSERT_THAT(lease, testing::IsOk());
+  AttributeTemplate tmpl;
+  tmpl.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
+      .add_ulong(CKA_KEY_TYPE, CKK_AES)
+      .add_ulong(CKA_VALUE_LEN, 32)
+      .add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, true)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_ENCRYPT, true)
+      .add_bool(CKA_DECRYPT, true)
+      .add_bytes(CKA_LABEL, {reinterpret_cast<const std::uint8_t*>(label.data()), label.size()})
+      .add_bytes(CKA_ID, id);
+  CK_MECHANISM mechanism{CKM_AES_KEY_GEN, nullptr, 0};
+  CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
+  ASSERT_THAT(lease->call<Fn::GenerateKey>(&mechanism, tmpl.data(), tmpl.size(), &object),
+              testing::IsOk());
+}
+
+void raw_generate_ec_pair(const std::string& label, const std::vector<std::uint8_t>& id,
+                          bool public_destroyable) {
+  auto pool = raw_pool();
+  ASSERT_NE(pool, nullptr);
+  auto lease = pool->acquire();
+  ASSERT_THAT(lease, testing::IsOk());
+  // DER OID 1.2.840.10045.3.1.7 (P-256).
+  static constexpr std::uint8_t kP256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+                                           0xce, 0x3d, 0x03, 0x01, 0x07};
+  const std::span<const std::uint8_t> label_bytes{
+      reinterpret_cast<const std::uint8_t*>(label.data()), label.size()};
+  AttributeTemplate public_tmpl;
+  public_tmpl.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_VERIFY, true)
+      .add_bool(CKA_DESTROYABLE, public_destroyable)
+      .add_bytes(CKA_EC_PARAMS, kP256)
+      .add_bytes(CKA_LABEL, label_bytes)
+      .add_bytes(CKA_ID, id);
+  AttributeTemplate private_tmpl;
+  private_tmpl.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, true)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_SIGN, true)
+      .add_bytes(CKA_LABEL, label_bytes)
+      .add_bytes(CKA_ID, id);
+  CK_MECHANISM mechanism{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
+  CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;
+  CK_OBJECT_HANDLE private_key = CK_INVALID_HANDLE;
+  ASSERT_THAT(lease->call<Fn::GenerateKeyPair>(&mechanism, public_tmpl.data(), public_tmpl.size(),
+                                               private_tmpl.data(), private_tmpl.size(),
+                                               &public_key, &private_key),
+              testing::IsOk());
+}
+
+std::size_t raw_destroy_label(const std::string& label) {
+  auto pool = raw_pool();
+  if (pool == nullptr) return 0;
+  auto lease = pool->acquire();
+  EXPECT_THAT(lease, testing::IsOk());
+  if (!lease) return 0;
+  std::size_t destroyed = 0;
+  for (const CK_OBJECT_HANDLE object : raw_find_label(*lease, label)) {
+    EXPECT_THAT(lease->call<Fn::DestroyObject>(object), testing::IsOk());
+    ++destroyed;
+  }
+  return destroyed;
+}
+
+std::size_t raw_count_label(const std::string& label) {
+  auto pool = raw_pool();
+  if (pool == nullptr) return 0;
+  auto lease = pool->acquire();
+  EXPECT_THAT(lease, testing::IsOk());
+  return lease ? raw_find_label(*lease, label).size() : 0;
 }
 
 }  // namespace craton::hsm::pkcs11

@@ -21,4 +21,17 @@ namespace craton::hsm::pkcs11 {
 [[nodiscard]] KeyRef by_label(const std::string& label);
 [[nodiscard]] KeyRef by_id(const std::vector<std::uint8_t>& id);
 
+// Generates a persistent AES-256 key on the ci-token directly through PKCS#11, as another tool
+// would: no uniqueness check, so tests can make two objects share an id (or a label).
+void raw_generate_aes(const std::string& label, const std::vector<std::uint8_t>& id);
+// Generates a persistent EC P-256 pair directly; the public half may be made indestructible
+// (CKA_DESTROYABLE false), as some provisioning tools do.
+void raw_generate_ec_pair(const std::string& label, const std::vector<std::uint8_t>& id,
+                          bool public_destroyable);
+// Destroys every token key object with this label, through PKCS#11 directly (another
+// application replacing a key behind the backend's back). Returns how many it destroyed.
+std::size_t raw_destroy_label(const std::string& label);
+// How many token key objects (any class) carry this label.
+[[nodiscard]] std::size_t raw_count_label(const std::string& label);
+
 }  // namespace craton::hsm::pkcs11

@@ -22,9 +22,6 @@ namespace craton::hsm::pkcs11 {
 struct CreatedObjects {
   CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;          // the private or secret key
   CK_OBJECT_HANDLE public_half = CK_INVALID_HANDLE;  // key pairs only
-  [[nodiscard]] bool any() const noexcept {
-    return key != CK_INVALID_HANDLE || public_half != CK_INVALID_HANDLE;
-  }
 };
 
 // KeyAlreadyExists when any token key object (private, public or secret) other than `ours`

@@ -9,6 +9,27 @@
 #include "backends/pkcs11/resident_lookup.h"
 
 namespace craton::hsm::pkcs11 {
+namespace {
+
+// Runs `attempt(lease, changing)` for a call that changes the token, on a pooled session, and
+// once more on a rebuilt one only when the session died before `attempt` set `changing`:
+// repeating a search is safe, repeating a creation or destruction is not (the pool's own
+// retry would repeat it).
+template <typename Attempt>
+auto run_until_changing(SessionPool& pool, bool& changing, Attempt&& attempt)
+    -> decltype(attempt(std::declval<Lease&>())) {
+  for (int tries = 0;; ++tries) {
+    auto result = [&]() -> decltype(attempt(std::declval<Lease&>())) {
+      CRATON_ASSIGN_OR_RETURN(Lease lease, pool.acquire());
+      return attempt(lease);
+    }();
+    if (result || changing || tries > 0 || result.error().action() != ErrorAction::RebuildSession) {
+      return result;
+    }
+  }
+}
+
+}  // namespace
 
 Result<Key> Pkcs11PassthroughBackend::load_resident(Lease& lease, CK_OBJECT_HANDLE object) {
   // Read before the object: a destroy that lands in between leaves an outdated stamp, so the
@@ -52,11 +73,11 @@ Result<Key> Pkcs11PassthroughBackend::create_resident(const ResidentKeySpec& spe
   const CreationLocks::Hold hold =
       CreationLocks::process().acquire(token_.serial, spec.label, spec.id);
   CreatedObjects created;
+  bool changing = false;
   bool outcome_unknown = false;
-  Result<Key> key = [&]() -> Result<Key> {
-    // One attempt on one lease: the pool's automatic retry would create the key twice.
-    CRATON_ASSIGN_OR_RETURN(Lease lease, pool_->acquire());
+  Result<Key> key = run_until_changing(*pool_, changing, [&](Lease& lease) -> Result<Key> {
     CRATON_RETURN_IF_ERROR(require_unused(lease, spec));
+    changing = true;
     if (auto made = create(lease, created); !made) {
       // A failed call may still have made objects it never reported (the session died after
       // the token acted).
@@ -65,8 +86,8 @@ Result<Key> Pkcs11PassthroughBackend::create_resident(const ResidentKeySpec& spe
     }
     CRATON_RETURN_IF_ERROR(require_unused(lease, spec, created));
     return load_resident(lease, created.key);
-  }();
-  if (key || (!created.any() && !outcome_unknown)) return key;
+  });
+  if (key || !changing) return key;
   return undo_creation(spec, created, outcome_unknown, std::move(key).error());
 }
 
@@ -154,18 +175,18 @@ Result<void> Pkcs11PassthroughBackend::destroy_key(const KeyRef& ref) {
     return fail(ErrorCode::InvalidArgument, "a key reference needs a label, an id or both");
   }
   std::vector<CK_OBJECT_HANDLE> doomed;
-  Result<void> outcome = [&]() -> Result<void> {
-    // One attempt on one lease: re-run on a new session, it could destroy a key created since.
-    CRATON_ASSIGN_OR_RETURN(Lease lease, pool_->acquire());
+  bool changing = false;
+  Result<void> outcome = run_until_changing(*pool_, changing, [&](Lease& lease) -> Result<void> {
     CRATON_ASSIGN_OR_RETURN(doomed, objects_to_destroy(lease, ref));
+    changing = true;
     for (const CK_OBJECT_HANDLE object : doomed) {
       CRATON_RETURN_IF_ERROR(lease.call<Fn::DestroyObject>(object));
     }
     return {};
-  }();
+  });
   // Whatever happened, handles resolved before may now name nothing, or something new.
   resident_epoch_.fetch_add(1, std::memory_order_acq_rel);
-  if (outcome || doomed.empty()) return outcome;
+  if (outcome || !changing) return outcome;
   return check_destroyed(ref, doomed, std::move(outcome).error());
 }
 

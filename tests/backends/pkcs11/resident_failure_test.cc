@@ -61,6 +61,23 @@ TEST(ResidentFailureTest, AGenerationIsNotRetriedOnANewSession) {
   ASSERT_THAT(backend->destroy_key(by_label(spec.label)), IsOk());
 }
 
+TEST(ResidentFailureTest, ASessionLostBeforeAnyChangeIsRebuiltAndTheCallGoesOn) {
+  FaultShim shim;
+  auto backend = make_resident_backend(/*through_fault_shim=*/true);
+  ASSERT_NE(backend, nullptr);
+  const ResidentKeySpec spec = unique_spec(KeyAlgorithm::Aes256, "failure-search-retried");
+  const auto generations = backend->module().call_count(Fn::GenerateKey);
+  const auto rebuilds = backend->pool().counters().sessions_rebuilt;
+  // The uniqueness search is what fails: safe to repeat, so it is, on a rebuilt session.
+  shim.fail("C_FindObjectsInit", kSessionHandleInvalid, 1);
+  ASSERT_THAT(backend->generate_resident_key(spec), IsOk());
+  EXPECT_EQ(backend->module().call_count(Fn::GenerateKey), generations + 1);
+  EXPECT_EQ(backend->pool().counters().sessions_rebuilt, rebuilds + 1);
+  shim.fail("C_FindObjectsInit", kSessionHandleInvalid, 1);
+  ASSERT_THAT(backend->destroy_key(by_label(spec.label)), IsOk());
+  EXPECT_EQ(raw_count_label(spec.label), 0u);
+}
+
 TEST(ResidentFailureTest, DestroyIsNotRetriedOnANewSession) {
   FaultShim shim;
   auto backend = make_resident_backend(/*through_fault_shim=*/true);

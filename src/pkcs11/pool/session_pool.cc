@@ -25,10 +25,6 @@ Lease::~Lease() {
   if (pool_ != nullptr) pool_->release(*slot_);
 }
 
-void Lease::note_failure(const HsmError& error) noexcept {
-  if (error.action() == ErrorAction::RebuildSession) slot_->needs_rebuild = true;
-}
-
 SessionPool::SessionPool(std::shared_ptr<const Module> module, std::uint64_t slot,
                          PoolOptions options)
     : module_(std::move(module)), slot_(slot), options_(std::move(options)) {}
@@ -113,6 +109,14 @@ Result<Lease> SessionPool::acquire() {
 }
 
 void SessionPool::release(PooledSession& slot) noexcept {
+  if (slot.operations.any()) {
+    // Abandoned mid-operation (an early return, an exception, a CKR_BUFFER_TOO_SMALL left
+    // unanswered) or ended in doubt: PKCS#11 v2.40 has no call that cancels an operation, so
+    // the session is replaced before anyone else gets it.
+    slot.operations.clear();
+    slot.needs_rebuild = true;
+    counters_.abandoned_operations.fetch_add(1, std::memory_order_relaxed);
+  }
   slot.mutex.unlock();
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (waiters_.load(std::memory_order_seq_cst) > 0) {
@@ -141,6 +145,7 @@ Result<void> SessionPool::rebuild(PooledSession& slot) {
   counters_.sessions_opened.fetch_add(1, std::memory_order_relaxed);
   slot.keys.clear();
   slot.ivs.clear();
+  slot.operations.clear();
   slot.session.emplace(std::move(*fresh));
   slot.needs_rebuild = false;
   counters_.sessions_rebuilt.fetch_add(1, std::memory_order_relaxed);
@@ -153,10 +158,15 @@ PoolCounters SessionPool::counters() const noexcept {
   const auto get = [](const std::atomic<std::uint64_t>& value) {
     return value.load(std::memory_order_relaxed);
   };
-  return {get(counters_.sessions_opened),  get(counters_.sessions_closed),
-          get(counters_.sessions_rebuilt), get(counters_.rebuild_failures),
-          get(counters_.logins),           get(counters_.acquire_waits),
-          get(counters_.acquire_timeouts), get(counters_.retries)};
+  return {get(counters_.sessions_opened),
+          get(counters_.sessions_closed),
+          get(counters_.sessions_rebuilt),
+          get(counters_.rebuild_failures),
+          get(counters_.logins),
+          get(counters_.acquire_waits),
+          get(counters_.acquire_timeouts),
+          get(counters_.retries),
+          get(counters_.abandoned_operations)};
 }
 
 std::string SessionPool::describe() const {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SessionPool: N logged-in sessions on one token, each guarded by its own mutex, handed out
-// as RAII leases; dead sessions are rebuilt before they are handed out again.
+// as RAII leases; dead sessions, and sessions left with an operation active, are rebuilt
+// before they are handed out again.
 #pragma once
 
 #include <craton/hsm/error.h>
@@ -21,6 +22,7 @@
 #include "pkcs11/cache/key_cache.h"
 #include "pkcs11/pool/op_notes.h"
 #include "pkcs11/pool/pool_events.h"
+#include "pkcs11/session/operation_state.h"
 #include "pkcs11/session/session.h"
 
 namespace craton::hsm::pkcs11 {
@@ -36,13 +38,14 @@ struct PoolOptions {
 };
 
 // One pooled session: the session, the mutex that makes it single-threaded, and the state
-// that belongs to that session (its imported keys and IV reserve), dropped whenever `session`
-// is replaced: session objects die with their session.
+// that belongs to that session (its operations, imported keys and IV reserve), dropped
+// whenever `session` is replaced: session objects die with their session.
 struct PooledSession {
   explicit PooledSession(std::size_t cache_capacity) : keys(cache_capacity) {}
   std::mutex mutex;
   std::optional<Session> session;
   bool needs_rebuild = false;  // guarded by `mutex`, like everything below
+  ActiveOperations operations;
   std::size_t index = 0;
   KeyCache keys;
   IvReserve ivs;
@@ -50,8 +53,13 @@ struct PooledSession {
 
 class SessionPool;
 
-// Exclusive use of one pooled session until destroyed. Calls made through call() mark the
-// session for rebuild when they fail with a session-level error (ErrorAction::RebuildSession).
+// Exclusive use of one pooled session until destroyed. Every C_ call on the session goes through
+// invoke() or call(), which
+// - mark the session for rebuild when a call fails with a session-level error
+//   (ErrorAction::RebuildSession, which includes CKR_OPERATION_ACTIVE), and
+// - track which operations a *Init started and no final call has ended (ActiveOperations):
+//   a lease released with one still active, or in doubt, leaves its session marked for
+//   rebuild, so no session is ever handed out with an operation active.
 // Must not outlive its pool.
 class Lease {
  public:
@@ -61,17 +69,29 @@ class Lease {
   Lease& operator=(const Lease&) = delete;
   ~Lease();
 
+  // Runs C_<F> on the session and returns its raw CK_RV, for callers that classify the answer
+  // themselves (verification, AEAD tags, padding).
   template <Fn F, typename... Args>
-  Result<void> call(Args... args) {
+  CK_RV invoke(Args... args) noexcept {
     if constexpr (takes_mechanism(F)) op_notes().mechanism = first_of(args...)->mechanism;
-    auto result = slot_->session->call<F>(args...);
-    if (!result) note_failure(result.error());
-    return result;
+    const CK_RV rv = slot_->session->invoke<F>(args...);
+    slot_->operations.note<F>(rv, args...);
+    if (rv != CKR_OK) mark_if_dead(error_code_for(rv));
+    return rv;
   }
 
-  // For errors observed outside call(): marks the session dead when the error says so.
-  void note_failure(const HsmError& error) noexcept;
+  // invoke(), with any answer but CKR_OK mapped to an HsmError.
+  template <Fn F, typename... Args>
+  Result<void> call(Args... args) {
+    const CK_RV rv = invoke<F>(args...);
+    if (rv == CKR_OK) return {};
+    return std::unexpected(error_from_rv(rv, F));
+  }
 
+  // For errors observed outside invoke(): marks the session dead when the error says so.
+  void note_failure(const HsmError& error) noexcept { mark_if_dead(error.code()); }
+
+  // For reading session state (handle, GetSessionInfo); C_ calls go through invoke()/call().
   [[nodiscard]] const Session& session() const noexcept { return *slot_->session; }
   [[nodiscard]] KeyCache& keys() noexcept { return slot_->keys; }
   [[nodiscard]] IvReserve& ivs() noexcept { return slot_->ivs; }
@@ -87,6 +107,10 @@ class Lease {
   template <typename First, typename... Rest>
   static First first_of(First first, Rest...) noexcept {
     return first;
+  }
+
+  void mark_if_dead(ErrorCode code) noexcept {
+    if (error_action(code) == ErrorAction::RebuildSession) slot_->needs_rebuild = true;
   }
 
   friend class SessionPool;
@@ -164,6 +188,7 @@ class SessionPool {
     std::atomic<std::uint64_t> acquire_waits{0};
     std::atomic<std::uint64_t> acquire_timeouts{0};
     std::atomic<std::uint64_t> retries{0};
+    std::atomic<std::uint64_t> abandoned_operations{0};
   };
 
   std::shared_ptr<const Module> module_;

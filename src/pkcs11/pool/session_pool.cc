@@ -74,7 +74,9 @@ PooledSession* SessionPool::try_lock_any() noexcept {
                                 : next_start_.fetch_add(1, std::memory_order_relaxed) % n;
   for (std::size_t i = 0; i < n; ++i) {
     PooledSession& candidate = *sessions_[(start + i) % n];
-    if (candidate.mutex.try_lock()) {
+    // Read first: a busy session costs no cache-line transfer.
+    if (!candidate.busy.load(std::memory_order_relaxed) &&
+        !candidate.busy.exchange(true, std::memory_order_acquire)) {
       last_used = {this, candidate.index};
       return &candidate;
     }
@@ -117,7 +119,7 @@ void SessionPool::release(PooledSession& slot) noexcept {
     slot.needs_rebuild = true;
     counters_.abandoned_operations.fetch_add(1, std::memory_order_relaxed);
   }
-  slot.mutex.unlock();
+  slot.busy.store(false, std::memory_order_release);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (waiters_.load(std::memory_order_seq_cst) > 0) {
     const std::lock_guard lock(wait_mutex_);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// SessionPool: N logged-in sessions on one token, each guarded by its own mutex, handed out
-// as RAII leases; dead sessions, and sessions left with an operation active, are rebuilt
-// before they are handed out again.
+// SessionPool: N logged-in sessions on one token, each owned by at most one lease at a time;
+// dead sessions, and sessions left with an operation active, are rebuilt before they are
+// handed out again.
 #pragma once
 
 #include <craton/hsm/error.h>
@@ -37,14 +37,18 @@ struct PoolOptions {
   PoolEventHandler on_event;  // called synchronously from the thread that caused the event
 };
 
-// One pooled session: the session, the mutex that makes it single-threaded, and the state
-// that belongs to that session (its operations, imported keys and IV reserve), dropped
-// whenever `session` is replaced: session objects die with their session.
+// One pooled session: the flag that gives it to one lease at a time, and the state that
+// belongs to that session (its operations, imported keys and IV reserve), dropped whenever
+// `session` is replaced: session objects die with their session.
 struct PooledSession {
   explicit PooledSession(std::size_t cache_capacity) : keys(cache_capacity) {}
-  std::mutex mutex;
+  // Set by the acquire that takes the session, cleared by the release of its lease. A flag,
+  // not a mutex: a lease (a digest stream's, say) may be released on another thread than the
+  // one that acquired it, and a thread holding a lease may look for a second session.
+  std::atomic<bool> busy{false};
+  // Everything below belongs to the lease holding `busy` (acquire/release ordering).
   std::optional<Session> session;
-  bool needs_rebuild = false;  // guarded by `mutex`, like everything below
+  bool needs_rebuild = false;
   ActiveOperations operations;
   std::size_t index = 0;
   KeyCache keys;
@@ -53,8 +57,8 @@ struct PooledSession {
 
 class SessionPool;
 
-// Exclusive use of one pooled session until destroyed. Every C_ call on the session goes through
-// invoke() or call(), which
+// Exclusive use of one pooled session until destroyed, from any thread (one at a time). Every
+// C_ call on the session goes through invoke() or call(), which
 // - mark the session for rebuild when a call fails with a session-level error
 //   (ErrorAction::RebuildSession, which includes CKR_OPERATION_ACTIVE), and
 // - track which operations a *Init started and no final call has ended (ActiveOperations):

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Token digest streams: a stream that fails or overflows ends its token operation and gives
-// its session back usable.
+// its session back usable; a stream belongs to no thread, so it may be finished or dropped on
+// another thread than the one that opened it while other threads use the pool.
 #include <craton/hsm/software_backend.h>
+
+#include <atomic>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -79,6 +83,73 @@ TEST(DigestStreamTest, AFailedUpdateEndsTheStreamAndTheSessionStaysUsable) {
   auto digest = backend->digest(HashAlg::Sha256, kChunk);
   ASSERT_THAT(digest, IsOk());
   EXPECT_EQ(*digest, reference_digest(kChunk));
+}
+
+TEST(DigestStreamTest, AThreadHoldingAStreamStillGetsAnotherSession) {
+  auto backend = make_backend(softhsm_config(), 2);
+  ASSERT_NE(backend, nullptr);
+  auto stream = backend->digest_stream(HashAlg::Sha256);
+  ASSERT_THAT(stream, IsOk());
+  EXPECT_THAT(backend->digest(HashAlg::Sha256, kChunk), IsOk());
+  ASSERT_THAT((*stream)->update(kChunk), IsOk());
+  EXPECT_EQ((*stream)->finish().value(), reference_digest(kChunk));
+}
+
+TEST(DigestStreamTest, AThreadHoldingTheOnlySessionTimesOutInsteadOfTakingItTwice) {
+  auto backend = make_backend(softhsm_config(), 1);
+  ASSERT_NE(backend, nullptr);
+  auto stream = backend->digest_stream(HashAlg::Sha256);
+  ASSERT_THAT(stream, IsOk());
+  EXPECT_THAT(backend->digest(HashAlg::Sha256, kChunk), HasErrorCode(ErrorCode::PoolTimeout));
+  ASSERT_THAT((*stream)->update(kChunk), IsOk());
+  EXPECT_EQ((*stream)->finish().value(), reference_digest(kChunk));
+}
+
+// Streams opened on one thread, then updated and finished or dropped on another, while more
+// threads take and return sessions: run it under the sanitizers (a session held by a mutex
+// would be unlocked by a thread that does not own it).
+TEST(DigestStreamTest, StreamsMayEndOnAnotherThreadThanTheOneThatOpenedThem) {
+  auto backend = make_backend(softhsm_config(), 3);
+  ASSERT_NE(backend, nullptr);
+  const Bytes expected = reference_digest(kChunk);
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::vector<std::jthread> others;
+  for (int t = 0; t < 2; ++t) {
+    others.emplace_back([&] {
+      while (!stop) {
+        auto digest = backend->digest(HashAlg::Sha256, kChunk);
+        if (!digest && digest.error().code() != ErrorCode::PoolTimeout) ++failures;
+        if (digest && *digest != expected) ++failures;
+      }
+    });
+  }
+  for (int i = 0; i < 200; ++i) {
+    std::unique_ptr<DigestStream> stream;
+    std::jthread([&] {  // thread A opens
+      auto opened = backend->digest_stream(HashAlg::Sha256);
+      if (opened) stream = std::move(*opened);
+    })
+        .join();
+    if (!stream) {
+      ++failures;
+      continue;
+    }
+    std::jthread([&, i] {  // thread B finishes or drops it
+      if (i % 2 == 0) {
+        if (!stream->update(kChunk)) ++failures;
+        auto digest = stream->finish();
+        if (!digest || *digest != expected) ++failures;
+      }
+      stream.reset();
+    })
+        .join();
+  }
+  stop = true;
+  others.clear();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(backend->pool().counters().sessions_rebuilt, 0u)
+      << "every stream ended its operation itself";
 }
 
 }  // namespace

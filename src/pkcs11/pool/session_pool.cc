@@ -27,7 +27,13 @@ Lease::~Lease() {
 
 SessionPool::SessionPool(std::shared_ptr<const Module> module, std::uint64_t slot,
                          PoolOptions options)
-    : module_(std::move(module)), slot_(slot), options_(std::move(options)) {}
+    : module_(std::move(module)),
+      slot_(slot),
+      options_(std::move(options)),
+      logs_in_(options_.user_pin.has_value()),
+      user_pin_(std::move(options_.user_pin)) {
+  options_.user_pin.reset();  // one copy of the PIN: user_pin_
+}
 
 Result<std::unique_ptr<SessionPool>> SessionPool::create(std::shared_ptr<const Module> module,
                                                          std::uint64_t slot, PoolOptions options) {
@@ -85,6 +91,11 @@ PooledSession* SessionPool::try_lock_any() noexcept {
 }
 
 Result<Lease> SessionPool::acquire() {
+  if (login_latched_.load(std::memory_order_acquire)) {
+    if (std::optional<HsmError> latched = latched_login_error()) {
+      return std::unexpected(std::move(*latched));
+    }
+  }
   PooledSession* slot = try_lock_any();
   if (slot == nullptr) {
     counters_.acquire_waits.fetch_add(1, std::memory_order_relaxed);
@@ -177,9 +188,8 @@ std::string SessionPool::describe() const {
       "SessionPool{{module={}, slot={}, size={}, user_pin={}, opened={}, closed={}, rebuilt={}, "
       "logins={}, waits={}, timeouts={}, retries={}}}",
       module_->path().string(), slot_, sessions_.size(),
-      options_.user_pin ? kRedacted : std::string_view("<unset>"), c.sessions_opened,
-      c.sessions_closed, c.sessions_rebuilt, c.logins, c.acquire_waits, c.acquire_timeouts,
-      c.retries);
+      logs_in_ ? kRedacted : std::string_view("<unset>"), c.sessions_opened, c.sessions_closed,
+      c.sessions_rebuilt, c.logins, c.acquire_waits, c.acquire_timeouts, c.retries);
 }
 
 void SessionPool::emit(PoolEvent event) const {

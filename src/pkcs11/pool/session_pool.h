@@ -31,7 +31,7 @@ struct PoolOptions {
   std::size_t pool_size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
   std::size_t cache_capacity = 256;  // imported key objects per session
-  // The user PIN; without one the pool never logs in. The pool keeps this copy and hands
+  // The user PIN; without one the pool never logs in. The pool takes this copy over and hands
   // exactly one clone to each C_Login, wiped right after the call.
   std::optional<SecretString> user_pin;
   PoolEventHandler on_event;  // called synchronously from the thread that caused the event
@@ -126,6 +126,9 @@ class Lease {
 // Thread-safety: every member is safe to call from any thread. acquire() never spins and
 // never waits longer than the timeout. Sessions are never logged out by the pool; login
 // state belongs to the application (PKCS#11 v2.40 §5.6), so it logs in once per token.
+// A login refused for its PIN (PinIncorrect, PinLocked, PinExpired, PinInvalid) latches the
+// pool: no C_Login is tried again, and every acquire() fails with that error, until
+// set_user_pin() supplies a new PIN. Retrying a wrong PIN would lock the token.
 class SessionPool {
  public:
   // Opens min(pool_size, token's ulMaxRwSessionCount) sessions and logs in once. Emits
@@ -137,9 +140,17 @@ class SessionPool {
   SessionPool& operator=(const SessionPool&) = delete;
   ~SessionPool();
 
-  // A lease on a free session, rebuilding it first if it is known dead. Errors: PoolTimeout
-  // after the configured acquire_timeout; the rebuild failure otherwise.
+  // A lease on a free session, rebuilding it first if it is known dead. Errors: the latched
+  // login error, at once; PoolTimeout after the configured acquire_timeout; the rebuild
+  // failure otherwise.
   [[nodiscard]] Result<Lease> acquire();
+
+  // Replaces the PIN the pool logs in with and lifts a login latch. Then takes a session and,
+  // when the token has no logged-in session left, logs in with the new PIN at once, so a
+  // wrong one is reported here (and latches again) rather than by the next operation.
+  // Errors: InvalidArgument for an empty PIN or a pool created without one; the login's
+  // error; acquire()'s errors (the PIN is kept and tried by the next login that is needed).
+  Result<void> set_user_pin(SecretString pin);
 
   // Runs `op(Lease&) -> Result<T>` on a session; if it fails because the session (or login)
   // died, runs it once more on a rebuilt session. Other failures return unchanged.
@@ -160,7 +171,7 @@ class SessionPool {
 
   [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }
   // Whether the pool logs in (it holds a PIN), so objects may be CKA_PRIVATE.
-  [[nodiscard]] bool logs_in() const noexcept { return options_.user_pin.has_value(); }
+  [[nodiscard]] bool logs_in() const noexcept { return logs_in_; }
   [[nodiscard]] std::uint64_t slot() const noexcept { return slot_; }
   [[nodiscard]] const Module& module() const noexcept { return *module_; }
   [[nodiscard]] PoolCounters counters() const noexcept;
@@ -179,6 +190,8 @@ class SessionPool {
   void release(PooledSession& slot) noexcept;
   Result<void> rebuild(PooledSession& slot);
   Result<void> ensure_logged_in(const Session& session);
+  // The login error the pool is latched on, if any.
+  std::optional<HsmError> latched_login_error();
   void emit(PoolEvent event) const;
 
   friend class Lease;
@@ -197,7 +210,8 @@ class SessionPool {
 
   std::shared_ptr<const Module> module_;
   std::uint64_t slot_;
-  PoolOptions options_;
+  PoolOptions options_;  // without the PIN, which user_pin_ holds
+  const bool logs_in_;
   std::vector<std::unique_ptr<PooledSession>> sessions_;
   // Where the next thread new to this pool starts looking: round-robin, so the first
   // pool_size threads each settle on a session of their own.
@@ -209,7 +223,12 @@ class SessionPool {
   std::condition_variable session_freed_;
   std::atomic<std::size_t> waiters_{0};
 
-  std::mutex login_mutex_;  // single-flight C_Login
+  // Single-flight C_Login; guards the PIN and the latch.
+  std::mutex login_mutex_;
+  std::optional<SecretString> user_pin_;
+  std::optional<HsmError> latched_login_;
+  // Mirrors latched_login_.has_value() so that acquire() checks it without the mutex.
+  std::atomic<bool> login_latched_{false};
   AtomicCounters counters_;
 };
 

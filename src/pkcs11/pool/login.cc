@@ -21,10 +21,10 @@ Result<bool> has_user_rights(const Session& session) {
   return std::unexpected(error);
 }
 
-// Exactly one copy per login (seed: "hands exactly one owned copy ... per login"): the
-// module gets a buffer of its own, wiped when this scope ends.
-CK_RV log_in(const Session& session, const SecretString& stored) {
-  SecretString pin = stored.clone();
+// Exactly one copy of the PIN per login (seed: "hands exactly one owned copy ... per login"):
+// the module gets a wiping buffer of its own, since C_Login takes a non-const pointer, wiped
+// when the call returns.
+CK_RV log_in(const Session& session, const SecretString& pin) {
   std::vector<CK_UTF8CHAR, WipingAllocator<CK_UTF8CHAR>> buffer(pin.expose().begin(),
                                                                 pin.expose().end());
   return session.invoke<Fn::Login>(static_cast<CK_USER_TYPE>(CKU_USER), buffer.data(),

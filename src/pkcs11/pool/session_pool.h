@@ -32,7 +32,7 @@ struct PoolOptions {
   std::chrono::milliseconds acquire_timeout{5000};
   std::size_t cache_capacity = 256;  // imported key objects per session
   // The user PIN; without one the pool never logs in. The pool takes this copy over and hands
-  // exactly one clone to each C_Login, wiped right after the call.
+  // exactly one copy to each C_Login, wiped right after the call.
   std::optional<SecretString> user_pin;
   PoolEventHandler on_event;  // called synchronously from the thread that caused the event
 };

@@ -65,7 +65,9 @@ constexpr std::array kCodes{
     CodeInfo{WrappedKeyInvalid, "WrappedKeyInvalid", Stop},
     CodeInfo{BufferTooSmall, "BufferTooSmall", Stop},
     CodeInfo{FunctionNotSupported, "FunctionNotSupported", Stop},
-    CodeInfo{OperationActive, "OperationActive", Stop},
+    // The session holds an operation nobody ended (a module that broke the spec, state we
+    // never saw): nothing ran, and a rebuilt session has no operation active.
+    CodeInfo{OperationActive, "OperationActive", RebuildSession},
     CodeInfo{AuditUnavailable, "AuditUnavailable", RetryLater},
     CodeInfo{Pkcs11Failure, "Pkcs11Failure", Stop},
     CodeInfo{Internal, "Internal", Stop},

@@ -5,6 +5,7 @@
 #include <craton/hsm/secret.h>
 
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -70,6 +71,41 @@ inline Result<void> touch_private_object(Lease& lease) {
                                                       CK_ULONG{4}, &object));
   return lease.call<Fn::DestroyObject>(object);
 }
+
+// C_SetPIN in a session of its own; not logged in, it changes the user's PIN (v2.40 §5.6).
+inline Result<void> change_pin(const std::shared_ptr<const Module>& module, std::uint64_t slot,
+                               std::string_view from, std::string_view to) {
+  CRATON_ASSIGN_OR_RETURN(Session session, Session::open(module, slot));
+  std::string old_pin(from);
+  std::string new_pin(to);
+  return session.call<Fn::SetPIN>(
+      reinterpret_cast<CK_UTF8CHAR_PTR>(old_pin.data()), static_cast<CK_ULONG>(old_pin.size()),
+      reinterpret_cast<CK_UTF8CHAR_PTR>(new_pin.data()), static_cast<CK_ULONG>(new_pin.size()));
+}
+
+// Sets the token's PIN back to kUserPin when the test ends, however it ends.
+class PinChange {
+ public:
+  PinChange(std::shared_ptr<const Module> module, std::uint64_t slot)
+      : module_(std::move(module)), slot_(slot) {}
+  PinChange(const PinChange&) = delete;
+  PinChange& operator=(const PinChange&) = delete;
+  Result<void> to(std::string_view pin) {
+    CRATON_RETURN_IF_ERROR(change_pin(module_, slot_, current_, pin));
+    current_ = pin;
+    return {};
+  }
+  ~PinChange() {
+    if (current_ != testing::kUserPin) {
+      EXPECT_THAT(change_pin(module_, slot_, current_, testing::kUserPin), testing::IsOk());
+    }
+  }
+
+ private:
+  std::shared_ptr<const Module> module_;
+  std::uint64_t slot_;
+  std::string_view current_ = testing::kUserPin;
+};
 
 inline CK_STATE session_state(const Lease& lease) {
   CK_SESSION_INFO info{};

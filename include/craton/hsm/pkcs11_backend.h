@@ -8,6 +8,7 @@
 #include <craton/hsm/config.h>
 #include <craton/hsm/export.h>
 #include <craton/hsm/resident_keys.h>
+#include <craton/hsm/secret.h>
 
 #include <memory>
 #include <string>
@@ -55,6 +56,17 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   // "pkcs11:token=ci-token;manufacturer=SoftHSM%20project;serial=...;model=SoftHSM%20v2": the
   // token this backend works on, for building key URIs.
   [[nodiscard]] virtual std::string token_uri() const = 0;
+
+  // Supplies a new user PIN, e.g. after the PIN was changed on the token. A login the token
+  // refuses for its PIN (PinIncorrect, PinLocked, PinExpired, PinInvalid) is tried once and
+  // never again: until this is called, every operation fails at once with that same error,
+  // and no C_Login reaches the token (each wrong try brings a real HSM closer to locking the
+  // user out). This replaces the PIN, lifts that latch and, when the token has no logged-in
+  // session left, logs in right away, so a wrong PIN is reported here and latches again after
+  // that one try. Errors: the login's (PinIncorrect, ...); InvalidArgument for an empty PIN or
+  // a backend configured without a PIN; PoolTimeout when every session stays busy (the new
+  // PIN is then kept for the next login). The PIN never appears in an error or a log.
+  virtual Result<void> set_user_pin(SecretString pin) = 0;
 };
 
 // Loads the configured module, selects the token, opens `pool_size` sessions and logs in

@@ -114,11 +114,10 @@ Result<std::size_t> Pkcs11PassthroughBackend::gcm_decrypt_checked(
         CK_MECHANISM mechanism{CKM_AES_GCM, &params, sizeof params};
         CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
         CK_ULONG length = target.size();
-        const CK_RV rv = lease.session().invoke<Fn::Decrypt>(input_ptr(body), input_len(body),
-                                                             target.data(), &length);
+        const CK_RV rv =
+            lease.invoke<Fn::Decrypt>(input_ptr(body), input_len(body), target.data(), &length);
         if (rv != CKR_OK) {
           HsmError error = error_from_rv(rv, Fn::Decrypt);
-          lease.note_failure(error);
           // A forged or corrupted message: whatever the module wrote gets wiped.
           if (is_aead_tag_failure(rv)) {
             return fail(ErrorCode::AuthenticationFailed, "AES-GCM tag mismatch");

@@ -108,11 +108,10 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
         // wiped) once the module reports the real length.
         SecretBytes plaintext = SecretBytes::zeroed(ciphertext.size());
         CK_ULONG length = plaintext.size();
-        const CK_RV rv = lease.session().invoke<Fn::Decrypt>(
-            input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(), &length);
+        const CK_RV rv = lease.invoke<Fn::Decrypt>(input_ptr(ciphertext), input_len(ciphertext),
+                                                   plaintext.expose_mut().data(), &length);
         if (rv != CKR_OK) {
           HsmError error = error_from_rv(rv, Fn::Decrypt);
-          lease.note_failure(error);
           // Whatever the module wrote is dropped, wiped with `plaintext`.
           if (is_padding_failure(rv)) {
             return fail(ErrorCode::EncryptedDataInvalid, "AES-CBC padding is invalid");

@@ -66,6 +66,10 @@ class AuditedBackend final : public Pkcs11Backend {
   Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) override;
   Result<void> destroy_key(const KeyRef& ref) override;
   [[nodiscard]] std::string token_uri() const override { return inner_->token_uri(); }
+  // Not recorded itself: the login it may make is, as a pool event.
+  Result<void> set_user_pin(SecretString pin) override {
+    return inner_->set_user_pin(std::move(pin));
+  }
 
   [[nodiscard]] Pkcs11PassthroughBackend& inner() noexcept { return *inner_; }
   [[nodiscard]] AuditLog& log() noexcept { return *log_; }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Digests (one-shot and streaming) and random bytes from the token.
+#include <array>
+
 #include <fmt/format.h>
 
 #include "backends/pkcs11/mechanisms.h"
@@ -10,58 +12,72 @@ namespace craton::hsm::pkcs11 {
 namespace {
 
 constexpr std::size_t kMaxRandomBytes = 65536;
+constexpr std::size_t kMaxDigestBytes = 64;  // SHA-512
 
-// Holds one pooled session for its whole life: PKCS#11 digests are per-session state, so a
-// stream occupies a session until finish() (or destruction, which abandons the operation by
-// letting the pool rebuild nothing: the next C_DigestInit on that session replaces it).
+// Holds one pooled session (its lease) from digest_stream() until finish(), a failure or
+// destruction, on whichever thread: PKCS#11 digests are per-session state. The stream ends
+// the token's operation itself (the final call), so the session goes back to the pool
+// without a rebuild; should that final call fail, the lease sees the operation still active
+// and has the session rebuilt. Like any stream object, one thread at a time.
 class TokenDigestStream final : public DigestStream {
  public:
   TokenDigestStream(std::shared_ptr<SessionPool> pool, Lease lease, std::size_t length,
                     std::uint64_t max_bytes)
       : pool_(std::move(pool)), lease_(std::move(lease)), length_(length), max_bytes_(max_bytes) {}
+  TokenDigestStream(const TokenDigestStream&) = delete;
+  TokenDigestStream& operator=(const TokenDigestStream&) = delete;
+  ~TokenDigestStream() override { abandon(); }
 
   Result<void> update(ByteView data) override {
     CRATON_RETURN_IF_ERROR(check_open());
-    total_ += data.size();
-    if (total_ > max_bytes_) {
-      finished_ = true;
-      return fail(ErrorCode::DataLenRange, "digest input exceeds max_message_bytes");
+    if (data.size() > max_bytes_ - total_) {
+      abandon();
+      return fail(ErrorCode::DataLenRange,
+                  fmt::format("digest input exceeds max_message_bytes ({}); the stream is closed",
+                              max_bytes_));
     }
-    return lease_->call<Fn::DigestUpdate>(input_ptr(data), input_len(data));
+    total_ += data.size();
+    auto updated = lease_->call<Fn::DigestUpdate>(input_ptr(data), input_len(data));
+    // A failed C_DigestUpdate ended the token's digest (PKCS#11 v2.40 §5.10), and a digest of
+    // part of the input must never come out of finish().
+    if (!updated) lease_.reset();
+    return updated;
   }
 
   Result<Bytes> finish() override {
     CRATON_RETURN_IF_ERROR(check_open());
-    finished_ = true;
     Bytes digest(length_);
     CK_ULONG length = digest.size();
-    CRATON_RETURN_IF_ERROR(lease_->call<Fn::DigestFinal>(digest.data(), &length));
-    digest.resize(length);
+    auto done = lease_->call<Fn::DigestFinal>(digest.data(), &length);
     lease_.reset();  // hand the session back as soon as we are done
+    CRATON_RETURN_IF_ERROR(done);
+    digest.resize(length);
     return digest;
-  }
-
-  ~TokenDigestStream() override {
-    if (!finished_ && lease_) {
-      // End the pending operation so the next user of the session starts clean (a final
-      // call with a null buffer would only query the length; one byte is too small).
-      Bytes scratch(length_);
-      CK_ULONG length = scratch.size();
-      (void)lease_->call<Fn::DigestFinal>(scratch.data(), &length);
-    }
   }
 
  private:
   Result<void> check_open() const {
-    if (finished_) return fail(ErrorCode::InvalidArgument, "digest stream already finished");
+    if (!lease_) {
+      return fail(ErrorCode::InvalidArgument,
+                  "digest stream has ended (finished, failed or past max_message_bytes)");
+    }
     return {};
   }
+  // Ends the operation without a result: the spec has no cancel call, only the final call,
+  // here into room for any digest (a NULL buffer would only ask for the length).
+  void abandon() noexcept {
+    if (!lease_) return;
+    std::array<std::uint8_t, kMaxDigestBytes> scratch{};
+    CK_ULONG length = scratch.size();
+    (void)lease_->invoke<Fn::DigestFinal>(scratch.data(), &length);
+    lease_.reset();
+  }
+
   std::shared_ptr<SessionPool> pool_;  // outlives lease_ (declared first, destroyed last)
-  std::optional<Lease> lease_;
+  std::optional<Lease> lease_;         // empty once the stream has ended
   std::size_t length_;
   std::uint64_t max_bytes_;
   std::uint64_t total_ = 0;
-  bool finished_ = false;
 };
 
 }  // namespace
@@ -82,8 +98,12 @@ Result<Bytes> Pkcs11PassthroughBackend::digest(HashAlg hash, ByteView data) {
 
 Result<std::unique_ptr<DigestStream>> Pkcs11PassthroughBackend::digest_stream(HashAlg hash) {
   CK_MECHANISM mechanism{hash_mechanisms(hash).digest, nullptr, 0};
-  CRATON_ASSIGN_OR_RETURN(Lease lease, pool_->acquire());
-  CRATON_RETURN_IF_ERROR(lease.call<Fn::DigestInit>(&mechanism));
+  // Through run(), so a dead session is rebuilt and the init retried like any operation; the
+  // lease leaves run() with the stream once C_DigestInit succeeded.
+  CRATON_ASSIGN_OR_RETURN(Lease lease, pool_->run([&](Lease& leased) -> Result<Lease> {
+    CRATON_RETURN_IF_ERROR(leased.call<Fn::DigestInit>(&mechanism));
+    return std::move(leased);
+  }));
   return std::unique_ptr<DigestStream>(std::make_unique<TokenDigestStream>(
       pool_, std::move(lease), digest_size(hash), config_.max_message_bytes));
 }

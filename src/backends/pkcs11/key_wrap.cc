@@ -90,12 +90,11 @@ Result<SecretBytes> Pkcs11PassthroughBackend::unwrap_key(const Key& kek, KeyWrap
         add_readable_secret(tmpl, pool_->logs_in());
         CK_MECHANISM mechanism{mechanism_of(scheme), nullptr, 0};
         CK_OBJECT_HANDLE unwrapped = CK_INVALID_HANDLE;
-        const CK_RV rv = lease.session().invoke<Fn::UnwrapKey>(
-            &mechanism, kek_object, input_ptr(wrapped), input_len(wrapped), tmpl.data(),
-            tmpl.size(), &unwrapped);
+        const CK_RV rv =
+            lease.invoke<Fn::UnwrapKey>(&mechanism, kek_object, input_ptr(wrapped),
+                                        input_len(wrapped), tmpl.data(), tmpl.size(), &unwrapped);
         if (rv != CKR_OK) {
           HsmError error = error_from_rv(rv, Fn::UnwrapKey);
-          lease.note_failure(error);
           if (is_integrity_failure(rv)) {
             return fail(ErrorCode::WrappedKeyInvalid,
                         fmt::format("{} integrity check failed", wrap_scheme_name(scheme)));

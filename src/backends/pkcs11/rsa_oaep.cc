@@ -91,11 +91,10 @@ Result<SecretBytes> Pkcs11PassthroughBackend::rsa_oaep_decrypt(const Key& key, H
         CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
         SecretBytes plaintext = SecretBytes::zeroed(k);
         CK_ULONG length = plaintext.size();
-        const CK_RV rv = lease.session().invoke<Fn::Decrypt>(
-            input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(), &length);
+        const CK_RV rv = lease.invoke<Fn::Decrypt>(input_ptr(ciphertext), input_len(ciphertext),
+                                                   plaintext.expose_mut().data(), &length);
         if (rv != CKR_OK) {
           HsmError error = error_from_rv(rv, Fn::Decrypt);
-          lease.note_failure(error);
           // A dead session or a stale key handle says nothing about the ciphertext: those
           // stay visible so the pool can rebuild and retry. Every other answer, whichever
           // CKR_* the module picked for which decoding step, is the one error.

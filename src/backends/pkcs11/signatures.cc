@@ -28,9 +28,8 @@ using software::require_prehash;
 using software::scheme_traits;
 using software::SignatureFamily;
 
-constexpr std::size_t kEd25519SignatureBytes = 64;    // RFC 8032 §5.1.6: R ‖ S
-constexpr std::size_t kMaxDigestBytes = 64;           // SHA-512
-constexpr std::size_t kMaxSignatureBytes = 8192 / 8;  // RSA-8192, the largest key accepted
+constexpr std::size_t kEd25519SignatureBytes = 64;  // RFC 8032 §5.1.6: R ‖ S
+constexpr std::size_t kMaxDigestBytes = 64;         // SHA-512
 
 // RFC 8017 §9.2 note 1: the DER of DigestInfo up to the digest (AlgorithmIdentifier with NULL
 // parameters, then the OCTET STRING header). CKM_RSA_PKCS signs prefix ‖ digest.
@@ -194,24 +193,16 @@ Result<ByteView> token_input(SignScheme scheme, Input input, ByteView data, Scra
 // ---- The token calls ------------------------------------------------------------------------
 
 // C_SignInit, then one C_Sign into a buffer of the known signature size (no length query).
+// A module that still answers CKR_BUFFER_TOO_SMALL leaves the operation active; the lease
+// then has the session rebuilt (ActiveOperations).
 Result<Bytes> sign_on_token(Lease& lease, CK_OBJECT_HANDLE key, SignatureMechanism& choice,
                             ByteView input, std::size_t size) {
   CK_MECHANISM mechanism = ck_mechanism(choice);
   CRATON_RETURN_IF_ERROR(lease.call<Fn::SignInit>(&mechanism, key));
   Bytes signature(size);
   CK_ULONG length = signature.size();
-  const auto data_length = static_cast<CK_ULONG>(input.size());
-  if (auto done = lease.call<Fn::Sign>(input_ptr(input), data_length, signature.data(), &length);
-      !done) {
-    if (done.error().code() == ErrorCode::BufferTooSmall && length > size &&
-        length <= kMaxSignatureBytes) {
-      // C_Sign (PKCS#11 v2.40) ends the operation on every answer but CKR_BUFFER_TOO_SMALL.
-      // End it, so this session can sign again; the module's length is wrong either way.
-      signature.resize(length);
-      (void)lease.call<Fn::Sign>(input_ptr(input), data_length, signature.data(), &length);
-    }
-    return std::unexpected(std::move(done).error());
-  }
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::Sign>(input_ptr(input), static_cast<CK_ULONG>(input.size()),
+                                              signature.data(), &length));
   if (length != size) {
     return fail(ErrorCode::Pkcs11Failure,
                 fmt::format("C_Sign returned a {}-byte signature, expected {}", length, size));
@@ -225,12 +216,9 @@ Result<VerifyOutcome> verify_on_token(Lease& lease, CK_OBJECT_HANDLE key,
                                       ByteView signature) {
   CK_MECHANISM mechanism = ck_mechanism(choice);
   CRATON_RETURN_IF_ERROR(lease.call<Fn::VerifyInit>(&mechanism, key));
-  const CK_RV rv =
-      lease.session().invoke<Fn::Verify>(input_ptr(input), static_cast<CK_ULONG>(input.size()),
-                                         input_ptr(signature), input_len(signature));
-  Result<VerifyOutcome> outcome = classify_verify_result(rv, Fn::Verify);
-  if (!outcome) lease.note_failure(outcome.error());  // a dead session gets rebuilt
-  return outcome;
+  const CK_RV rv = lease.invoke<Fn::Verify>(input_ptr(input), static_cast<CK_ULONG>(input.size()),
+                                            input_ptr(signature), input_len(signature));
+  return classify_verify_result(rv, Fn::Verify);
 }
 
 // The token's r ‖ s becomes DER on request; every other signature leaves as the token made it.

@@ -40,6 +40,9 @@ struct PoolCounters {
   std::uint64_t acquire_waits = 0;  // acquires that found every session busy and waited
   std::uint64_t acquire_timeouts = 0;
   std::uint64_t retries = 0;  // operations re-run on a rebuilt session
+  // Leases released with an operation still active (or in doubt), whose session was therefore
+  // marked for rebuild.
+  std::uint64_t abandoned_operations = 0;
 };
 
 }  // namespace craton::hsm::pkcs11

@@ -25,13 +25,15 @@ Lease::~Lease() {
   if (pool_ != nullptr) pool_->release(*slot_);
 }
 
-void Lease::note_failure(const HsmError& error) noexcept {
-  if (error.action() == ErrorAction::RebuildSession) slot_->needs_rebuild = true;
-}
-
 SessionPool::SessionPool(std::shared_ptr<const Module> module, std::uint64_t slot,
                          PoolOptions options)
-    : module_(std::move(module)), slot_(slot), options_(std::move(options)) {}
+    : module_(std::move(module)),
+      slot_(slot),
+      options_(std::move(options)),
+      logs_in_(options_.user_pin.has_value()),
+      user_pin_(std::move(options_.user_pin)) {
+  options_.user_pin.reset();  // one copy of the PIN: user_pin_
+}
 
 Result<std::unique_ptr<SessionPool>> SessionPool::create(std::shared_ptr<const Module> module,
                                                          std::uint64_t slot, PoolOptions options) {
@@ -78,7 +80,9 @@ PooledSession* SessionPool::try_lock_any() noexcept {
                                 : next_start_.fetch_add(1, std::memory_order_relaxed) % n;
   for (std::size_t i = 0; i < n; ++i) {
     PooledSession& candidate = *sessions_[(start + i) % n];
-    if (candidate.mutex.try_lock()) {
+    // Read first: a busy session costs no cache-line transfer.
+    if (!candidate.busy.load(std::memory_order_relaxed) &&
+        !candidate.busy.exchange(true, std::memory_order_acquire)) {
       last_used = {this, candidate.index};
       return &candidate;
     }
@@ -87,6 +91,11 @@ PooledSession* SessionPool::try_lock_any() noexcept {
 }
 
 Result<Lease> SessionPool::acquire() {
+  if (login_latched_.load(std::memory_order_acquire)) {
+    if (std::optional<HsmError> latched = latched_login_error()) {
+      return std::unexpected(std::move(*latched));
+    }
+  }
   PooledSession* slot = try_lock_any();
   if (slot == nullptr) {
     counters_.acquire_waits.fetch_add(1, std::memory_order_relaxed);
@@ -113,7 +122,15 @@ Result<Lease> SessionPool::acquire() {
 }
 
 void SessionPool::release(PooledSession& slot) noexcept {
-  slot.mutex.unlock();
+  if (slot.operations.any()) {
+    // Abandoned mid-operation (an early return, an exception, a CKR_BUFFER_TOO_SMALL left
+    // unanswered) or ended in doubt: PKCS#11 v2.40 has no call that cancels an operation, so
+    // the session is replaced before anyone else gets it.
+    slot.operations.clear();
+    slot.needs_rebuild = true;
+    counters_.abandoned_operations.fetch_add(1, std::memory_order_relaxed);
+  }
+  slot.busy.store(false, std::memory_order_release);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (waiters_.load(std::memory_order_seq_cst) > 0) {
     const std::lock_guard lock(wait_mutex_);
@@ -141,6 +158,7 @@ Result<void> SessionPool::rebuild(PooledSession& slot) {
   counters_.sessions_opened.fetch_add(1, std::memory_order_relaxed);
   slot.keys.clear();
   slot.ivs.clear();
+  slot.operations.clear();
   slot.session.emplace(std::move(*fresh));
   slot.needs_rebuild = false;
   counters_.sessions_rebuilt.fetch_add(1, std::memory_order_relaxed);
@@ -153,10 +171,15 @@ PoolCounters SessionPool::counters() const noexcept {
   const auto get = [](const std::atomic<std::uint64_t>& value) {
     return value.load(std::memory_order_relaxed);
   };
-  return {get(counters_.sessions_opened),  get(counters_.sessions_closed),
-          get(counters_.sessions_rebuilt), get(counters_.rebuild_failures),
-          get(counters_.logins),           get(counters_.acquire_waits),
-          get(counters_.acquire_timeouts), get(counters_.retries)};
+  return {get(counters_.sessions_opened),
+          get(counters_.sessions_closed),
+          get(counters_.sessions_rebuilt),
+          get(counters_.rebuild_failures),
+          get(counters_.logins),
+          get(counters_.acquire_waits),
+          get(counters_.acquire_timeouts),
+          get(counters_.retries),
+          get(counters_.abandoned_operations)};
 }
 
 std::string SessionPool::describe() const {
@@ -165,9 +188,8 @@ std::string SessionPool::describe() const {
       "SessionPool{{module={}, slot={}, size={}, user_pin={}, opened={}, closed={}, rebuilt={}, "
       "logins={}, waits={}, timeouts={}, retries={}}}",
       module_->path().string(), slot_, sessions_.size(),
-      options_.user_pin ? kRedacted : std::string_view("<unset>"), c.sessions_opened,
-      c.sessions_closed, c.sessions_rebuilt, c.logins, c.acquire_waits, c.acquire_timeouts,
-      c.retries);
+      logs_in_ ? kRedacted : std::string_view("<unset>"), c.sessions_opened, c.sessions_closed,
+      c.sessions_rebuilt, c.logins, c.acquire_waits, c.acquire_timeouts, c.retries);
 }
 
 void SessionPool::emit(PoolEvent event) const {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// SessionPool: N logged-in sessions on one token, each guarded by its own mutex, handed out
-// as RAII leases; dead sessions are rebuilt before they are handed out again.
+// SessionPool: N logged-in sessions on one token, each owned by at most one lease at a time;
+// dead sessions, and sessions left with an operation active, are rebuilt before they are
+// handed out again.
 #pragma once
 
 #include <craton/hsm/error.h>
@@ -21,6 +22,7 @@
 #include "pkcs11/cache/key_cache.h"
 #include "pkcs11/pool/op_notes.h"
 #include "pkcs11/pool/pool_events.h"
+#include "pkcs11/session/operation_state.h"
 #include "pkcs11/session/session.h"
 
 namespace craton::hsm::pkcs11 {
@@ -29,20 +31,25 @@ struct PoolOptions {
   std::size_t pool_size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
   std::size_t cache_capacity = 256;  // imported key objects per session
-  // The user PIN; without one the pool never logs in. The pool keeps this copy and hands
-  // exactly one clone to each C_Login, wiped right after the call.
+  // The user PIN; without one the pool never logs in. The pool takes this copy over and hands
+  // exactly one copy to each C_Login, wiped right after the call.
   std::optional<SecretString> user_pin;
   PoolEventHandler on_event;  // called synchronously from the thread that caused the event
 };
 
-// One pooled session: the session, the mutex that makes it single-threaded, and the state
-// that belongs to that session (its imported keys and IV reserve), dropped whenever `session`
-// is replaced: session objects die with their session.
+// One pooled session: the flag that gives it to one lease at a time, and the state that
+// belongs to that session (its operations, imported keys and IV reserve), dropped whenever
+// `session` is replaced: session objects die with their session.
 struct PooledSession {
   explicit PooledSession(std::size_t cache_capacity) : keys(cache_capacity) {}
-  std::mutex mutex;
+  // Set by the acquire that takes the session, cleared by the release of its lease. A flag,
+  // not a mutex: a lease (a digest stream's, say) may be released on another thread than the
+  // one that acquired it, and a thread holding a lease may look for a second session.
+  std::atomic<bool> busy{false};
+  // Everything below belongs to the lease holding `busy` (acquire/release ordering).
   std::optional<Session> session;
-  bool needs_rebuild = false;  // guarded by `mutex`, like everything below
+  bool needs_rebuild = false;
+  ActiveOperations operations;
   std::size_t index = 0;
   KeyCache keys;
   IvReserve ivs;
@@ -50,8 +57,13 @@ struct PooledSession {
 
 class SessionPool;
 
-// Exclusive use of one pooled session until destroyed. Calls made through call() mark the
-// session for rebuild when they fail with a session-level error (ErrorAction::RebuildSession).
+// Exclusive use of one pooled session until destroyed, from any thread (one at a time). Every
+// C_ call on the session goes through invoke() or call(), which
+// - mark the session for rebuild when a call fails with a session-level error
+//   (ErrorAction::RebuildSession, which includes CKR_OPERATION_ACTIVE), and
+// - track which operations a *Init started and no final call has ended (ActiveOperations):
+//   a lease released with one still active, or in doubt, leaves its session marked for
+//   rebuild, so no session is ever handed out with an operation active.
 // Must not outlive its pool.
 class Lease {
  public:
@@ -61,17 +73,29 @@ class Lease {
   Lease& operator=(const Lease&) = delete;
   ~Lease();
 
+  // Runs C_<F> on the session and returns its raw CK_RV, for callers that classify the answer
+  // themselves (verification, AEAD tags, padding).
   template <Fn F, typename... Args>
-  Result<void> call(Args... args) {
+  CK_RV invoke(Args... args) noexcept {
     if constexpr (takes_mechanism(F)) op_notes().mechanism = first_of(args...)->mechanism;
-    auto result = slot_->session->call<F>(args...);
-    if (!result) note_failure(result.error());
-    return result;
+    const CK_RV rv = slot_->session->invoke<F>(args...);
+    slot_->operations.note<F>(rv, args...);
+    if (rv != CKR_OK) mark_if_dead(error_code_for(rv));
+    return rv;
   }
 
-  // For errors observed outside call(): marks the session dead when the error says so.
-  void note_failure(const HsmError& error) noexcept;
+  // invoke(), with any answer but CKR_OK mapped to an HsmError.
+  template <Fn F, typename... Args>
+  Result<void> call(Args... args) {
+    const CK_RV rv = invoke<F>(args...);
+    if (rv == CKR_OK) return {};
+    return std::unexpected(error_from_rv(rv, F));
+  }
 
+  // For errors observed outside invoke(): marks the session dead when the error says so.
+  void note_failure(const HsmError& error) noexcept { mark_if_dead(error.code()); }
+
+  // For reading session state (handle, GetSessionInfo); C_ calls go through invoke()/call().
   [[nodiscard]] const Session& session() const noexcept { return *slot_->session; }
   [[nodiscard]] KeyCache& keys() noexcept { return slot_->keys; }
   [[nodiscard]] IvReserve& ivs() noexcept { return slot_->ivs; }
@@ -89,6 +113,10 @@ class Lease {
     return first;
   }
 
+  void mark_if_dead(ErrorCode code) noexcept {
+    if (error_action(code) == ErrorAction::RebuildSession) slot_->needs_rebuild = true;
+  }
+
   friend class SessionPool;
   Lease(SessionPool* pool, PooledSession* slot) : pool_(pool), slot_(slot) {}
   SessionPool* pool_;
@@ -98,6 +126,9 @@ class Lease {
 // Thread-safety: every member is safe to call from any thread. acquire() never spins and
 // never waits longer than the timeout. Sessions are never logged out by the pool; login
 // state belongs to the application (PKCS#11 v2.40 §5.6), so it logs in once per token.
+// A login refused for its PIN (PinIncorrect, PinLocked, PinExpired, PinInvalid) latches the
+// pool: no C_Login is tried again, and every acquire() fails with that error, until
+// set_user_pin() supplies a new PIN. Retrying a wrong PIN would lock the token.
 class SessionPool {
  public:
   // Opens min(pool_size, token's ulMaxRwSessionCount) sessions and logs in once. Emits
@@ -109,9 +140,17 @@ class SessionPool {
   SessionPool& operator=(const SessionPool&) = delete;
   ~SessionPool();
 
-  // A lease on a free session, rebuilding it first if it is known dead. Errors: PoolTimeout
-  // after the configured acquire_timeout; the rebuild failure otherwise.
+  // A lease on a free session, rebuilding it first if it is known dead. Errors: the latched
+  // login error, at once; PoolTimeout after the configured acquire_timeout; the rebuild
+  // failure otherwise.
   [[nodiscard]] Result<Lease> acquire();
+
+  // Replaces the PIN the pool logs in with and lifts a login latch. Then takes a session and,
+  // when the token has no logged-in session left, logs in with the new PIN at once, so a
+  // wrong one is reported here (and latches again) rather than by the next operation.
+  // Errors: InvalidArgument for an empty PIN or a pool created without one; the login's
+  // error; acquire()'s errors (the PIN is kept and tried by the next login that is needed).
+  Result<void> set_user_pin(SecretString pin);
 
   // Runs `op(Lease&) -> Result<T>` on a session; if it fails because the session (or login)
   // died, runs it once more on a rebuilt session. Other failures return unchanged.
@@ -132,7 +171,7 @@ class SessionPool {
 
   [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }
   // Whether the pool logs in (it holds a PIN), so objects may be CKA_PRIVATE.
-  [[nodiscard]] bool logs_in() const noexcept { return options_.user_pin.has_value(); }
+  [[nodiscard]] bool logs_in() const noexcept { return logs_in_; }
   [[nodiscard]] std::uint64_t slot() const noexcept { return slot_; }
   [[nodiscard]] const Module& module() const noexcept { return *module_; }
   [[nodiscard]] PoolCounters counters() const noexcept;
@@ -151,6 +190,8 @@ class SessionPool {
   void release(PooledSession& slot) noexcept;
   Result<void> rebuild(PooledSession& slot);
   Result<void> ensure_logged_in(const Session& session);
+  // The login error the pool is latched on, if any.
+  std::optional<HsmError> latched_login_error();
   void emit(PoolEvent event) const;
 
   friend class Lease;
@@ -164,11 +205,13 @@ class SessionPool {
     std::atomic<std::uint64_t> acquire_waits{0};
     std::atomic<std::uint64_t> acquire_timeouts{0};
     std::atomic<std::uint64_t> retries{0};
+    std::atomic<std::uint64_t> abandoned_operations{0};
   };
 
   std::shared_ptr<const Module> module_;
   std::uint64_t slot_;
-  PoolOptions options_;
+  PoolOptions options_;  // without the PIN, which user_pin_ holds
+  const bool logs_in_;
   std::vector<std::unique_ptr<PooledSession>> sessions_;
   // Where the next thread new to this pool starts looking: round-robin, so the first
   // pool_size threads each settle on a session of their own.
@@ -180,7 +223,12 @@ class SessionPool {
   std::condition_variable session_freed_;
   std::atomic<std::size_t> waiters_{0};
 
-  std::mutex login_mutex_;  // single-flight C_Login
+  // Single-flight C_Login; guards the PIN and the latch.
+  std::mutex login_mutex_;
+  std::optional<SecretString> user_pin_;
+  std::optional<HsmError> latched_login_;
+  // Mirrors latched_login_.has_value() so that acquire() checks it without the mutex.
+  std::atomic<bool> login_latched_{false};
   AtomicCounters counters_;
 };
 

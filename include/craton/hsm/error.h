@@ -69,6 +69,8 @@ enum class ErrorCode : std::uint16_t {
   WrappedKeyInvalid,
   BufferTooSmall,
   FunctionNotSupported,
+  // The token still runs an earlier operation on the session: its state is unknown, so the
+  // pool rebuilds the session (action RebuildSession, despite its place in this list).
   OperationActive,
   // Everything the module reported that has no closer meaning, and our own bugs.
   AuditUnavailable,

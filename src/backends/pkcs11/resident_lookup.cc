@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "backends/pkcs11/ec_point_attribute.h"
 #include "backends/pkcs11/key_import.h"
 #include "backends/pkcs11/object_search.h"
 #include "backends/pkcs11/readback.h"
@@ -130,22 +131,13 @@ std::string object_uri(const TokenIdentity& token, const std::string& label,
   return uri.to_string();
 }
 
-// CKA_EC_POINT holds a DER OCTET STRING (v2.40 §2.3.3); some modules store the bare point.
-std::vector<std::uint8_t> unwrap_ec_point(const Bytes& value) {
-  if (value.size() > 2 && value[0] == 0x04) {
-    const std::size_t header = value[1] == 0x81 ? 3 : 2;
-    const std::size_t length = value[1] == 0x81 && value.size() > 2 ? value[2] : value[1];
-    if (header + length == value.size()) return {value.begin() + header, value.end()};
-  }
-  return value;
-}
-
 // The EC point of a key pair: on the object itself (public keys, some modules' private
 // keys) or on the public object sharing its id.
 Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE object,
-                                              const std::vector<std::uint8_t>& id) {
+                                              const std::vector<std::uint8_t>& id, KeyKind kind,
+                                              std::optional<EcCurve> curve) {
   CRATON_ASSIGN_OR_RETURN(const auto own, read_optional_bytes(lease, object, CKA_EC_POINT));
-  if (own) return unwrap_ec_point(*own);
+  if (own) return decode_ec_point_attribute(*own, kind, curve);
   KeyRef partner;
   partner.id = id;
   partner.object_class = ObjectClass::PublicKey;
@@ -157,7 +149,7 @@ Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE obj
                           find_one_key_object(lease, partner));
   CRATON_ASSIGN_OR_RETURN(const Bytes point,
                           read_public_attribute(lease, public_object, CKA_EC_POINT));
-  return unwrap_ec_point(point);
+  return decode_ec_point_attribute(point, kind, curve);
 }
 
 }  // namespace
@@ -238,7 +230,8 @@ Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object, const Token
       break;
     }
     default:
-      CRATON_ASSIGN_OR_RETURN(parts.public_point, ec_point_of(lease, object, parts.object.id));
+      CRATON_ASSIGN_OR_RETURN(parts.public_point,
+                              ec_point_of(lease, object, parts.object.id, parts.kind, parts.curve));
       break;
   }
   parts.object.token_serial = token.serial;

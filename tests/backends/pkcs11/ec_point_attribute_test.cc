@@ -45,8 +45,10 @@ Octets point_with_x_prefix(EcCurve curve, const Octets& prefix, bool compressed 
 
 // The spec's encoding, written out by hand (short form: every value here is under 128 bytes).
 Octets der(const Octets& content) {
-  Octets out{0x04, static_cast<std::uint8_t>(content.size())};
-  out.insert(out.end(), content.begin(), content.end());
+  Octets out(2 + content.size());
+  out[0] = 0x04;
+  out[1] = static_cast<std::uint8_t>(content.size());
+  std::copy(content.begin(), content.end(), out.begin() + 2);
   return out;
 }
 

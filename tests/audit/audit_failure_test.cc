@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -75,7 +76,7 @@ TEST(AuditFailClosed, FullQueueWaitsMaxWaitThenRefuses) {
   state->blocked = true;  // the writer hangs in append(), as on a stalled disk
   int accepted = 0;
   Result<void> last;
-  for (int i = 0; i < 20 && (last = log->record(sample_event("q" + std::to_string(i)))); ++i) {
+  for (int i = 0; i < 20 && (last = log->record(sample_event(fmt::format("q{}", i)))); ++i) {
     ++accepted;
   }
   ASSERT_THAT(last, HasErrorCode(ErrorCode::AuditUnavailable));
@@ -114,7 +115,7 @@ TEST(AuditFailOpen, NeverRefusesAndRecordsWhatItLost) {
   ASSERT_TRUE(eventually([&] { return state->failed_appends >= 2; }));
   EXPECT_THAT(log->ready(), IsOk());  // fail-open: operations go on
   for (int i = 0; i < 20; ++i) {
-    EXPECT_THAT(log->record(sample_event("x" + std::to_string(i))), IsOk());
+    EXPECT_THAT(log->record(sample_event(fmt::format("x{}", i))), IsOk());
   }
   state->failing = false;
   ASSERT_TRUE(eventually([&] { return log->flush().has_value(); }));
@@ -146,7 +147,7 @@ int run_fsize_child(const AuditDir& dir, int& accepted) {
   if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) return 12;
   bool refused = false;
   for (int i = 0; i < 10 && !refused; ++i) {
-    if (!log.record(sample_event("limited" + std::to_string(i)))) return 13;
+    if (!log.record(sample_event(fmt::format("limited{}", i)))) return 13;
     ++accepted;
     auto flushed = log.flush();
     if (!flushed) {

@@ -50,6 +50,19 @@ TEST(RvMapTest, SessionLevelErrorsAskForARebuild) {
   }
 }
 
+TEST(RvMapTest, GeneralErrorIsATagFailureOnlyWhereTheModuleMeansIt) {
+  for (const GeneralErrorReading reading :
+       {GeneralErrorReading::DeviceFailure, GeneralErrorReading::IntegrityFailure}) {
+    EXPECT_TRUE(is_aead_tag_failure(CKR_ENCRYPTED_DATA_INVALID, reading));
+    EXPECT_TRUE(is_aead_tag_failure(CKR_ENCRYPTED_DATA_LEN_RANGE, reading));
+    EXPECT_FALSE(is_aead_tag_failure(CKR_DEVICE_ERROR, reading));
+    EXPECT_FALSE(is_aead_tag_failure(CKR_OK, reading));
+  }
+  EXPECT_TRUE(is_aead_tag_failure(CKR_GENERAL_ERROR, GeneralErrorReading::IntegrityFailure));
+  EXPECT_FALSE(is_aead_tag_failure(CKR_GENERAL_ERROR, GeneralErrorReading::DeviceFailure));
+  EXPECT_EQ(error_code_for(CKR_GENERAL_ERROR), ErrorCode::Pkcs11Failure);
+}
+
 TEST(ClassifyVerifyResultTest, DecidesOnTheReturnValueOnly) {
   EXPECT_EQ(classify_verify_result(CKR_OK, Fn::Verify).value(), VerifyOutcome::Valid);
   EXPECT_EQ(classify_verify_result(CKR_SIGNATURE_INVALID, Fn::Verify).value(),

@@ -119,7 +119,7 @@ Result<std::size_t> Pkcs11PassthroughBackend::gcm_decrypt_checked(
         if (rv != CKR_OK) {
           HsmError error = error_from_rv(rv, Fn::Decrypt);
           // A forged or corrupted message: whatever the module wrote gets wiped.
-          if (is_aead_tag_failure(rv)) {
+          if (is_aead_tag_failure(rv, capabilities_.general_error_reading())) {
             return fail(ErrorCode::AuthenticationFailed, "AES-GCM tag mismatch");
           }
           return std::unexpected(std::move(error));

@@ -25,8 +25,8 @@ Result<void> check_iv(ByteView iv, std::string_view mode) {
 // bad GCM tag, and some modules report the unpadded length as CKR_DATA_LEN_RANGE. The AEAD
 // classifier in rv_map already names the first three, so padding reuses it rather than keeping
 // a second CKR_* list here.
-bool is_padding_failure(CK_RV rv) noexcept {
-  return is_aead_tag_failure(rv) || error_code_for(rv) == ErrorCode::DataLenRange;
+bool is_padding_failure(CK_RV rv, GeneralErrorReading general_error) noexcept {
+  return is_aead_tag_failure(rv, general_error) || error_code_for(rv) == ErrorCode::DataLenRange;
 }
 
 // How many of `size` bytes CTR mode covers before the 128-bit big-endian `counter` wraps to
@@ -113,7 +113,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
         if (rv != CKR_OK) {
           HsmError error = error_from_rv(rv, Fn::Decrypt);
           // Whatever the module wrote is dropped, wiped with `plaintext`.
-          if (is_padding_failure(rv)) {
+          if (is_padding_failure(rv, capabilities_.general_error_reading())) {
             return fail(ErrorCode::EncryptedDataInvalid, "AES-CBC padding is invalid");
           }
           return std::unexpected(std::move(error));

@@ -16,8 +16,11 @@ Result<Capabilities> Capabilities::probe(const Module& module, std::uint64_t slo
   Capabilities capabilities;
   capabilities.manufacturer_ = library.manufacturer;
   for (const auto& mechanism : mechanisms) capabilities.mechanisms_.insert(mechanism.type);
-  // VENDORS.md, SoftHSM2 2.6.1: OAEP with SHA-256 answers CKR_ARGUMENTS_BAD.
-  capabilities.oaep_sha1_only_ = library.manufacturer == "SoftHSM";
+  // Known from SoftHSM2 2.6.1 only, so applied to it only: OAEP with SHA-256 answers
+  // CKR_ARGUMENTS_BAD, and CKR_GENERAL_ERROR reports failed integrity checks.
+  const bool softhsm = library.manufacturer == "SoftHSM";
+  capabilities.oaep_sha1_only_ = softhsm;
+  capabilities.general_error_is_integrity_failure_ = softhsm;
   return capabilities;
 }
 

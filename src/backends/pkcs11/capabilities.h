@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the token can do correctly: its mechanism list, corrected by what we know of vendors
-// whose modules advertise a mechanism they implement wrongly (../shared/VENDORS.md).
+// whose modules advertise a mechanism they implement wrongly or answer outside the spec.
 #pragma once
 
 #include <craton/hsm/error.h>
@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "pkcs11/loader/module.h"
+#include "pkcs11/loader/rv_map.h"
 
 namespace craton::hsm::pkcs11 {
 
@@ -28,6 +29,12 @@ class Capabilities {
   [[nodiscard]] bool kwp_supported() const noexcept { return has(kCkmAesKeyWrapKwp); }
   // "SoftHSM", from C_GetInfo: for names and vendor-specific rules.
   [[nodiscard]] const std::string& library_manufacturer() const noexcept { return manufacturer_; }
+  // SoftHSM2 2.6 answers a bad GCM tag, bad CBC padding and a wrapped key failing its check
+  // with CKR_GENERAL_ERROR; from any other module that code is a device or library failure.
+  [[nodiscard]] GeneralErrorReading general_error_reading() const noexcept {
+    return general_error_is_integrity_failure_ ? GeneralErrorReading::IntegrityFailure
+                                               : GeneralErrorReading::DeviceFailure;
+  }
 
   // Fails with MechanismUnsupported naming `what` when the token lacks `mechanism`.
   [[nodiscard]] Result<void> require(CK_MECHANISM_TYPE mechanism, std::string_view what) const;
@@ -36,6 +43,7 @@ class Capabilities {
   std::unordered_set<CK_MECHANISM_TYPE> mechanisms_;
   std::string manufacturer_;
   bool oaep_sha1_only_ = false;
+  bool general_error_is_integrity_failure_ = false;
 };
 
 }  // namespace craton::hsm::pkcs11

@@ -37,8 +37,9 @@ Result<void> check_kek(const Key& kek, KeyWrapScheme scheme, const Capabilities&
 // Whether an unwrap failure means the blob failed its integrity check. The spec's answer is
 // CKR_WRAPPED_KEY_INVALID (or _LEN_RANGE); modules that decrypt first and check afterwards
 // answer as for a failed AEAD tag (SoftHSM2: CKR_GENERAL_ERROR), so that classifier applies.
-bool is_integrity_failure(CK_RV rv) noexcept {
-  return error_code_for(rv) == ErrorCode::WrappedKeyInvalid || is_aead_tag_failure(rv);
+bool is_integrity_failure(CK_RV rv, GeneralErrorReading general_error) noexcept {
+  return error_code_for(rv) == ErrorCode::WrappedKeyInvalid ||
+         is_aead_tag_failure(rv, general_error);
 }
 
 }  // namespace
@@ -95,7 +96,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::unwrap_key(const Key& kek, KeyWrap
                                         input_len(wrapped), tmpl.data(), tmpl.size(), &unwrapped);
         if (rv != CKR_OK) {
           HsmError error = error_from_rv(rv, Fn::UnwrapKey);
-          if (is_integrity_failure(rv)) {
+          if (is_integrity_failure(rv, capabilities_.general_error_reading())) {
             return fail(ErrorCode::WrappedKeyInvalid,
                         fmt::format("{} integrity check failed", wrap_scheme_name(scheme)));
           }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "backends/pkcs11/check_value.h"
+#include "backends/pkcs11/ec_point_attribute.h"
 #include "backends/pkcs11/key_import.h"
 #include "backends/pkcs11/object_search.h"
 #include "backends/pkcs11/readback.h"
@@ -132,34 +133,45 @@ std::string object_uri(const TokenIdentity& token, const std::string& label,
   return uri.to_string();
 }
 
-// CKA_EC_POINT holds a DER OCTET STRING (v2.40 §2.3.3); some modules store the bare point.
-std::vector<std::uint8_t> unwrap_ec_point(const Bytes& value) {
-  if (value.size() > 2 && value[0] == 0x04) {
-    const std::size_t header = value[1] == 0x81 ? 3 : 2;
-    const std::size_t length = value[1] == 0x81 && value.size() > 2 ? value[2] : value[1];
-    if (header + length == value.size()) return {value.begin() + header, value.end()};
-  }
-  return value;
-}
-
 // The EC point of a key pair: on the object itself (public keys, some modules' private
 // keys) or on the public object sharing its id.
-Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE object,
-                                              const std::vector<std::uint8_t>& id) {
-  CRATON_ASSIGN_OR_RETURN(const auto own, read_optional_bytes(lease, object, CKA_EC_POINT));
-  if (own) return unwrap_ec_point(*own);
+// The public objects of a private key's pair: those with its id, narrowed to its label when
+// several pairs share the id (other tools make such tokens).
+Result<std::vector<CK_OBJECT_HANDLE>> public_halves(Lease& lease,
+                                                    const std::vector<std::uint8_t>& id,
+                                                    const std::string& label) {
   KeyRef partner;
   partner.id = id;
   partner.object_class = ObjectClass::PublicKey;
-  if (id.empty()) {
+  CRATON_ASSIGN_OR_RETURN(auto halves, find_key_objects(lease, partner));
+  if (halves.size() > 1) {
+    partner.label = label;
+    CRATON_ASSIGN_OR_RETURN(halves, find_key_objects(lease, partner));
+  }
+  return halves;
+}
+
+// The EC point of a key pair: on the object itself (public keys, some modules' private
+// keys) or on the public object of its pair.
+Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE object,
+                                              const ResidentObject& names, KeyKind kind,
+                                              std::optional<EcCurve> curve) {
+  CRATON_ASSIGN_OR_RETURN(const auto own, read_optional_bytes(lease, object, CKA_EC_POINT));
+  if (own) return decode_ec_point_attribute(*own, kind, curve);
+  if (names.id.empty()) {
     return fail(ErrorCode::KeyNotFound,
                 "the private key has no CKA_ID, so its public half cannot be found");
   }
-  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE public_object,
-                          find_one_key_object(lease, partner));
+  CRATON_ASSIGN_OR_RETURN(const auto halves, public_halves(lease, names.id, names.label));
+  if (halves.size() != 1) {
+    return fail(halves.empty() ? ErrorCode::KeyNotFound : ErrorCode::KeyAmbiguous,
+                fmt::format("{} public key objects match the pair's label and id, so its public "
+                            "point is not known",
+                            halves.size()));
+  }
   CRATON_ASSIGN_OR_RETURN(const Bytes point,
-                          read_public_attribute(lease, public_object, CKA_EC_POINT));
-  return unwrap_ec_point(point);
+                          read_public_attribute(lease, halves.front(), CKA_EC_POINT));
+  return decode_ec_point_attribute(point, kind, curve);
 }
 
 }  // namespace
@@ -199,15 +211,8 @@ Result<std::vector<CK_OBJECT_HANDLE>> objects_to_destroy(Lease& lease, const Key
   if (object_class == CKO_PRIVATE_KEY) {
     CRATON_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> id, read_id(lease, object));
     if (!id.empty()) {
-      KeyRef public_half;
-      public_half.id = id;
-      public_half.object_class = ObjectClass::PublicKey;
-      CRATON_ASSIGN_OR_RETURN(auto halves, find_key_objects(lease, public_half));
-      if (halves.size() > 1) {
-        // Several pairs share the id (made by other tools): only this pair's, by its label.
-        CRATON_ASSIGN_OR_RETURN(public_half.label, read_label(lease, object));
-        CRATON_ASSIGN_OR_RETURN(halves, find_key_objects(lease, public_half));
-      }
+      CRATON_ASSIGN_OR_RETURN(const std::string label, read_label(lease, object));
+      CRATON_ASSIGN_OR_RETURN(const auto halves, public_halves(lease, id, label));
       doomed.insert(doomed.end(), halves.begin(), halves.end());
     }
   }
@@ -305,7 +310,8 @@ Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object, const Token
       break;
     }
     default:
-      CRATON_ASSIGN_OR_RETURN(parts.public_point, ec_point_of(lease, object, parts.object.id));
+      CRATON_ASSIGN_OR_RETURN(parts.public_point,
+                              ec_point_of(lease, object, parts.object, parts.kind, parts.curve));
       break;
   }
   parts.object.token_serial = token.serial;

@@ -154,9 +154,9 @@ HsmError error_from_rv(CK_RV rv, Fn fn, std::string message) {
   return HsmError(error_code_for(rv), std::move(message), function_name(fn), rv, rv_name(rv));
 }
 
-bool is_aead_tag_failure(CK_RV rv) noexcept {
-  return rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE ||
-         rv == CKR_GENERAL_ERROR;
+bool is_aead_tag_failure(CK_RV rv, GeneralErrorReading general_error) noexcept {
+  if (rv == CKR_GENERAL_ERROR) return general_error == GeneralErrorReading::IntegrityFailure;
+  return rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE;
 }
 
 Result<VerifyOutcome> classify_verify_result(CK_RV rv, Fn fn) {

@@ -6,6 +6,7 @@
 #include <craton/hsm/error.h>
 #include <craton/hsm/schemes.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,10 +24,16 @@ namespace craton::hsm::pkcs11 {
 // The HsmError for a failed call of `fn`. `rv` must not be CKR_OK.
 [[nodiscard]] HsmError error_from_rv(CK_RV rv, Fn fn, std::string message = {});
 
-// Whether `rv` from an AEAD decryption means the tag did not verify. Besides the standard
-// CKR_ENCRYPTED_DATA_INVALID, SoftHSM2 answers CKR_GENERAL_ERROR for a bad GCM tag
-// (VENDORS.md) and some modules CKR_ENCRYPTED_DATA_LEN_RANGE for a truncated one.
-[[nodiscard]] bool is_aead_tag_failure(CK_RV rv) noexcept;
+// What CKR_GENERAL_ERROR from a decryption or unwrap means on a given module. The spec makes
+// it a device or library failure; SoftHSM2 also answers it for a failed integrity check (a bad
+// GCM tag, bad CBC padding, a wrapped key failing its check), so only there is it read as one.
+// Capabilities decides which module is which.
+enum class GeneralErrorReading : std::uint8_t { DeviceFailure, IntegrityFailure };
+
+// Whether `rv` from an AEAD decryption means the tag did not verify: the standard
+// CKR_ENCRYPTED_DATA_INVALID, CKR_ENCRYPTED_DATA_LEN_RANGE (some modules' answer for a truncated
+// tag), and CKR_GENERAL_ERROR only where `general_error` reads it as an integrity failure.
+[[nodiscard]] bool is_aead_tag_failure(CK_RV rv, GeneralErrorReading general_error) noexcept;
 
 // Verification's own decoder (seed: "Typed verification decoding"): CKR_OK is Valid,
 // CKR_SIGNATURE_INVALID and CKR_SIGNATURE_LEN_RANGE are Invalid, anything else an error.

@@ -46,7 +46,7 @@ ResidentKeysBackend::~ResidentKeysBackend() {
   }
 }
 
-Key ResidentKeysBackend::resident(const Key& key) {
+Result<Key> ResidentKeysBackend::resident(const Key& key) {
   if (key.is_resident()) return key;
   const std::lock_guard lock(mutex_);
   const void* identity = &key.material();
@@ -64,80 +64,99 @@ Key ResidentKeysBackend::resident(const Key& key) {
              static_cast<std::uint8_t>(n)};
   spec.usages = all_usages_of(key.kind());
   auto stored = inner_->import_resident_key(key, spec);
-  const Key twin = stored ? *stored : key;
-  if (stored) {
-    KeyRef ref;
-    ref.id = spec.id;
-    ref.object_class = key.is_private() ? std::nullopt : std::optional(ObjectClass::PublicKey);
-    stored_.push_back(ref);
+  if (!stored) {
+    ADD_FAILURE_AT(__FILE__, __LINE__) << "cannot store the " << key_kind_name(key.kind())
+                                       << " key as a resident key: " << stored.error();
+    return std::unexpected(std::move(stored).error());
   }
-  twins_.emplace(identity, std::make_pair(key, twin));
-  return twin;
+  KeyRef ref;
+  ref.id = spec.id;
+  ref.object_class = key.is_private() ? std::nullopt : std::optional(ObjectClass::PublicKey);
+  stored_.push_back(ref);
+  twins_.emplace(identity, std::make_pair(key, *stored));
+  return *stored;
 }
 
 Result<Bytes> ResidentKeysBackend::sign(const Key& key, SignScheme scheme, ByteView message,
                                         SignatureEncoding encoding) {
-  return inner_->sign(resident(key), scheme, message, encoding);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->sign(twin, scheme, message, encoding);
 }
 Result<Bytes> ResidentKeysBackend::sign_digest(const Key& key, SignScheme scheme, ByteView digest,
                                                SignatureEncoding encoding) {
-  return inner_->sign_digest(resident(key), scheme, digest, encoding);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->sign_digest(twin, scheme, digest, encoding);
 }
 Result<VerifyOutcome> ResidentKeysBackend::verify(const Key& key, SignScheme scheme,
                                                   ByteView message, ByteView signature,
                                                   SignatureEncoding encoding) {
-  return inner_->verify(resident(key), scheme, message, signature, encoding);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->verify(twin, scheme, message, signature, encoding);
 }
 Result<VerifyOutcome> ResidentKeysBackend::verify_digest(const Key& key, SignScheme scheme,
                                                          ByteView digest, ByteView signature,
                                                          SignatureEncoding encoding) {
-  return inner_->verify_digest(resident(key), scheme, digest, signature, encoding);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->verify_digest(twin, scheme, digest, signature, encoding);
 }
 Result<std::size_t> ResidentKeysBackend::aes_gcm_encrypt_into(const Key& key, ByteView plaintext,
                                                               ByteView aad,
                                                               std::span<std::uint8_t> sealed_out) {
-  return inner_->aes_gcm_encrypt_into(resident(key), plaintext, aad, sealed_out);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->aes_gcm_encrypt_into(twin, plaintext, aad, sealed_out);
 }
 Result<std::size_t> ResidentKeysBackend::aes_gcm_decrypt_into(
     const Key& key, ByteView sealed, ByteView aad, std::span<std::uint8_t> plaintext_out) {
-  return inner_->aes_gcm_decrypt_into(resident(key), sealed, aad, plaintext_out);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->aes_gcm_decrypt_into(twin, sealed, aad, plaintext_out);
 }
 Result<Bytes> ResidentKeysBackend::aes_cbc_encrypt(const Key& key, ByteView iv,
                                                    ByteView plaintext) {
-  return inner_->aes_cbc_encrypt(resident(key), iv, plaintext);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->aes_cbc_encrypt(twin, iv, plaintext);
 }
 Result<SecretBytes> ResidentKeysBackend::aes_cbc_decrypt(const Key& key, ByteView iv,
                                                          ByteView ciphertext) {
-  return inner_->aes_cbc_decrypt(resident(key), iv, ciphertext);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->aes_cbc_decrypt(twin, iv, ciphertext);
 }
 Result<Bytes> ResidentKeysBackend::aes_ctr(const Key& key, ByteView iv, ByteView data) {
-  return inner_->aes_ctr(resident(key), iv, data);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->aes_ctr(twin, iv, data);
 }
 Result<Bytes> ResidentKeysBackend::rsa_oaep_encrypt(const Key& key, HashAlg hash,
                                                     ByteView plaintext, ByteView label) {
-  return inner_->rsa_oaep_encrypt(resident(key), hash, plaintext, label);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->rsa_oaep_encrypt(twin, hash, plaintext, label);
 }
 Result<SecretBytes> ResidentKeysBackend::rsa_oaep_decrypt(const Key& key, HashAlg hash,
                                                           ByteView ciphertext, ByteView label) {
-  return inner_->rsa_oaep_decrypt(resident(key), hash, ciphertext, label);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->rsa_oaep_decrypt(twin, hash, ciphertext, label);
 }
 Result<Bytes> ResidentKeysBackend::wrap_key(const Key& kek, KeyWrapScheme scheme,
                                             const SecretBytes& key_to_wrap) {
-  return inner_->wrap_key(resident(kek), scheme, key_to_wrap);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(kek));
+  return inner_->wrap_key(twin, scheme, key_to_wrap);
 }
 Result<SecretBytes> ResidentKeysBackend::unwrap_key(const Key& kek, KeyWrapScheme scheme,
                                                     ByteView wrapped) {
-  return inner_->unwrap_key(resident(kek), scheme, wrapped);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(kek));
+  return inner_->unwrap_key(twin, scheme, wrapped);
 }
 Result<SecretBytes> ResidentKeysBackend::ecdh(const Key& private_key, const Key& peer_public) {
-  return inner_->ecdh(resident(private_key), resident(peer_public));
+  CRATON_ASSIGN_OR_RETURN(const Key ours, resident(private_key));
+  CRATON_ASSIGN_OR_RETURN(const Key theirs, resident(peer_public));
+  return inner_->ecdh(ours, theirs);
 }
 Result<Bytes> ResidentKeysBackend::hmac(const Key& key, HashAlg hash, ByteView message) {
-  return inner_->hmac(resident(key), hash, message);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->hmac(twin, hash, message);
 }
 Result<VerifyOutcome> ResidentKeysBackend::hmac_verify(const Key& key, HashAlg hash,
                                                        ByteView message, ByteView tag) {
-  return inner_->hmac_verify(resident(key), hash, message, tag);
+  CRATON_ASSIGN_OR_RETURN(const Key twin, resident(key));
+  return inner_->hmac_verify(twin, hash, message, tag);
 }
 Result<Bytes> ResidentKeysBackend::digest(HashAlg hash, ByteView data) {
   return inner_->digest(hash, data);

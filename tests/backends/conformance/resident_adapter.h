@@ -53,9 +53,10 @@ class ResidentKeysBackend final : public CryptoBackend {
   Result<Key> generate_key(KeyAlgorithm algorithm) override;
 
  private:
-  // The resident twin of `key`, stored on first use. Keys the token refuses to store (a size
-  // it rejects) keep their original, so the operation reports the token's own answer.
-  Key resident(const Key& key);
+  // The resident twin of `key`, stored on first use. When the token refuses to store it, the
+  // test fails (the resident run must never quietly use the material key instead) and the
+  // operation returns the import's error; the next use tries again.
+  Result<Key> resident(const Key& key);
 
   std::unique_ptr<Pkcs11Backend> inner_;
   std::mutex mutex_;

@@ -58,6 +58,33 @@ TEST(ResidentIdentityTest, KeysSharingAnIdWithDifferentLabelsAreNeverConfused) {
   EXPECT_EQ(raw_destroy_label("identity-shared-b"), 1u);
 }
 
+TEST(ResidentIdentityTest, PairsSharingAnIdKeepTheirOwnPublicHalves) {
+  const std::vector<std::uint8_t> shared_id{0x49, 0x44, 0x02};
+  raw_generate_ec_pair("identity-pair-a", shared_id, /*public_destroyable=*/true);
+  raw_generate_ec_pair("identity-pair-b", shared_id, /*public_destroyable=*/true);
+  auto backend = make_resident_backend();
+  ASSERT_NE(backend, nullptr);
+  auto first = backend->find_key(by_label("identity-pair-a"));
+  auto second = backend->find_key(by_label("identity-pair-b"));
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(second, IsOk());
+  EXPECT_NE(first->public_spki_der().value(), second->public_spki_der().value());
+  auto software = make_software_backend();
+  for (const Key* key : {&*first, &*second}) {
+    auto signature = as_crypto(*backend).sign(*key, SignScheme::EcdsaP256Sha256, kMessage);
+    ASSERT_THAT(signature, IsOk());
+    EXPECT_EQ(software->verify(key->public_key().value(), SignScheme::EcdsaP256Sha256, kMessage,
+                               *signature),
+              VerifyOutcome::Valid);
+  }
+  // Destroying one pair leaves the other whole.
+  ASSERT_THAT(backend->destroy_key(by_label("identity-pair-a")), IsOk());
+  EXPECT_EQ(raw_count_label("identity-pair-a"), 0u);
+  EXPECT_EQ(raw_count_label("identity-pair-b"), 2u);
+  EXPECT_THAT(as_crypto(*backend).sign(*second, SignScheme::EcdsaP256Sha256, kMessage), IsOk());
+  ASSERT_THAT(backend->destroy_key(by_label("identity-pair-b")), IsOk());
+}
+
 TEST(ResidentIdentityTest, AKeyWhoseObjectWasReplacedByAnotherToolIsNotUsed) {
   auto backend = make_resident_backend();
   ASSERT_NE(backend, nullptr);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fault_shim_control.h"
@@ -26,6 +27,9 @@ std::atomic<bool> cant_lock{false};
 std::atomic<unsigned long> max_rw_sessions{0};
 std::atomic<bool> session_info_unsupported{false};
 std::atomic<CK_MECHANISM_TYPE> hidden_mechanism{CK_UNAVAILABLE_INFORMATION};
+std::atomic<bool> foreign_manufacturer{false};
+std::atomic<bool> bare_ec_point{false};
+std::atomic<bool> fail_after_call{false};
 std::atomic<unsigned long> inside{0};
 std::atomic<unsigned long> max_inside{0};
 
@@ -63,9 +67,11 @@ struct Forwarder;
 template <Fn F, typename... Args, CK_RV (*CK_FUNCTION_LIST::*Member)(Args...)>
 struct Forwarder<F, Member> {
   static CK_RV call(Args... args) {
-    if (const CK_RV rv = planned_failure(F); rv != CKR_OK) return rv;
+    const CK_RV planned = planned_failure(F);
+    if (planned != CKR_OK && !fail_after_call) return planned;
     const InsideModule guard;
-    return (target->*Member)(args...);
+    const CK_RV rv = (target->*Member)(args...);
+    return planned != CKR_OK ? planned : rv;
   }
 };
 
@@ -74,6 +80,17 @@ CK_RV initialize(CK_VOID_PTR raw_args) {
   if (cant_lock && args != nullptr && (args->flags & CKF_OS_LOCKING_OK) != 0) return CKR_CANT_LOCK;
   if (const CK_RV rv = planned_failure(Fn::Initialize); rv != CKR_OK) return rv;
   return target->C_Initialize(raw_args);
+}
+
+CK_RV get_info(CK_INFO_PTR info) {
+  const CK_RV rv = Forwarder<Fn::GetInfo, &CK_FUNCTION_LIST::C_GetInfo>::call(info);
+  if (rv == CKR_OK && foreign_manufacturer) {
+    // Blank-padded, not NUL-terminated (PKCS#11 v2.40 §3.1).
+    constexpr std::string_view kName = "Craton Test Vendor";
+    std::memset(info->manufacturerID, ' ', sizeof info->manufacturerID);
+    std::memcpy(info->manufacturerID, kName.data(), kName.size());
+  }
+  return rv;
 }
 
 CK_RV get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
@@ -145,6 +162,73 @@ CK_RV generate_key_pair(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
       public_key, private_key);
 }
 
+// The content of the DER OCTET STRING SoftHSM2 stores in CKA_EC_POINT (short or 0x81 length).
+std::vector<CK_BYTE> bare_point_of(const std::vector<CK_BYTE>& der) {
+  const std::size_t header = der.size() > 1 && der[1] == 0x81 ? 3 : 2;
+  if (der.size() < header || der[0] != 0x04) return der;
+  return {der.begin() + static_cast<std::ptrdiff_t>(header), der.end()};
+}
+
+// One CKA_EC_POINT entry answered with the bare point, by the rules of C_GetAttributeValue
+// (v2.40 §5.7): a length query, a copy, or CK_UNAVAILABLE_INFORMATION and an error.
+CK_RV answer_bare_ec_point(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
+                           CK_ATTRIBUTE& entry) {
+  CK_ATTRIBUTE query{CKA_EC_POINT, nullptr, 0};
+  CK_RV rv = target->C_GetAttributeValue(session, object, &query, 1);
+  std::vector<CK_BYTE> der(rv == CKR_OK ? query.ulValueLen : 0);
+  if (rv == CKR_OK) {
+    query.pValue = der.data();
+    rv = target->C_GetAttributeValue(session, object, &query, 1);
+  }
+  if (rv != CKR_OK) {
+    entry.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+    return rv;
+  }
+  der.resize(query.ulValueLen);
+  const std::vector<CK_BYTE> bare = bare_point_of(der);
+  if (entry.pValue != nullptr && entry.ulValueLen < bare.size()) {
+    entry.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+    return CKR_BUFFER_TOO_SMALL;
+  }
+  if (entry.pValue != nullptr) std::memcpy(entry.pValue, bare.data(), bare.size());
+  entry.ulValueLen = bare.size();
+  return CKR_OK;
+}
+
+// With "bare_ec_point", CKA_EC_POINT comes back as the bare SEC1 point, as several vendors'
+// modules store it; every other attribute of the template is the real module's answer.
+CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
+                          CK_ATTRIBUTE_PTR attributes, CK_ULONG count) {
+  if (!bare_ec_point) {
+    return Forwarder<Fn::GetAttributeValue, &CK_FUNCTION_LIST::C_GetAttributeValue>::call(
+        session, object, attributes, count);
+  }
+  const CK_RV planned = planned_failure(Fn::GetAttributeValue);
+  if (planned != CKR_OK && !fail_after_call) return planned;
+  const InsideModule guard;
+  std::vector<CK_ATTRIBUTE> others;
+  std::vector<CK_ULONG> other_index;
+  CK_RV ec_rv = CKR_OK;
+  for (CK_ULONG i = 0; i < count; ++i) {
+    if (attributes[i].type != CKA_EC_POINT) {
+      others.push_back(attributes[i]);
+      other_index.push_back(i);
+    } else if (const CK_RV rv = answer_bare_ec_point(session, object, attributes[i]);
+               rv != CKR_OK && ec_rv == CKR_OK) {
+      ec_rv = rv;
+    }
+  }
+  CK_RV rv = CKR_OK;
+  if (!others.empty()) {
+    rv = target->C_GetAttributeValue(session, object, others.data(), others.size());
+    for (std::size_t i = 0; i < others.size(); ++i) {
+      attributes[other_index[i]].ulValueLen = others[i].ulValueLen;
+    }
+  }
+  if (planned != CKR_OK) return planned;
+  return rv != CKR_OK ? rv : ec_rv;
+}
+
 CK_RV get_function_list(CK_FUNCTION_LIST_PTR_PTR list);
 
 bool load_target() {
@@ -161,7 +245,9 @@ bool load_target() {
   CRATON_PKCS11_FUNCTIONS(CRATON_FORWARD)
 #undef CRATON_FORWARD
   shim_list.C_Initialize = &initialize;
+  shim_list.C_GetInfo = &get_info;
   shim_list.C_GetTokenInfo = &get_token_info;
+  shim_list.C_GetAttributeValue = &get_attribute_value;
   shim_list.C_GetSessionInfo = &get_session_info;
   shim_list.C_GetMechanismList = &get_mechanism_list;
   shim_list.C_GetMechanismInfo = &get_mechanism_info;
@@ -193,6 +279,9 @@ __attribute__((visibility("default"))) void craton_fault_set(const char* name,
   if (key == "max_rw_sessions") max_rw_sessions = value;
   if (key == "session_info_unsupported") session_info_unsupported = value != 0;
   if (key == "hide_mechanism") hidden_mechanism = value;
+  if (key == "foreign_manufacturer") foreign_manufacturer = value != 0;
+  if (key == "bare_ec_point") bare_ec_point = value != 0;
+  if (key == "fail_after_call") fail_after_call = value != 0;
 }
 
 __attribute__((visibility("default"))) void craton_fault_fail(const char* function,
@@ -209,6 +298,9 @@ __attribute__((visibility("default"))) void craton_fault_reset(void) {
   max_rw_sessions = 0;
   session_info_unsupported = false;
   hidden_mechanism = CK_UNAVAILABLE_INFORMATION;
+  foreign_manufacturer = false;
+  bare_ec_point = false;
+  fail_after_call = false;
   max_inside = 0;
   const std::lock_guard lock(failures_mutex);
   for (auto& failure : failures) failure = {};

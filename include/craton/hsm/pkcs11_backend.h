@@ -45,6 +45,11 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   // "pkcs11:token=ci-token;manufacturer=SoftHSM%20project;serial=...;model=SoftHSM%20v2": the
   // token this backend works on, for building key URIs.
   [[nodiscard]] virtual std::string token_uri() const = 0;
+  // Waits until the audit records of every operation so far are on disk (written and synced),
+  // so that a caller can release a result whose record must survive a crash (the CLI calls it
+  // before it writes any output). Without an audit trail, or under on_failure = fail_open,
+  // it never fails. Errors: AuditUnavailable.
+  virtual Result<void> flush_audit() { return {}; }
 };
 
 // Loads the configured module, selects the token, opens `pool_size` sessions and logs in

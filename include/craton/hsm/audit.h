@@ -148,7 +148,10 @@ struct CRATON_HSM_API AuditOrigin {
 // stamps time and the next sequence number and queues the event for the writer thread, which
 // formats, chains, appends and syncs per the durability policy. Only the writer thread touches
 // the file, with SIGXFSZ blocked: a file size limit fails a write with EFBIG (fail-closed
-// path) instead of killing the process in the middle of a record.
+// path) instead of killing the process in the middle of a record. Failed appends are retried;
+// two failures stop the writer for good (every later call: AuditUnavailable; reopen the
+// trail): a failed fsync, and the trail's path no longer naming the open file (renamed or
+// deleted: writing on would fork the chain).
 // Thread-safety: every member may be called from any thread.
 class CRATON_HSM_API AuditLog {
  public:
@@ -181,8 +184,10 @@ class CRATON_HSM_API AuditLog {
   // AuditUnavailable when fail-closed and the writer has failed: checked before an operation
   // so nothing runs that could not be recorded.
   [[nodiscard]] virtual Result<void> ready() const = 0;
-  // Waits until every queued record is written and synced. Errors: AuditUnavailable.
+  // Waits until every queued record is written and synced. Errors: AuditUnavailable (under
+  // fail-open too: a caller that must not block on a failed trail checks failure_policy()).
   virtual Result<void> flush() = 0;
+  // AuditConfig::on_failure, as opened.
   [[nodiscard]] virtual AuditFailurePolicy failure_policy() const noexcept = 0;
 };
 

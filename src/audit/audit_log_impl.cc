@@ -5,6 +5,9 @@
 #include <craton/hsm/diagnostics.h>
 
 #include <algorithm>
+#include <csignal>
+
+#include <pthread.h>
 
 #include <fmt/format.h>
 
@@ -37,6 +40,10 @@ AuditLogImpl::AuditLogImpl(const AuditConfig& config, std::unique_ptr<AuditMac> 
   draining_.reserve(capacity_);
   needs_genesis_ = start.new_file;
   needs_restart_ = !start.new_file;
+  if (start.cut_bytes > 0) {
+    opening_detail_ = fmt::format(
+        "cut off {} bytes of an incomplete last record (a write torn by a crash)", start.cut_bytes);
+  }
 }
 
 Result<void> AuditLogImpl::start() {
@@ -49,9 +56,24 @@ Result<void> AuditLogImpl::start() {
     draining_.push_back(QueuedEvent{std::move(notice), std::chrono::system_clock::now()});
   }
   sync_requested_ = true;  // the opening records are durable before open() returns
-  CRATON_RETURN_IF_ERROR(process_batch());
-  writer_ = std::thread([this] { writer_main(); });
-  return {};
+  // The writer thread is the only one that writes the trail, and it runs with SIGXFSZ blocked
+  // (a new thread inherits the mask): past RLIMIT_FSIZE its write() then fails with EFBIG and
+  // takes the fail-closed path, where the default action of SIGXFSZ would kill the process
+  // in the middle of a record. The kernel directs SIGXFSZ at the writing thread, so the
+  // application's own threads and handlers are not affected.
+  sigset_t blocked;
+  sigset_t previous;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGXFSZ);
+  ::pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+  writer_ = std::thread([this] { writer_start(); });
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  std::unique_lock lock(mu_);
+  done_cv_.wait(lock, [&] { return opening_done_; });
+  if (!opening_error_) return {};
+  lock.unlock();
+  writer_.join();
+  return std::unexpected(*opening_error_);
 }
 
 AuditLogImpl::~AuditLogImpl() {
@@ -62,55 +84,106 @@ AuditLogImpl::~AuditLogImpl() {
   }
   work_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  if (failed_for_good_ && (!incoming_.empty() || lost_ > 0)) {
+    report_diagnostic(HsmError(
+        ErrorCode::AuditUnavailable,
+        fmt::format("audit trail closed with {} records never written after it stopped: {}",
+                    incoming_.size() + lost_, failure_)));
+  }
 }
 
 HsmError AuditLogImpl::unavailable() const {
   return HsmError(ErrorCode::AuditUnavailable, "audit trail unavailable: " + failure_);
 }
 
+// The slow path of taking an event: the writer has failed, or the queue is full.
+Result<bool> AuditLogImpl::admit(std::unique_lock<std::mutex>& lock) {
+  const bool fail_closed = policy_ == AuditFailurePolicy::FailClosed;
+  if (fail_closed && failed_.load(std::memory_order_relaxed)) return std::unexpected(unavailable());
+  if (incoming_.size() < capacity_) return true;
+  // Under fail-open a failed writer cannot drain the queue, so waiting would only slow the
+  // operation down: drop (and count) at once.
+  if (!fail_closed && failed_.load(std::memory_order_relaxed)) {
+    ++lost_;
+    return false;
+  }
+  ++waiters_;
+  work_cv_.notify_one();  // the writer may be in its batching pause
+  const bool space = done_cv_.wait_for(lock, max_wait_, [&] {
+    return incoming_.size() < capacity_ || failed_.load(std::memory_order_relaxed) || stop_;
+  });
+  --waiters_;
+  if (space && incoming_.size() < capacity_) return true;
+  if (!fail_closed) {
+    ++lost_;
+    return false;
+  }
+  if (failed_.load(std::memory_order_relaxed)) return std::unexpected(unavailable());
+  return fail(ErrorCode::AuditUnavailable,
+              fmt::format("audit queue full ({} records) for {} ms", capacity_, max_wait_.count()));
+}
+
+Result<void> AuditLogImpl::wait_synced(std::unique_lock<std::mutex>& lock, std::uint64_t target) {
+  if (synced_ >= target) return {};
+  ++sync_waiters_;
+  ++waiters_;
+  work_cv_.notify_one();  // no batching pause: someone waits for this batch
+  done_cv_.wait(
+      lock, [&] { return synced_ >= target || failed_.load(std::memory_order_relaxed) || stop_; });
+  --waiters_;
+  --sync_waiters_;
+  if (synced_ >= target) return {};
+  if (failed_.load(std::memory_order_relaxed)) return std::unexpected(unavailable());
+  return fail(ErrorCode::AuditUnavailable, "audit trail is shutting down");
+}
+
 Result<void> AuditLogImpl::record(AuditEvent event) {
   // Stamped before the lock: the clock read is the one part that need not be serialised.
   const auto now = std::chrono::system_clock::now();
   std::unique_lock lock(mu_);
-  const bool fail_closed = policy_ == AuditFailurePolicy::FailClosed;
-  if (fail_closed && failed_.load(std::memory_order_relaxed)) return std::unexpected(unavailable());
-  if (incoming_.size() >= capacity_) {
-    // Under fail-open a failed writer cannot drain the queue, so waiting would only slow
-    // the operation down: drop (and count) at once.
-    if (!fail_closed && failed_.load(std::memory_order_relaxed)) {
-      ++lost_;
-      return {};
-    }
-    ++waiters_;
-    work_cv_.notify_one();  // the writer may be in its batching pause
-    const bool space = done_cv_.wait_for(lock, max_wait_, [&] {
-      return incoming_.size() < capacity_ || failed_.load(std::memory_order_relaxed) || stop_;
-    });
-    --waiters_;
-    if (!space || incoming_.size() >= capacity_) {
-      if (!fail_closed) {
-        ++lost_;
-        return {};
-      }
-      if (failed_.load(std::memory_order_relaxed)) return std::unexpected(unavailable());
-      return fail(
-          ErrorCode::AuditUnavailable,
-          fmt::format("audit queue full ({} records) for {} ms", capacity_, max_wait_.count()));
-    }
+  if (failed_.load(std::memory_order_relaxed) || incoming_.size() >= capacity_) {
+    const Result<bool> admitted = admit(lock);
+    if (!admitted) return std::unexpected(admitted.error());
+    if (!*admitted) return {};  // fail-open: lost, counted, recorded as lost later
   }
-  incoming_.push_back(QueuedEvent{std::move(event), now});
-  ++accepted_;
-  bool wake = false;
-  if (writer_idle_) {
-    writer_idle_ = false;  // one notification per idle period, not one per record
-    wake = true;
-  } else if (incoming_.size() >= high_water_ && !high_water_signalled_) {
-    high_water_signalled_ = true;
-    wake = true;
+  const bool wake = push(std::move(event), now);
+  if (durability_ == AuditDurability::PerRecord &&
+      writer_id_.load(std::memory_order_relaxed) != std::this_thread::get_id()) {
+    // per_record: the caller releases its result only once the record is on disk.
+    const Result<void> synced = wait_synced(lock, accepted_);
+    if (!synced && policy_ == AuditFailurePolicy::FailClosed) return synced;
+    return {};
   }
   lock.unlock();
   if (wake) work_cv_.notify_one();
   return {};
+}
+
+Result<std::uint64_t> AuditLogImpl::record_intent(AuditEvent event) {
+  const auto now = std::chrono::system_clock::now();
+  AuditEvent not_run;  // the outcome written for an intent whose operation never ran
+  not_run.operation = event.operation;
+  not_run.key = event.key;
+  std::unique_lock lock(mu_);
+  const std::uint64_t id = ++next_intent_id_;
+  CRATON_ASSIGN_OR_RETURN(const bool admitted, admit(lock));
+  const bool fail_open = policy_ == AuditFailurePolicy::FailOpen;
+  // Fail-open: lost (and counted), or waiting for a failed writer would only hold the
+  // operation up; the outcome then carries "intent":0 or the intent's seq when it lands.
+  if (!admitted) return id;
+  if (push(std::move(event), now, id)) work_cv_.notify_one();
+  if (fail_open && failed_.load(std::memory_order_relaxed)) return id;
+  const Result<void> synced = wait_synced(lock, accepted_);
+  if (synced || fail_open) return id;
+  // The operation will not run, but the intent stays queued and may reach the file once the
+  // writer recovers: close it there, so that it does not read as an unknown outcome.
+  if (incoming_.size() < capacity_) {
+    not_run.error = ErrorCode::AuditUnavailable;
+    not_run.detail = "not run: its intent record could not be made durable";
+    not_run.intent = id;
+    if (push(std::move(not_run), std::chrono::system_clock::now())) work_cv_.notify_one();
+  }
+  return std::unexpected(synced.error());
 }
 
 Result<void> AuditLogImpl::ready() const {

@@ -35,7 +35,7 @@ std::filesystem::path rotated_path(const std::filesystem::path& trail, std::uint
 
 bool AuditLogImpl::has_work() const {
   return !incoming_.empty() || (lost_ > 0 && !failed_.load(std::memory_order_relaxed)) ||
-         (flush_waiters_ > 0 && synced_ < written_);
+         (flush_waiters_ + sync_waiters_ > 0 && synced_ < written_);
 }
 
 // Returns with the lock held and a batch to write, or false when the writer should exit.
@@ -59,14 +59,28 @@ bool AuditLogImpl::wait_for_work(std::unique_lock<std::mutex>& lock) {
   return true;
 }
 
+// The opening records (genesis or restart, the fail-open notice) are written here, on the
+// writer thread like every other record; start() waits for the outcome.
+void AuditLogImpl::writer_start() {
+  writer_id_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  auto opened = process_batch();
+  {
+    std::lock_guard lock(mu_);
+    opening_done_ = true;
+    if (!opened) opening_error_ = std::move(opened).error();
+  }
+  done_cv_.notify_all();
+  if (opened) writer_main();
+}
+
 void AuditLogImpl::writer_main() {
   std::unique_lock lock(mu_);
   while (wait_for_work(lock)) {
     std::swap(incoming_, draining_);
     high_water_signalled_ = false;
     lost_in_batch_ = lost_;
-    sync_requested_ = flush_waiters_ > 0;
-    anchor_due_ = anchor_due_ || sync_requested_ || stop_ || Clock::now() >= next_anchor_;
+    sync_requested_ = flush_waiters_ + sync_waiters_ > 0;
+    anchor_due_ = anchor_due_ || flush_waiters_ > 0 || stop_ || Clock::now() >= next_anchor_;
     const bool space_freed = waiters_ > 0;
     lock.unlock();
     if (space_freed) done_cv_.notify_all();
@@ -75,6 +89,14 @@ void AuditLogImpl::writer_main() {
     while (!written) {
       lock.lock();
       set_failed(written.error());
+      if (failed_for_good_) {
+        report_diagnostic(
+            HsmError(ErrorCode::AuditUnavailable,
+                     fmt::format("audit writer stopped for good with {} records unwritten: {}",
+                                 draining_.size() + (line_count_ - appended_) + incoming_.size(),
+                                 written.error().message())));
+        return;
+      }
       if (stop_ && Clock::now() >= stop_deadline_) {
         report_diagnostic(
             HsmError(ErrorCode::AuditUnavailable,
@@ -107,6 +129,7 @@ void AuditLogImpl::set_failed(const HsmError& error) {
 }
 
 Result<void> AuditLogImpl::process_batch() {
+  CRATON_RETURN_IF_ERROR(check_file());
   if (!formatted_) {
     CRATON_RETURN_IF_ERROR(rotate_if_due());
     CRATON_RETURN_IF_ERROR(format_batch());
@@ -115,6 +138,36 @@ Result<void> AuditLogImpl::process_batch() {
   CRATON_RETURN_IF_ERROR(write_pending());
   formatted_ = false;
   return {};
+}
+
+// Before each batch and before a batch is acknowledged: the trail's path must still name the
+// file being written. Once it does not (renamed or deleted), another process may already have
+// started a chain at the path; writing on, or reopening the path here, would fork the chain.
+Result<void> AuditLogImpl::check_file() {
+  if (file_sink_ == nullptr) return {};
+  auto same = file_sink_->check_identity();
+  if (!same) failed_for_good_ = true;
+  return same;
+}
+
+// A failed fsync is not retried: the kernel may already have dropped the unwritten pages and
+// report the next fsync as a success, so what the batch holds can no longer be vouched for.
+Result<void> AuditLogImpl::sync_sink() {
+  auto synced = sink_->sync();
+  if (synced) return {};
+  failed_for_good_ = true;
+  return fail(ErrorCode::AuditUnavailable,
+              fmt::format("{}; records since the last good sync may be lost, so this writer "
+                          "stops (reopen the trail to continue)",
+                          synced.error().message()));
+}
+
+std::uint64_t AuditLogImpl::intent_seq_of(std::uint64_t intent_id) const {
+  for (const auto& [id, seq] : batch_intents_) {
+    if (id == intent_id) return seq;
+  }
+  const auto found = intent_seqs_.find(intent_id);
+  return found == intent_seqs_.end() ? 0 : found->second;  // 0: lost under fail-open
 }
 
 Result<void> AuditLogImpl::rotate_if_due() {
@@ -153,16 +206,24 @@ Result<void> AuditLogImpl::format_batch() {
   const auto now = std::chrono::system_clock::now();
   if (needs_genesis_) {
     std::string& line = next_line(count);
-    formatter_.genesis(line, now, seq, prev);
+    formatter_.genesis(line, now, seq, prev, opening_detail_);
     CRATON_RETURN_IF_ERROR(sealed(line));
   } else if (needs_restart_) {
     std::string& line = next_line(count);
-    formatter_.restart(line, now, seq, prev);
+    formatter_.restart(line, now, seq, prev, opening_detail_);
     CRATON_RETURN_IF_ERROR(sealed(line));
   }
+  batch_intents_.clear();
+  batch_closed_.clear();
   for (const QueuedEvent& queued : draining_) {
     std::string& line = next_line(count);
-    formatter_.event(line, queued, seq, prev);
+    std::uint64_t intent_seq = 0;
+    if (queued.event.intent != 0) {
+      intent_seq = intent_seq_of(queued.event.intent);
+      batch_closed_.push_back(queued.event.intent);
+    }
+    formatter_.event(line, queued, seq, prev, intent_seq);
+    if (queued.intent_id != 0) batch_intents_.emplace_back(queued.intent_id, seq);
     CRATON_RETURN_IF_ERROR(sealed(line));
   }
   if (lost_in_batch_ > 0) {
@@ -176,7 +237,10 @@ Result<void> AuditLogImpl::format_batch() {
   }
   next_seq_ = seq;
   prev_ = std::move(prev);
+  if (needs_genesis_ || needs_restart_) opening_detail_.clear();
   needs_genesis_ = needs_restart_ = false;
+  for (const auto& [id, intent_seq] : batch_intents_) intent_seqs_.emplace(id, intent_seq);
+  for (const std::uint64_t id : batch_closed_) intent_seqs_.erase(id);
   batch_events_ = draining_.size();
   draining_.clear();
   line_count_ = count;
@@ -194,14 +258,17 @@ Result<void> AuditLogImpl::write_pending() {
     appended_ += n;
     need_sync_ = need_sync_ || durability_ != AuditDurability::None;
     if (durability_ == AuditDurability::PerRecord) {
-      CRATON_RETURN_IF_ERROR(sink_->sync());
+      CRATON_RETURN_IF_ERROR(sync_sink());
       need_sync_ = false;
     }
   }
   if (need_sync_ || sync_requested_) {
-    CRATON_RETURN_IF_ERROR(sink_->sync());
+    CRATON_RETURN_IF_ERROR(sync_sink());
     need_sync_ = false;
   }
+  // Nothing of this batch is acknowledged (and the anchor not moved) unless the path still
+  // names the file the batch went into.
+  CRATON_RETURN_IF_ERROR(check_file());
   if (need_anchor_ && anchor_due_) {
     const TailAnchor anchor{next_seq_ - 1, prev_};
     CRATON_RETURN_IF_ERROR(

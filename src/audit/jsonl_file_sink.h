@@ -13,21 +13,35 @@
 #include <span>
 #include <string>
 
+#include <sys/types.h>
+
 namespace craton::hsm::audit {
 
 // Owns the open trail file. Opening creates it 0600 (O_CREAT|O_APPEND|O_WRONLY|O_NOFOLLOW|
 // O_CLOEXEC), refuses symlinks, non-regular files, files of other users and files with
 // group/other permission bits, and takes an exclusive flock so that a second process cannot
 // interleave its own chain into the same file. Never truncates a record.
+// The flock is on the open file, not on the path: once the path names another file (the trail
+// was renamed or deleted), a second writer can start a chain there. check_identity() is how
+// the writer notices and stops before it forks the chain.
 // Thread-safety: none; the audit writer thread is its only user after open.
 class JsonlFileSink final : public AuditSink {
  public:
   // Errors: AuditUnavailable with the path and the reason.
   static Result<std::unique_ptr<JsonlFileSink>> open(const std::filesystem::path& path);
 
-  // One write() for the whole batch (each line plus '\n'); a partial write is undone.
+  // One write() for the whole batch (each line plus '\n'); a partial write is undone (and,
+  // when even that fails, undone before the next append is attempted).
   Result<void> append(std::span<const std::string> lines) override;
   Result<void> sync() override;
+
+  // AuditUnavailable when path() no longer names the file this sink has open (it was renamed,
+  // deleted or replaced): appending on would fork the chain.
+  [[nodiscard]] Result<void> check_identity() const;
+
+  // Cuts the file back to `size` bytes and syncs: removes the torn tail a crash left (only
+  // trail_resume calls it, before anything is appended). Errors: AuditUnavailable.
+  [[nodiscard]] Result<void> cut_to(std::uint64_t size);
 
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
   // Bytes in the current file, as this sink has written or found them.
@@ -38,13 +52,21 @@ class JsonlFileSink final : public AuditSink {
   [[nodiscard]] Result<void> rotate(const std::filesystem::path& rotated);
 
  private:
-  JsonlFileSink(std::filesystem::path path, UniqueFd fd, std::uint64_t size);
+  struct FileId {
+    dev_t device = 0;
+    ino_t inode = 0;
+  };
+
+  JsonlFileSink(std::filesystem::path path, UniqueFd fd, std::uint64_t size, FileId id);
   static Result<UniqueFd> open_locked(const std::filesystem::path& path, OpenFor mode);
+  static Result<FileId> id_of(const UniqueFd& fd, const std::filesystem::path& path);
 
   std::filesystem::path path_;
   UniqueFd fd_;
   std::uint64_t size_ = 0;
-  std::string buffer_;  // reused across batches: no allocation in steady state
+  FileId id_;
+  bool fragment_left_ = false;  // a failed append left bytes past size_ that must go first
+  std::string buffer_;          // reused across batches: no allocation in steady state
 };
 
 }  // namespace craton::hsm::audit

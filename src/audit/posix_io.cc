@@ -129,7 +129,7 @@ Result<std::string> read_tail(const UniqueFd& fd, std::uint64_t size, std::size_
 }
 
 Result<void> append_all(const UniqueFd& fd, std::uint64_t size_before, std::string_view bytes,
-                        const std::filesystem::path& path) {
+                        const std::filesystem::path& path, bool& fragment_left) {
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
@@ -138,6 +138,7 @@ Result<void> append_all(const UniqueFd& fd, std::uint64_t size_before, std::stri
       const int error = n < 0 ? errno : EIO;
       if (done > 0 && ::ftruncate(fd.get(), static_cast<off_t>(size_before)) != 0) {
         const int undo = errno;
+        fragment_left = true;
         return fail(ErrorCode::AuditUnavailable,
                     fmt::format("audit trail {}: write failed ({}) and the partial record could "
                                 "not be removed ({})",
@@ -178,7 +179,9 @@ Result<void> replace_file_atomically(const std::filesystem::path& path, std::str
     return fail(ErrorCode::AuditUnavailable,
                 fmt::format("cannot create {}: {}", temp.string(), errno_text(error)));
   }
-  CRATON_RETURN_IF_ERROR(append_all(fd, 0, content, temp));
+  // A fragment left in the temp file is harmless: it is removed before the next attempt.
+  bool fragment_left = false;
+  CRATON_RETURN_IF_ERROR(append_all(fd, 0, content, temp, fragment_left));
   if (durable && ::fsync(fd.get()) != 0) {
     const int error = errno;
     return fail(ErrorCode::AuditUnavailable,

@@ -47,8 +47,11 @@ enum class OpenFor : std::uint8_t {
 // Writes all of `bytes` at the end of the O_APPEND file `fd`, whose size before the write is
 // `size_before`. A short or failed write is undone with ftruncate(size_before): the only
 // truncation the trail ever sees removes our own unacknowledged fragment, never a record.
+// When that undo fails too, `fragment_left` is set: nothing may be appended until a later
+// ftruncate(size_before) succeeds, or the next record would be glued onto the fragment.
 [[nodiscard]] Result<void> append_all(const UniqueFd& fd, std::uint64_t size_before,
-                                      std::string_view bytes, const std::filesystem::path& path);
+                                      std::string_view bytes, const std::filesystem::path& path,
+                                      bool& fragment_left);
 
 // fsync of the directory holding `path`, so a create or rename in it is durable.
 [[nodiscard]] Result<void> sync_parent_directory(const std::filesystem::path& path);

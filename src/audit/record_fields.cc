@@ -61,6 +61,14 @@ bool set_once(std::optional<std::string_view>& slot, std::string_view value) {
   return true;
 }
 
+std::optional<std::uint64_t> parse_u64(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
 }  // namespace
 
 std::expected<RecordFields, std::string> parse_record_fields(std::string_view line) {
@@ -68,6 +76,8 @@ std::expected<RecordFields, std::string> parse_record_fields(std::string_view li
   RecordFields fields;
   std::optional<std::string_view> seq_text;
   std::optional<std::string_view> op;
+  std::optional<std::string_view> outcome;
+  std::optional<std::string_view> intent_text;
   if (!in.consume('{')) return std::unexpected("not a JSON object");
   do {
     if (!in.consume('"')) return std::unexpected("expected a field name");
@@ -83,17 +93,22 @@ std::expected<RecordFields, std::string> parse_record_fields(std::string_view li
     if (*key == "prev_file" && quoted) unique = set_once(fields.prev_file, *value);
     if (*key == "mac" && quoted) unique = set_once(fields.mac, *value);
     if (*key == "last" && quoted) unique = set_once(fields.last, *value);
+    if (*key == "outcome" && quoted) unique = set_once(outcome, *value);
+    if (*key == "intent" && !quoted) unique = set_once(intent_text, *value);
+    if (*key == "key" && quoted) unique = set_once(fields.key, *value);
     if (!unique) return std::unexpected("duplicate field \"" + std::string(*key) + "\"");
   } while (in.consume(','));
   if (!in.consume('}') || !in.at_end()) return std::unexpected("trailing bytes after the object");
   if (seq_text) {
-    std::uint64_t seq = 0;
-    const auto* end = seq_text->data() + seq_text->size();
-    const auto [ptr, ec] = std::from_chars(seq_text->data(), end, seq);
-    if (ec != std::errc() || ptr != end) return std::unexpected("\"seq\" is not an integer");
-    fields.seq = seq;
+    fields.seq = parse_u64(*seq_text);
+    if (!fields.seq) return std::unexpected("\"seq\" is not an integer");
+  }
+  if (intent_text) {
+    fields.intent = parse_u64(*intent_text);
+    if (!fields.intent) return std::unexpected("\"intent\" is not an integer");
   }
   fields.op = op.value_or("");
+  fields.outcome = outcome.value_or("");
   return fields;
 }
 

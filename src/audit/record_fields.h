@@ -27,6 +27,9 @@ struct RecordFields {
   std::optional<std::string_view> prev_file;
   std::optional<std::string_view> mac;
   std::optional<std::string_view> last;  // the anchor's MAC of the last record
+  std::string_view outcome;              // "ok", "error", "intent", or empty
+  std::optional<std::uint64_t> intent;   // an outcome's intent record (seq)
+  std::optional<std::string_view> key;
 };
 
 // Scans a one-line flat JSON object (string, number, true/false/null values). Rejects nested

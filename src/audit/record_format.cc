@@ -94,7 +94,7 @@ RecordFormatter::RecordFormatter(const AuditOrigin& origin) {
 }
 
 void RecordFormatter::event(std::string& line, const QueuedEvent& queued, std::uint64_t seq,
-                            std::string_view prev) const {
+                            std::string_view prev, std::uint64_t intent_seq) const {
   const AuditEvent& e = queued.event;
   begin(line, queued.time, seq, audit_operation_name(e.operation));
   if (!e.mechanism.empty()) append_string_field(line, "mech", e.mechanism);
@@ -107,9 +107,10 @@ void RecordFormatter::event(std::string& line, const QueuedEvent& queued, std::u
   }
   append_number_field(line, "in", e.input_bytes);
   append_number_field(line, "out", e.output_bytes);
-  append_string_field(line, "outcome", e.error ? "error" : "ok");
+  append_string_field(line, "outcome", queued.intent_id != 0 ? "intent" : e.error ? "error" : "ok");
   if (e.error) append_string_field(line, "code", error_code_name(*e.error));
   if (!e.ckr.empty()) append_string_field(line, "ckr", e.ckr);
+  if (e.intent != 0) append_number_field(line, "intent", intent_seq);
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(e.duration).count();
   append_number_field(line, "us", micros > 0 ? static_cast<std::uint64_t>(micros) : 0);
   line += origin_;
@@ -121,17 +122,19 @@ void RecordFormatter::event(std::string& line, const QueuedEvent& queued, std::u
 }
 
 void RecordFormatter::genesis(std::string& line, Clock::time_point time, std::uint64_t seq,
-                              std::string_view prev_file) const {
+                              std::string_view prev_file, std::string_view detail) const {
   begin(line, time, seq, "genesis");
   line += origin_;
+  if (!detail.empty()) append_string_field(line, "detail", detail);
   append_string_field(line, "prev_file", prev_file);
   append_string_field(line, "prev", prev_file);
 }
 
 void RecordFormatter::restart(std::string& line, Clock::time_point time, std::uint64_t seq,
-                              std::string_view prev) const {
+                              std::string_view prev, std::string_view detail) const {
   begin(line, time, seq, "restart");
   line += origin_;
+  if (!detail.empty()) append_string_field(line, "detail", detail);
   append_string_field(line, "prev", prev);
 }
 

@@ -17,6 +17,7 @@ namespace craton::hsm::audit {
 struct QueuedEvent {
   AuditEvent event;
   std::chrono::system_clock::time_point time;
+  std::uint64_t intent_id = 0;  // non-zero: this event is that write-ahead intent
 };
 
 // Longer `detail` strings are clipped (at a UTF-8 boundary) so that a record stays far below
@@ -31,15 +32,18 @@ class RecordFormatter {
   explicit RecordFormatter(const AuditOrigin& origin);
 
   // `line` is cleared first (its capacity is reused: no allocation in steady state).
-  void event(std::string& line, const QueuedEvent& queued, std::uint64_t seq,
-             std::string_view prev) const;
+  // `intent_seq`: for an outcome (event.intent set), the sequence number of its intent record
+  // (0 when that record was lost under fail-open).
+  void event(std::string& line, const QueuedEvent& queued, std::uint64_t seq, std::string_view prev,
+             std::uint64_t intent_seq = 0) const;
   // First record of every file. `prev_file` is the MAC of the previous file's last record, or
-  // empty for the first file of a trail; the genesis record's "prev" repeats it.
+  // empty for the first file of a trail; the genesis record's "prev" repeats it. `detail`
+  // (omitted when empty) says what opening the file found, e.g. a torn tail it cut off.
   void genesis(std::string& line, std::chrono::system_clock::time_point time, std::uint64_t seq,
-               std::string_view prev_file) const;
+               std::string_view prev_file, std::string_view detail = {}) const;
   // Written when a process continues an existing file.
   void restart(std::string& line, std::chrono::system_clock::time_point time, std::uint64_t seq,
-               std::string_view prev) const;
+               std::string_view prev, std::string_view detail = {}) const;
 
  private:
   std::string origin_;  // `"backend":"..","token":"..","serial":"..","slot":N`

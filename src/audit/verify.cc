@@ -6,6 +6,7 @@
 #include <craton/hsm/audit.h>
 
 #include <fstream>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
@@ -17,13 +18,32 @@ namespace {
 struct Walk {
   AuditVerifyReport report;
   std::optional<std::string> prev;  // MAC of the last record checked
+  std::optional<std::uint64_t> first_seq;
   std::optional<std::uint64_t> last_seq;
   std::optional<audit::TailAnchor> anchor;
+  std::map<std::uint64_t, AuditOpenIntent> open_intents;  // by seq
 };
+
+// Write-ahead bookkeeping: an intent opens, the outcome naming its seq closes it. An outcome
+// may name an intent before the first file given (not checked); any other must close one.
+std::optional<std::string> track_intent(Walk& walk, const audit::RecordFields& fields,
+                                        std::size_t file_index, std::uint64_t line_no) {
+  if (fields.outcome == "intent") {
+    walk.open_intents.emplace(
+        *fields.seq, AuditOpenIntent{file_index, line_no, *fields.seq, std::string(fields.op),
+                                     std::string(fields.key.value_or(""))});
+  }
+  if (!fields.intent || *fields.intent == 0) return std::nullopt;  // 0: lost under fail-open
+  if (walk.open_intents.erase(*fields.intent) == 1) return std::nullopt;
+  if (*fields.intent < *walk.first_seq) return std::nullopt;
+  return fmt::format("outcome names seq {} as its intent, but no open intent has that seq",
+                     *fields.intent);
+}
 
 // Checks one record; returns the problem, or nullopt when it is sound.
 Result<std::optional<std::string>> check_record(Walk& walk, std::string_view line,
-                                                std::uint64_t line_no, AuditMac& mac) {
+                                                std::size_t file_index, std::uint64_t line_no,
+                                                AuditMac& mac) {
   using R = std::optional<std::string>;
   const auto fields = audit::parse_record_fields(line);
   if (!fields) return R("unparseable record: " + fields.error());
@@ -55,6 +75,8 @@ Result<std::optional<std::string>> check_record(Walk& walk, std::string_view lin
   if (walk.anchor && walk.anchor->seq == *fields->seq && walk.anchor->last != *fields->mac) {
     return R("record differs from the one the tail anchor names (same seq, other MAC)");
   }
+  if (!walk.first_seq) walk.first_seq = *fields->seq;
+  if (auto problem = track_intent(walk, *fields, file_index, line_no)) return R(std::move(problem));
   walk.prev = std::string(*fields->mac);
   walk.last_seq = *fields->seq;
   return R();
@@ -91,7 +113,7 @@ Result<AuditVerifyReport> verify_audit_trail(std::span<const std::filesystem::pa
       ++line_no;
       // getline stops at end of file without a newline: the last record was cut short.
       if (in.eof()) return broken(index, line_no, "truncated: last line is incomplete");
-      CRATON_ASSIGN_OR_RETURN(const auto problem, check_record(walk, line, line_no, mac));
+      CRATON_ASSIGN_OR_RETURN(const auto problem, check_record(walk, line, index, line_no, mac));
       if (problem) return broken(index, line_no, *problem);
       ++walk.report.records;
     }
@@ -107,6 +129,8 @@ Result<AuditVerifyReport> verify_audit_trail(std::span<const std::filesystem::pa
                               *walk.last_seq));
   }
   walk.report.intact = true;
+  for (auto& [seq, intent] : walk.open_intents)
+    walk.report.open_intents.push_back(std::move(intent));
   return walk.report;
 }
 

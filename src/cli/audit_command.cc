@@ -21,7 +21,9 @@ namespace {
 constexpr const char* kFooter = R"(
 Checks every record's MAC link, the sequence numbers, the rotation links between files (give
 them oldest first) and a truncated tail. Prints "N records, chain intact" (exit 0) or the
-first bad record as FILE:LINE: problem (exit 1).
+first bad record as FILE:LINE: problem (exit 1). A token change (keygen, import, destroy) whose
+intent record has no outcome record (the process died or its trail failed in between) is
+listed as FILE:LINE: intent without outcome, and the exit code is 1: check the token.
 
 The chain key comes from --audit-key-file, else from the configuration's [audit] table
 (--config or $CRATON_HSM_CONFIG): its key_file, or its key_label, in which case the token
@@ -110,25 +112,51 @@ std::string render_json(const AuditVerifyReport& report,
     json.key("line").value(report.line);
     json.key("problem").value(report.problem);
   }
+  json.key("open_intents").begin_array();
+  for (const AuditOpenIntent& intent : report.open_intents) {
+    json.begin_object();
+    json.key("file").value(intent.file_index < files.size() ? files[intent.file_index].string()
+                                                            : "?");
+    json.key("line").value(intent.line).key("seq").value(intent.seq);
+    json.key("op").value(intent.operation).key("key").value(intent.key);
+    json.end_object();
+  }
+  json.end_array();
   json.end_object();
   return json.str() + "\n";
+}
+
+std::string render_text(const AuditVerifyReport& report,
+                        const std::vector<std::filesystem::path>& files) {
+  if (!report.intact) {
+    return fmt::format("{}:{}: {}\n", file_name(report, files), report.line, report.problem);
+  }
+  std::string text = fmt::format("{} records, chain intact\n", report.records);
+  for (const AuditOpenIntent& intent : report.open_intents) {
+    text += fmt::format(
+        "{}:{}: intent without outcome: seq {} {}{}{} (whether the token changed is unknown)\n",
+        intent.file_index < files.size() ? files[intent.file_index].string() : "?", intent.line,
+        intent.seq, intent.operation, intent.key.empty() ? "" : " ", intent.key);
+  }
+  return text;
 }
 
 Result<void> run_audit_verify(const GlobalOptions& global, const AuditVerifyOptions& options) {
   const std::vector<std::filesystem::path> files(options.files.begin(), options.files.end());
   CRATON_ASSIGN_OR_RETURN(const std::unique_ptr<AuditMac> mac, chain_key(global, options));
   CRATON_ASSIGN_OR_RETURN(const AuditVerifyReport report, verify_audit_trail(files, *mac));
-  if (options.json) {
-    CRATON_RETURN_IF_ERROR(write_stdout(render_json(report, files)));
-  } else if (report.intact) {
-    CRATON_RETURN_IF_ERROR(write_stdout(fmt::format("{} records, chain intact\n", report.records)));
-  } else {
-    CRATON_RETURN_IF_ERROR(write_stdout(
-        fmt::format("{}:{}: {}\n", file_name(report, files), report.line, report.problem)));
+  CRATON_RETURN_IF_ERROR(
+      write_stdout(options.json ? render_json(report, files) : render_text(report, files)));
+  if (!report.intact) {
+    return fail(ErrorCode::AuthenticationFailed,
+                fmt::format("the audit trail is broken after {} good records", report.records));
   }
-  if (report.intact) return {};
-  return fail(ErrorCode::AuthenticationFailed,
-              fmt::format("the audit trail is broken after {} good records", report.records));
+  if (!report.open_intents.empty()) {
+    return fail(ErrorCode::OutcomeUnknown,
+                fmt::format("the chain is intact, but {} token changes have no recorded outcome",
+                            report.open_intents.size()));
+  }
+  return {};
 }
 
 }  // namespace

@@ -77,6 +77,7 @@ Result<void> run_encrypt(const GlobalOptions& global, const CipherOptions& optio
     CRATON_ASSIGN_OR_RETURN(
         ciphertext, job.token->rsa_oaep_encrypt(job.key, job.cipher.oaep_hash, job.input, {}));
   }
+  CRATON_RETURN_IF_ERROR(job.token->flush_audit());
   return emit_bytes(ciphertext, options.output, Sensitivity::Public, stdout_is_terminal(),
                     "ciphertext",
                     {{"key", job.key.resident_uri().value_or(options.key)}, {"alg", options.alg}});
@@ -91,6 +92,7 @@ Result<void> run_decrypt(const GlobalOptions& global, const CipherOptions& optio
     CRATON_ASSIGN_OR_RETURN(
         plaintext, job.token->rsa_oaep_decrypt(job.key, job.cipher.oaep_hash, job.input, {}));
   }
+  CRATON_RETURN_IF_ERROR(job.token->flush_audit());
   // The plaintext is written where the operator asked; no error message ever contains it.
   return emit_bytes(plaintext.expose(), options.output, Sensitivity::Secret, stdout_is_terminal(),
                     "plaintext",

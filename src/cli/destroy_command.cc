@@ -57,6 +57,7 @@ Result<void> run_destroy(const GlobalOptions& global, const DestroyOptions& opti
   const std::string uri = found.resident_uri().value_or(options.key);
   if (!options.yes) CRATON_RETURN_IF_ERROR(ask_on_terminal(key.ref, uri));
   CRATON_RETURN_IF_ERROR(token->destroy_key(key.ref));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   if (!options.json) return write_stdout(fmt::format("destroyed {}\n", uri));
   JsonWriter json;
   json.begin_object().key("destroyed").value(uri).end_object();

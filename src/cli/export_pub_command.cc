@@ -31,6 +31,7 @@ Result<void> run_export(const GlobalOptions& global, const ExportOptions& option
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_RETURN_IF_ERROR(check_same_token(key, *token));
   CRATON_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> spki, token->export_public_key(key.ref));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   const bool as_text = options.output.hex || options.output.base64 || options.output.json;
   if (options.der || as_text) {
     return emit_bytes(spki, options.output, Sensitivity::Public, stdout_is_terminal(), "der");

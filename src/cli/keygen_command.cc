@@ -75,6 +75,7 @@ Result<void> run_keygen(const GlobalOptions& global, const KeygenOptions& option
     CRATON_ASSIGN_OR_RETURN(spec.id, token->random(kRandomIdBytes));
   }
   CRATON_ASSIGN_OR_RETURN(const Key key, token->generate_resident_key(spec));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   return print_result(options, spec, key);
 }
 

@@ -109,6 +109,7 @@ std::string render_json(const std::vector<ResidentKeyInfo>& keys) {
 Result<void> run_list(const GlobalOptions& global, const ListOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const std::vector<ResidentKeyInfo> keys, token->list_keys());
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   return write_stdout(options.json ? render_json(keys) : render_table(keys));
 }
 

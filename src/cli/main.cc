@@ -26,7 +26,8 @@ constexpr const char* kFooter = R"(
 The user PIN is read from --pin-file or the CRATON_HSM_PIN environment variable, never from
 the command line.
 
-Exit codes: 0 success, 1 the module or token reported an error, 2 usage or configuration error.
+Exit codes: 0 success, 1 the module or token reported an error, 2 usage or configuration error,
+3 the audit trail could not record the operation (nothing was written or printed).
 
 Example:
   craton-hsm info --module /usr/lib/softhsm/libsofthsm2.so --token-label ci-token)";

@@ -51,6 +51,7 @@ Result<void> run_random(const GlobalOptions& global, const RandomOptions& option
   }
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Bytes bytes, token->random(options.bytes));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   return emit_bytes(bytes, options.output, Sensitivity::Secret, stdout_is_terminal(), "random");
 }
 
@@ -86,6 +87,7 @@ Result<void> run_digest(const GlobalOptions& global, const DigestOptions& option
   CRATON_ASSIGN_OR_RETURN(const HashAlg hash, parse_hash(options.alg));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Bytes digest, digest_input(*token, hash, options.in));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   OutputOptions output = options.output;
   // A digest is short and usually read by people or compared in scripts: text by default.
   if (!output.out && !output.base64 && !output.json) output.hex = true;

@@ -71,6 +71,7 @@ Result<void> run_sign(const GlobalOptions& global, const SignOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Key key, resolve_key(*token, key_uri));
   CRATON_ASSIGN_OR_RETURN(const Bytes signature, token->sign(key, scheme, message, encoding));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   return emit_bytes(signature, options.output, Sensitivity::Public, stdout_is_terminal(),
                     "signature",
                     {{"key", key.resident_uri().value_or(options.key)},
@@ -88,6 +89,7 @@ Result<void> run_verify(const GlobalOptions& global, const VerifyOptions& option
   CRATON_ASSIGN_OR_RETURN(const Key key, resolve_key(*token, key_uri));
   CRATON_ASSIGN_OR_RETURN(const VerifyOutcome outcome,
                           token->verify(key, scheme, message, signature, encoding));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   const bool valid = outcome == VerifyOutcome::Valid;
   if (options.json) {
     JsonWriter json;

@@ -49,6 +49,7 @@ Result<void> run_wrap(const GlobalOptions& global, const WrapOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Key kek, resolve_key(*token, kek_uri));
   CRATON_ASSIGN_OR_RETURN(const Bytes wrapped, token->wrap_key(kek, scheme, key_bytes));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   return emit_bytes(
       wrapped, options.output, Sensitivity::Public, stdout_is_terminal(), "wrapped",
       {{"kek", kek.resident_uri().value_or(options.kek)}, {"scheme", options.scheme}});
@@ -61,6 +62,7 @@ Result<void> run_unwrap(const GlobalOptions& global, const UnwrapOptions& option
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Key kek, resolve_key(*token, kek_uri));
   CRATON_ASSIGN_OR_RETURN(const SecretBytes key_bytes, token->unwrap_key(kek, scheme, wrapped));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
   OutputOptions output;
   output.out = options.out;
   output.json = options.json;

@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/cli_runner.h"
+#include "cli/cli_audit_util.h"
 #include "support/softhsm_token.h"
 
 namespace craton::hsm::testing {
@@ -25,38 +25,6 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
 using ::testing::StartsWith;
-
-std::vector<std::string> read_lines(const fs::path& file) {
-  std::ifstream in(file);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-void write_lines(const fs::path& file, const std::vector<std::string>& lines) {
-  std::ofstream out(file, std::ios::trunc);
-  for (const std::string& line : lines) out << line << '\n';
-}
-
-// A config with an [audit] table; `key` is `key_file = "..."` or `key_label = "..."`.
-fs::path audited_config(const TempDir& dir, std::string_view key) {
-  return dir.write("craton.toml", fmt::format("library_path = \"{}\"\n"
-                                              "token_label = \"{}\"\n"
-                                              "[audit]\n"
-                                              "file = \"{}\"\n"
-                                              "{}\n",
-                                              kModulePath, kTokenLabel,
-                                              (dir.path() / "audit.jsonl").string(), key));
-}
-
-fs::path key_file(const TempDir& dir) {
-  return dir.write("audit.key", std::string(32, '\x5a'));  // mode 0600 by default
-}
-
-// Runs with the configuration from CRATON_HSM_CONFIG, as the README's cookbook does.
-CommandResult run_configured(const fs::path& config, std::string_view args) {
-  return run_cli(args, fmt::format("{} CRATON_HSM_CONFIG='{}'", pin_env(), config.string()));
-}
 
 TEST(CliAudit, CommandsWriteATrailThatVerifies) {
   const TempDir dir;

@@ -82,6 +82,9 @@ struct CRATON_HSM_API AuditEvent {
   bool session_recovered = false;  // the pool rebuilt a session during this operation
   std::uint32_t retries = 0;       // operations re-run on a rebuilt session
   std::string detail;              // administrative events: short, secret-free context
+  // The outcome of a write-ahead operation: the id AuditLog::record_intent returned for its
+  // intent (0: none). The record then names the intent record's sequence number.
+  std::uint64_t intent = 0;
 };
 
 enum class AuditDurability : std::uint8_t {
@@ -143,30 +146,60 @@ struct CRATON_HSM_API AuditOrigin {
 
 // The trail. record() is cheap (no I/O, no allocation for events without `detail`): it
 // stamps time and the next sequence number and queues the event for the writer thread, which
-// formats, chains, appends and syncs per the durability policy.
+// formats, chains, appends and syncs per the durability policy. Only the writer thread touches
+// the file, with SIGXFSZ blocked: a file size limit fails a write with EFBIG (fail-closed
+// path) instead of killing the process in the middle of a record. Failed appends are retried;
+// two failures stop the writer for good (every later call: AuditUnavailable; reopen the
+// trail): a failed fsync, and the trail's path no longer naming the open file (renamed or
+// deleted: writing on would fork the chain).
 // Thread-safety: every member may be called from any thread.
 class CRATON_HSM_API AuditLog {
  public:
   // Opens (or continues: same chain, next sequence number, a "restart" record) the trail in
   // config.file, or writes into `sink` when one is given (tests; no anchor, no rotation).
-  // The opening records are durable when it returns. Errors: AuditUnavailable (file cannot be
-  // opened: symlink, not a regular file, not ours, group/other bits, in use by another
-  // writer, incomplete or unverifiable last record, shorter than its tail anchor),
-  // ConfigInvalid (no MAC, no file, queue_capacity 0).
+  // An incomplete last line (a write torn by a crash) is cut off first and the cut is stated
+  // in the restart record. The opening records are durable when it returns. Errors:
+  // AuditUnavailable (file cannot be opened: symlink, not a regular file, not ours,
+  // group/other bits, in use by another writer, unverifiable last record, shorter than its
+  // tail anchor), ConfigInvalid (no MAC, no file, queue_capacity 0).
   static Result<std::unique_ptr<AuditLog>> open(const AuditConfig& config,
                                                 std::unique_ptr<AuditMac> mac, AuditOrigin origin,
                                                 std::unique_ptr<AuditSink> sink = nullptr);
   virtual ~AuditLog() = default;
 
-  // Queues one event. Errors (fail-closed only): AuditUnavailable when the writer has failed
-  // or the queue stayed full for max_wait. Under fail-open it never fails; lost records are
-  // counted and themselves recorded once the sink works again.
+  // Queues one event: a caller releases an operation's result only once this succeeded. With
+  // durability per_record it returns once the record is on disk (written and synced). Errors
+  // (fail-closed only): AuditUnavailable when the writer has failed, the queue stayed full for
+  // max_wait or (per_record) the record could not be synced. Under fail-open it never fails;
+  // lost records are counted and themselves recorded once the sink works again.
   virtual Result<void> record(AuditEvent event) = 0;
+  // Write-ahead, for operations that change the token (generate, import, destroy): records
+  // `event` as an intent ("outcome":"intent") and returns once it is on disk (written and
+  // synced, whatever the durability). The returned id goes into the outcome event's `intent`,
+  // which links the two records; verify_audit_trail reports intents that no outcome closes.
+  // Errors (fail-closed only): AuditUnavailable; the operation must then not run, and should
+  // the queued intent reach the file later, the trail closes it with a "not run" outcome.
+  // Under fail-open it never fails and does not wait for a failed writer.
+  virtual Result<std::uint64_t> record_intent(AuditEvent event) = 0;
   // AuditUnavailable when fail-closed and the writer has failed: checked before an operation
   // so nothing runs that could not be recorded.
   [[nodiscard]] virtual Result<void> ready() const = 0;
-  // Waits until every queued record is written and synced. Errors: AuditUnavailable.
+  // Waits until every queued record is written and synced. Errors: AuditUnavailable (under
+  // fail-open too: a caller that must not block on a failed trail checks failure_policy()).
   virtual Result<void> flush() = 0;
+  // AuditConfig::on_failure, as opened.
+  [[nodiscard]] virtual AuditFailurePolicy failure_policy() const noexcept = 0;
+};
+
+// A write-ahead intent that no later record names as its outcome: the process ended, or its
+// trail failed, after the intent was on disk and before the outcome was recorded, so whether
+// the token changed is unknown (check the token).
+struct CRATON_HSM_API AuditOpenIntent {
+  std::size_t file_index = 0;  // into the verified files
+  std::uint64_t line = 0;      // 1-based
+  std::uint64_t seq = 0;
+  std::string operation;  // "key_destroy"
+  std::string key;        // the record's "key" as written (JSON escapes kept), or empty
 };
 
 struct CRATON_HSM_API AuditVerifyReport {
@@ -177,12 +210,16 @@ struct CRATON_HSM_API AuditVerifyReport {
   std::size_t file_index = 0;
   std::uint64_t line = 0;
   std::string problem;
+  // Intents without an outcome, in sequence order (a finding, not a broken chain: `intact`
+  // does not depend on it).
+  std::vector<AuditOpenIntent> open_intents;
 };
 
 // Checks every file in order (rotated files oldest first, the live file last; its tail anchor
 // "<file>.head" is used when present): each record's own MAC and its link to the previous one,
 // strictly consecutive sequence numbers, genesis records and the rotation links between files,
-// and a truncated tail. Errors: AuditUnavailable only when a file cannot be read,
+// a truncated tail, and that every outcome names an earlier open intent; intents left open are
+// listed. Errors: AuditUnavailable only when a file cannot be read,
 // InvalidArgument for no files (a broken chain is a report, not an error).
 [[nodiscard]] CRATON_HSM_API Result<AuditVerifyReport> verify_audit_trail(
     std::span<const std::filesystem::path> files, AuditMac& mac);

@@ -2,7 +2,11 @@
 // AuditedBackend: one audit record per call around the passthrough backend.
 #include "backends/pkcs11/audited_backend.h"
 
+#include <craton/hsm/diagnostics.h>
+
 #include <chrono>
+
+#include <fmt/format.h>
 
 #include "core/output_buffer.h"
 #include "pkcs11/pool/op_notes.h"
@@ -39,16 +43,14 @@ void note_outcome(AuditEvent& event, const T& value) {
   }
 }
 
-}  // namespace
-
-template <typename T, typename Body>
-Result<T> AuditedBackend::audited(AuditOperation operation, AuditKey key, std::uint64_t input_bytes,
-                                  Body&& body) {
-  CRATON_RETURN_IF_ERROR(log_->ready());
-  OpNotes& notes = op_notes();
-  notes = {};
-  const auto start = std::chrono::steady_clock::now();
-  Result<T> result = body();
+// What the operation did, as an event (no content, only sizes and outcome). Inlined: it runs
+// once per audited operation.
+template <typename T>
+[[gnu::always_inline]] inline AuditEvent describe(AuditOperation operation, AuditKey key,
+                                                  std::uint64_t input_bytes,
+                                                  std::chrono::steady_clock::time_point start,
+                                                  const Result<T>& result) {
+  const OpNotes& notes = op_notes();
   AuditEvent event;
   event.duration = std::chrono::steady_clock::now() - start;
   event.operation = operation;
@@ -67,8 +69,52 @@ Result<T> AuditedBackend::audited(AuditOperation operation, AuditKey key, std::u
     event.error = result.error().code();
     event.ckr = result.error().rv_name();
   }
+  return event;
+}
+
+}  // namespace
+
+[[gnu::always_inline]] inline Result<void> AuditedBackend::can_record() const {
+  CRATON_RETURN_IF_ERROR(log_->ready());
+  return relay_->drain();
+}
+
+template <typename T, typename Body>
+Result<T> AuditedBackend::audited(AuditOperation operation, AuditKey key, std::uint64_t input_bytes,
+                                  Body&& body) {
+  CRATON_RETURN_IF_ERROR(can_record());
+  op_notes() = {};
+  const auto start = std::chrono::steady_clock::now();
+  Result<T> result = body();
+  AuditEvent event = describe(operation, std::move(key), input_bytes, start, result);
+  // Administrative events of this operation (a key import, a login) come before its record,
+  // and one the trail refused fails the operation like its own record would.
+  CRATON_RETURN_IF_ERROR(relay_->drain());
   CRATON_RETURN_IF_ERROR(log_->record(std::move(event)));
   return result;
+}
+
+// Records before effects: the intent is on disk before the token is called.
+template <typename T, typename Body>
+Result<T> AuditedBackend::write_ahead(AuditOperation operation, AuditKey key, Body&& body) {
+  CRATON_RETURN_IF_ERROR(can_record());
+  AuditEvent intent;
+  intent.operation = operation;
+  intent.key = key;
+  CRATON_ASSIGN_OR_RETURN(const std::uint64_t intent_id, log_->record_intent(std::move(intent)));
+  op_notes() = {};
+  const auto start = std::chrono::steady_clock::now();
+  Result<T> result = body();
+  AuditEvent event = describe(operation, std::move(key), 0, start, result);
+  event.intent = intent_id;
+  Result<void> recorded = relay_->drain();
+  if (recorded) recorded = log_->record(std::move(event));
+  if (recorded) return result;
+  if (!result) return result;  // nothing changed on the token: its own error says more
+  return fail(ErrorCode::AuditUnavailable,
+              fmt::format("{} ran on the token, but its outcome could not be recorded (the "
+                          "trail shows its intent without an outcome): {}",
+                          audit_operation_name(operation), recorded.error().message()));
 }
 
 AuditedBackend::AuditedBackend(std::unique_ptr<Pkcs11PassthroughBackend> inner,
@@ -77,18 +123,25 @@ AuditedBackend::AuditedBackend(std::unique_ptr<Pkcs11PassthroughBackend> inner,
   AuditEvent start;
   start.operation = AuditOperation::BackendStart;
   start.detail = std::string(inner_->name());
-  (void)log_->record(std::move(start));  // a failure shows in ready() before the first call
-  relay_->attach(log_);
+  // A start event the trail refuses stays held in the relay and fails the first operation.
+  relay_->attach(log_, std::move(start));
 }
 
 AuditedBackend::~AuditedBackend() {
   AuditEvent stop;
   stop.operation = AuditOperation::BackendStop;
-  (void)log_->record(std::move(stop));
-  (void)log_->flush();
+  relay_->record(std::move(stop));
+  if (const Result<void> flushed = flush_audit(); !flushed) report_diagnostic(flushed.error());
   // The trail's writer may MAC through the wrapped backend (a token key): it stops first.
   relay_->detach();
   log_.reset();
+}
+
+Result<void> AuditedBackend::flush_audit() {
+  Result<void> flushed = relay_->drain();
+  if (flushed) flushed = log_->flush();
+  if (!flushed && log_->failure_policy() == AuditFailurePolicy::FailOpen) return {};
+  return flushed;
 }
 
 AuditKey AuditedBackend::audit_key(const Key& key) {
@@ -130,9 +183,15 @@ Result<VerifyOutcome> AuditedBackend::verify_digest(const Key& key, SignScheme s
 Result<std::size_t> AuditedBackend::aes_gcm_encrypt_into(const Key& key, ByteView plaintext,
                                                          ByteView aad,
                                                          std::span<std::uint8_t> sealed_out) {
-  return audited<std::size_t>(
+  Result<std::size_t> sealed = audited<std::size_t>(
       AuditOperation::AesGcmEncrypt, audit_key(key), plaintext.size() + aad.size(),
       [&] { return inner_->aes_gcm_encrypt_into(key, plaintext, aad, sealed_out); });
+  // An unrecorded result is not released, in a caller's buffer either (left alone when it
+  // overlaps the input: the inner backend refused that before writing).
+  if (!sealed && !overlaps(sealed_out, plaintext) && !overlaps(sealed_out, aad)) {
+    secure_wipe(sealed_out.data(), sealed_out.size());
+  }
+  return sealed;
 }
 
 Result<std::size_t> AuditedBackend::aes_gcm_decrypt_into(const Key& key, ByteView sealed,
@@ -230,16 +289,16 @@ Result<Key> AuditedBackend::generate_resident_key(const ResidentKeySpec& spec) {
   KeyRef ref;
   ref.label = spec.label;
   ref.id = spec.id;
-  return audited<Key>(AuditOperation::KeyGenerate, audit_key(ref), 0,
-                      [&] { return inner_->generate_resident_key(spec); });
+  return write_ahead<Key>(AuditOperation::KeyGenerate, audit_key(ref),
+                          [&] { return inner_->generate_resident_key(spec); });
 }
 
 Result<Key> AuditedBackend::import_resident_key(const Key& material, const ResidentKeySpec& spec) {
   KeyRef ref;
   ref.label = spec.label;
   ref.id = spec.id;
-  return audited<Key>(AuditOperation::KeyImportResident, audit_key(ref), 0,
-                      [&] { return inner_->import_resident_key(material, spec); });
+  return write_ahead<Key>(AuditOperation::KeyImportResident, audit_key(ref),
+                          [&] { return inner_->import_resident_key(material, spec); });
 }
 
 Result<Key> AuditedBackend::find_key(const KeyRef& ref) {
@@ -258,8 +317,8 @@ Result<std::vector<std::uint8_t>> AuditedBackend::export_public_key(const KeyRef
 }
 
 Result<void> AuditedBackend::destroy_key(const KeyRef& ref) {
-  return audited<void>(AuditOperation::KeyDestroy, audit_key(ref), 0,
-                       [&] { return inner_->destroy_key(ref); });
+  return write_ahead<void>(AuditOperation::KeyDestroy, audit_key(ref),
+                           [&] { return inner_->destroy_key(ref); });
 }
 
 }  // namespace craton::hsm::pkcs11

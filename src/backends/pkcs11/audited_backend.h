@@ -14,17 +14,25 @@
 namespace craton::hsm::pkcs11 {
 
 // Each call first asks the trail whether it can record (fail-closed: AuditUnavailable, and the
-// operation does not run), runs the operation, then records one AuditEvent: operation,
-// mechanism, key (fingerprint or resident URI, never bytes), byte counts, outcome, duration and
-// the session-recovery, retry and fallback flags. A record the trail refuses fails the call
-// with AuditUnavailable and its result is discarded.
+// operation does not run, also while an administrative event waits in the relay), runs the
+// operation, then records one AuditEvent: operation, mechanism, key (fingerprint or resident
+// URI, never bytes), byte counts, outcome, duration and the session-recovery, retry and
+// fallback flags. The result is released only once that record is accepted (per_record: on
+// disk); a record the trail refuses fails the call with AuditUnavailable and its result is
+// discarded (output buffers wiped).
+// Operations that change the token (generate_resident_key, import_resident_key, destroy_key)
+// are write-ahead: an intent record is on disk before the token is called, and the outcome
+// record names it. A refused intent means the token is not touched; a refused outcome fails
+// the call with AuditUnavailable although the token did change, and the trail then shows an
+// intent without an outcome (verify_audit_trail lists it).
 // Thread-safety: as the wrapped backend.
 class AuditedBackend final : public Pkcs11Backend {
  public:
   // Records BackendStart, then attaches `relay` so the events it held (the first login) follow.
   AuditedBackend(std::unique_ptr<Pkcs11PassthroughBackend> inner, std::shared_ptr<AuditLog> log,
                  std::shared_ptr<AuditRelay> relay);
-  // Records BackendStop and waits until the trail has written everything.
+  // Records BackendStop and waits until the trail has written everything; what it could not
+  // write is reported through report_diagnostic.
   ~AuditedBackend() override;
 
   [[nodiscard]] std::string_view name() const noexcept override { return inner_->name(); }
@@ -70,6 +78,7 @@ class AuditedBackend final : public Pkcs11Backend {
   Result<void> set_user_pin(SecretString pin) override {
     return inner_->set_user_pin(std::move(pin));
   }
+  Result<void> flush_audit() override;
 
   [[nodiscard]] Pkcs11PassthroughBackend& inner() noexcept { return *inner_; }
   [[nodiscard]] AuditLog& log() noexcept { return *log_; }
@@ -80,8 +89,12 @@ class AuditedBackend final : public Pkcs11Backend {
   AuditKey audit_key(const Key& key);
   static AuditKey audit_key(const KeyRef& ref);
 
+  // Fail-closed: AuditUnavailable when the trail failed or an administrative event is held.
+  [[nodiscard]] Result<void> can_record() const;
   template <typename T, typename Body>
   Result<T> audited(AuditOperation operation, AuditKey key, std::uint64_t input_bytes, Body&& body);
+  template <typename T, typename Body>
+  Result<T> write_ahead(AuditOperation operation, AuditKey key, Body&& body);
 
   std::unique_ptr<Pkcs11PassthroughBackend> inner_;
   std::shared_ptr<AuditLog> log_;

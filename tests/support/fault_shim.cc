@@ -23,7 +23,7 @@ FaultShim::FaultShim() : handle_(dlopen(kFaultShimPath.data(), RTLD_NOW | RTLD_L
   if (handle_ == nullptr)
     throw std::runtime_error(std::string("cannot load fault shim: ") + dlerror());
   set_ = lookup<decltype(set_)>(handle_, "craton_fault_set");
-  fail_ = lookup<decltype(fail_)>(handle_, "craton_fault_fail");
+  fail_ = lookup<decltype(fail_)>(handle_, "craton_fault_fail_later");
   reset_ = lookup<decltype(reset_)>(handle_, "craton_fault_reset");
   max_concurrency_ = lookup<decltype(max_concurrency_)>(handle_, "craton_fault_max_concurrency");
   reset_();
@@ -38,8 +38,9 @@ void FaultShim::set(const char* name, unsigned long value) const {
   set_(name, value);
 }
 
-void FaultShim::fail(const char* function, unsigned long rv, unsigned long count) const {
-  fail_(function, rv, count);
+void FaultShim::fail(const char* function, unsigned long rv, unsigned long count,
+                     unsigned long skip) const {
+  fail_(function, rv, skip, count);
 }
 
 unsigned long FaultShim::max_concurrency() const {

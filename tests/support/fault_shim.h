@@ -21,8 +21,9 @@ class FaultShim {
   FaultShim& operator=(const FaultShim&) = delete;
 
   void set(const char* name, unsigned long value) const;
-  // The next `count` calls of `function` ("C_Sign") return `rv`.
-  void fail(const char* function, unsigned long rv, unsigned long count) const;
+  // The next `count` calls of `function` ("C_Sign") return `rv`, after `skip` calls that pass.
+  void fail(const char* function, unsigned long rv, unsigned long count,
+            unsigned long skip = 0) const;
   [[nodiscard]] unsigned long max_concurrency() const;
 
   // Options for Module::acquire. The build tree's permissions are not ours to vouch for, so
@@ -32,7 +33,7 @@ class FaultShim {
  private:
   void* handle_;
   void (*set_)(const char*, unsigned long);
-  void (*fail_)(const char*, unsigned long, unsigned long);
+  void (*fail_)(const char*, unsigned long, unsigned long, unsigned long);
   void (*reset_)();
   unsigned long (*max_concurrency_)();
 };

@@ -14,8 +14,9 @@
 namespace craton::hsm::pkcs11 {
 
 // Two creations wait for each other when they are on the same token and share a label or an
-// id; others run in parallel. Across processes nothing can be locked: creation rechecks the
-// token afterwards (resident_keygen.h). Thread-safety: every member from any thread.
+// id; others run in parallel. Other processes are kept apart by HostCreationLock (same host)
+// and the recheck after creating (resident_keygen.h). Thread-safety: every member from any
+// thread.
 class CreationLocks {
  public:
   // Released when destroyed.

@@ -119,7 +119,12 @@ Result<void> generate_secret(Lease& lease, const ResidentKeySpec& spec,
   add_protection(tmpl, spec, private_objects);
   add_usage_attributes(tmpl, CKO_SECRET_KEY, granted_by(usages));
   CK_MECHANISM mechanism{generation.mechanism, nullptr, 0};
-  return lease.call<Fn::GenerateKey>(&mechanism, tmpl.data(), tmpl.size(), &created.key);
+  // Handles count only when the call succeeded: after a failure the module may have written
+  // anything there, and destroying "it" could destroy another key.
+  CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::GenerateKey>(&mechanism, tmpl.data(), tmpl.size(), &key));
+  created.key = key;
+  return {};
 }
 
 Result<void> generate_pair(Lease& lease, const ResidentKeySpec& spec, const KeygenSpec& generation,
@@ -143,9 +148,13 @@ Result<void> generate_pair(Lease& lease, const ResidentKeySpec& spec, const Keyg
   add_usage_attributes(private_tmpl, CKO_PRIVATE_KEY, granted_by(usages));
 
   CK_MECHANISM mechanism{generation.mechanism, nullptr, 0};
-  return lease.call<Fn::GenerateKeyPair>(&mechanism, public_tmpl.data(), public_tmpl.size(),
-                                         private_tmpl.data(), private_tmpl.size(),
-                                         &created.public_half, &created.key);
+  CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;  // trusted only on success, as above
+  CK_OBJECT_HANDLE private_key = CK_INVALID_HANDLE;
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::GenerateKeyPair>(
+      &mechanism, public_tmpl.data(), public_tmpl.size(), private_tmpl.data(), private_tmpl.size(),
+      &public_key, &private_key));
+  created = {.key = private_key, .public_half = public_key};
+  return {};
 }
 
 // The token key objects of any class that carry the spec's label (or, with by_label false,

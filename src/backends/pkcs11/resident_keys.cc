@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "backends/pkcs11/creation_locks.h"
+#include "backends/pkcs11/host_lock.h"
 #include "backends/pkcs11/object_search.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/resident_keygen.h"
@@ -70,8 +71,10 @@ Result<Key> Pkcs11PassthroughBackend::import_resident_key(const Key& material,
 
 Result<Key> Pkcs11PassthroughBackend::create_resident(const ResidentKeySpec& spec,
                                                       const CreateObjects& create) {
+  // Threads of this process first (by label and id), then other local processes (by token).
   const CreationLocks::Hold hold =
       CreationLocks::process().acquire(token_.serial, spec.label, spec.id);
+  const HostCreationLock host_lock = HostCreationLock::acquire(token_.serial);
   CreatedObjects created;
   bool changing = false;
   bool outcome_unknown = false;

@@ -2,6 +2,7 @@
 // Calls that change the token fail cleanly: a half-made key is removed, a generation is never
 // re-run by the pool's automatic retry, destroy_key leaves no half pair behind, and a key
 // object the token disowned is destroyed rather than forgotten.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <openssl/rand.h>
@@ -43,6 +44,57 @@ TEST(ResidentFailureTest, AGeneratedPairWhoseReadBackFailsIsRemovedWhole) {
   // Nothing in the way of doing it again.
   ASSERT_THAT(backend->generate_resident_key(spec), IsOk());
   ASSERT_THAT(backend->destroy_key(by_label(spec.label)), IsOk());
+}
+
+TEST(ResidentFailureTest, AnImportWhoseSecondHalfFailsLeavesNothing) {
+  FaultShim shim;
+  auto backend = make_resident_backend(/*through_fault_shim=*/true);
+  ASSERT_NE(backend, nullptr);
+  auto material = backend->generate_key(KeyAlgorithm::EcP256);
+  ASSERT_THAT(material, IsOk());
+  const ResidentKeySpec spec = unique_spec(KeyAlgorithm::EcP256, "failure-import-half");
+  // The private object is stored; storing its public half fails.
+  shim.fail("C_CreateObject", kDeviceError, 1, /*skip=*/1);
+  EXPECT_THAT(backend->import_resident_key(*material, spec), HasErrorCode(ErrorCode::DeviceError));
+  EXPECT_EQ(raw_count_label(spec.label), 0u) << "the stored private half is removed again";
+}
+
+TEST(ResidentFailureTest, AKeyTheTokenMadeButReportedAsFailedIsOutcomeUnknown) {
+  FaultShim shim;
+  auto backend = make_resident_backend(/*through_fault_shim=*/true);
+  ASSERT_NE(backend, nullptr);
+  const ResidentKeySpec spec = unique_spec(KeyAlgorithm::Aes128, "failure-made-anyway");
+  // The token generates the key, then the call fails anyway: the handle it wrote is not to be
+  // trusted (it could name another object), so the backend checks what the token holds.
+  shim.set("fail_after_call", 1);
+  shim.fail("C_GenerateKey", kDeviceError, 1);
+  auto key = backend->generate_resident_key(spec);
+  EXPECT_THAT(key, HasErrorCode(ErrorCode::OutcomeUnknown));
+  if (!key) {
+    EXPECT_THAT(key.error().message(), ::testing::HasSubstr("possibly made by this call"));
+  }
+  EXPECT_EQ(raw_count_label(spec.label), 1u) << "the error tells the truth: the key exists";
+  EXPECT_EQ(raw_destroy_label(spec.label), 1u);
+}
+
+TEST(ResidentFailureTest, ADestroyThatStopsHalfWayIsOutcomeUnknownAndCanBeFinished) {
+  FaultShim shim;
+  auto backend = make_resident_backend(/*through_fault_shim=*/true);
+  ASSERT_NE(backend, nullptr);
+  const ResidentKeySpec spec = unique_spec(KeyAlgorithm::EcP256, "failure-destroy-half");
+  ASSERT_THAT(backend->generate_resident_key(spec), IsOk());
+  // The private key goes; destroying the public half fails.
+  shim.fail("C_DestroyObject", kDeviceError, 1, /*skip=*/1);
+  auto destroyed = backend->destroy_key(by_label(spec.label));
+  EXPECT_THAT(destroyed, HasErrorCode(ErrorCode::OutcomeUnknown));
+  if (!destroyed) {
+    EXPECT_THAT(destroyed.error().message(), ::testing::HasSubstr("1 of its 2"));
+  }
+  EXPECT_EQ(raw_count_label(spec.label), 1u);
+  KeyRef public_half = by_label(spec.label);
+  public_half.object_class = ObjectClass::PublicKey;
+  ASSERT_THAT(backend->destroy_key(public_half), IsOk());
+  EXPECT_EQ(raw_count_label(spec.label), 0u);
 }
 
 TEST(ResidentFailureTest, AGenerationIsNotRetriedOnANewSession) {

@@ -158,6 +158,50 @@ TEST(ResidentIdentityTest, ReResolutionAfterARebuildProvesTheObjectIsTheSame) {
   EXPECT_EQ(raw_destroy_label(spec.label), 1u);
 }
 
+// On tokens without CKA_CHECK_VALUE the token computes one with the key; a key it cannot
+// compute one for cannot be proven after its handle goes stale, and is refused then.
+TEST(ResidentIdentityTest, WithoutACheckValueTheTokenComputesOneOrTheKeyIsRefusedWhenStale) {
+  FaultShim shim;
+  shim.set("hide_check_value", 1);
+  auto backend = make_resident_backend(/*through_fault_shim=*/true);
+  ASSERT_NE(backend, nullptr);
+  const ResidentKeySpec aes_spec = unique_spec(KeyAlgorithm::Aes256, "identity-computed");
+  auto aes = backend->generate_resident_key(aes_spec);
+  ASSERT_THAT(aes, IsOk());
+  ASSERT_FALSE(aes->material().resident->check_value.empty());
+  EXPECT_EQ(aes->material().resident->check_value.front(), 'E') << "AES-ECB of a zero block";
+  ResidentKeySpec mac_spec = unique_spec(KeyAlgorithm::Hmac256, "identity-computed-mac");
+  auto mac = backend->generate_resident_key(mac_spec);
+  ASSERT_THAT(mac, IsOk());
+  ASSERT_FALSE(mac->material().resident->check_value.empty());
+  EXPECT_EQ(mac->material().resident->check_value.front(), 'M') << "HMAC of a fixed string";
+  ResidentKeySpec wrap_spec = unique_spec(KeyAlgorithm::Aes256, "identity-unprovable");
+  wrap_spec.usages = KeyUsages::parse("wrap,unwrap").value();
+  auto wrapping = backend->generate_resident_key(wrap_spec);
+  ASSERT_THAT(wrapping, IsOk());
+  EXPECT_TRUE(wrapping->material().resident->check_value.empty());
+  const SecretBytes payload(std::vector<std::uint8_t>(32, 0x11));
+  ASSERT_THAT(as_crypto(*backend).wrap_key(*wrapping, KeyWrapScheme::AesKw, payload), IsOk());
+
+  // A computed check value proves identity like the token's own: the replacement is refused.
+  ASSERT_EQ(raw_destroy_label(aes_spec.label), 1u);
+  raw_generate_aes(aes_spec.label, aes_spec.id);
+  shim.fail("C_EncryptInit", kSessionHandleInvalid, 1);
+  EXPECT_THAT(as_crypto(*backend).aes_gcm_encrypt(*aes, kMessage, {}),
+              HasErrorCode(ErrorCode::KeyChanged));
+  // The unchanged HMAC key is proven again after the rebuild and keeps working.
+  EXPECT_THAT(as_crypto(*backend).hmac(*mac, HashAlg::Sha256, kMessage), IsOk());
+  // The wrap-only key has nothing to prove itself with once its handle is stale.
+  EXPECT_THAT(as_crypto(*backend).wrap_key(*wrapping, KeyWrapScheme::AesKw, payload),
+              HasErrorCode(ErrorCode::KeyChanged));
+  auto found_again = backend->find_key(by_label(wrap_spec.label));
+  ASSERT_THAT(found_again, IsOk());
+  EXPECT_THAT(as_crypto(*backend).wrap_key(*found_again, KeyWrapScheme::AesKw, payload), IsOk());
+  EXPECT_EQ(raw_destroy_label(aes_spec.label), 1u);
+  EXPECT_THAT(backend->destroy_key(by_label(mac_spec.label)), IsOk());
+  EXPECT_THAT(backend->destroy_key(by_label(wrap_spec.label)), IsOk());
+}
+
 TEST(ResidentIdentityTest, ADestroyedKeyWithoutReplacementIsNotFound) {
   auto backend = make_resident_backend();
   ASSERT_NE(backend, nullptr);

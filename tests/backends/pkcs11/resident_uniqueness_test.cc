@@ -2,16 +2,24 @@
 // "A label or id already used gives KeyAlreadyExists" holds under concurrency: threads of one
 // backend, backends of one process, and separate processes racing to create the same key
 // leave at most one key behind, and every loser is told KeyAlreadyExists.
-#include <gtest/gtest.h>
+#include <craton/hsm/diagnostics.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
+#include "backends/pkcs11/host_lock.h"
 #include "backends/pkcs11/resident_test_util.h"
 #include "cli/cli_runner.h"
 #include "support/matchers.h"
@@ -115,6 +123,49 @@ TEST(ResidentUniquenessTest, FourProcessesLeaveAtMostOneKey) {
     EXPECT_EQ(raw_count_label(label), successes) << "round " << round << ": " << result.output;
     raw_destroy_label(label);
   }
+}
+
+// The recheck alone can be blind on a software token (SoftHSM2 caches objects per process):
+// local processes also take the token's host-wide creation lock, and wait for each other.
+TEST(ResidentUniquenessTest, AnotherLocalProcessWaitsForTheHostCreationLock) {
+  using namespace ::craton::hsm::testing;
+  auto backend = make_resident_backend();
+  ASSERT_NE(backend, nullptr);
+  std::optional<HostCreationLock> lock = HostCreationLock::acquire(backend->token().serial);
+  ASSERT_TRUE(lock->held()) << HostCreationLock::directory();
+  const std::string label = "unique-host-lock";
+  std::future<CommandResult> keygen = std::async(std::launch::async, [&] {
+    return run_command(fmt::format("{} '{}' {} keygen --type aes --size 128 --label {} --id 5566",
+                                   pin_env(), kCliPath, token_args(), label));
+  });
+  EXPECT_EQ(keygen.wait_for(std::chrono::milliseconds(700)), std::future_status::timeout);
+  EXPECT_EQ(raw_count_label(label), 0u) << "the other process waits for the lock";
+  lock.reset();
+  const CommandResult made = keygen.get();
+  EXPECT_EQ(made.exit_code, 0) << made.output;
+  EXPECT_EQ(raw_count_label(label), 1u);
+  raw_destroy_label(label);
+}
+
+TEST(ResidentUniquenessTest, AnUnsafeLockDirectoryIsReportedAndNotUsed) {
+  testing::TempDir runtime;
+  std::filesystem::create_directory(runtime.path() / "craton-hsm");
+  std::filesystem::permissions(runtime.path() / "craton-hsm", std::filesystem::perms::all);
+  std::vector<std::string> reported;
+  set_diagnostic_handler([&](const HsmError& error) { reported.push_back(error.message()); });
+  const char* saved = std::getenv("XDG_RUNTIME_DIR");
+  const std::string previous = saved != nullptr ? saved : "";
+  ::setenv("XDG_RUNTIME_DIR", runtime.path().c_str(), 1);
+  const HostCreationLock lock = HostCreationLock::acquire("0123");
+  if (saved != nullptr) {
+    ::setenv("XDG_RUNTIME_DIR", previous.c_str(), 1);
+  } else {
+    ::unsetenv("XDG_RUNTIME_DIR");
+  }
+  set_diagnostic_handler({});
+  EXPECT_FALSE(lock.held()) << "a directory others can write to could hold a planted lock";
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_THAT(reported.front(), ::testing::HasSubstr("open to other users"));
 }
 
 }  // namespace

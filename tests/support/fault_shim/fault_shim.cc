@@ -29,6 +29,7 @@ std::atomic<bool> session_info_unsupported{false};
 std::atomic<CK_MECHANISM_TYPE> hidden_mechanism{CK_UNAVAILABLE_INFORMATION};
 std::atomic<bool> foreign_manufacturer{false};
 std::atomic<bool> bare_ec_point{false};
+std::atomic<bool> hide_check_value{false};
 std::atomic<bool> fail_after_call{false};
 std::atomic<unsigned long> inside{0};
 std::atomic<unsigned long> max_inside{0};
@@ -36,6 +37,7 @@ std::atomic<unsigned long> max_inside{0};
 std::mutex failures_mutex;
 struct PlannedFailure {
   CK_RV rv = CKR_OK;
+  unsigned long skip = 0;  // calls that still pass before the failures begin
   unsigned long remaining = 0;
 };
 PlannedFailure failures[kFnCount];
@@ -45,6 +47,10 @@ CK_RV planned_failure(Fn fn) {
   const std::lock_guard lock(failures_mutex);
   PlannedFailure& planned = failures[static_cast<std::size_t>(fn)];
   if (planned.remaining == 0) return CKR_OK;
+  if (planned.skip > 0) {
+    --planned.skip;
+    return CKR_OK;
+  }
   --planned.remaining;
   return planned.rv;
 }
@@ -195,11 +201,24 @@ CK_RV answer_bare_ec_point(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
   return CKR_OK;
 }
 
+// The template entries the shim answers itself instead of the real module.
+bool answered_by_shim(CK_ATTRIBUTE_TYPE type) {
+  return (type == CKA_EC_POINT && bare_ec_point) || (type == CKA_CHECK_VALUE && hide_check_value);
+}
+
+CK_RV answer_entry(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE& entry) {
+  if (entry.type == CKA_EC_POINT) return answer_bare_ec_point(session, object, entry);
+  // A token without the attribute (v2.40 §5.7: unavailable, CKR_ATTRIBUTE_TYPE_INVALID).
+  entry.ulValueLen = CK_UNAVAILABLE_INFORMATION;
+  return CKR_ATTRIBUTE_TYPE_INVALID;
+}
+
 // With "bare_ec_point", CKA_EC_POINT comes back as the bare SEC1 point, as several vendors'
-// modules store it; every other attribute of the template is the real module's answer.
+// modules store it; with "hide_check_value", CKA_CHECK_VALUE is unknown, as on tokens older
+// than v2.40. Every other attribute of the template is the real module's answer.
 CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
                           CK_ATTRIBUTE_PTR attributes, CK_ULONG count) {
-  if (!bare_ec_point) {
+  if (!bare_ec_point && !hide_check_value) {
     return Forwarder<Fn::GetAttributeValue, &CK_FUNCTION_LIST::C_GetAttributeValue>::call(
         session, object, attributes, count);
   }
@@ -208,14 +227,14 @@ CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
   const InsideModule guard;
   std::vector<CK_ATTRIBUTE> others;
   std::vector<CK_ULONG> other_index;
-  CK_RV ec_rv = CKR_OK;
+  CK_RV shim_rv = CKR_OK;
   for (CK_ULONG i = 0; i < count; ++i) {
-    if (attributes[i].type != CKA_EC_POINT) {
+    if (!answered_by_shim(attributes[i].type)) {
       others.push_back(attributes[i]);
       other_index.push_back(i);
-    } else if (const CK_RV rv = answer_bare_ec_point(session, object, attributes[i]);
-               rv != CKR_OK && ec_rv == CKR_OK) {
-      ec_rv = rv;
+    } else if (const CK_RV rv = answer_entry(session, object, attributes[i]);
+               rv != CKR_OK && shim_rv == CKR_OK) {
+      shim_rv = rv;
     }
   }
   CK_RV rv = CKR_OK;
@@ -226,7 +245,7 @@ CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
     }
   }
   if (planned != CKR_OK) return planned;
-  return rv != CKR_OK ? rv : ec_rv;
+  return rv != CKR_OK ? rv : shim_rv;
 }
 
 CK_RV get_function_list(CK_FUNCTION_LIST_PTR_PTR list);
@@ -281,15 +300,23 @@ __attribute__((visibility("default"))) void craton_fault_set(const char* name,
   if (key == "hide_mechanism") hidden_mechanism = value;
   if (key == "foreign_manufacturer") foreign_manufacturer = value != 0;
   if (key == "bare_ec_point") bare_ec_point = value != 0;
+  if (key == "hide_check_value") hide_check_value = value != 0;
   if (key == "fail_after_call") fail_after_call = value != 0;
 }
 
 __attribute__((visibility("default"))) void craton_fault_fail(const char* function,
                                                               unsigned long rv,
                                                               unsigned long count) {
+  craton_fault_fail_later(function, rv, 0, count);
+}
+
+__attribute__((visibility("default"))) void craton_fault_fail_later(const char* function,
+                                                                    unsigned long rv,
+                                                                    unsigned long skip,
+                                                                    unsigned long count) {
   const std::lock_guard lock(failures_mutex);
   for (std::size_t i = 0; i < kFnCount; ++i) {
-    if (kFnNames[i] == function) failures[i] = {rv, count};
+    if (kFnNames[i] == function) failures[i] = {rv, skip, count};
   }
 }
 
@@ -300,6 +327,7 @@ __attribute__((visibility("default"))) void craton_fault_reset(void) {
   hidden_mechanism = CK_UNAVAILABLE_INFORMATION;
   foreign_manufacturer = false;
   bare_ec_point = false;
+  hide_check_value = false;
   fail_after_call = false;
   max_inside = 0;
   const std::lock_guard lock(failures_mutex);

@@ -14,7 +14,8 @@ extern "C" {
 // with it answers CKR_MECHANISM_INVALID), "foreign_manufacturer" (C_GetInfo names another
 // library vendor than SoftHSM, so vendor-specific readings must not apply), "bare_ec_point"
 // (C_GetAttributeValue returns CKA_EC_POINT as the bare SEC1 point, not the DER OCTET STRING
-// SoftHSM2 stores, as several vendors' modules do), "fail_after_call" (a planned failure
+// SoftHSM2 stores, as several vendors' modules do), "hide_check_value" (CKA_CHECK_VALUE is
+// unavailable, as on tokens that do not keep one), "fail_after_call" (a planned failure
 // lets the call reach the module first and then replaces its answer, so the operation ends as
 // it does on a module that fails a terminating call: C_Decrypt with an error ends decryption).
 void craton_fault_set(const char* name, unsigned long value);
@@ -22,6 +23,9 @@ void craton_fault_set(const char* name, unsigned long value);
 // The next `count` calls of `function` ("C_Sign") return `rv` without reaching the module
 // (or, with "fail_after_call", after reaching it).
 void craton_fault_fail(const char* function, unsigned long rv, unsigned long count);
+// The same, after the next `skip` calls of `function` have passed untouched.
+void craton_fault_fail_later(const char* function, unsigned long rv, unsigned long skip,
+                             unsigned long count);
 
 // Clears every fault and the concurrency high-water mark.
 void craton_fault_reset(void);

@@ -142,23 +142,49 @@ std::vector<std::uint8_t> unwrap_ec_point(const Bytes& value) {
   return value;
 }
 
+// The public objects of the pair whose private key has this id and label: those sharing the
+// id, narrowed to the label when the id alone does not name one pair (several private or
+// several public keys carry it, as other tools may leave them), so that a private key never
+// claims another pair's public half. Empty without an id.
+Result<std::vector<CK_OBJECT_HANDLE>> public_halves_of(Lease& lease,
+                                                       const std::vector<std::uint8_t>& id,
+                                                       const std::string& label) {
+  if (id.empty()) return std::vector<CK_OBJECT_HANDLE>{};
+  KeyRef ref;
+  ref.id = id;
+  ref.object_class = ObjectClass::PublicKey;
+  CRATON_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> halves, find_key_objects(lease, ref));
+  ref.object_class = ObjectClass::PrivateKey;
+  CRATON_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> owners, find_key_objects(lease, ref));
+  if (halves.size() <= 1 && owners.size() <= 1) return halves;
+  ref.object_class = ObjectClass::PublicKey;
+  ref.label = label;
+  return find_key_objects(lease, ref);
+}
+
 // The EC point of a key pair: on the object itself (public keys, some modules' private
-// keys) or on the public object sharing its id.
+// keys) or on its public half (public_halves_of).
 Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE object,
-                                              const std::vector<std::uint8_t>& id) {
+                                              const std::vector<std::uint8_t>& id,
+                                              const std::string& label) {
   CRATON_ASSIGN_OR_RETURN(const auto own, read_optional_bytes(lease, object, CKA_EC_POINT));
   if (own) return unwrap_ec_point(*own);
-  KeyRef partner;
-  partner.id = id;
-  partner.object_class = ObjectClass::PublicKey;
   if (id.empty()) {
     return fail(ErrorCode::KeyNotFound,
                 "the private key has no CKA_ID, so its public half cannot be found");
   }
-  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE public_object,
-                          find_one_key_object(lease, partner));
+  CRATON_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> halves,
+                          public_halves_of(lease, id, label));
+  if (halves.size() != 1) {
+    return fail(halves.empty() ? ErrorCode::KeyNotFound : ErrorCode::KeyAmbiguous,
+                fmt::format("the private key labelled '{}' has {} public halves on the token "
+                            "(public key objects with its id{}); its public value is unknown",
+                            label, halves.size(),
+                            halves.empty() ? ", and its label where several pairs share the id"
+                                           : " and label"));
+  }
   CRATON_ASSIGN_OR_RETURN(const Bytes point,
-                          read_public_attribute(lease, public_object, CKA_EC_POINT));
+                          read_public_attribute(lease, halves.front(), CKA_EC_POINT));
   return unwrap_ec_point(point);
 }
 
@@ -198,18 +224,9 @@ Result<std::vector<CK_OBJECT_HANDLE>> objects_to_destroy(Lease& lease, const Key
   CRATON_ASSIGN_OR_RETURN(const auto object_class, read_ulong_attribute(lease, object, CKA_CLASS));
   if (object_class == CKO_PRIVATE_KEY) {
     CRATON_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> id, read_id(lease, object));
-    if (!id.empty()) {
-      KeyRef public_half;
-      public_half.id = id;
-      public_half.object_class = ObjectClass::PublicKey;
-      CRATON_ASSIGN_OR_RETURN(auto halves, find_key_objects(lease, public_half));
-      if (halves.size() > 1) {
-        // Several pairs share the id (made by other tools): only this pair's, by its label.
-        CRATON_ASSIGN_OR_RETURN(public_half.label, read_label(lease, object));
-        CRATON_ASSIGN_OR_RETURN(halves, find_key_objects(lease, public_half));
-      }
-      doomed.insert(doomed.end(), halves.begin(), halves.end());
-    }
+    CRATON_ASSIGN_OR_RETURN(const std::string label, read_label(lease, object));
+    CRATON_ASSIGN_OR_RETURN(const auto halves, public_halves_of(lease, id, label));
+    doomed.insert(doomed.end(), halves.begin(), halves.end());
   }
   for (const CK_OBJECT_HANDLE candidate : doomed) {
     CRATON_ASSIGN_OR_RETURN(const auto destroyable,
@@ -305,7 +322,8 @@ Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object, const Token
       break;
     }
     default:
-      CRATON_ASSIGN_OR_RETURN(parts.public_point, ec_point_of(lease, object, parts.object.id));
+      CRATON_ASSIGN_OR_RETURN(parts.public_point,
+                              ec_point_of(lease, object, parts.object.id, parts.object.label));
       break;
   }
   parts.object.token_serial = token.serial;

@@ -29,7 +29,8 @@ struct TokenIdentity {
 [[nodiscard]] Result<CK_OBJECT_HANDLE> find_one_key_object(Lease& lease, const KeyRef& ref);
 
 // What destroy_key removes for `ref`: the one key object it names and, for a private key, the
-// public objects of its pair (its id; narrowed to its label when several share the id).
+// public objects of its pair (its id; narrowed to its label when other private or public keys
+// share the id).
 // Errors: those of find_one_key_object; KeyFunctionNotPermitted when any of them is not
 // destroyable (CKA_DESTROYABLE false), so that nothing is destroyed rather than half a pair.
 [[nodiscard]] Result<std::vector<CK_OBJECT_HANDLE>> objects_to_destroy(Lease& lease,

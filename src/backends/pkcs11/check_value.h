@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Check values of secret keys: what tells two resident secret keys with the same label and id
-// apart, and proves a key found again is the one a Key was made from.
+// Check values of secret keys and possession proofs of private keys: what tells two resident
+// keys with the same label and id apart, and proves a key found again is the one a Key was
+// made from.
 #pragma once
 
 #include <craton/hsm/keys.h>
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "keys/key_material.h"
 #include "pkcs11/pool/session_pool.h"
 
 namespace craton::hsm::pkcs11 {
@@ -23,5 +25,16 @@ namespace craton::hsm::pkcs11 {
 [[nodiscard]] Result<std::vector<std::uint8_t>> secret_check_value(Lease& lease,
                                                                    CK_OBJECT_HANDLE object,
                                                                    KeyKind kind);
+
+// Whether the token object `object` holds the private key of `material` (an EC or Ed25519
+// key pair). The public value an object is matched by may be another object's (SoftHSM2's
+// private EC and Ed25519 objects carry none; it is read from the public half), and a private
+// object replaced beside an unchanged public half would match it: only the key itself can
+// show it is the Key's. The token signs a fixed challenge, and the Key's public value must
+// verify the signature. A key that may not sign (derive only, or refused by the token) cannot
+// show it and is taken on its names and public half: true. Other kinds: true (their values
+// are the object's own). Errors: device and session failures.
+[[nodiscard]] Result<bool> holds_private_key(Lease& lease, CK_OBJECT_HANDLE object,
+                                             const KeyMaterial& material);
 
 }  // namespace craton::hsm::pkcs11

@@ -269,7 +269,9 @@ Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease, const KeyMaterial& m
     const SecretBytes expected = keys::fingerprint_input(material);
     for (const CK_OBJECT_HANDLE candidate : candidates) {
       CRATON_ASSIGN_OR_RETURN(const Key found, load_resident_key(lease, candidate, token));
-      if (keys::fingerprint_input(found.material()).equals(expected)) same.push_back(candidate);
+      if (!keys::fingerprint_input(found.material()).equals(expected)) continue;
+      CRATON_ASSIGN_OR_RETURN(const bool holds, holds_private_key(lease, candidate, material));
+      if (holds) same.push_back(candidate);
     }
   }
   if (same.size() == 1) return same.front();

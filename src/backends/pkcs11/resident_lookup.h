@@ -38,7 +38,9 @@ struct TokenIdentity {
 
 // The object the resident key `material` was built from, found again and proven to be the
 // same: among the objects of its class with its label and id (or its CKA_UNIQUE_ID), the one
-// whose unique id, public value (pairs) or check value (secret keys) is the Key's. Errors:
+// whose unique id, public value (pairs) or check value (secret keys) is the Key's and, for
+// an EC or Ed25519 private key that may sign, whose signature of a fixed challenge the Key's
+// public value verifies (its public value may be read from another object). Errors:
 // KeyNotFound when no object has the label and id; KeyChanged when objects do but none is
 // provably the Key's (replaced, or a secret key the token gives no check value for);
 // KeyAmbiguous when several are indistinguishable; the mapped read failures.

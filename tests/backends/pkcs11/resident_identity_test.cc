@@ -245,5 +245,35 @@ TEST(ResidentIdentityTest, AReplacementWithTheSameThreeByteCheckValueIsNotUsed) 
   EXPECT_EQ(raw_destroy_label(spec.label), 1u);
 }
 
+// Re-resolution proves a pair by a signature of the key itself: every signing kind passes.
+TEST(ResidentIdentityTest, EverySigningPairIsProvenAgainAfterItsHandleWentStale) {
+  const std::pair<KeyAlgorithm, SignScheme> kinds[] = {
+      {KeyAlgorithm::EcP256, SignScheme::EcdsaP256Sha256},
+      {KeyAlgorithm::EcP384, SignScheme::EcdsaP384Sha384},
+      {KeyAlgorithm::Ed25519, SignScheme::Ed25519},
+      {KeyAlgorithm::Rsa2048, SignScheme::RsaPssSha256},
+  };
+  auto backend = make_resident_backend();
+  ASSERT_NE(backend, nullptr);
+  for (const auto& [algorithm, scheme] : kinds) {
+    SCOPED_TRACE(scheme_name(scheme));
+    const ResidentKeySpec spec = unique_spec(algorithm, "identity-proven-again");
+    auto key = backend->generate_resident_key(spec);
+    ASSERT_THAT(key, IsOk());
+    ASSERT_THAT(as_crypto(*backend).sign(*key, scheme, kMessage), IsOk());
+    // Destroying any key through the backend makes every resident handle be proven again.
+    const ResidentKeySpec other = unique_spec(KeyAlgorithm::Aes128, "identity-proven-other");
+    ASSERT_THAT(backend->generate_resident_key(other), IsOk());
+    ASSERT_THAT(backend->destroy_key(by_label(other.label)), IsOk());
+    const auto signs = backend->module().call_count(Fn::Sign);
+    EXPECT_THAT(as_crypto(*backend).sign(*key, scheme, kMessage), IsOk());
+    // EC and Ed25519 private objects carry no public value on SoftHSM2: the key signs the
+    // proof itself. An RSA private object carries its modulus, which proves it.
+    EXPECT_EQ(backend->module().call_count(Fn::Sign),
+              signs + (algorithm == KeyAlgorithm::Rsa2048 ? 1 : 2));
+    ASSERT_THAT(backend->destroy_key(by_label(spec.label)), IsOk());
+  }
+}
+
 }  // namespace
 }  // namespace craton::hsm::pkcs11

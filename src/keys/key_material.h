@@ -40,7 +40,7 @@ struct ResidentObject {
   std::string label;
   std::vector<std::uint8_t> id;
   std::optional<std::string> unique_id;  // CKA_UNIQUE_ID, when the token offers it
-  // Secret keys: CKA_CHECK_VALUE, or a value the token computed with the key (check_value.h),
+  // Secret keys: a value the token computed with the key, or CKA_CHECK_VALUE (check_value.h),
   // tagged by how it was obtained. Empty when the token offers neither: such a key cannot be
   // proven to be the same object once its handle has gone stale.
   std::vector<std::uint8_t> check_value;

@@ -48,7 +48,8 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   // KeyAmbiguous, KeyTypeInconsistent for secret keys.
   virtual Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) = 0;
   // Destroys the key the reference resolves to and, for a pair, its public half (same id, and
-  // same label when several public keys share the id), private key first. Audited. Errors:
+  // same label when other public or private keys share the id: another pair's half is never
+  // taken), private key first. Audited. Errors:
   // KeyNotFound, KeyAmbiguous, KeyFunctionNotPermitted (a half is not destroyable) and the
   // token's failures, with nothing destroyed; OutcomeUnknown when the token failed after
   // destroying part of the key (the message says how many objects remain).

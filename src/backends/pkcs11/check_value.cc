@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Secret-key check values: the token's own, or one the token computes with the key.
+// Secret-key check values (the token's own, or one the token computes with the key), and the
+// signature that shows a private key is the one a public value belongs to.
 #include "backends/pkcs11/check_value.h"
+
+#include <craton/hsm/software_backend.h>
 
 #include <array>
 
@@ -61,9 +64,6 @@ Result<std::optional<std::vector<std::uint8_t>>> computed(Lease& lease, CK_OBJEC
 
 Result<std::vector<std::uint8_t>> secret_check_value(Lease& lease, CK_OBJECT_HANDLE object,
                                                      KeyKind kind) {
-  CRATON_ASSIGN_OR_RETURN(const auto stored, read_optional_bytes(lease, object, CKA_CHECK_VALUE));
-  if (stored && !stored->empty()) return tagged(Form::Attribute, *stored);
-
   static constexpr std::array<std::uint8_t, 16> kZeroBlock{};
   static constexpr std::array<std::uint8_t, 20> kMacInput{'c', 'r', 'a', 't', 'o', 'n', '.',
                                                           'k', 'e', 'y', '-', 'c', 'h', 'e',
@@ -80,7 +80,56 @@ Result<std::vector<std::uint8_t>> secret_check_value(Lease& lease, CK_OBJECT_HAN
     CRATON_ASSIGN_OR_RETURN(value, (computed<Fn::SignInit, Fn::Sign>(lease, object, CKM_SHA256_HMAC,
                                                                      Form::Mac, kMacInput)));
   }
-  return value.value_or(std::vector<std::uint8_t>{});
+  if (value) return std::move(*value);
+  // Only 3 bytes (v2.40 §4.10): a replacement matching them takes about 2^24 tries, so it is
+  // the fallback for keys the token will not compute with, not the first choice.
+  CRATON_ASSIGN_OR_RETURN(const auto stored, read_optional_bytes(lease, object, CKA_CHECK_VALUE));
+  if (stored && !stored->empty()) return tagged(Form::Attribute, *stored);
+  return std::vector<std::uint8_t>{};
+}
+
+Result<bool> holds_private_key(Lease& lease, CK_OBJECT_HANDLE object, const KeyMaterial& material) {
+  if (material.kind != KeyKind::EcPrivate && material.kind != KeyKind::Ed25519Private) return true;
+  CRATON_ASSIGN_OR_RETURN(const auto can_sign, read_bool_attribute(lease, object, CKA_SIGN));
+  if (!can_sign.value_or(false)) return true;
+  static constexpr std::array<std::uint8_t, 48> kChallenge = [] {
+    std::array<std::uint8_t, 48> bytes{};
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(0xa5 ^ i);
+    return bytes;
+  }();
+  const bool eddsa = material.kind == KeyKind::Ed25519Private;
+  const SignScheme scheme = eddsa                             ? SignScheme::Ed25519
+                            : material.curve == EcCurve::P384 ? SignScheme::EcdsaP384Sha384
+                                                              : SignScheme::EcdsaP256Sha256;
+  // ECDSA signs the challenge as a digest of the curve's hash size; Ed25519 as a message.
+  const std::span<const std::uint8_t> input =
+      std::span(kChallenge).first(scheme == SignScheme::EcdsaP384Sha384 ? 48 : 32);
+  CK_MECHANISM mechanism{eddsa ? CKM_EDDSA : CKM_ECDSA, nullptr, 0};
+  if (auto started = lease.call<Fn::SignInit>(&mechanism, object); !started) {
+    // A token that will not sign with it after all: as a key that may not sign.
+    const ErrorCode code = started.error().code();
+    if (code == ErrorCode::KeyFunctionNotPermitted || code == ErrorCode::MechanismInvalid ||
+        code == ErrorCode::FunctionNotSupported) {
+      return true;
+    }
+    return std::unexpected(std::move(started).error());
+  }
+  std::array<std::uint8_t, 132> signature{};
+  CK_ULONG length = signature.size();
+  CRATON_RETURN_IF_ERROR(lease.call<Fn::Sign>(const_cast<CK_BYTE_PTR>(input.data()),
+                                              static_cast<CK_ULONG>(input.size()), signature.data(),
+                                              &length));
+  const Result<Key> public_half = eddsa ? Key::ed25519_public(material.public_point)
+                                        : Key::ec_public(*material.curve, material.public_point);
+  if (!public_half) return false;
+  const std::span<const std::uint8_t> signed_bytes = std::span(signature).first(length);
+  const auto software = make_software_backend();
+  CRATON_ASSIGN_OR_RETURN(
+      const VerifyOutcome outcome,
+      eddsa ? software->verify(*public_half, scheme, input, signed_bytes, SignatureEncoding::Raw)
+            : software->verify_digest(*public_half, scheme, input, signed_bytes,
+                                      SignatureEncoding::Raw));
+  return outcome == VerifyOutcome::Valid;
 }
 
 }  // namespace craton::hsm::pkcs11

@@ -139,12 +139,15 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   // fails, and OutcomeUnknown says so when that cannot be proven.
   using CreateObjects = std::function<Result<void>(Lease&, CreatedObjects&)>;
   Result<Key> create_resident(const ResidentKeySpec& spec, const CreateObjects& create);
-  // After creating failed: removes what `created` names (on a fresh session), or, when the
-  // failing call may have created objects it never reported, checks what the token holds.
+  // After creating failed: removes what `created` names (on a fresh session), and checks what
+  // the token holds when the failing call may have created objects it never reported or a
+  // handle in `created` is no longer known to the token.
   Result<Key> undo_creation(const ResidentKeySpec& spec, const CreatedObjects& created,
                             bool outcome_unknown, HsmError error);
   // After destroying failed: checks (on a fresh session) which of `doomed` remain. None gone:
-  // `error`; all gone: success; some: OutcomeUnknown saying how many remain.
+  // `error`; all gone: success; some: OutcomeUnknown saying how many remain. A handle the
+  // token no longer knows counts as gone only when nothing answers to `ref` any more (a
+  // reinserted token numbers its objects afresh).
   Result<void> check_destroyed(const KeyRef& ref, const std::vector<CK_OBJECT_HANDLE>& doomed,
                                HsmError error);
   Result<void> check_input_size(std::size_t size, std::string_view what) const;

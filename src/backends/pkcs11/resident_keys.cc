@@ -106,17 +106,23 @@ Result<Key> Pkcs11PassthroughBackend::undo_creation(const ResidentKeySpec& spec,
                 fmt::format("{}, and no session is left to check what the token holds ({})", failed,
                             lease.error().to_string()));
   }
+  // A handle the token no longer knows proves nothing by itself: a reinserted token numbers
+  // its objects afresh. The token is then checked by name, as after an unreported creation.
+  bool handle_unknown = false;
   for (const CK_OBJECT_HANDLE object : {created.key, created.public_half}) {
     if (object == CK_INVALID_HANDLE) continue;
-    if (auto destroyed = lease->call<Fn::DestroyObject>(object);
-        !destroyed && destroyed.error().code() != ErrorCode::KeyHandleInvalid) {
-      return fail(ErrorCode::OutcomeUnknown,
-                  fmt::format("{}, and removing what it made failed ({}): the token may hold "
-                              "part of the key; destroy_key it",
-                              failed, destroyed.error().to_string()));
+    auto destroyed = lease->call<Fn::DestroyObject>(object);
+    if (destroyed) continue;
+    if (destroyed.error().code() == ErrorCode::KeyHandleInvalid) {
+      handle_unknown = true;
+      continue;
     }
+    return fail(ErrorCode::OutcomeUnknown,
+                fmt::format("{}, and removing what it made failed ({}): the token may hold "
+                            "part of the key; destroy_key it",
+                            failed, destroyed.error().to_string()));
   }
-  if (outcome_unknown) {
+  if (outcome_unknown || handle_unknown) {
     if (auto unused = require_unused(*lease, spec); !unused) {
       return fail(ErrorCode::OutcomeUnknown,
                   unused.error().code() == ErrorCode::KeyAlreadyExists
@@ -216,7 +222,28 @@ Result<void> Pkcs11PassthroughBackend::check_destroyed(const KeyRef& ref,
     ++remaining;
   }
   if (remaining == doomed.size()) return std::unexpected(std::move(error));  // nothing destroyed
-  if (remaining == 0) return {};  // all gone, as asked, whatever the token answered
+  // Handles the token no longer knows prove nothing by themselves (a reinserted token numbers
+  // its objects afresh): the key is gone only when nothing answers to its names any more.
+  const auto still_named = [&]() -> Result<std::size_t> {
+    CRATON_ASSIGN_OR_RETURN(const auto keys, find_key_objects(*lease, ref));
+    if (ref.object_class || doomed.size() < 2) return keys.size();
+    KeyRef public_halves = ref;
+    public_halves.object_class = ObjectClass::PublicKey;
+    CRATON_ASSIGN_OR_RETURN(const auto halves, find_key_objects(*lease, public_halves));
+    return keys.size() + halves.size();
+  }();
+  if (!still_named) {
+    return fail(ErrorCode::OutcomeUnknown, fmt::format("{}, and checking what remains failed ({})",
+                                                       failed, still_named.error().to_string()));
+  }
+  if (remaining == 0 && *still_named == 0) return {};  // all gone, whatever the token answered
+  if (remaining == 0) {
+    return fail(ErrorCode::OutcomeUnknown,
+                fmt::format("{}: the token no longer knows the key's objects by their handles, "
+                            "and {} key objects still answer to {}; find_key it to see what is "
+                            "left",
+                            failed, *still_named, ref.to_uri()));
+  }
   return fail(ErrorCode::OutcomeUnknown,
               fmt::format("{} after destroying part of the key: {} of its {} objects remain; "
                           "destroy_key the rest (type=public for a public half)",

@@ -133,26 +133,28 @@ std::string object_uri(const TokenIdentity& token, const std::string& label,
   return uri.to_string();
 }
 
-// The EC point of a key pair: on the object itself (public keys, some modules' private
-// keys) or on the public object sharing its id.
-// The public objects of a private key's pair: those with its id, narrowed to its label when
-// several pairs share the id (other tools make such tokens).
-Result<std::vector<CK_OBJECT_HANDLE>> public_halves(Lease& lease,
-                                                    const std::vector<std::uint8_t>& id,
-                                                    const std::string& label) {
-  KeyRef partner;
-  partner.id = id;
-  partner.object_class = ObjectClass::PublicKey;
-  CRATON_ASSIGN_OR_RETURN(auto halves, find_key_objects(lease, partner));
-  if (halves.size() > 1) {
-    partner.label = label;
-    CRATON_ASSIGN_OR_RETURN(halves, find_key_objects(lease, partner));
-  }
-  return halves;
+// The public objects of the pair whose private key has this id and label: those sharing the
+// id, narrowed to the label when the id alone does not name one pair (several private or
+// several public keys carry it, as other tools may leave them), so that a private key never
+// claims another pair's public half. Empty without an id.
+Result<std::vector<CK_OBJECT_HANDLE>> public_halves_of(Lease& lease,
+                                                       const std::vector<std::uint8_t>& id,
+                                                       const std::string& label) {
+  if (id.empty()) return std::vector<CK_OBJECT_HANDLE>{};
+  KeyRef ref;
+  ref.id = id;
+  ref.object_class = ObjectClass::PublicKey;
+  CRATON_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> halves, find_key_objects(lease, ref));
+  ref.object_class = ObjectClass::PrivateKey;
+  CRATON_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> owners, find_key_objects(lease, ref));
+  if (halves.size() <= 1 && owners.size() <= 1) return halves;
+  ref.object_class = ObjectClass::PublicKey;
+  ref.label = label;
+  return find_key_objects(lease, ref);
 }
 
 // The EC point of a key pair: on the object itself (public keys, some modules' private
-// keys) or on the public object of its pair.
+// keys) or on its public half (public_halves_of).
 Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE object,
                                               const ResidentObject& names, KeyKind kind,
                                               std::optional<EcCurve> curve) {
@@ -162,12 +164,15 @@ Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE obj
     return fail(ErrorCode::KeyNotFound,
                 "the private key has no CKA_ID, so its public half cannot be found");
   }
-  CRATON_ASSIGN_OR_RETURN(const auto halves, public_halves(lease, names.id, names.label));
+  CRATON_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> halves,
+                          public_halves_of(lease, names.id, names.label));
   if (halves.size() != 1) {
     return fail(halves.empty() ? ErrorCode::KeyNotFound : ErrorCode::KeyAmbiguous,
-                fmt::format("{} public key objects match the pair's label and id, so its public "
-                            "point is not known",
-                            halves.size()));
+                fmt::format("the private key labelled '{}' has {} public halves on the token "
+                            "(public key objects with its id{}); its public value is unknown",
+                            names.label, halves.size(),
+                            halves.empty() ? ", and its label where several pairs share the id"
+                                           : " and label"));
   }
   CRATON_ASSIGN_OR_RETURN(const Bytes point,
                           read_public_attribute(lease, halves.front(), CKA_EC_POINT));
@@ -210,11 +215,9 @@ Result<std::vector<CK_OBJECT_HANDLE>> objects_to_destroy(Lease& lease, const Key
   CRATON_ASSIGN_OR_RETURN(const auto object_class, read_ulong_attribute(lease, object, CKA_CLASS));
   if (object_class == CKO_PRIVATE_KEY) {
     CRATON_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> id, read_id(lease, object));
-    if (!id.empty()) {
-      CRATON_ASSIGN_OR_RETURN(const std::string label, read_label(lease, object));
-      CRATON_ASSIGN_OR_RETURN(const auto halves, public_halves(lease, id, label));
-      doomed.insert(doomed.end(), halves.begin(), halves.end());
-    }
+    CRATON_ASSIGN_OR_RETURN(const std::string label, read_label(lease, object));
+    CRATON_ASSIGN_OR_RETURN(const auto halves, public_halves_of(lease, id, label));
+    doomed.insert(doomed.end(), halves.begin(), halves.end());
   }
   for (const CK_OBJECT_HANDLE candidate : doomed) {
     CRATON_ASSIGN_OR_RETURN(const auto destroyable,
@@ -257,7 +260,9 @@ Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease, const KeyMaterial& m
     const SecretBytes expected = keys::fingerprint_input(material);
     for (const CK_OBJECT_HANDLE candidate : candidates) {
       CRATON_ASSIGN_OR_RETURN(const Key found, load_resident_key(lease, candidate, token));
-      if (keys::fingerprint_input(found.material()).equals(expected)) same.push_back(candidate);
+      if (!keys::fingerprint_input(found.material()).equals(expected)) continue;
+      CRATON_ASSIGN_OR_RETURN(const bool holds, holds_private_key(lease, candidate, material));
+      if (holds) same.push_back(candidate);
     }
   }
   if (same.size() == 1) return same.front();

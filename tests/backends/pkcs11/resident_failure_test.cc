@@ -10,6 +10,7 @@
 #include "backends/pkcs11/resident_test_util.h"
 #include "support/fault_shim.h"
 #include "support/matchers.h"
+#include "support/softhsm_config.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -22,6 +23,8 @@ const std::vector<std::uint8_t> kMessage(32, 0x33);
 
 // PKCS#11 v2.40 table 11.
 constexpr unsigned long kDeviceError = 0x30;
+constexpr unsigned long kDeviceRemoved = 0x32;
+constexpr unsigned long kObjectHandleInvalid = 0x82;
 constexpr unsigned long kKeyHandleInvalid = 0x60;
 constexpr unsigned long kSessionHandleInvalid = 0xB3;
 
@@ -175,6 +178,75 @@ TEST(ResidentFailureTest, AMaterialKeyObjectTheTokenDisownsIsDestroyedNotForgott
   ASSERT_THAT(as_crypto(*backend).aes_gcm_encrypt(key, kMessage, {}), IsOk());
   EXPECT_EQ(backend->module().call_count(Fn::CreateObject), creates + 1);
   EXPECT_EQ(backend->module().call_count(Fn::DestroyObject), destroys + 1);
+}
+
+TEST(ResidentFailureTest, DestroyingALonePrivateKeyLeavesAnotherPairsPublicHalfAlone) {
+  // A private key kept without its public object, and another pair under the same id (both
+  // made by other tools): the only public key with that id is the other pair's.
+  const std::vector<std::uint8_t> shared_id{0x44, 0x45, 0x54};
+  raw_generate_ec_private_only("failure-lone-a", shared_id);
+  raw_generate_ec_pair("failure-lone-b", shared_id, /*public_destroyable=*/true);
+  auto backend = make_resident_backend();
+  ASSERT_NE(backend, nullptr);
+  EXPECT_THAT(backend->destroy_key(by_label("failure-lone-a")), IsOk());
+  EXPECT_EQ(raw_count_label("failure-lone-a"), 0u);
+  EXPECT_EQ(raw_count_label("failure-lone-b"), 2u)
+      << "destroy_key took the public half of the pair labelled failure-lone-b with it";
+  raw_destroy_label("failure-lone-b");
+}
+
+// A one-session backend through the shim that, when its session is next rebuilt (the token
+// was pulled and put back), makes the next `function` call answer CKR_OBJECT_HANDLE_INVALID:
+// a reinserted token numbers its objects afresh, so handles from before name nothing.
+struct ReinsertedToken {
+  explicit ReinsertedToken(const char* function) {
+    Pkcs11PassthroughConfig config = testing::fault_shim_config();
+    config.pool_size = 1;
+    auto created = Pkcs11PassthroughBackend::create(
+        std::move(config), [this, function](const PoolEvent& event) {
+          if (event.kind == PoolEventKind::SessionRebuilt && armed.exchange(false)) {
+            shim.fail(function, kObjectHandleInvalid, 1);
+          }
+        });
+    EXPECT_THAT(created, IsOk());
+    if (created) backend = std::move(*created);
+  }
+  FaultShim shim;
+  std::atomic<bool> armed{false};
+  std::unique_ptr<Pkcs11PassthroughBackend> backend;
+};
+
+TEST(ResidentFailureTest, ADestroyCutOffByTheTokenIsNotReportedDoneWhileTheKeyRemains) {
+  ReinsertedToken token("C_GetAttributeValue");
+  ASSERT_NE(token.backend, nullptr);
+  const ResidentKeySpec spec = unique_spec(KeyAlgorithm::Aes256, "failure-destroy-reinserted");
+  ASSERT_THAT(token.backend->generate_resident_key(spec), IsOk());
+  // The token goes away during C_DestroyObject, without destroying anything.
+  token.armed = true;
+  token.shim.fail("C_DestroyObject", kDeviceRemoved, 1);
+  const Result<void> destroyed = token.backend->destroy_key(by_label(spec.label));
+  if (destroyed) {
+    EXPECT_EQ(raw_count_label(spec.label), 0u)
+        << "destroy_key reported success; the key is still on the token";
+  }
+  EXPECT_EQ(raw_destroy_label(spec.label), 1u);
+}
+
+TEST(ResidentFailureTest, AnUndoneCreationCutOffByTheTokenSaysTheOutcomeIsUnknown) {
+  ReinsertedToken token("C_DestroyObject");
+  ASSERT_NE(token.backend, nullptr);
+  const ResidentKeySpec spec = unique_spec(KeyAlgorithm::Aes256, "failure-undo-reinserted");
+  // The key is made; the token goes away as it is read back.
+  token.armed = true;
+  token.shim.fail("C_GetAttributeValue", kDeviceRemoved, 1);
+  const Result<Key> created = token.backend->generate_resident_key(spec);
+  ASSERT_FALSE(created);
+  if (created.error().code() != ErrorCode::OutcomeUnknown) {
+    EXPECT_EQ(raw_count_label(spec.label), 0u)
+        << "generate_resident_key said nothing was made (" << created.error().to_string()
+        << "); the key is on the token";
+  }
+  raw_destroy_label(spec.label);
 }
 
 }  // namespace

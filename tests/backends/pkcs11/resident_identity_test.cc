@@ -214,5 +214,137 @@ TEST(ResidentIdentityTest, ADestroyedKeyWithoutReplacementIsNotFound) {
               HasErrorCode(ErrorCode::KeyNotFound));
 }
 
+// The signature `key` makes on the token, checked in software against `key`'s own public half.
+VerifyOutcome signs_as_itself(Pkcs11PassthroughBackend& backend, const Key& key) {
+  auto signature = as_crypto(backend).sign(key, SignScheme::EcdsaP256Sha256, kMessage);
+  EXPECT_THAT(signature, IsOk());
+  if (!signature) return VerifyOutcome::Invalid;
+  auto verified = make_software_backend()->verify(
+      key.public_key().value(), SignScheme::EcdsaP256Sha256, kMessage, *signature);
+  EXPECT_THAT(verified, IsOk());
+  return verified ? *verified : VerifyOutcome::Invalid;
+}
+
+TEST(ResidentIdentityTest, APrivateKeyReplacedBesideItsPublicHalfIsNotUsed) {
+  auto backend = make_resident_backend();
+  ASSERT_NE(backend, nullptr);
+  const ResidentKeySpec spec = unique_spec(KeyAlgorithm::EcP256, "identity-private-swapped");
+  auto key = backend->generate_resident_key(spec);
+  ASSERT_THAT(key, IsOk());
+  ASSERT_EQ(signs_as_itself(*backend, *key), VerifyOutcome::Valid);
+
+  // Another tool replaces only the private object; the public object (which SoftHSM2 private
+  // EC keys rely on for their point) stays.
+  ASSERT_EQ(raw_destroy_label_of_class(spec.label, CKO_PRIVATE_KEY), 1u);
+  raw_generate_ec_private_only(spec.label, spec.id);
+  auto signature = as_crypto(*backend).sign(*key, SignScheme::EcdsaP256Sha256, kMessage);
+  if (signature) {
+    auto verified = make_software_backend()->verify(
+        key->public_key().value(), SignScheme::EcdsaP256Sha256, kMessage, *signature);
+    ASSERT_THAT(verified, IsOk());
+    EXPECT_EQ(*verified, VerifyOutcome::Valid)
+        << "the Key signed with the replacement private key, which its public half rejects";
+  }
+  EXPECT_THAT(signature, HasErrorCode(ErrorCode::KeyChanged));
+  EXPECT_EQ(raw_destroy_label(spec.label), 2u);
+}
+
+TEST(ResidentIdentityTest, ALonePrivateKeyNeverBorrowsAnotherPairsPublicHalf) {
+  // A private key kept without its public object, and another pair under the same id.
+  const std::vector<std::uint8_t> shared_id{0x49, 0x44, 0x02};
+  raw_generate_ec_private_only("identity-lone-a", shared_id);
+  raw_generate_ec_pair("identity-lone-b", shared_id, /*public_destroyable=*/true);
+  auto backend = make_resident_backend();
+  ASSERT_NE(backend, nullptr);
+
+  auto lone = backend->find_key(by_label("identity-lone-a"));
+  auto other = backend->export_public_key(by_label("identity-lone-b"));
+  ASSERT_THAT(other, IsOk());
+  if (lone) {
+    EXPECT_NE(lone->public_spki_der().value(), *other)
+        << "identity-lone-a was given identity-lone-b's public key";
+    EXPECT_EQ(signs_as_itself(*backend, *lone), VerifyOutcome::Valid);
+  }
+  auto exported = backend->export_public_key(by_label("identity-lone-a"));
+  if (exported) {
+    EXPECT_NE(*exported, *other) << "export-pub gave the other pair's public key";
+  }
+  EXPECT_EQ(raw_destroy_label("identity-lone-a"), 1u);
+  EXPECT_EQ(raw_destroy_label("identity-lone-b"), 2u);
+}
+
+TEST(ResidentIdentityTest, KeyPairsSharingAnIdAreEachFoundByTheirLabel) {
+  const std::vector<std::uint8_t> shared_id{0x49, 0x44, 0x03};
+  raw_generate_ec_pair("identity-pairs-a", shared_id, /*public_destroyable=*/true);
+  raw_generate_ec_pair("identity-pairs-b", shared_id, /*public_destroyable=*/true);
+  auto backend = make_resident_backend();
+  ASSERT_NE(backend, nullptr);
+  auto first = backend->find_key(by_label("identity-pairs-a"));
+  auto second = backend->find_key(by_label("identity-pairs-b"));
+  ASSERT_THAT(first, IsOk()) << "the label names exactly one pair";
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(signs_as_itself(*backend, *first), VerifyOutcome::Valid);
+  EXPECT_EQ(signs_as_itself(*backend, *second), VerifyOutcome::Valid);
+  EXPECT_EQ(raw_destroy_label("identity-pairs-a"), 2u);
+  EXPECT_EQ(raw_destroy_label("identity-pairs-b"), 2u);
+}
+
+TEST(ResidentIdentityTest, AReplacementWithTheSameThreeByteCheckValueIsNotUsed) {
+  // Two AES-128 keys whose CKA_CHECK_VALUE (the first 3 bytes of AES-ECB(key, 0^128)) agree:
+  // found in about 4,000 tries (a birthday search); a replacement for one given key takes
+  // about 2^24 tries, seconds on a laptop, for anyone who may create objects on the token.
+  const std::vector<std::uint8_t> original{0xf8, 0x8c, 0xdb, 0xc7, 0xb7, 0x2a, 0xe9, 0xf4,
+                                           0xf5, 0xac, 0x19, 0x93, 0x2b, 0x62, 0xe6, 0xf1};
+  const std::vector<std::uint8_t> impostor{0xf0, 0x59, 0x5a, 0x56, 0xbf, 0x03, 0x82, 0x74,
+                                           0x96, 0x85, 0x17, 0xf6, 0x03, 0xce, 0x74, 0x92};
+  auto backend = make_resident_backend();
+  ASSERT_NE(backend, nullptr);
+  ResidentKeySpec spec = unique_spec(KeyAlgorithm::Aes128, "identity-kcv-collision");
+  auto key = backend->import_resident_key(Key::aes(original).value(), spec);
+  ASSERT_THAT(key, IsOk());
+  ASSERT_THAT(as_crypto(*backend).aes_gcm_encrypt(*key, kMessage, {}), IsOk());
+
+  ASSERT_EQ(raw_destroy_label(spec.label), 1u);
+  raw_create_aes(spec.label, spec.id, impostor);
+  auto sealed = as_crypto(*backend).aes_gcm_encrypt(*key, kMessage, {});
+  if (sealed) {
+    EXPECT_THAT(make_software_backend()->aes_gcm_decrypt(Key::aes(original).value(), *sealed, {}),
+                IsOk())
+        << "sealed under the impostor key, which its maker knows";
+  }
+  EXPECT_THAT(sealed, HasErrorCode(ErrorCode::KeyChanged));
+  EXPECT_EQ(raw_destroy_label(spec.label), 1u);
+}
+
+// Re-resolution proves a pair by a signature of the key itself: every signing kind passes.
+TEST(ResidentIdentityTest, EverySigningPairIsProvenAgainAfterItsHandleWentStale) {
+  const std::pair<KeyAlgorithm, SignScheme> kinds[] = {
+      {KeyAlgorithm::EcP256, SignScheme::EcdsaP256Sha256},
+      {KeyAlgorithm::EcP384, SignScheme::EcdsaP384Sha384},
+      {KeyAlgorithm::Ed25519, SignScheme::Ed25519},
+      {KeyAlgorithm::Rsa2048, SignScheme::RsaPssSha256},
+  };
+  auto backend = make_resident_backend();
+  ASSERT_NE(backend, nullptr);
+  for (const auto& [algorithm, scheme] : kinds) {
+    SCOPED_TRACE(scheme_name(scheme));
+    const ResidentKeySpec spec = unique_spec(algorithm, "identity-proven-again");
+    auto key = backend->generate_resident_key(spec);
+    ASSERT_THAT(key, IsOk());
+    ASSERT_THAT(as_crypto(*backend).sign(*key, scheme, kMessage), IsOk());
+    // Destroying any key through the backend makes every resident handle be proven again.
+    const ResidentKeySpec other = unique_spec(KeyAlgorithm::Aes128, "identity-proven-other");
+    ASSERT_THAT(backend->generate_resident_key(other), IsOk());
+    ASSERT_THAT(backend->destroy_key(by_label(other.label)), IsOk());
+    const auto signs = backend->module().call_count(Fn::Sign);
+    EXPECT_THAT(as_crypto(*backend).sign(*key, scheme, kMessage), IsOk());
+    // EC and Ed25519 private objects carry no public value on SoftHSM2: the key signs the
+    // proof itself. An RSA private object carries its modulus, which proves it.
+    EXPECT_EQ(backend->module().call_count(Fn::Sign),
+              signs + (algorithm == KeyAlgorithm::Rsa2048 ? 1 : 2));
+    ASSERT_THAT(backend->destroy_key(by_label(spec.label)), IsOk());
+  }
+}
+
 }  // namespace
 }  // namespace craton::hsm::pkcs11

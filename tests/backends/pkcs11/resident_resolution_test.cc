@@ -45,15 +45,16 @@ TEST(ResidentResolutionTest, RepeatedOperationsDoNoObjectSearch) {
       << "resident keys import nothing";
 
   // The same object in a second backend (another process, say): found and proven once (a
-  // search for the private key, one for the public half whose point proves it), then none.
+  // search for the private key, then the public and the private keys under its id, which
+  // pick the public half whose point proves it), then none.
   auto other = make_resident_backend();
   ASSERT_NE(other, nullptr);
   ASSERT_THAT(as_crypto(*other).sign(*key, SignScheme::EcdsaP256Sha256, kMessage), IsOk());
-  EXPECT_EQ(other->module().call_count(Fn::FindObjectsInit), searches + 2);
+  EXPECT_EQ(other->module().call_count(Fn::FindObjectsInit), searches + 3);
   for (int i = 0; i < 5; ++i) {
     ASSERT_THAT(as_crypto(*other).sign(*key, SignScheme::EcdsaP256Sha256, kMessage), IsOk());
   }
-  EXPECT_EQ(other->module().call_count(Fn::FindObjectsInit), searches + 2);
+  EXPECT_EQ(other->module().call_count(Fn::FindObjectsInit), searches + 3);
   ASSERT_THAT(backend->destroy_key(by_label(spec.label)), IsOk());
 }
 

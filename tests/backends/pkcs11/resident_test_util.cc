@@ -124,6 +124,75 @@ void raw_generate_ec_pair(const std::string& label, const std::vector<std::uint8
               testing::IsOk());
 }
 
+void raw_create_aes(const std::string& label, const std::vector<std::uint8_t>& id,
+                    const std::vector<std::uint8_t>& value) {
+  auto pool = raw_pool();
+  ASSERT_NE(pool, nullptr);
+  auto lease = pool->acquire();
+  ASSERT_THAT(lease, testing::IsOk());
+  AttributeTemplate tmpl;
+  tmpl.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
+      .add_ulong(CKA_KEY_TYPE, CKK_AES)
+      .add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, true)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_ENCRYPT, true)
+      .add_bool(CKA_DECRYPT, true)
+      .add_bytes(CKA_LABEL, {reinterpret_cast<const std::uint8_t*>(label.data()), label.size()})
+      .add_bytes(CKA_ID, id)
+      .add_bytes(CKA_VALUE, value);
+  CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
+  ASSERT_THAT(lease->call<Fn::CreateObject>(tmpl.data(), tmpl.size(), &object), testing::IsOk());
+}
+
+void raw_generate_ec_private_only(const std::string& label, const std::vector<std::uint8_t>& id) {
+  auto pool = raw_pool();
+  ASSERT_NE(pool, nullptr);
+  auto lease = pool->acquire();
+  ASSERT_THAT(lease, testing::IsOk());
+  static constexpr std::uint8_t kP256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+                                           0xce, 0x3d, 0x03, 0x01, 0x07};
+  const std::span<const std::uint8_t> label_bytes{
+      reinterpret_cast<const std::uint8_t*>(label.data()), label.size()};
+  AttributeTemplate public_tmpl;
+  public_tmpl.add_bool(CKA_TOKEN, false).add_bool(CKA_VERIFY, true).add_bytes(CKA_EC_PARAMS, kP256);
+  AttributeTemplate private_tmpl;
+  private_tmpl.add_bool(CKA_TOKEN, true)
+      .add_bool(CKA_PRIVATE, true)
+      .add_bool(CKA_SENSITIVE, true)
+      .add_bool(CKA_SIGN, true)
+      .add_bytes(CKA_LABEL, label_bytes)
+      .add_bytes(CKA_ID, id);
+  CK_MECHANISM mechanism{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
+  CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;
+  CK_OBJECT_HANDLE private_key = CK_INVALID_HANDLE;
+  ASSERT_THAT(lease->call<Fn::GenerateKeyPair>(&mechanism, public_tmpl.data(), public_tmpl.size(),
+                                               private_tmpl.data(), private_tmpl.size(),
+                                               &public_key, &private_key),
+              testing::IsOk());
+  ASSERT_THAT(lease->call<Fn::DestroyObject>(public_key), testing::IsOk());
+}
+
+std::size_t raw_destroy_label_of_class(const std::string& label, unsigned long object_class) {
+  auto pool = raw_pool();
+  if (pool == nullptr) return 0;
+  auto lease = pool->acquire();
+  EXPECT_THAT(lease, testing::IsOk());
+  if (!lease) return 0;
+  AttributeTemplate tmpl;
+  tmpl.add_bool(CKA_TOKEN, true)
+      .add_ulong(CKA_CLASS, object_class)
+      .add_bytes(CKA_LABEL, {reinterpret_cast<const std::uint8_t*>(label.data()), label.size()});
+  auto found = find_objects(*lease, tmpl);
+  EXPECT_THAT(found, testing::IsOk());
+  std::size_t destroyed = 0;
+  for (const CK_OBJECT_HANDLE object : found ? *found : std::vector<CK_OBJECT_HANDLE>{}) {
+    EXPECT_THAT(lease->call<Fn::DestroyObject>(object), testing::IsOk());
+    ++destroyed;
+  }
+  return destroyed;
+}
+
 std::size_t raw_destroy_label(const std::string& label) {
   auto pool = raw_pool();
   if (pool == nullptr) return 0;

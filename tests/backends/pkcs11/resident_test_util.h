@@ -28,6 +28,16 @@ void raw_generate_aes(const std::string& label, const std::vector<std::uint8_t>&
 // (CKA_DESTROYABLE false), as some provisioning tools do.
 void raw_generate_ec_pair(const std::string& label, const std::vector<std::uint8_t>& id,
                           bool public_destroyable);
+// Stores a persistent AES key with these bytes directly, as another tool would.
+void raw_create_aes(const std::string& label, const std::vector<std::uint8_t>& id,
+                    const std::vector<std::uint8_t>& value);
+// Generates a persistent EC P-256 private key with this label and id whose public half is a
+// session object that dies with the helper's session: what remains is a lone private key, as
+// tools that keep only a certificate beside the key leave it.
+void raw_generate_ec_private_only(const std::string& label, const std::vector<std::uint8_t>& id);
+// Destroys the token objects of one class (CKO_PRIVATE_KEY, ...) with this label. Returns how
+// many it destroyed.
+std::size_t raw_destroy_label_of_class(const std::string& label, unsigned long object_class);
 // Destroys every token key object with this label, through PKCS#11 directly (another
 // application replacing a key behind the backend's back). Returns how many it destroyed.
 std::size_t raw_destroy_label(const std::string& label);

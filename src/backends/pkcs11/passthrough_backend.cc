@@ -118,9 +118,7 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve_resident(Lease& lease
                                                                     const KeyMaterial& material,
                                                                     KeyState& state) {
   const std::uint64_t stamp = resident_stamp();
-  if (state.resident_stamp.load(std::memory_order_acquire) == stamp) {
-    return state.resident_object.load(std::memory_order_relaxed);
-  }
+  if (const auto handle = state.resident.get(stamp)) return *handle;
   const ResidentObject& object = *material.resident;
   if (object.token_serial != token_.serial) {
     return fail(ErrorCode::KeyNotFound,
@@ -129,15 +127,14 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve_resident(Lease& lease
   }
   CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE handle,
                           find_resident_object(lease, material, token_));
-  state.resident_object.store(handle, std::memory_order_relaxed);
-  state.resident_stamp.store(stamp, std::memory_order_release);
+  state.resident.set(handle, stamp);
   return handle;
 }
 
 void Pkcs11PassthroughBackend::forget(Lease& lease, const KeyMaterial& material, KeyState& state,
                                       KeyUsage usage) {
   if (material.resident) {
-    state.resident_stamp.store(0, std::memory_order_release);
+    state.resident.forget();
     return;
   }
   const auto object = lease.keys().take({state.fingerprint, usage});

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -27,6 +28,32 @@
 
 namespace craton::hsm::pkcs11 {
 
+// A resident key's object handle and the resolution stamp it was proven under, read together
+// without a lock: get() returns a handle only when the stamp it was stored with is `stamp`, and
+// never a handle stored under another stamp (writers store stamp 0, the handle, then the stamp,
+// one at a time; a reader checks the stamp before and after reading the handle).
+class ResidentHandle {
+ public:
+  [[nodiscard]] std::optional<CK_OBJECT_HANDLE> get(std::uint64_t stamp) const noexcept {
+    if (stamp_.load() != stamp) return std::nullopt;
+    const CK_OBJECT_HANDLE handle = handle_.load();
+    if (stamp_.load() != stamp) return std::nullopt;
+    return handle;
+  }
+  void set(CK_OBJECT_HANDLE handle, std::uint64_t stamp) {
+    const std::lock_guard lock(writer_);
+    stamp_.store(0);
+    handle_.store(handle);
+    stamp_.store(stamp);
+  }
+  void forget() noexcept { stamp_.store(0); }
+
+ private:
+  std::mutex writer_;
+  std::atomic<CK_OBJECT_HANDLE> handle_{CK_INVALID_HANDLE};
+  std::atomic<std::uint64_t> stamp_{0};  // 0: none
+};
+
 // What the backend keeps per distinct key (by fingerprint), shared by all its sessions and
 // never evicted.
 struct KeyState {
@@ -34,11 +61,9 @@ struct KeyState {
   // AES keys: the key's process-wide GCM message count (null for other kinds). Evicting and
   // re-importing a key resumes it (seed: "Sticky high-water marks").
   GcmBudgets::Counter* gcm = nullptr;
-  // Resident keys: the token object's handle, valid in every session, and the resolution
-  // stamp (plus one; 0 = not resolved) it was proven under. The handle is stored before the
-  // stamp, so a reader that sees the current stamp sees its handle.
-  std::atomic<CK_OBJECT_HANDLE> resident_object{CK_INVALID_HANDLE};
-  std::atomic<std::uint64_t> resident_stamp{0};
+  // Resident keys: the token object's handle, valid in every session, while resident_stamp()
+  // is what it was proven under.
+  ResidentHandle resident;
 };
 
 class Pkcs11PassthroughBackend final : public Pkcs11Backend {
@@ -127,8 +152,8 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   // object is destroyed too: the token may have disowned it without deleting it).
   static void forget(Lease& lease, const KeyMaterial& material, KeyState& state, KeyUsage usage);
   // Resident handles are trusted while this is unchanged: it moves when the pool rebuilds a
-  // session (a reinserted token hands out new handles) and when this backend destroys a key
-  // (a destroyed object's handle may be handed to a new object).
+  // session (a reinserted token hands out new handles) and when any backend of the process
+  // destroys a key (a destroyed object's handle may be handed to a new object).
   [[nodiscard]] std::uint64_t resident_stamp() const noexcept {
     return pool_->generation() + resident_epoch_.load(std::memory_order_acquire) + 1;
   }
@@ -185,7 +210,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   Pkcs11PassthroughConfig config_;  // without the PIN, which the pool holds
   std::string name_;
   const std::uint64_t memo_owner_;
-  std::atomic<std::uint64_t> resident_epoch_{0};  // see resident_stamp()
+  inline static std::atomic<std::uint64_t> resident_epoch_{0};  // see resident_stamp()
   std::mutex key_states_mutex_;
   std::unordered_map<Fingerprint, std::unique_ptr<KeyState>, FingerprintHash> key_states_;
   std::unique_ptr<CryptoBackend> software_fallback_;  // only when the config allows it

@@ -39,8 +39,7 @@ Result<Key> Pkcs11PassthroughBackend::load_resident(Lease& lease, CK_OBJECT_HAND
   CRATON_ASSIGN_OR_RETURN(const Key key, load_resident_key(lease, object, token_));
   // The handle is known now: the first operation needs no search.
   KeyState& state = key_state(key.material());
-  state.resident_object.store(object, std::memory_order_relaxed);
-  state.resident_stamp.store(stamp, std::memory_order_release);
+  state.resident.set(object, stamp);
   return key;
 }
 

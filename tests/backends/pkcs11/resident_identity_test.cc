@@ -202,6 +202,29 @@ TEST(ResidentIdentityTest, WithoutACheckValueTheTokenComputesOneOrTheKeyIsRefuse
   EXPECT_THAT(backend->destroy_key(by_label(wrap_spec.label)), IsOk());
 }
 
+// Tokens may hand a destroyed object's handle to the next object: after any backend of the
+// process destroys a key, every backend proves its handles again before using them.
+TEST(ResidentIdentityTest, ADestroyInAnotherBackendStopsEveryBackendTrustingOldHandles) {
+  auto first = make_resident_backend();
+  auto second = make_resident_backend();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  const ResidentKeySpec spec = unique_spec(KeyAlgorithm::Aes256, "identity-other-backend");
+  auto key = first->generate_resident_key(spec);
+  ASSERT_THAT(key, IsOk());
+  ASSERT_THAT(as_crypto(*first).aes_gcm_encrypt(*key, kMessage, {}), IsOk());
+  ASSERT_THAT(second->destroy_key(by_label(spec.label)), IsOk());
+  ASSERT_THAT(second->generate_resident_key(spec), IsOk());
+  const auto inits = first->module().call_count(Fn::EncryptInit);
+  EXPECT_THAT(as_crypto(*first).aes_gcm_encrypt(*key, kMessage, {}),
+              HasErrorCode(ErrorCode::KeyChanged));
+  // One C_EncryptInit: the check value of the object that now has the label (which proves it
+  // is another key); none with the old handle.
+  EXPECT_EQ(first->module().call_count(Fn::EncryptInit), inits + 1)
+      << "the old handle is never handed to the token again";
+  ASSERT_THAT(second->destroy_key(by_label(spec.label)), IsOk());
+}
+
 TEST(ResidentIdentityTest, ADestroyedKeyWithoutReplacementIsNotFound) {
   auto backend = make_resident_backend();
   ASSERT_NE(backend, nullptr);

@@ -8,6 +8,7 @@
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"
+#include "backends/pkcs11/resident_pairs.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {

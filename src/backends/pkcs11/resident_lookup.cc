@@ -12,6 +12,7 @@
 #include "backends/pkcs11/key_import.h"
 #include "backends/pkcs11/object_search.h"
 #include "backends/pkcs11/readback.h"
+#include "backends/pkcs11/resident_pairs.h"
 #include "keys/fingerprint.h"
 #include "keys/key_build.h"
 #include "keys/key_resident.h"
@@ -119,6 +120,8 @@ Result<std::vector<std::uint8_t>> read_id(Lease& lease, CK_OBJECT_HANDLE object)
 }
 
 Result<std::optional<std::string>> read_unique_id(Lease& lease, CK_OBJECT_HANDLE object) {
+  // CKA_UNIQUE_ID is PKCS#11 v3.0: a v2.x module may answer the unknown type with anything.
+  if (lease.session().module().interface_version().major < 3) return std::nullopt;
   CRATON_ASSIGN_OR_RETURN(const auto unique_id, read_optional_bytes(lease, object, kCkaUniqueId));
   if (!unique_id || unique_id->empty()) return std::nullopt;
   return std::string(unique_id->begin(), unique_id->end());
@@ -133,26 +136,6 @@ std::string object_uri(const TokenIdentity& token, const std::string& label,
   return uri.to_string();
 }
 
-// The public objects of the pair whose private key has this id and label: those sharing the
-// id, narrowed to the label when the id alone does not name one pair (several private or
-// several public keys carry it, as other tools may leave them), so that a private key never
-// claims another pair's public half. Empty without an id.
-Result<std::vector<CK_OBJECT_HANDLE>> public_halves_of(Lease& lease,
-                                                       const std::vector<std::uint8_t>& id,
-                                                       const std::string& label) {
-  if (id.empty()) return std::vector<CK_OBJECT_HANDLE>{};
-  KeyRef ref;
-  ref.id = id;
-  ref.object_class = ObjectClass::PublicKey;
-  CRATON_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> halves, find_key_objects(lease, ref));
-  ref.object_class = ObjectClass::PrivateKey;
-  CRATON_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> owners, find_key_objects(lease, ref));
-  if (halves.size() <= 1 && owners.size() <= 1) return halves;
-  ref.object_class = ObjectClass::PublicKey;
-  ref.label = label;
-  return find_key_objects(lease, ref);
-}
-
 // The EC point of a key pair: on the object itself (public keys, some modules' private
 // keys) or on its public half (public_halves_of).
 Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE object,
@@ -165,7 +148,7 @@ Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE obj
                 "the private key has no CKA_ID, so its public half cannot be found");
   }
   CRATON_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> halves,
-                          public_halves_of(lease, names.id, names.label));
+                          public_halves_of(lease, object, names.id, names.label));
   if (halves.size() != 1) {
     return fail(halves.empty() ? ErrorCode::KeyNotFound : ErrorCode::KeyAmbiguous,
                 fmt::format("the private key labelled '{}' has {} public halves on the token "
@@ -209,29 +192,6 @@ Result<CK_OBJECT_HANDLE> find_one_key_object(Lease& lease, const KeyRef& ref) {
                           found.size(), describe_ref(ref)));
 }
 
-Result<std::vector<CK_OBJECT_HANDLE>> objects_to_destroy(Lease& lease, const KeyRef& ref) {
-  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object, find_one_key_object(lease, ref));
-  std::vector<CK_OBJECT_HANDLE> doomed{object};
-  CRATON_ASSIGN_OR_RETURN(const auto object_class, read_ulong_attribute(lease, object, CKA_CLASS));
-  if (object_class == CKO_PRIVATE_KEY) {
-    CRATON_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> id, read_id(lease, object));
-    CRATON_ASSIGN_OR_RETURN(const std::string label, read_label(lease, object));
-    CRATON_ASSIGN_OR_RETURN(const auto halves, public_halves_of(lease, id, label));
-    doomed.insert(doomed.end(), halves.begin(), halves.end());
-  }
-  for (const CK_OBJECT_HANDLE candidate : doomed) {
-    CRATON_ASSIGN_OR_RETURN(const auto destroyable,
-                            read_bool_attribute(lease, candidate, CKA_DESTROYABLE));
-    if (!destroyable.value_or(true)) {
-      return fail(ErrorCode::KeyFunctionNotPermitted,
-                  fmt::format("{} has an object the token will not destroy (CKA_DESTROYABLE "
-                              "false); nothing was destroyed",
-                              describe_ref(ref)));
-    }
-  }
-  return doomed;
-}
-
 Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease, const KeyMaterial& material,
                                               const TokenIdentity& token) {
   const ResidentObject& object = *material.resident;
@@ -259,8 +219,11 @@ Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease, const KeyMaterial& m
   if (provable) {
     const SecretBytes expected = keys::fingerprint_input(material);
     for (const CK_OBJECT_HANDLE candidate : candidates) {
-      CRATON_ASSIGN_OR_RETURN(const Key found, load_resident_key(lease, candidate, token));
-      if (!keys::fingerprint_input(found.material()).equals(expected)) continue;
+      Result<Key> found = load_resident_key(lease, candidate, token);
+      // A namesake of a type or curve this library does not use is not the Key's object.
+      if (!found && found.error().code() == ErrorCode::KeyTypeInconsistent) continue;
+      if (!found) return std::unexpected(std::move(found).error());
+      if (!keys::fingerprint_input(found->material()).equals(expected)) continue;
       CRATON_ASSIGN_OR_RETURN(const bool holds, holds_private_key(lease, candidate, material));
       if (holds) same.push_back(candidate);
     }

@@ -225,6 +225,20 @@ TEST(ResidentIdentityTest, ADestroyInAnotherBackendStopsEveryBackendTrustingOldH
   ASSERT_THAT(second->destroy_key(by_label(spec.label)), IsOk());
 }
 
+TEST(ResidentIdentityTest, ANamesakeOfAnUnusedCurveIsPassedOverWhenProvingTheKey) {
+  FaultShim shim;
+  auto backend = make_resident_backend(/*through_fault_shim=*/true);
+  ASSERT_NE(backend, nullptr);
+  const ResidentKeySpec spec = unique_spec(KeyAlgorithm::EcP256, "identity-namesake-curve");
+  auto key = backend->generate_resident_key(spec);
+  ASSERT_THAT(key, IsOk());
+  // Another tool adds a P-521 pair under the same label and id; the session dies.
+  raw_generate_ec_pair(spec.label, spec.id, /*public_destroyable=*/true, kP521Oid);
+  shim.fail("C_SignInit", kSessionHandleInvalid, 1);
+  EXPECT_THAT(as_crypto(*backend).sign(*key, SignScheme::EcdsaP256Sha256, kMessage), IsOk());
+  EXPECT_EQ(raw_destroy_label(spec.label), 4u);
+}
+
 TEST(ResidentIdentityTest, ADestroyedKeyWithoutReplacementIsNotFound) {
   auto backend = make_resident_backend();
   ASSERT_NE(backend, nullptr);

@@ -91,21 +91,18 @@ void raw_generate_aes(const std::string& label, const std::vector<std::uint8_t>&
 }
 
 void raw_generate_ec_pair(const std::string& label, const std::vector<std::uint8_t>& id,
-                          bool public_destroyable) {
+                          bool public_destroyable, std::span<const std::uint8_t> curve_oid) {
   auto pool = raw_pool();
   ASSERT_NE(pool, nullptr);
   auto lease = pool->acquire();
   ASSERT_THAT(lease, testing::IsOk());
-  // DER OID 1.2.840.10045.3.1.7 (P-256).
-  static constexpr std::uint8_t kP256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
-                                           0xce, 0x3d, 0x03, 0x01, 0x07};
   const std::span<const std::uint8_t> label_bytes{
       reinterpret_cast<const std::uint8_t*>(label.data()), label.size()};
   AttributeTemplate public_tmpl;
   public_tmpl.add_bool(CKA_TOKEN, true)
       .add_bool(CKA_VERIFY, true)
       .add_bool(CKA_DESTROYABLE, public_destroyable)
-      .add_bytes(CKA_EC_PARAMS, kP256)
+      .add_bytes(CKA_EC_PARAMS, curve_oid)
       .add_bytes(CKA_LABEL, label_bytes)
       .add_bytes(CKA_ID, id);
   AttributeTemplate private_tmpl;
@@ -150,12 +147,12 @@ void raw_generate_ec_private_only(const std::string& label, const std::vector<st
   ASSERT_NE(pool, nullptr);
   auto lease = pool->acquire();
   ASSERT_THAT(lease, testing::IsOk());
-  static constexpr std::uint8_t kP256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
-                                           0xce, 0x3d, 0x03, 0x01, 0x07};
   const std::span<const std::uint8_t> label_bytes{
       reinterpret_cast<const std::uint8_t*>(label.data()), label.size()};
   AttributeTemplate public_tmpl;
-  public_tmpl.add_bool(CKA_TOKEN, false).add_bool(CKA_VERIFY, true).add_bytes(CKA_EC_PARAMS, kP256);
+  public_tmpl.add_bool(CKA_TOKEN, false)
+      .add_bool(CKA_VERIFY, true)
+      .add_bytes(CKA_EC_PARAMS, kP256Oid);
   AttributeTemplate private_tmpl;
   private_tmpl.add_bool(CKA_TOKEN, true)
       .add_bool(CKA_PRIVATE, true)

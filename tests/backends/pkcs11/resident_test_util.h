@@ -5,6 +5,7 @@
 #include <craton/hsm/resident_keys.h>
 
 #include <memory>
+#include <span>
 #include <string>
 
 #include "backends/pkcs11/passthrough_backend.h"
@@ -24,10 +25,16 @@ namespace craton::hsm::pkcs11 {
 // Generates a persistent AES-256 key on the ci-token directly through PKCS#11, as another tool
 // would: no uniqueness check, so tests can make two objects share an id (or a label).
 void raw_generate_aes(const std::string& label, const std::vector<std::uint8_t>& id);
-// Generates a persistent EC P-256 pair directly; the public half may be made indestructible
-// (CKA_DESTROYABLE false), as some provisioning tools do.
+// CKA_EC_PARAMS: the DER OIDs of P-256 (1.2.840.10045.3.1.7) and of P-521 (1.3.132.0.35), a
+// curve the token has and this library does not use.
+inline constexpr std::uint8_t kP256Oid[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+                                            0xce, 0x3d, 0x03, 0x01, 0x07};
+inline constexpr std::uint8_t kP521Oid[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23};
+// Generates a persistent EC pair (P-256 unless told otherwise) directly; the public half may
+// be made indestructible (CKA_DESTROYABLE false), as some provisioning tools do.
 void raw_generate_ec_pair(const std::string& label, const std::vector<std::uint8_t>& id,
-                          bool public_destroyable);
+                          bool public_destroyable,
+                          std::span<const std::uint8_t> curve_oid = kP256Oid);
 // Stores a persistent AES key with these bytes directly, as another tool would.
 void raw_create_aes(const std::string& label, const std::vector<std::uint8_t>& id,
                     const std::vector<std::uint8_t>& value);

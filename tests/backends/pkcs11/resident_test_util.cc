@@ -90,16 +90,18 @@ void raw_generate_aes(const std::string& label, const std::vector<std::uint8_t>&
               testing::IsOk());
 }
 
-void raw_generate_ec_pair(const std::string& label, const std::vector<std::uint8_t>& id,
-                          bool public_destroyable, std::span<const std::uint8_t> curve_oid) {
-  auto pool = raw_pool();
-  ASSERT_NE(pool, nullptr);
-  auto lease = pool->acquire();
-  ASSERT_THAT(lease, testing::IsOk());
+namespace {
+
+// Generates an EC pair on `lease` (its public half a token object unless told otherwise);
+// returns the public half's handle.
+CK_OBJECT_HANDLE generate_ec_pair(Lease& lease, const std::string& label,
+                                  const std::vector<std::uint8_t>& id, bool public_on_token,
+                                  bool public_destroyable,
+                                  std::span<const std::uint8_t> curve_oid) {
   const std::span<const std::uint8_t> label_bytes{
       reinterpret_cast<const std::uint8_t*>(label.data()), label.size()};
   AttributeTemplate public_tmpl;
-  public_tmpl.add_bool(CKA_TOKEN, true)
+  public_tmpl.add_bool(CKA_TOKEN, public_on_token)
       .add_bool(CKA_VERIFY, true)
       .add_bool(CKA_DESTROYABLE, public_destroyable)
       .add_bytes(CKA_EC_PARAMS, curve_oid)
@@ -115,10 +117,23 @@ void raw_generate_ec_pair(const std::string& label, const std::vector<std::uint8
   CK_MECHANISM mechanism{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
   CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;
   CK_OBJECT_HANDLE private_key = CK_INVALID_HANDLE;
-  ASSERT_THAT(lease->call<Fn::GenerateKeyPair>(&mechanism, public_tmpl.data(), public_tmpl.size(),
-                                               private_tmpl.data(), private_tmpl.size(),
-                                               &public_key, &private_key),
+  EXPECT_THAT(lease.call<Fn::GenerateKeyPair>(&mechanism, public_tmpl.data(), public_tmpl.size(),
+                                              private_tmpl.data(), private_tmpl.size(), &public_key,
+                                              &private_key),
               testing::IsOk());
+  return public_key;
+}
+
+}  // namespace
+
+void raw_generate_ec_pair(const std::string& label, const std::vector<std::uint8_t>& id,
+                          bool public_destroyable, std::span<const std::uint8_t> curve_oid) {
+  auto pool = raw_pool();
+  ASSERT_NE(pool, nullptr);
+  auto lease = pool->acquire();
+  ASSERT_THAT(lease, testing::IsOk());
+  (void)generate_ec_pair(*lease, label, id, /*public_on_token=*/true, public_destroyable,
+                         curve_oid);
 }
 
 void raw_create_aes(const std::string& label, const std::vector<std::uint8_t>& id,
@@ -147,26 +162,8 @@ void raw_generate_ec_private_only(const std::string& label, const std::vector<st
   ASSERT_NE(pool, nullptr);
   auto lease = pool->acquire();
   ASSERT_THAT(lease, testing::IsOk());
-  const std::span<const std::uint8_t> label_bytes{
-      reinterpret_cast<const std::uint8_t*>(label.data()), label.size()};
-  AttributeTemplate public_tmpl;
-  public_tmpl.add_bool(CKA_TOKEN, false)
-      .add_bool(CKA_VERIFY, true)
-      .add_bytes(CKA_EC_PARAMS, kP256Oid);
-  AttributeTemplate private_tmpl;
-  private_tmpl.add_bool(CKA_TOKEN, true)
-      .add_bool(CKA_PRIVATE, true)
-      .add_bool(CKA_SENSITIVE, true)
-      .add_bool(CKA_SIGN, true)
-      .add_bytes(CKA_LABEL, label_bytes)
-      .add_bytes(CKA_ID, id);
-  CK_MECHANISM mechanism{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
-  CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;
-  CK_OBJECT_HANDLE private_key = CK_INVALID_HANDLE;
-  ASSERT_THAT(lease->call<Fn::GenerateKeyPair>(&mechanism, public_tmpl.data(), public_tmpl.size(),
-                                               private_tmpl.data(), private_tmpl.size(),
-                                               &public_key, &private_key),
-              testing::IsOk());
+  const CK_OBJECT_HANDLE public_key = generate_ec_pair(*lease, label, id, /*public_on_token=*/false,
+                                                       /*public_destroyable=*/true, kP256Oid);
   ASSERT_THAT(lease->call<Fn::DestroyObject>(public_key), testing::IsOk());
 }
 

@@ -146,6 +146,23 @@ __attribute__((constructor)) void arm_from_environment() {
   }
 }
 
+// A write of `count` bytes: all of them forwarded, the torn part only, or none (errno set).
+template <typename Forward>
+ssize_t write_through(int fd, const void* buffer, size_t count, Forward forward) {
+  int error = 0;
+  std::size_t torn = 0;
+  switch (decide(fd, kWriteFaultWrite, buffer, count, error, torn)) {
+    case Verdict::Pass:
+      return forward(count);
+    case Verdict::Torn:
+      return forward(torn);
+    case Verdict::Fail:
+      break;
+  }
+  errno = error;
+  return -1;
+}
+
 }  // namespace
 
 extern "C" {
@@ -187,50 +204,17 @@ unsigned long craton_write_fault_failures() {
 
 CRATON_WF_EXPORT ssize_t write(int fd, const void* buffer, size_t count) {
   static const auto next = real<ssize_t (*)(int, const void*, size_t)>("write");
-  int error = 0;
-  std::size_t torn = 0;
-  switch (decide(fd, kWriteFaultWrite, buffer, count, error, torn)) {
-    case Verdict::Pass:
-      return next(fd, buffer, count);
-    case Verdict::Torn:
-      return next(fd, buffer, torn);
-    case Verdict::Fail:
-      break;
-  }
-  errno = error;
-  return -1;
+  return write_through(fd, buffer, count, [&](size_t n) { return next(fd, buffer, n); });
 }
 
 CRATON_WF_EXPORT ssize_t pwrite(int fd, const void* buffer, size_t count, off_t offset) {
   static const auto next = real<ssize_t (*)(int, const void*, size_t, off_t)>("pwrite");
-  int error = 0;
-  std::size_t torn = 0;
-  switch (decide(fd, kWriteFaultWrite, buffer, count, error, torn)) {
-    case Verdict::Pass:
-      return next(fd, buffer, count, offset);
-    case Verdict::Torn:
-      return next(fd, buffer, torn, offset);
-    case Verdict::Fail:
-      break;
-  }
-  errno = error;
-  return -1;
+  return write_through(fd, buffer, count, [&](size_t n) { return next(fd, buffer, n, offset); });
 }
 
 CRATON_WF_EXPORT ssize_t pwrite64(int fd, const void* buffer, size_t count, off64_t offset) {
   static const auto next = real<ssize_t (*)(int, const void*, size_t, off64_t)>("pwrite64");
-  int error = 0;
-  std::size_t torn = 0;
-  switch (decide(fd, kWriteFaultWrite, buffer, count, error, torn)) {
-    case Verdict::Pass:
-      return next(fd, buffer, count, offset);
-    case Verdict::Torn:
-      return next(fd, buffer, torn, offset);
-    case Verdict::Fail:
-      break;
-  }
-  errno = error;
-  return -1;
+  return write_through(fd, buffer, count, [&](size_t n) { return next(fd, buffer, n, offset); });
 }
 
 CRATON_WF_EXPORT ssize_t writev(int fd, const struct iovec* iov, int iovcnt) {

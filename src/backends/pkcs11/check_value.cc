@@ -5,6 +5,7 @@
 
 #include <craton/hsm/software_backend.h>
 
+#include <algorithm>
 #include <array>
 
 #include "backends/pkcs11/object_search.h"
@@ -34,8 +35,10 @@ bool refused(const HsmError& error) {
 }
 
 std::vector<std::uint8_t> tagged(Form form, std::span<const std::uint8_t> value) {
-  std::vector<std::uint8_t> out{static_cast<std::uint8_t>(form)};
-  out.insert(out.end(), value.begin(), value.end());
+  // Sized up front: GCC 12's -Warray-bounds misreads insert() after a one-element init (Release, -Werror).
+  std::vector<std::uint8_t> out(value.size() + 1);
+  out[0] = static_cast<std::uint8_t>(form);
+  std::ranges::copy(value, out.begin() + 1);
   return out;
 }
 

@@ -14,7 +14,7 @@
 #include "audit/hmac_sha256.h"
 
 #include "audit/posix_io.h"
-#include "core/json_escape.h"
+#include "core/hex.h"
 
 #include <openssl/sha.h>
 

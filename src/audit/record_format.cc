@@ -3,6 +3,7 @@
 #include "audit/record_format.h"
 
 #include "audit/record_fields.h"
+#include "core/hex.h"
 #include "core/json_escape.h"
 
 #include <array>

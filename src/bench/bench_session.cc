@@ -12,6 +12,7 @@
 
 #include "bench/backend_ops.h"
 #include "bench/timing_loop.h"
+#include "core/hex.h"
 
 namespace craton::hsm::bench {
 namespace {
@@ -65,12 +66,6 @@ std::string_view durability_name(AuditDurability durability) {
       return "none";
   }
   return "per_batch";
-}
-
-std::string hex(ByteView bytes) {
-  std::string out;
-  for (const std::uint8_t b : bytes) out += fmt::format("{:02x}", b);
-  return out;
 }
 
 }  // namespace
@@ -173,7 +168,7 @@ Result<void> BenchSession::make_resident_keys(const BenchCase& c, CaseKeys& keys
     return fail(ErrorCode::InvalidArgument, fmt::format("{}: no resident variant", c.name));
   }
   CRATON_ASSIGN_OR_RETURN(const Bytes nonce, software_->random(8));
-  const std::string label = fmt::format("craton-bench-{}-{}-{}", ::getpid(), c.name, hex(nonce));
+  const std::string label = fmt::format("craton-bench-{}-{}-{}", ::getpid(), c.name, to_hex(nonce));
   ResidentKeySpec spec;
   spec.algorithm = *algorithm;
   spec.label = label;

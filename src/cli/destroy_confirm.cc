@@ -2,7 +2,7 @@
 // destroy's confirmation rules: when asking is possible and what counts as a yes.
 #include "cli/destroy_confirm.h"
 
-#include "cli/io.h"
+#include "core/hex.h"
 
 namespace craton::hsm::cli {
 

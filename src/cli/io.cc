@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "cli/json_writer.h"
+#include "core/hex.h"
 
 namespace craton::hsm::cli {
 namespace {
@@ -183,42 +184,25 @@ bool stdout_is_terminal() noexcept {
   return ::isatty(STDOUT_FILENO) == 1;
 }
 
-std::string to_hex(ByteView data) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  text.reserve(data.size() * 2);
-  for (const std::uint8_t byte : data) {
-    text.push_back(kDigits[byte >> 4]);
-    text.push_back(kDigits[byte & 0x0f]);
-  }
-  return text;
-}
-
 Result<Bytes> parse_hex(std::string_view text, std::string_view what) {
   if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
-  const auto digit = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   Bytes bytes;
-  int high = -1;
+  std::optional<std::uint8_t> high;
   for (const char c : text) {
-    if (c == ':' && high < 0) continue;
-    const int value = digit(c);
-    if (value < 0) {
+    if (c == ':' && !high) continue;
+    const std::optional<std::uint8_t> value = hex_digit_value(c);
+    if (!value) {
       return fail(ErrorCode::InvalidArgument,
                   fmt::format("{}: {:?} is not hex (expected digits 0-9a-f)", what, text));
     }
-    if (high < 0) {
+    if (!high) {
       high = value;
     } else {
-      bytes.push_back(static_cast<std::uint8_t>((high << 4) | value));
-      high = -1;
+      bytes.push_back(static_cast<std::uint8_t>((*high << 4) | *value));
+      high.reset();
     }
   }
-  if (high >= 0 || bytes.empty()) {
+  if (high || bytes.empty()) {
     return fail(ErrorCode::InvalidArgument,
                 fmt::format("{}: {:?} is not a whole number of hex bytes", what, text));
   }

@@ -58,7 +58,6 @@ using JsonFields = std::vector<std::pair<std::string, std::string>>;
 [[nodiscard]] bool stdin_is_terminal() noexcept;
 [[nodiscard]] bool stdout_is_terminal() noexcept;
 
-[[nodiscard]] std::string to_hex(ByteView data);
 // Accepts upper- and lowercase digits, an optional "0x" prefix and ':' separators
 // ("01:af"). Errors: InvalidArgument naming `what`.
 [[nodiscard]] Result<Bytes> parse_hex(std::string_view text, std::string_view what);

@@ -12,6 +12,7 @@
 #include "cli/operator_commands.h"
 #include "cli/table.h"
 #include "cli/token_access.h"
+#include "core/hex.h"
 
 namespace craton::hsm::cli {
 namespace {

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// JSON string escaping with UTF-8 validation, UTF-8-safe clipping, and hex for MACs.
+// JSON string escaping with UTF-8 validation, and UTF-8-safe clipping.
 #include "core/json_escape.h"
+
+#include <cstdint>
+#include <span>
+
+#include "core/hex.h"
 
 namespace craton::hsm {
 namespace {
-
-constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 // Printable ASCII other than '"' and '\\': copied as is.
 constexpr bool is_plain(unsigned char c) noexcept {
@@ -82,8 +85,7 @@ void append_json_escaped(std::string& out, std::string_view text) {
         break;
       default:  // the other control characters and DEL
         out += "\\u00";
-        out += kHexDigits[c >> 4];
-        out += kHexDigits[c & 0xf];
+        append_hex(out, std::span(&c, 1));
     }
     ++i;
   }
@@ -95,16 +97,6 @@ std::string_view clip_utf8(std::string_view text, std::size_t limit) noexcept {
   // Step back over continuation bytes (10xxxxxx) so no character is cut in half.
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
   return text.substr(0, end);
-}
-
-void append_hex(std::string& out, std::span<const std::uint8_t> bytes) {
-  const std::size_t start = out.size();
-  out.resize(start + 2 * bytes.size());
-  char* digits = out.data() + start;
-  for (const std::uint8_t b : bytes) {
-    *digits++ = kHexDigits[b >> 4];
-    *digits++ = kHexDigits[b & 0xf];
-  }
 }
 
 }  // namespace craton::hsm

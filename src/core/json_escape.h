@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one JSON string escaper (audit records, CLI output), UTF-8-safe clipping, and hex.
+// The one JSON string escaper (audit records, CLI output) and UTF-8-safe clipping.
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,8 +21,5 @@ void append_json_escaped(std::string& out, std::string_view text);
 // At most `limit` bytes of `text`, cut back to a UTF-8 character boundary, so that a long
 // detail cannot make a record unbounded (the trail's reader keeps lines below 64 KiB).
 [[nodiscard]] std::string_view clip_utf8(std::string_view text, std::size_t limit) noexcept;
-
-// Lower-case hex of `bytes`, appended to `out`.
-void append_hex(std::string& out, std::span<const std::uint8_t> bytes);
 
 }  // namespace craton::hsm

@@ -2,14 +2,14 @@
 // The lock-free per-key memo of backend fingerprints.
 #include "keys/fingerprint_memo.h"
 
-#include <fmt/format.h>
+#include <span>
+
+#include "core/hex.h"
 
 namespace craton::hsm {
 
 std::string Fingerprint::short_hex() const {
-  std::string hex;
-  for (std::size_t i = 0; i < 8; ++i) hex += fmt::format("{:02x}", bytes[i]);
-  return hex;
+  return to_hex(std::span(bytes).first<8>());
 }
 
 FingerprintMemo::~FingerprintMemo() {

@@ -4,24 +4,16 @@
 
 #include <optional>
 
+#include "core/hex.h"
 #include "uri/uri_error.h"
 
 namespace craton::hsm::uri {
 namespace {
 
-constexpr std::string_view kHexDigits = "0123456789ABCDEF";
-
-std::optional<int> hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return std::nullopt;
-}
-
+// RFC 3986 §2.1: percent-encodings use upper-case hex digits.
 void append_escape(std::string& out, std::uint8_t byte) {
   out += '%';
-  out += kHexDigits[byte >> 4];
-  out += kHexDigits[byte & 0x0f];
+  append_hex(out, std::span(&byte, 1), HexCase::Upper);
 }
 
 }  // namespace
@@ -46,8 +38,8 @@ Result<std::string> percent_decode(std::string_view raw, Part part, std::string_
     const std::size_t position = offset + i + 1;
     const char c = raw[i];
     if (c == '%') {
-      const std::optional<int> high = i + 1 < raw.size() ? hex_value(raw[i + 1]) : std::nullopt;
-      const std::optional<int> low = i + 2 < raw.size() ? hex_value(raw[i + 2]) : std::nullopt;
+      const auto high = i + 1 < raw.size() ? hex_digit_value(raw[i + 1]) : std::nullopt;
+      const auto low = i + 2 < raw.size() ? hex_digit_value(raw[i + 2]) : std::nullopt;
       if (!high || !low) {
         return uri_error(attribute, position,
                          "malformed percent-escape (expected '%' and two hex digits)");

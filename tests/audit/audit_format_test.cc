@@ -58,15 +58,6 @@ TEST(AuditJsonEscape, ValidUtf8IsKeptAndInvalidBytesBecomeReplacementCharacters)
   EXPECT_EQ(escaped("ok\xe2\x82"), "ok\\ufffd\\ufffd");                    // cut short
 }
 
-TEST(AuditHex, AppendsLowerCaseDigitsAfterWhatIsThere) {
-  std::string out = "fp:";
-  const std::array<std::uint8_t, 4> bytes{0x00, 0x9f, 0xa0, 0xff};
-  append_hex(out, bytes);
-  EXPECT_EQ(out, "fp:009fa0ff");
-  append_hex(out, std::span<const std::uint8_t>());
-  EXPECT_EQ(out, "fp:009fa0ff");
-}
-
 TEST(AuditJsonEscape, ClippingNeverSplitsACharacter) {
   EXPECT_EQ(clip_utf8("abc", 10), "abc");
   EXPECT_EQ(clip_utf8("ab\xe2\x82\xac", 4), "ab");

@@ -4,6 +4,7 @@
 #include "audit_test_util.h"
 
 #include "audit/tail_anchor.h"
+#include "core/hex.h"
 
 #include <openssl/evp.h>
 
@@ -17,15 +18,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string hex(std::string_view bytes, bool upper) {
-  std::string out;
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += upper ? fmt::format("{:02X}", b) : fmt::format("{:02x}", b);
-  }
-  return out;
-}
 
 std::string base64(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
@@ -53,8 +45,8 @@ TEST(AuditSecrets, KeyFileBytesNeverAppearInTheTrailOrAnchor) {
   for (std::size_t at = 0; at + 12 <= key.size(); ++at) {
     const auto window = std::string_view(key).substr(at, 12);
     EXPECT_EQ(stored.find(window), std::string::npos) << "raw key bytes at " << at;
-    EXPECT_THAT(stored, Not(HasSubstr(hex(window, false))));
-    EXPECT_THAT(stored, Not(HasSubstr(hex(window, true))));
+    EXPECT_THAT(stored, Not(HasSubstr(to_hex(window, HexCase::Lower))));
+    EXPECT_THAT(stored, Not(HasSubstr(to_hex(window, HexCase::Upper))));
   }
   for (std::size_t shift = 0; shift < 3; ++shift) {
     const auto encoded = base64(std::string_view(key).substr(shift));

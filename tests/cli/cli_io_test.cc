@@ -18,6 +18,7 @@
 #include "cli/io.h"
 #include "cli/options.h"
 #include "cli/scheme_names.h"
+#include "core/hex.h"
 #include "support/matchers.h"
 #include "support/softhsm_token.h"
 

@@ -5,7 +5,8 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
+
+#include "core/hex.h"
 
 namespace craton::hsm::pkcs11 {
 
@@ -27,8 +28,7 @@ CreationLocks::Hold CreationLocks::acquire(std::string_view token_serial, std::s
                                            std::span<const std::uint8_t> id) {
   // Length-prefixed parts, so no serial/label split can collide with another.
   std::string label_name = fmt::format("{}:{}/label:{}", token_serial.size(), token_serial, label);
-  std::string id_name =
-      fmt::format("{}:{}/id:{:02x}", token_serial.size(), token_serial, fmt::join(id, ""));
+  std::string id_name = fmt::format("{}:{}/id:{}", token_serial.size(), token_serial, to_hex(id));
   std::unique_lock lock(mutex_);
   released_.wait(lock, [&] { return !held_.contains(label_name) && !held_.contains(id_name); });
   held_.insert(label_name);

@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "core/hex.h"
+
 namespace craton::hsm::pkcs11 {
 namespace {
 
@@ -56,9 +58,7 @@ HostCreationLock HostCreationLock::acquire(std::string_view token_serial) {
   const std::string dir = directory();
   if (std::string why = unusable(dir); !why.empty()) return unlocked(std::move(why));
   // Hex, so that no serial can name a path outside the directory.
-  std::string path = fmt::format("{}/create-", dir);
-  for (const char c : token_serial) path += fmt::format("{:02x}", static_cast<unsigned char>(c));
-  path += ".lock";
+  std::string path = fmt::format("{}/create-{}.lock", dir, to_hex(token_serial));
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd.valid()) return unlocked(fmt::format("cannot open {}: {}", path, errno_text(errno)));
   while (::flock(fd.get(), LOCK_EX) != 0) {

@@ -1,42 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-// Hex, base64 and bit-flip helpers for the conformance tests.
+// Hex decoding, base64 and bit-flip helpers for the conformance tests.
 #include "backends/conformance/bytes.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace craton::hsm::conformance {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 Bytes from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) throw std::invalid_argument("hex string of odd length");
   Bytes out;
   out.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int high = hex_value(hex[i]);
-    const int low = hex_value(hex[i + 1]);
-    if (high < 0 || low < 0) throw std::invalid_argument("not a hex digit");
-    out.push_back(static_cast<std::uint8_t>(high * 16 + low));
-  }
-  return out;
-}
-
-std::string to_hex(ByteView bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0x0f]);
+    const std::optional<std::uint8_t> high = hex_digit_value(hex[i]);
+    const std::optional<std::uint8_t> low = hex_digit_value(hex[i + 1]);
+    if (!high || !low) throw std::invalid_argument("not a hex digit");
+    out.push_back(static_cast<std::uint8_t>(*high * 16 + *low));
   }
   return out;
 }

@@ -19,6 +19,7 @@
 
 #include "backends/pkcs11/audited_backend.h"
 #include "backends/pkcs11/resident_test_util.h"
+#include "core/hex.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
 #include "support/softhsm_token.h"
@@ -35,12 +36,6 @@ using ::testing::Not;
 // A token of its own with a PIN distinctive enough to search the trail for.
 constexpr std::string_view kAuditToken = "audit-token";
 constexpr std::string_view kAuditPin = "Pin-7f3Kq-audit";
-
-std::string hex(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  for (const std::uint8_t b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
 
 std::string base64(std::span<const std::uint8_t> bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
@@ -205,11 +200,11 @@ TEST_F(AuditedBackendTest, NoSecretEverReachesTheTrail) {
     const std::span<const std::uint8_t> bytes = secret.expose();
     const std::string raw(bytes.begin(), bytes.end());
     EXPECT_EQ(text.find(raw), std::string::npos) << key->describe() << " in raw form";
-    EXPECT_THAT(text, Not(HasSubstr(hex(bytes))));
+    EXPECT_THAT(text, Not(HasSubstr(to_hex(bytes))));
     EXPECT_THAT(text, Not(HasSubstr(base64(bytes))));
   }
   for (const auto& bytes : {audit_key_}) {
-    EXPECT_THAT(text, Not(HasSubstr(hex(bytes))));
+    EXPECT_THAT(text, Not(HasSubstr(to_hex(bytes))));
     EXPECT_THAT(text, Not(HasSubstr(base64(bytes))));
   }
 }

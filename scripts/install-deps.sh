@@ -13,6 +13,7 @@ packages=(
   libbenchmark-dev
   libtomlplusplus-dev
   libcli11-dev
+  nlohmann-json3-dev
   softhsm2
   opensc
   clang-format

@@ -3,15 +3,15 @@
 // found them and its JSON report parses with every field a consumer reads.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
-#include "backends/conformance/json.h"
 #include "cli/cli_runner.h"
 #include "pkcs11/raw/raw_token.h"
 
 namespace craton::hsm::testing {
 namespace {
 
-namespace json = conformance::json;
+using Json = nlohmann::json;
 using ::testing::HasSubstr;
 
 // Every object this test process can see on the token (token objects of any process).
@@ -46,43 +46,44 @@ TEST(CliBenchTest, LeavesTheObjectCountUnchangedAndReportsJson) {
   const std::size_t start = result.output.find("{\"token\"");
   ASSERT_NE(start, std::string::npos) << result.output;
   const std::size_t end = result.output.find('\n', start);
-  auto parsed = json::parse(std::string_view(result.output).substr(start, end - start));
-  ASSERT_TRUE(parsed.has_value()) << parsed.error().message << "\n" << result.output;
-  const json::Value& report = *parsed;
-  EXPECT_THAT(report.at("token").as_string(), HasSubstr("pkcs11:"));
-  EXPECT_EQ(report.at("objects_before").as_int(), report.at("objects_after").as_int());
-  const json::Array& results = report.at("results").as_array();
+  const Json report =
+      Json::parse(std::string_view(result.output).substr(start, end - start), nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << result.output;
+  EXPECT_THAT(report.at("token").get<std::string>(), HasSubstr("pkcs11:"));
+  EXPECT_EQ(report.at("objects_before").get<std::int64_t>(),
+            report.at("objects_after").get<std::int64_t>());
+  const Json::array_t& results = report.at("results").get_ref<const Json::array_t&>();
   ASSERT_EQ(results.size(), 4u);  // sha256-1k, aes256-gcm-1k hit and miss, ecdsa-p256-verify
   bool saw_miss = false;
-  for (const json::Value& r : results) {
-    SCOPED_TRACE(r.at("case").as_string());
-    EXPECT_EQ(r.at("threads").as_int(), 1);
+  for (const Json& r : results) {
+    SCOPED_TRACE(r.at("case").get<std::string>());
+    EXPECT_EQ(r.at("threads").get<std::int64_t>(), 1);
     for (const char* subject : {"raw", "backend"}) {
-      const json::Value& m = r.at(subject);
-      EXPECT_GT(m.at("ops_per_second").as_double(), 0);
-      EXPECT_GT(m.at("p99_us").as_double(), 0);
-      EXPECT_GE(m.at("p99_us").as_double(), m.at("p50_us").as_double());
-      EXPECT_GT(m.at("cpu_us_per_op").as_double(), 0);
+      const Json& m = r.at(subject);
+      EXPECT_GT(m.at("ops_per_second").get<double>(), 0);
+      EXPECT_GT(m.at("p99_us").get<double>(), 0);
+      EXPECT_GE(m.at("p99_us").get<double>(), m.at("p50_us").get<double>());
+      EXPECT_GT(m.at("cpu_us_per_op").get<double>(), 0);
 #ifdef CRATON_ALLOCATIONS_UNCOUNTED
       EXPECT_TRUE(m.at("allocs_per_op").is_null());  // the sanitizer owns malloc: not counted
 #else
-      EXPECT_GE(m.at("allocs_per_op").as_double(), 0);  // the CLI counts allocations
+      EXPECT_GE(m.at("allocs_per_op").get<double>(), 0);  // the CLI counts allocations
 #endif
     }
-    EXPECT_GT(r.at("ratio").as_double(), 0);
+    EXPECT_GT(r.at("ratio").get<double>(), 0);
     EXPECT_TRUE(r.at("backend_audited").is_null());  // no --audit
-    EXPECT_DOUBLE_EQ(r.at("scaling").at("backend").as_double(), 1.0);
-    if (r.at("variant").as_string() == "miss") {
+    EXPECT_DOUBLE_EQ(r.at("scaling").at("backend").get<double>(), 1.0);
+    if (r.at("variant").get<std::string>() == "miss") {
       saw_miss = true;
       EXPECT_TRUE(r.at("software").is_null());
-      EXPECT_GT(r.at("backend").at("key_lookup_calls").as_int(), 0);
+      EXPECT_GT(r.at("backend").at("key_lookup_calls").get<std::int64_t>(), 0);
     } else {
-      EXPECT_EQ(r.at("backend").at("key_lookup_calls").as_int(), 0);
-      EXPECT_GT(r.at("software").at("ops_per_second").as_double(), 0);
+      EXPECT_EQ(r.at("backend").at("key_lookup_calls").get<std::int64_t>(), 0);
+      EXPECT_GT(r.at("software").at("ops_per_second").get<double>(), 0);
     }
   }
   EXPECT_TRUE(saw_miss);
-  EXPECT_FALSE(report.at("checks").as_array().empty());
+  EXPECT_FALSE(report.at("checks").get_ref<const Json::array_t&>().empty());
   EXPECT_TRUE(report.at("audit_trail").is_null());
 }
 
@@ -96,18 +97,19 @@ TEST(CliBenchTest, AuditMeasuresAThrowawayTrailAndRemovesIt) {
 
   const std::size_t start = result.output.find("{\"token\"");
   ASSERT_NE(start, std::string::npos) << result.output;
-  auto parsed = json::parse(
-      std::string_view(result.output).substr(start, result.output.find('\n', start) - start));
-  ASSERT_TRUE(parsed.has_value()) << parsed.error().message << "\n" << result.output;
-  const json::Value& r = parsed->at("results").as_array().at(0);
-  EXPECT_GT(r.at("backend_audited").at("ops_per_second").as_double(), 0);
-  EXPECT_GT(r.at("audit_ratio").as_double(), 0);
+  const Json parsed = Json::parse(
+      std::string_view(result.output).substr(start, result.output.find('\n', start) - start),
+      nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << result.output;
+  const Json& r = parsed.at("results").get_ref<const Json::array_t&>().at(0);
+  EXPECT_GT(r.at("backend_audited").at("ops_per_second").get<double>(), 0);
+  EXPECT_GT(r.at("audit_ratio").get<double>(), 0);
   // Audited CPU minus unaudited CPU per operation: a number, of either sign on a noisy machine.
-  EXPECT_EQ(r.at("audit_cpu_us_per_op").type(), json::Value::Type::Number);
-  const json::Value& trail = parsed->at("audit_trail");
-  EXPECT_TRUE(trail.at("intact").as_bool());
-  EXPECT_GE(trail.at("records").as_int(), trail.at("operations").as_int());
-  EXPECT_GT(trail.at("operations").as_int(), 0);
+  EXPECT_TRUE(r.at("audit_cpu_us_per_op").is_number());
+  const Json& trail = parsed.at("audit_trail");
+  EXPECT_TRUE(trail.at("intact").get<bool>());
+  EXPECT_GE(trail.at("records").get<std::int64_t>(), trail.at("operations").get<std::int64_t>());
+  EXPECT_GT(trail.at("operations").get<std::int64_t>(), 0);
 }
 
 TEST(CliBenchTest, PrintsTheTableWithTheRawBaseline) {

@@ -2,6 +2,7 @@
 // Wycheproof runners for decryption and key wrap: AES-GCM (96-bit IVs), AES-CBC-PKCS5,
 // AES-KW and RSA-OAEP, each held to the error codes backend.h promises.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "backends/conformance/bytes.h"
 #include "backends/conformance/wycheproof_harness.h"
@@ -13,15 +14,15 @@ using Expect = AcceptableChoice::Expect;
 
 // The API seals with a fresh random 96-bit IV, so a vector is checked by decrypting
 // iv ‖ ct ‖ tag; valid cases thereby also prove encryption-side compatibility of the format.
-Observation run_gcm(CryptoBackend& backend, const Capabilities& caps, const json::Value& group,
-                    const json::Value& test) {
-  if (group.at("ivSize").as_int() != 96) {
+Observation run_gcm(CryptoBackend& backend, const Capabilities& caps, const Json& group,
+                    const Json& test) {
+  if (int_member(group, "ivSize") != 96) {
     if (caps.wycheproof_gcm_non96_iv) {
       return Observation::broken("no API takes a chosen non-96-bit IV; fix the capability");
     }
     return Observation::skipped("non-96-bit IV (the API takes 12-byte IVs only)");
   }
-  if (group.at("tagSize").as_int() != 128) return Observation::skipped("tag not 128 bits");
+  if (int_member(group, "tagSize") != 128) return Observation::skipped("tag not 128 bits");
   const auto key = Key::aes(hex_member(test, "key"));
   if (!key) return refusal(key.error(), "AES key construction");
   const Bytes sealed =
@@ -32,8 +33,8 @@ Observation run_gcm(CryptoBackend& backend, const Capabilities& caps, const json
 }
 
 // Valid cases also encrypt: CBC with a caller IV is deterministic.
-Observation run_cbc(CryptoBackend& backend, const Capabilities& /*caps*/,
-                    const json::Value& /*group*/, const json::Value& test) {
+Observation run_cbc(CryptoBackend& backend, const Capabilities& /*caps*/, const Json& /*group*/,
+                    const Json& test) {
   const auto key = Key::aes(hex_member(test, "key"));
   if (!key) return refusal(key.error(), "AES key construction");
   const Bytes iv = hex_member(test, "iv");
@@ -67,13 +68,13 @@ Observation kw_unwrap_refused(CryptoBackend& backend, const Key& kek, const Byte
 
 // Valid: wrap(msg) == ct and unwrap(ct) == msg. Invalid: an empty ct means the wrap itself must
 // be refused (WrongDataSize, EmptyKey); otherwise unwrap(ct) must be refused.
-Observation run_kw(CryptoBackend& backend, const Capabilities& /*caps*/,
-                   const json::Value& /*group*/, const json::Value& test) {
+Observation run_kw(CryptoBackend& backend, const Capabilities& /*caps*/, const Json& /*group*/,
+                   const Json& test) {
   const auto kek = Key::aes(hex_member(test, "key"));
   if (!kek) return refusal(kek.error(), "KEK construction");
   const Bytes msg = hex_member(test, "msg");
   const Bytes ct = hex_member(test, "ct");
-  const std::string& result = test.at("result").as_string();
+  const std::string result = test.at("result").get<std::string>();
   const auto wrapped = backend.wrap_key(*kek, KeyWrapScheme::AesKw, SecretBytes(msg));
   if (result == "invalid") {
     if (msg.empty() || ct.empty()) {  // nothing to wrap, or a length KW cannot wrap
@@ -104,13 +105,13 @@ Observation run_kw(CryptoBackend& backend, const Capabilities& /*caps*/,
 
 // Invalid OAEP decryptions answer the single EncryptedDataInvalid (no padding oracle). A
 // ciphertext of the wrong length is public information, so DataLenRange is allowed for it.
-Observation run_oaep(CryptoBackend& backend, const Capabilities& caps, const json::Value& group,
-                     const json::Value& test) {
-  if (group.at("mgf").as_string() != "MGF1" ||
-      group.at("mgfSha").as_string() != group.at("sha").as_string()) {
+Observation run_oaep(CryptoBackend& backend, const Capabilities& caps, const Json& group,
+                     const Json& test) {
+  if (group.at("mgf").get<std::string>() != "MGF1" ||
+      group.at("mgfSha").get<std::string>() != group.at("sha").get<std::string>()) {
     return Observation::skipped("OAEP with an MGF1 hash other than the label hash");
   }
-  const HashAlg hash = hash_named(group.at("sha").as_string());
+  const HashAlg hash = hash_named(group.at("sha").get<std::string>());
   const auto key = Key::rsa_private_pkcs8(hex_member(group, "privateKeyPkcs8"));
   if (!key) return refusal(key.error(), "private key construction");
   const Bytes ct = hex_member(test, "ct");

@@ -2,6 +2,7 @@
 // Wycheproof runners for key agreement and MACs: ECDH P-256 with bare SEC1 points, and
 // HMAC-SHA-256 with full and truncated tags.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "backends/conformance/wycheproof_harness.h"
 
@@ -20,10 +21,10 @@ Bytes unsigned_scalar(Bytes integer) {
 }
 
 // An invalid peer point may be refused by Key::ec_public or by ecdh; either way no secret.
-Observation run_ecdh(CryptoBackend& backend, const Capabilities& /*caps*/, const json::Value& group,
-                     const json::Value& test) {
-  if (group.at("curve").as_string() != "secp256r1" ||
-      group.at("encoding").as_string() != "ecpoint") {
+Observation run_ecdh(CryptoBackend& backend, const Capabilities& /*caps*/, const Json& group,
+                     const Json& test) {
+  if (group.at("curve").get<std::string>() != "secp256r1" ||
+      group.at("encoding").get<std::string>() != "ecpoint") {
     return Observation::broken("runner handles secp256r1 with ecpoint encoding only");
   }
   const auto ours = Key::ec_private(EcCurve::P256, unsigned_scalar(hex_member(test, "private")));
@@ -38,8 +39,8 @@ Observation run_ecdh(CryptoBackend& backend, const Capabilities& /*caps*/, const
 // Full-length tags go through hmac_verify. Truncated tags (tagSize < 256) are compared with
 // the leftmost bytes of hmac(), in constant time; hmac_verify must call them Invalid, because
 // it accepts only full-length tags (backend.h).
-Observation run_hmac(CryptoBackend& backend, const Capabilities& caps, const json::Value& group,
-                     const json::Value& test) {
+Observation run_hmac(CryptoBackend& backend, const Capabilities& caps, const Json& group,
+                     const Json& test) {
   const Bytes key_bytes = hex_member(test, "key");
   const auto key = Key::hmac(key_bytes);
   if (!key) return refusal(key.error(), "HMAC key construction");
@@ -54,7 +55,7 @@ Observation run_hmac(CryptoBackend& backend, const Capabilities& caps, const jso
         "capabilities say short HMAC keys are refused, but hmac did not "
         "answer KeySizeRange");
   }
-  const auto tag_bytes = static_cast<std::size_t>(group.at("tagSize").as_int() / 8);
+  const auto tag_bytes = static_cast<std::size_t>(int_member(group, "tagSize") / 8);
   const auto full = backend.hmac(*key, HashAlg::Sha256, msg);
   if (!full) return refusal(full.error(), "hmac");
   if (tag_bytes == digest_size(HashAlg::Sha256)) {

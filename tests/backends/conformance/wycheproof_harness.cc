@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "backends/conformance/bytes.h"
 
@@ -23,19 +24,19 @@ namespace {
 
 using Expect = AcceptableChoice::Expect;
 
-std::string flags_of(const json::Value& test) {
+std::string flags_of(const Json& test) {
   std::string out;
-  if (const json::Value* flags = test.find("flags")) {
-    for (const json::Value& flag : flags->as_array()) {
+  if (const auto flags = test.find("flags"); flags != test.end()) {
+    for (const Json& flag : flags->get_ref<const Json::array_t&>()) {
       if (!out.empty()) out += ",";
-      out += flag.as_string();
+      out += flag.get<std::string>();
     }
   }
   return out;
 }
 
 Observation run_guarded(const VectorFile& file, CryptoBackend& backend, const Capabilities& caps,
-                        const json::Value& group, const json::Value& test) {
+                        const Json& group, const Json& test) {
   try {
     return file.run(backend, caps, group, test);
   } catch (const std::exception& e) {
@@ -47,12 +48,12 @@ class Judge {
  public:
   Judge(const VectorFile& file, FileTally& tally) : file_(file), tally_(tally) {}
 
-  void judge(int tc_id, const json::Value& test, const Observation& seen) {
+  void judge(int tc_id, const Json& test, const Observation& seen) {
     if (!ids_.insert(tc_id).second) {
       fail_case(tc_id, test, "duplicate tcId in the file");
       return;
     }
-    const std::string& result = test.at("result").as_string();
+    const std::string result = test.at("result").get<std::string>();
     if (seen.kind == Observation::Kind::Broken) {
       fail_case(tc_id, test, seen.detail);
       return;
@@ -111,8 +112,7 @@ class Judge {
   }
 
  private:
-  void judge_acceptable(int tc_id, const json::Value& test, bool accepted,
-                        const std::string& detail) {
+  void judge_acceptable(int tc_id, const Json& test, bool accepted, const std::string& detail) {
     acceptable_seen_.insert(tc_id);
     const auto choice = std::ranges::find(file_.acceptable, tc_id, &AcceptableChoice::tc_id);
     const char* did = accepted ? "accepted" : "rejected";
@@ -134,11 +134,11 @@ class Judge {
     }
   }
 
-  void fail_case(int tc_id, const json::Value& test, std::string_view what) {
+  void fail_case(int tc_id, const Json& test, std::string_view what) {
     ++tally_.failed_cases;
-    const json::Value* comment = test.find("comment");
-    tally_.failures.push_back(fmt::format("tcId {} [{}] \"{}\": {}", tc_id, flags_of(test),
-                                          comment != nullptr ? comment->as_string() : "", what));
+    const std::string comment = test.value("comment", std::string());
+    tally_.failures.push_back(
+        fmt::format("tcId {} [{}] \"{}\": {}", tc_id, flags_of(test), comment, what));
   }
 
   const VectorFile& file_;
@@ -175,25 +175,26 @@ FileTally run_vector_file(const VectorFile& file, CryptoBackend& backend,
     return tally;
   }
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto document = json::parse(text);
-  if (!document) {
-    tally.failures.push_back(
-        fmt::format("not JSON: byte {}: {}", document.error().offset, document.error().message));
+  Json document;
+  try {
+    document = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    tally.failures.push_back(fmt::format("not JSON: byte {}: {}", e.byte, e.what()));
     return tally;
   }
   Judge judge(file, tally);
   try {
-    const std::string& schema = document->at("schema").as_string();
+    const std::string schema = document.at("schema").get<std::string>();
     if (schema != file.schema) {
       tally.failures.push_back(
           fmt::format("schema is \"{}\"; the runner was written for \"{}\"", schema, file.schema));
       return tally;
     }
-    tally.number_of_tests = static_cast<std::size_t>(document->at("numberOfTests").as_int());
-    for (const json::Value& group : document->at("testGroups").as_array()) {
-      const std::string& type = group.at("type").as_string();
-      for (const json::Value& test : group.at("tests").as_array()) {
-        const int tc_id = static_cast<int>(test.at("tcId").as_int());
+    tally.number_of_tests = static_cast<std::size_t>(int_member(document, "numberOfTests"));
+    for (const Json& group : document.at("testGroups").get_ref<const Json::array_t&>()) {
+      const std::string type = group.at("type").get<std::string>();
+      for (const Json& test : group.at("tests").get_ref<const Json::array_t&>()) {
+        const int tc_id = static_cast<int>(int_member(test, "tcId"));
         const Observation seen =
             type == file.group_type
                 ? run_guarded(file, backend, caps, group, test)
@@ -246,13 +247,22 @@ void PrintTo(const VectorFile& file, std::ostream* out) {
   *out << file.file;
 }
 
-Bytes hex_member(const json::Value& object, std::string_view name) {
-  const std::string& hex = object.at(name).as_string();
+Bytes hex_member(const Json& object, std::string_view name) {
+  const std::string hex = object.at(name).get<std::string>();
   try {
     return from_hex(hex);
   } catch (const std::invalid_argument& e) {
-    throw json::TypeError(fmt::format("member \"{}\": {}", name, e.what()));
+    throw std::invalid_argument(fmt::format("member \"{}\": {}", name, e.what()));
   }
+}
+
+std::int64_t int_member(const Json& object, std::string_view name) {
+  const Json& value = object.at(name);
+  if (!value.is_number_integer()) {
+    throw std::invalid_argument(
+        fmt::format("member \"{}\": {} is not an integer", name, value.dump()));
+  }
+  return value.get<std::int64_t>();
 }
 
 HashAlg hash_named(std::string_view name) {
@@ -260,7 +270,7 @@ HashAlg hash_named(std::string_view name) {
   if (name == "SHA-256") return HashAlg::Sha256;
   if (name == "SHA-384") return HashAlg::Sha384;
   if (name == "SHA-512") return HashAlg::Sha512;
-  throw json::TypeError(fmt::format("unknown hash \"{}\"", name));
+  throw std::invalid_argument(fmt::format("unknown hash \"{}\"", name));
 }
 
 Observation refusal(const HsmError& error, std::string_view stage,

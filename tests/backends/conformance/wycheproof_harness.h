@@ -6,6 +6,7 @@
 #include <craton/hsm/backend.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <initializer_list>
@@ -15,10 +16,17 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "backends/conformance/backends.h"
-#include "backends/conformance/json.h"
 
 namespace craton::hsm::conformance::wycheproof {
+
+// Vector files are read with nlohmann-json (Debian's nlohmann-json3-dev): parsing refuses
+// malformed JSON and ill-formed UTF-8; at() throws on a missing member and get<std::string>()
+// on another type, which the harness reports as a harness error or a malformed file. Integers
+// are read with int_member, since get<int>() would truncate a fraction.
+using Json = nlohmann::json;
 
 // What a backend did with one case, before it is judged against the vector's result.
 struct Observation {
@@ -39,7 +47,7 @@ struct Observation {
 
 // Runs one test case (`test`, inside `group`) on `backend`.
 using CaseRunner = std::function<Observation(CryptoBackend& backend, const Capabilities& caps,
-                                             const json::Value& group, const json::Value& test)>;
+                                             const Json& group, const Json& test)>;
 
 // The deliberate decision for one "acceptable" case (README: record it, then assert it).
 struct AcceptableChoice {
@@ -104,7 +112,9 @@ void PrintTo(const VectorFile& file, std::ostream* out);
 // ---- Helpers for runners.
 
 // The bytes of a hex member of `object`.
-[[nodiscard]] Bytes hex_member(const json::Value& object, std::string_view name);
+[[nodiscard]] Bytes hex_member(const Json& object, std::string_view name);
+// An integer member of `object`; std::invalid_argument for a fraction or another type.
+[[nodiscard]] std::int64_t int_member(const Json& object, std::string_view name);
 // "SHA-256" and friends; TypeError for anything else.
 [[nodiscard]] HashAlg hash_named(std::string_view name);
 

@@ -4,11 +4,13 @@
 #include <craton/hsm/software_backend.h>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "backends/conformance/wycheproof_harness.h"
 
@@ -160,6 +162,24 @@ TEST(WycheproofHarness, FailsAcceptableCasesWithoutARecordedChoice) {
   undecided.acceptable.push_back({4242, AcceptableChoice::Expect::Reject, "stale"});
   EXPECT_THAT(run_vector_file(undecided, backend, {}).failures,
               Contains(HasSubstr("not an acceptable case")));
+}
+
+// The member readers runners use: a vector of the wrong shape is a harness error, never a
+// silently truncated or defaulted value.
+TEST(WycheproofHarness, MemberReadersRefuseTheWrongShape) {
+  const Json group = Json::parse(R"({"ivSize": 96, "tagSize": 96.5, "keySize": "128",)"
+                                 R"( "key": "00ff", "iv": "0g", "odd": "abc"})");
+  EXPECT_EQ(int_member(group, "ivSize"), 96);
+  EXPECT_THROW((void)int_member(group, "tagSize"), std::invalid_argument);
+  EXPECT_THROW((void)int_member(group, "keySize"), std::invalid_argument);
+  EXPECT_THROW((void)int_member(group, "missing"), std::exception);
+  EXPECT_EQ(hex_member(group, "key"), (Bytes{0x00, 0xff}));
+  EXPECT_THROW((void)hex_member(group, "iv"), std::invalid_argument);
+  EXPECT_THROW((void)hex_member(group, "odd"), std::invalid_argument);
+  EXPECT_THROW((void)hex_member(group, "ivSize"), std::exception);
+  const auto parse = [](std::string_view text) { return Json::parse(text); };
+  EXPECT_THROW(parse("{\"a\": \"\xff\"}"), Json::parse_error) << "ill-formed UTF-8";
+  EXPECT_THROW(parse(R"({"a": 1,})"), Json::parse_error);
 }
 
 TEST(WycheproofHarness, CountsEveryDeclaredTest) {

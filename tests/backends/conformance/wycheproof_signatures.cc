@@ -2,6 +2,7 @@
 // Wycheproof runners for signature verification: ECDSA P-256 (DER and P1363), Ed25519,
 // RSASSA-PKCS1-v1_5 and RSASSA-PSS. Every invalid signature must be Invalid, never an error.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "backends/conformance/wycheproof_harness.h"
 
@@ -16,23 +17,24 @@ constexpr std::string_view kSmallExponent =
 
 // Group keys are well-formed by the README's promise, so a refusal here fails valid cases.
 Observation verify_with(CryptoBackend& backend, const Result<Key>& key, SignScheme scheme,
-                        const json::Value& test, SignatureEncoding encoding) {
+                        const Json& test, SignatureEncoding encoding) {
   if (!key) return refusal(key.error(), "public key construction");
   return verdict(
       backend.verify(*key, scheme, hex_member(test, "msg"), hex_member(test, "sig"), encoding));
 }
 
-Observation check_ecdsa_group(const json::Value& group) {
-  const json::Value& key = group.at("publicKey");
-  if (key.at("curve").as_string() != "secp256r1" || group.at("sha").as_string() != "SHA-256") {
+Observation check_ecdsa_group(const Json& group) {
+  const Json& key = group.at("publicKey");
+  if (key.at("curve").get<std::string>() != "secp256r1" ||
+      group.at("sha").get<std::string>() != "SHA-256") {
     return Observation::broken("runner handles secp256r1 with SHA-256 only");
   }
   return Observation::accepted();
 }
 
 CaseRunner ecdsa_runner(SignatureEncoding encoding) {
-  return [encoding](CryptoBackend& backend, const Capabilities& /*caps*/, const json::Value& group,
-                    const json::Value& test) {
+  return [encoding](CryptoBackend& backend, const Capabilities& /*caps*/, const Json& group,
+                    const Json& test) {
     if (Observation shape = check_ecdsa_group(group); shape.kind != Observation::Kind::Accepted) {
       return shape;
     }
@@ -42,8 +44,8 @@ CaseRunner ecdsa_runner(SignatureEncoding encoding) {
   };
 }
 
-Observation run_ed25519(CryptoBackend& backend, const Capabilities& caps, const json::Value& group,
-                        const json::Value& test) {
+Observation run_ed25519(CryptoBackend& backend, const Capabilities& caps, const Json& group,
+                        const Json& test) {
   const auto key = Key::ed25519_public(hex_member(group.at("publicKey"), "pk"));
   if (!caps.ed25519_supported) {
     if (!key) return refusal(key.error(), "public key construction");
@@ -59,9 +61,9 @@ Observation run_ed25519(CryptoBackend& backend, const Capabilities& caps, const 
   return verify_with(backend, key, SignScheme::Ed25519, test, SignatureEncoding::Raw);
 }
 
-Observation run_rsa_pkcs1(CryptoBackend& backend, const Capabilities& /*caps*/,
-                          const json::Value& group, const json::Value& test) {
-  if (group.at("sha").as_string() != "SHA-256") {
+Observation run_rsa_pkcs1(CryptoBackend& backend, const Capabilities& /*caps*/, const Json& group,
+                          const Json& test) {
+  if (group.at("sha").get<std::string>() != "SHA-256") {
     return Observation::broken("runner handles SHA-256 only");
   }
   const auto key = Key::rsa_public_spki(hex_member(group, "publicKeyDer"));
@@ -69,10 +71,11 @@ Observation run_rsa_pkcs1(CryptoBackend& backend, const Capabilities& /*caps*/,
 }
 
 // Our PSS schemes fix MGF1 to the message hash and the salt to the hash length.
-Observation run_rsa_pss(CryptoBackend& backend, const Capabilities& /*caps*/,
-                        const json::Value& group, const json::Value& test) {
-  if (group.at("sha").as_string() != "SHA-256" || group.at("mgf").as_string() != "MGF1" ||
-      group.at("mgfSha").as_string() != "SHA-256" || group.at("sLen").as_int() != 32) {
+Observation run_rsa_pss(CryptoBackend& backend, const Capabilities& /*caps*/, const Json& group,
+                        const Json& test) {
+  if (group.at("sha").get<std::string>() != "SHA-256" ||
+      group.at("mgf").get<std::string>() != "MGF1" ||
+      group.at("mgfSha").get<std::string>() != "SHA-256" || int_member(group, "sLen") != 32) {
     return Observation::skipped("PSS parameters no SignScheme offers");
   }
   const auto key = Key::rsa_public_spki(hex_member(group, "publicKeyDer"));

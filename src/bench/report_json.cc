@@ -3,26 +3,10 @@
 #include <fmt/format.h>
 
 #include "bench/checks.h"
+#include "core/json_escape.h"
 
 namespace craton::hsm::bench {
 namespace {
-
-std::string quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20) {
-      out += fmt::format("\\u{:04x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
 
 std::string number(const std::optional<double>& value) {
   return value ? fmt::format("{:.6g}", *value) : "null";
@@ -41,11 +25,12 @@ std::string measurement(const std::optional<Measurement>& m) {
 }  // namespace
 
 std::string render_json(const BenchReport& report, const std::vector<Check>& checks) {
-  std::string out = fmt::format(
-      R"({{"token":{},"software":{},"machine":{},"pool_size":{},"rounds":{},)"
-      R"("duration_seconds":{},"objects_before":{},"objects_after":{},"results":[)",
-      quote(report.token), quote(report.software), quote(report.machine), report.pool_size,
-      report.rounds, number(report.duration_seconds), report.objects_before, report.objects_after);
+  std::string out =
+      fmt::format(R"({{"token":{},"software":{},"machine":{},"pool_size":{},"rounds":{},)"
+                  R"("duration_seconds":{},"objects_before":{},"objects_after":{},"results":[)",
+                  json_quote(report.token), json_quote(report.software), json_quote(report.machine),
+                  report.pool_size, report.rounds, number(report.duration_seconds),
+                  report.objects_before, report.objects_after);
   for (std::size_t i = 0; i < report.results.size(); ++i) {
     const CaseResult& r = report.results[i];
     const Scaling s = scaling(report, r);
@@ -53,31 +38,33 @@ std::string render_json(const BenchReport& report, const std::vector<Check>& che
         R"({}{{"case":{},"variant":{},"size":{},"threads":{},"raw":{},"backend":{},)"
         R"("software":{},"backend_audited":{},"ratio":{},"scaling":{{"raw":{},"backend":{}}},)"
         R"("audit_ratio":{},"audit_cpu_us_per_op":{},"import_cost_us":{}}})",
-        i == 0 ? "" : ",", quote(r.bench_case.name), quote(variant_name(r.bench_case.variant)),
-        r.bench_case.size, r.threads, measurement(r.raw), measurement(r.backend),
-        measurement(r.software), measurement(r.backend_audited), number(ratio(r)), number(s.raw),
-        number(s.backend), number(audit_ratio(r)), number(audit_cpu_us(r)),
+        i == 0 ? "" : ",", json_quote(r.bench_case.name),
+        json_quote(variant_name(r.bench_case.variant)), r.bench_case.size, r.threads,
+        measurement(r.raw), measurement(r.backend), measurement(r.software),
+        measurement(r.backend_audited), number(ratio(r)), number(s.raw), number(s.backend),
+        number(audit_ratio(r)), number(audit_cpu_us(r)),
         number(r.bench_case.is_miss() ? import_cost_us(report, r) : std::nullopt));
   }
   out += R"(],"audit_trail":)";
   if (const auto& trail = report.audit_trail) {
     out +=
         fmt::format(R"({{"durability":{},"operations":{},"records":{},"intact":{},"problem":{}}})",
-                    quote(trail->durability), trail->operations, trail->records, trail->intact,
-                    quote(trail->problem));
+                    json_quote(trail->durability), trail->operations, trail->records, trail->intact,
+                    json_quote(trail->problem));
   } else {
     out += "null";
   }
   out += R"(,"skipped":[)";
   for (std::size_t i = 0; i < report.skipped.size(); ++i) {
     out += fmt::format(R"({}{{"case":{},"reason":{}}})", i == 0 ? "" : ",",
-                       quote(report.skipped[i].name), quote(report.skipped[i].reason));
+                       json_quote(report.skipped[i].name), json_quote(report.skipped[i].reason));
   }
   out += R"(],"checks":[)";
   for (std::size_t i = 0; i < checks.size(); ++i) {
-    out += fmt::format(R"({}{{"target":{},"subject":{},"verdict":{},"detail":{}}})",
-                       i == 0 ? "" : ",", quote(checks[i].target), quote(checks[i].subject),
-                       quote(verdict_name(checks[i].verdict)), quote(checks[i].detail));
+    out +=
+        fmt::format(R"({}{{"target":{},"subject":{},"verdict":{},"detail":{}}})", i == 0 ? "" : ",",
+                    json_quote(checks[i].target), json_quote(checks[i].subject),
+                    json_quote(verdict_name(checks[i].verdict)), json_quote(checks[i].detail));
   }
   return out + "]}\n";
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// JSON string escaping and the comma bookkeeping of JsonWriter.
+// The comma bookkeeping of JsonWriter; strings are quoted by core/json_escape.
 #include "cli/json_writer.h"
 
 #include "core/json_escape.h"
@@ -9,22 +9,6 @@
 #include <fmt/format.h>
 
 namespace craton::hsm::cli {
-namespace {
-
-void append_quoted(std::string& out, std::string_view text) {
-  out += '"';
-  append_json_escaped(out, text);
-  out += '"';
-}
-
-}  // namespace
-
-std::string json_quote(std::string_view text) {
-  std::string out;
-  append_quoted(out, text);
-  return out;
-}
-
 void JsonWriter::before_value() {
   if (after_key_) {
     after_key_ = false;
@@ -73,7 +57,7 @@ JsonWriter& JsonWriter::key(std::string_view name) {
   Level& level = stack_.back();
   if (!level.empty) out_ += ',';
   level.empty = false;
-  append_quoted(out_, name);
+  append_json_quoted(out_, name);
   out_ += ':';
   after_key_ = true;
   return *this;
@@ -81,7 +65,7 @@ JsonWriter& JsonWriter::key(std::string_view name) {
 
 JsonWriter& JsonWriter::value(std::string_view text) {
   before_value();
-  append_quoted(out_, text);
+  append_json_quoted(out_, text);
   return *this;
 }
 

@@ -49,7 +49,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// `text` as a quoted JSON string literal (escapes ", \, control characters; repairs UTF-8).
-[[nodiscard]] std::string json_quote(std::string_view text);
-
 }  // namespace craton::hsm::cli

@@ -91,6 +91,18 @@ void append_json_escaped(std::string& out, std::string_view text) {
   }
 }
 
+void append_json_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  append_json_escaped(out, text);
+  out += '"';
+}
+
+std::string json_quote(std::string_view text) {
+  std::string out;
+  append_json_quoted(out, text);
+  return out;
+}
+
 std::string_view clip_utf8(std::string_view text, std::size_t limit) noexcept {
   if (text.size() <= limit) return text;
   std::size_t end = limit;

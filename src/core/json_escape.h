@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one JSON string escaper (audit records, CLI output) and UTF-8-safe clipping.
+// The one JSON string escaper (audit records, CLI output, bench reports) and UTF-8-safe
+// clipping.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,10 @@ namespace craton::hsm {
 //    U+10FFFF, truncated sequences) becomes \ufffd, so the output is always valid UTF-8 JSON.
 // Never allocates beyond growing `out`.
 void append_json_escaped(std::string& out, std::string_view text);
+
+// `text` as a quoted JSON string literal: '"', the escaped text, '"'.
+void append_json_quoted(std::string& out, std::string_view text);
+[[nodiscard]] std::string json_quote(std::string_view text);
 
 // At most `limit` bytes of `text`, cut back to a UTF-8 character boundary, so that a long
 // detail cannot make a record unbounded (the trail's reader keeps lines below 64 KiB).

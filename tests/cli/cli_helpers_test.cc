@@ -10,6 +10,7 @@
 #include "cli/json_writer.h"
 #include "cli/options.h"
 #include "cli/table.h"
+#include "core/json_escape.h"
 
 namespace craton::hsm::cli {
 namespace {

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "core/checked_file.h"
+
 namespace craton::hsm::audit {
 namespace {
 
@@ -37,60 +39,58 @@ std::string_view what(OpenFor mode) {
   }
 }
 
-int open_flags(OpenFor mode) {
-  // O_NONBLOCK: opening a FIFO must fail or return at once, never hang the caller.
-  const int common = O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+int access_flags(OpenFor mode) {
   switch (mode) {
     case OpenFor::AppendTrail:
-      return common | O_CREAT | O_APPEND | O_WRONLY;
+      return O_CREAT | O_APPEND | O_WRONLY;
     case OpenFor::CreateTrail:
-      return common | O_CREAT | O_EXCL | O_APPEND | O_WRONLY;
+      return O_CREAT | O_EXCL | O_APPEND | O_WRONLY;
     default:
-      return common | O_RDONLY;
+      return O_RDONLY;
   }
+}
+
+std::string refusal_text(const std::filesystem::path& path, OpenFor mode,
+                         const FileRefusal& refusal) {
+  using Reason = FileRefusal::Reason;
+  switch (refusal.reason) {
+    case Reason::IsSymlink:
+      return fmt::format("{} {}: is a symbolic link; refusing to follow it", what(mode),
+                         path.string());
+    case Reason::Open:
+      return fmt::format("{} {}: cannot open: {}", what(mode), path.string(),
+                         errno_text(refusal.error));
+    case Reason::Stat:
+      return fmt::format("{} {}: cannot stat: {}", what(mode), path.string(),
+                         errno_text(refusal.error));
+    case Reason::NotRegular:
+      return fmt::format("{} {}: not a regular file", what(mode), path.string());
+    case Reason::ForeignOwner:
+      return fmt::format("{} {}: owned by uid {}, not by us (uid {})", what(mode), path.string(),
+                         refusal.uid, ::geteuid());
+    case Reason::GroupOrOtherAccess:
+      return fmt::format("{} {}: mode {:04o} gives group/other access; must be 0600", what(mode),
+                         path.string(), refusal.mode);
+    case Reason::Blocking:
+      break;
+  }
+  return fmt::format("{} {}: fcntl: {}", what(mode), path.string(), errno_text(refusal.error));
 }
 
 }  // namespace
 
 Result<UniqueFd> open_private_file(const std::filesystem::path& path, OpenFor mode, bool* missing) {
-  const ErrorCode code = error_code_for(mode);
-  const int raw = ::open(path.c_str(), open_flags(mode), 0600);
-  if (raw < 0) {
-    const int error = errno;
-    if (missing != nullptr) *missing = error == ENOENT;
-    if (error == ELOOP) {
-      return fail(code, fmt::format("{} {}: is a symbolic link; refusing to follow it", what(mode),
-                                    path.string()));
-    }
-    return fail(
-        code, fmt::format("{} {}: cannot open: {}", what(mode), path.string(), errno_text(error)));
+  auto opened = open_checked_file(path, {.access = access_flags(mode),
+                                         .symlinks = Symlinks::Refuse,
+                                         .owner_only = true,
+                                         .owned_by_us = checks_owner(mode)});
+  if (opened) return std::move(*opened);
+  const FileRefusal& refusal = opened.error();
+  if (missing != nullptr && (refusal.reason == FileRefusal::Reason::Open ||
+                             refusal.reason == FileRefusal::Reason::IsSymlink)) {
+    *missing = refusal.error == ENOENT;
   }
-  UniqueFd fd(raw);
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) {
-    const int error = errno;
-    return fail(
-        code, fmt::format("{} {}: cannot stat: {}", what(mode), path.string(), errno_text(error)));
-  }
-  if (!S_ISREG(info.st_mode)) {
-    return fail(code, fmt::format("{} {}: not a regular file", what(mode), path.string()));
-  }
-  if (checks_owner(mode) && info.st_uid != ::geteuid()) {
-    return fail(code, fmt::format("{} {}: owned by uid {}, not by us (uid {})", what(mode),
-                                  path.string(), info.st_uid, ::geteuid()));
-  }
-  if ((info.st_mode & 077) != 0) {
-    return fail(code, fmt::format("{} {}: mode {:04o} gives group/other access; must be 0600",
-                                  what(mode), path.string(), info.st_mode & 07777));
-  }
-  // Back to blocking I/O now that we know it is a regular file (O_NONBLOCK was for FIFOs).
-  const int flags = ::fcntl(fd.get(), F_GETFL);
-  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
-    const int error = errno;
-    return fail(code,
-                fmt::format("{} {}: fcntl: {}", what(mode), path.string(), errno_text(error)));
-  }
-  return fd;
+  return fail(error_code_for(mode), refusal_text(path, mode, refusal));
 }
 
 Result<std::size_t> read_fully(const UniqueFd& fd, std::span<std::uint8_t> buffer) {

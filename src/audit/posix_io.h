@@ -25,9 +25,10 @@ enum class OpenFor : std::uint8_t {
   ReadAnchor,   // the tail anchor sidecar
 };
 
-// Opens `path` without following a symbolic link in the last component and checks, on the
-// opened descriptor, that it is a regular file with no group/other permission bits (and, for
-// the trail and its anchor, that it belongs to the effective user). Errors: ConfigInvalid
+// Opens `path` with core's open_checked_file: without following a symbolic link in the last
+// component, and checking on the opened descriptor that it is a regular file with no
+// group/other permission bits (and, for the trail and its anchor, that it belongs to the
+// effective user). Errors: ConfigInvalid
 // (ReadKey) or AuditUnavailable (the others), with a message naming the path and the reason;
 // a missing file is reported with ENOENT in `missing` when the caller wants to tell it apart.
 [[nodiscard]] Result<UniqueFd> open_private_file(const std::filesystem::path& path, OpenFor mode,

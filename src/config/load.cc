@@ -38,11 +38,11 @@ Result<Pkcs11PassthroughConfig> parse_validate_resolve(std::string_view text,
 }
 
 Result<std::string> read_config_text(const fs::path& file) {
-  CRATON_ASSIGN_OR_RETURN(config::RegularFile opened,
-                          config::open_regular_file("config file", file, config::Symlinks::Follow));
+  CRATON_ASSIGN_OR_RETURN(const UniqueFd fd,
+                          config::open_regular_file("config file", file, config::FileUse::Config));
   std::string text(kMaxConfigBytes + 1, '\0');
   CRATON_ASSIGN_OR_RETURN(const std::size_t size,
-                          config::read_up_to("config file", file, opened.fd, text));
+                          config::read_up_to("config file", file, fd, text));
   if (size > kMaxConfigBytes) {
     return fail(ErrorCode::ConfigInvalid, fmt::format("config file: {} is larger than {} bytes",
                                                       file.string(), kMaxConfigBytes));

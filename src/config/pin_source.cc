@@ -32,18 +32,11 @@ std::string_view strip_one_line_ending(std::string_view text) {
 Result<SecretString> read_pin_file(const std::filesystem::path& file) {
   // The symlink refusal and the mode check both look at the opened descriptor, so the file we
   // check is the file we read.
-  CRATON_ASSIGN_OR_RETURN(config::RegularFile opened,
-                          config::open_regular_file("pin_file", file, config::Symlinks::Refuse));
-  if ((opened.mode & 077) != 0) {
-    return fail(ErrorCode::ConfigInvalid,
-                fmt::format("pin_file: {} must have no group or other permissions (mode {:04o}); "
-                            "run chmod 600 on it",
-                            file.string(), opened.mode));
-  }
+  CRATON_ASSIGN_OR_RETURN(const UniqueFd fd,
+                          config::open_regular_file("pin_file", file, config::FileUse::Secret));
   // A wiping buffer: the PIN never sits in memory that is freed without being overwritten.
   std::vector<char, WipingAllocator<char>> buffer(kMaxPinFileBytes + 1);
-  CRATON_ASSIGN_OR_RETURN(const std::size_t size,
-                          config::read_up_to("pin_file", file, opened.fd, buffer));
+  CRATON_ASSIGN_OR_RETURN(const std::size_t size, config::read_up_to("pin_file", file, fd, buffer));
   if (size > kMaxPinFileBytes) {
     return fail(ErrorCode::ConfigInvalid,
                 fmt::format("pin_file: {} is larger than {} bytes; is it the right file?",

@@ -1,48 +1,52 @@
 // SPDX-License-Identifier: Apache-2.0
-// POSIX open/fstat/read for the config's own small files; no exceptions, errno kept as text.
+// The config's wording of core's checked open, and reads; no exceptions, errno kept as text.
 #include "config/posix_file.h"
 
-#include <craton/hsm/diagnostics.h>
-
-#include <cerrno>
 #include <string>
-#include <system_error>
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
+#include "core/checked_file.h"
+
 namespace craton::hsm::config {
-Result<RegularFile> open_regular_file(std::string_view field, const std::filesystem::path& path,
-                                      Symlinks symlinks) {
-  // O_NONBLOCK so that opening a FIFO cannot block; it has no effect on regular files.
-  int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-  if (symlinks == Symlinks::Refuse) flags |= O_NOFOLLOW;
-  const int raw = ::open(path.c_str(), flags);
-  if (raw < 0) {
-    const int error = errno;
-    if (error == ELOOP && symlinks == Symlinks::Refuse) {
-      return fail(
-          ErrorCode::ConfigInvalid,
-          fmt::format("{}: {}: is a symbolic link; name the file itself", field, path.string()));
-    }
-    return fail(ErrorCode::ConfigInvalid,
-                fmt::format("{}: cannot open {}: {}", field, path.string(), errno_text(error)));
+namespace {
+
+std::string refusal_text(std::string_view field, const std::filesystem::path& path,
+                         const FileRefusal& refusal) {
+  using Reason = FileRefusal::Reason;
+  switch (refusal.reason) {
+    case Reason::IsSymlink:
+      return fmt::format("{}: {}: is a symbolic link; name the file itself", field, path.string());
+    case Reason::Open:
+      return fmt::format("{}: cannot open {}: {}", field, path.string(), errno_text(refusal.error));
+    case Reason::Stat:
+      return fmt::format("{}: cannot stat {}: {}", field, path.string(), errno_text(refusal.error));
+    case Reason::NotRegular:
+      return fmt::format("{}: {}: not a regular file", field, path.string());
+    case Reason::GroupOrOtherAccess:
+      return fmt::format(
+          "{}: {} must have no group or other permissions (mode {:04o}); run chmod 600 on it",
+          field, path.string(), refusal.mode);
+    case Reason::ForeignOwner:
+      return fmt::format("{}: {}: owned by uid {}, not by us", field, path.string(), refusal.uid);
+    case Reason::Blocking:
+      break;
   }
-  UniqueFd fd(raw);
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) {
-    const int error = errno;
-    return fail(ErrorCode::ConfigInvalid,
-                fmt::format("{}: cannot stat {}: {}", field, path.string(), errno_text(error)));
-  }
-  if (!S_ISREG(info.st_mode)) {
-    return fail(ErrorCode::ConfigInvalid,
-                fmt::format("{}: {}: not a regular file", field, path.string()));
-  }
-  return RegularFile{std::move(fd), static_cast<std::uint32_t>(info.st_mode & 07777)};
+  return fmt::format("{}: {}: fcntl: {}", field, path.string(), errno_text(refusal.error));
+}
+
+}  // namespace
+
+Result<UniqueFd> open_regular_file(std::string_view field, const std::filesystem::path& path,
+                                   FileUse use) {
+  const bool secret = use == FileUse::Secret;
+  auto opened = open_checked_file(path, {.access = O_RDONLY,
+                                         .symlinks = secret ? Symlinks::Refuse : Symlinks::Follow,
+                                         .owner_only = secret});
+  if (!opened) return fail(ErrorCode::ConfigInvalid, refusal_text(field, path, opened.error()));
+  return std::move(*opened);
 }
 
 Result<std::size_t> read_up_to(std::string_view field, const std::filesystem::path& path,

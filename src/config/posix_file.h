@@ -12,23 +12,19 @@
 #include <filesystem>
 #include <span>
 #include <string_view>
-#include <utility>
 
 namespace craton::hsm::config {
 
-enum class Symlinks : std::uint8_t { Follow, Refuse };
-
-struct RegularFile {
-  UniqueFd fd;
-  std::uint32_t mode;  // st_mode permission bits (07777) of the opened file
+enum class FileUse : std::uint8_t {
+  Config,  // may be a symbolic link, may be readable by others
+  Secret,  // the PIN file: not a symbolic link, no group/other permission bits
 };
 
-// Opens `path` read-only and checks, on the opened descriptor, that it is a regular file (so a
-// FIFO cannot hang us and a directory gives a clear message). With Symlinks::Refuse a symbolic
-// link as the last path component is refused. Errors: ConfigInvalid "<field>: <path>: ...".
-[[nodiscard]] Result<RegularFile> open_regular_file(std::string_view field,
-                                                    const std::filesystem::path& path,
-                                                    Symlinks symlinks);
+// Opens `path` read-only with core's open_checked_file: a regular file (so a FIFO cannot hang
+// us and a directory gives a clear message), plus the rules of `use`. Errors: ConfigInvalid
+// "<field>: <path>: ...".
+[[nodiscard]] Result<UniqueFd> open_regular_file(std::string_view field,
+                                                 const std::filesystem::path& path, FileUse use);
 
 // Reads until end of file or until `buffer` is full, retrying interrupted reads; returns the
 // number of bytes read. Callers pass one byte more than they accept to detect oversized files.

@@ -26,7 +26,7 @@ void write_library(JsonWriter& json, const InfoReport& report) {
   json.end_object();
 }
 
-void write_token(JsonWriter& json, const pkcs11::TokenDescription& token, bool selected) {
+void write_token(JsonWriter& json, const Pkcs11TokenInfo& token, bool selected) {
   json.begin_object();
   json.key("slot_id").value(token.slot_id);
   json.key("selected").value(selected);
@@ -35,7 +35,7 @@ void write_token(JsonWriter& json, const pkcs11::TokenDescription& token, bool s
   json.key("model").value(token.model);
   json.key("manufacturer").value(token.manufacturer);
   json.key("flags");
-  write_names(json, pkcs11::token_flag_names(token.flags));
+  write_names(json, token_flag_names(token.flags));
   // null: the token reported "unavailable" or "effectively infinite".
   json.key("session_count").value(token.session_count);
   json.key("max_session_count").value(token.max_session_count);
@@ -44,14 +44,14 @@ void write_token(JsonWriter& json, const pkcs11::TokenDescription& token, bool s
   json.end_object();
 }
 
-void write_mechanism(JsonWriter& json, const pkcs11::MechanismDescription& mechanism) {
+void write_mechanism(JsonWriter& json, const Pkcs11MechanismInfo& mechanism) {
   json.begin_object();
   json.key("name").value(mechanism.name);
   json.key("type").value(mechanism.type);
   json.key("min_key_size").value(mechanism.min_key_size);
   json.key("max_key_size").value(mechanism.max_key_size);
   json.key("flags");
-  write_names(json, pkcs11::mechanism_flag_names(mechanism.flags));
+  write_names(json, mechanism_flag_names(mechanism.flags));
   json.end_object();
 }
 

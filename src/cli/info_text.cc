@@ -14,13 +14,13 @@
 namespace craton::hsm::cli {
 namespace {
 
-// describe_token folds "unavailable" and "effectively infinite" into nullopt, so "-" reads as
-// "not reported or unlimited" (SoftHSM2 reports every session count that way).
+// Counts the token reports as "unavailable" or "effectively infinite" are nullopt, so "-" reads
+// as "not reported or unlimited" (SoftHSM2 reports every session count that way).
 std::string count_text(const std::optional<std::uint64_t>& count) {
   return count ? fmt::format("{}", *count) : "-";
 }
 
-std::string sessions_text(const pkcs11::TokenDescription& token) {
+std::string sessions_text(const Pkcs11TokenInfo& token) {
   return fmt::format("{} open / {} max (read-write: {} open / {} max)",
                      count_text(token.session_count), count_text(token.max_session_count),
                      count_text(token.rw_session_count), count_text(token.max_rw_session_count));
@@ -58,7 +58,7 @@ void append_tokens(std::string& out, const InfoReport& report) {
     table.add_row({"serial", or_none(token.serial)});
     table.add_row({"model", token.model});
     table.add_row({"manufacturer", token.manufacturer});
-    table.add_row({"flags", joined(pkcs11::token_flag_names(token.flags))});
+    table.add_row({"flags", joined(token_flag_names(token.flags))});
     table.add_row({"sessions", sessions_text(token)});
     out += table.render("    ");
   }
@@ -78,7 +78,7 @@ void append_mechanisms(std::string& out, const InfoReport& report) {
   for (const auto& mechanism : report.mechanisms) {
     table.add_row({mechanism.name, fmt::format("{}", mechanism.min_key_size),
                    fmt::format("{}", mechanism.max_key_size),
-                   joined(pkcs11::mechanism_flag_names(mechanism.flags))});
+                   joined(mechanism_flag_names(mechanism.flags))});
   }
   out += table.render("  ");
 }

@@ -48,7 +48,7 @@ inline constexpr const char* kConfigEnv = "CRATON_HSM_CONFIG";
 // it; a selector given on the command line replaces the file's selector. Without --config: --module
 // is required and every other field keeps its default. The PIN comes from --pin-file, else the
 // environment variable named by pin_env. Range and selector rules are checked by the commands
-// (open_token validates), because `info` works without a selector. Errors: ConfigInvalid.
+// (opening the token validates), because `info` works without a selector. Errors: ConfigInvalid.
 [[nodiscard]] Result<CliConfig> build_config(const GlobalOptions& options);
 
 // Finds a PIN option on the command line ("--pin", "--pin=..."), which we refuse before CLI11

@@ -225,12 +225,17 @@ Result<std::uint64_t> select_token(const Module& module, const TokenSelector& se
                           found.size(), describe_selector(selector), available));
 }
 
+}  // namespace craton::hsm::pkcs11
+
+namespace craton::hsm {
+
+// Declared in the public craton/hsm/pkcs11_info.h; the CKF_ tables live here, with the header.
 std::vector<std::string_view> mechanism_flag_names(std::uint64_t flags) {
-  return names_of(flags, kMechanismFlags);
+  return pkcs11::names_of(flags, pkcs11::kMechanismFlags);
 }
 
 std::vector<std::string_view> token_flag_names(std::uint64_t flags) {
-  return names_of(flags, kTokenFlags);
+  return pkcs11::names_of(flags, pkcs11::kTokenFlags);
 }
 
-}  // namespace craton::hsm::pkcs11
+}  // namespace craton::hsm

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <craton/hsm/error.h>
+#include <craton/hsm/pkcs11_info.h>
 #include <craton/hsm/pkcs11_uri.h>
 
 #include <cstdint>
@@ -14,36 +15,11 @@
 
 namespace craton::hsm::pkcs11 {
 
-struct Version {
-  std::uint8_t major = 0;
-  std::uint8_t minor = 0;
-};
-
-struct LibraryDescription {
-  std::string manufacturer;
-  std::string description;
-  Version library_version;
-  Version cryptoki_version;
-};
-
-// C_GetTokenInfo, with the fixed-width blank-padded fields trimmed. Counts that the token
-// reports as CK_UNAVAILABLE_INFORMATION or CK_EFFECTIVELY_INFINITE are std::nullopt.
-struct TokenDescription {
-  std::uint64_t slot_id = 0;
-  std::string label;
-  std::string manufacturer;
-  std::string model;
-  std::string serial;
-  std::uint64_t flags = 0;
-  std::optional<std::uint64_t> max_session_count;
-  std::optional<std::uint64_t> session_count;
-  std::optional<std::uint64_t> max_rw_session_count;
-  std::optional<std::uint64_t> rw_session_count;
-  std::uint64_t min_pin_length = 0;
-  std::uint64_t max_pin_length = 0;
-  Version hardware_version;
-  Version firmware_version;
-};
+// The public value types (craton/hsm/pkcs11_info.h) under the names this layer uses.
+using Version = Pkcs11Version;
+using LibraryDescription = Pkcs11LibraryInfo;
+using TokenDescription = Pkcs11TokenInfo;
+using MechanismDescription = Pkcs11MechanismInfo;
 
 // C_GetSlotInfo's text fields, trimmed like the token's.
 struct SlotDescription {
@@ -52,15 +28,7 @@ struct SlotDescription {
   std::string manufacturer;
 };
 
-struct MechanismDescription {
-  std::uint64_t type = 0;
-  std::string name;  // "CKM_AES_GCM", or a vendor/hex rendering
-  std::uint64_t min_key_size = 0;
-  std::uint64_t max_key_size = 0;
-  std::uint64_t flags = 0;
-};
-
-// How a configuration names its token. Slot ids move when tokens are added; labels and
+// How the caller names its token. Slot ids move when tokens are added; labels and
 // serials do not, so those are what deployments should use.
 struct BySlotId {
   std::uint64_t slot_id;
@@ -93,10 +61,5 @@ using TokenSelector = std::variant<BySlotId, ByLabel, BySerial, ByUri>;
 // TokenNotFound.
 [[nodiscard]] Result<std::uint64_t> select_token(const Module& module,
                                                  const TokenSelector& selector);
-
-// Names of the CKF_* bits set in a mechanism's flags ("ENCRYPT", "SIGN", ...).
-[[nodiscard]] std::vector<std::string_view> mechanism_flag_names(std::uint64_t flags);
-// Names of the CKF_* bits set in a token's flags ("LOGIN_REQUIRED", "TOKEN_INITIALIZED", ...).
-[[nodiscard]] std::vector<std::string_view> token_flag_names(std::uint64_t flags);
 
 }  // namespace craton::hsm::pkcs11

@@ -3,8 +3,6 @@
 // itself.
 #include "pkcs11/session/token.h"
 
-#include <craton/hsm/config.h>
-
 #include <algorithm>
 #include <string>
 
@@ -141,20 +139,23 @@ TEST_F(TokenTest, ATokenUriMatchesSlotAndLibraryAttributes) {
               HasErrorCode(ErrorCode::TokenNotFound));
 }
 
-// The configuration path end to end: the URI's module-path stands in for library_path, and its
-// token attributes choose the slot.
-TEST_F(TokenTest, OpenTokenFollowsTheConfiguredTokenUri) {
-  Pkcs11PassthroughConfig config;
-  config.token_uri = uri(fmt::format("pkcs11:token=ci-token?module-path={}", kModulePath));
-  auto target = open_token(config);
+// The session layer's options: a module and a selector, no configuration and no PIN. (From a
+// configuration to these options: tests/backends/pkcs11/token_options_test.cc.)
+TEST_F(TokenTest, OpenTokenLoadsTheModuleAndSelectsTheToken) {
+  TokenOptions options{.module = {.library_path = std::string(kModulePath),
+                                  .allow_unprotected_library_path = false,
+                                  .init_reserved = std::nullopt},
+                       .selector = ByLabel{std::string(kTokenLabel)}};
+  auto target = open_token(options);
   ASSERT_THAT(target, IsOk());
   EXPECT_EQ(target->slot, slot_);
+  EXPECT_EQ(target->module, module_) << "the process-wide module, shared";
 
-  config.token_uri = uri("pkcs11:token=ci-token;serial=0000000000000000");
-  config.library_path = std::string(kModulePath);
-  EXPECT_THAT(open_token(config), HasErrorCode(ErrorCode::TokenNotFound));
-  config.token_uri = uri("pkcs11:token=ci-token;object=signing-1");
-  EXPECT_THAT(open_token(config), HasErrorCode(ErrorCode::ConfigInvalid));
+  options.selector = ByUri{uri("pkcs11:token=ci-token;serial=0000000000000000")};
+  EXPECT_THAT(open_token(options), HasErrorCode(ErrorCode::TokenNotFound));
+  options.module.library_path = "relative/libsofthsm2.so";
+  EXPECT_THAT(open_token(options), HasErrorCode(ErrorCode::ConfigInvalid))
+      << "the loader's path rules still apply";
 }
 
 TEST_F(TokenTest, ListsMechanismsWithNamesAndFlags) {

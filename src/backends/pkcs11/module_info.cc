@@ -6,6 +6,7 @@
 #include <memory>
 #include <utility>
 
+#include "backends/pkcs11/token_options.h"
 #include "pkcs11/loader/module.h"
 #include "pkcs11/session/token.h"
 #include "pkcs11/session/token_target.h"
@@ -17,7 +18,7 @@ Result<Pkcs11ModuleInfo> describe_pkcs11_module(const Pkcs11PassthroughConfig& c
   std::shared_ptr<const pkcs11::Module> module;
   if (config.slot_id || config.token_label || config.token_serial || config.token_uri) {
     // Resolving the token first means a wrong selector fails before anything is described.
-    CRATON_ASSIGN_OR_RETURN(pkcs11::TokenTarget target, pkcs11::open_token(config));
+    CRATON_ASSIGN_OR_RETURN(pkcs11::TokenTarget target, pkcs11::open_configured_token(config));
     module = std::move(target.module);
     info.selected_slot = target.slot;
   } else {

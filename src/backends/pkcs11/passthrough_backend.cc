@@ -10,15 +10,15 @@
 #include <fmt/format.h>
 
 #include "backends/pkcs11/key_import.h"
+#include "backends/pkcs11/token_options.h"
 #include "keys/fingerprint.h"
 #include "pkcs11/session/token.h"
-#include "pkcs11/session/token_target.h"
 
 namespace craton::hsm::pkcs11 {
 
 Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::create(
     Pkcs11PassthroughConfig config, PoolEventHandler on_event, std::shared_ptr<AuditRelay> relay) {
-  CRATON_ASSIGN_OR_RETURN(const TokenTarget target, open_token(config));
+  CRATON_ASSIGN_OR_RETURN(const TokenTarget target, open_configured_token(config));
   CRATON_ASSIGN_OR_RETURN(Capabilities capabilities,
                           Capabilities::probe(*target.module, target.slot));
   CRATON_ASSIGN_OR_RETURN(const TokenDescription token,

@@ -4,9 +4,9 @@
 
 #include <array>
 
+#include "backends/pkcs11/token_options.h"
 #include "pkcs11/raw/raw_state.h"
 #include "pkcs11/session/size_query.h"
-#include "pkcs11/session/token_target.h"
 
 namespace craton::hsm::pkcs11::raw {
 namespace {
@@ -51,7 +51,7 @@ RawToken::RawToken(std::unique_ptr<State> state) : state_(std::move(state)) {}
 RawToken::~RawToken() = default;
 
 Result<std::unique_ptr<RawToken>> RawToken::open(const Pkcs11PassthroughConfig& config) {
-  CRATON_ASSIGN_OR_RETURN(const TokenTarget target, open_token(config));
+  CRATON_ASSIGN_OR_RETURN(const TokenTarget target, open_configured_token(config));
   auto state = std::make_unique<State>();
   state->module = target.module;
   state->slot = static_cast<CK_SLOT_ID>(target.slot);

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// From a Pkcs11PassthroughConfig to the module and slot it names.
+// From the options that name a module and a token to the loaded module and the token's slot.
 #pragma once
 
-#include <craton/hsm/config.h>
 #include <craton/hsm/error.h>
 
 #include <cstdint>
@@ -13,19 +12,20 @@
 
 namespace craton::hsm::pkcs11 {
 
+// What the session layer needs to reach one token: the module to load (path, path rules,
+// C_Initialize arguments) and the token to select. No PIN: logging in is the pool's job, and
+// the pool gets the only copy. The backend factory builds these from a configuration.
+struct TokenOptions {
+  ModuleOptions module;
+  TokenSelector selector;
+};
+
 struct TokenTarget {
   std::shared_ptr<const Module> module;
   std::uint64_t slot = 0;
 };
 
-// The module to load: library_path, or the token URI's module-path when that is empty.
-[[nodiscard]] ModuleOptions module_options(const Pkcs11PassthroughConfig& config);
-
-// Errors: ConfigInvalid when not exactly one selector is set.
-[[nodiscard]] Result<TokenSelector> token_selector(const Pkcs11PassthroughConfig& config);
-
-// Validates the config, acquires its module and finds its token. Errors: those of
-// Pkcs11PassthroughConfig::validate, Module::acquire and select_token.
-[[nodiscard]] Result<TokenTarget> open_token(const Pkcs11PassthroughConfig& config);
+// Acquires the module and finds the token. Errors: those of Module::acquire and select_token.
+[[nodiscard]] Result<TokenTarget> open_token(const TokenOptions& options);
 
 }  // namespace craton::hsm::pkcs11

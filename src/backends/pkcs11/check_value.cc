@@ -35,7 +35,8 @@ bool refused(const HsmError& error) {
 }
 
 std::vector<std::uint8_t> tagged(Form form, std::span<const std::uint8_t> value) {
-  // Sized up front: GCC 12's -Warray-bounds misreads insert() after a one-element init (Release, -Werror).
+  // Sized up front: GCC 12's -Warray-bounds misreads insert() after a one-element init (Release,
+  // -Werror).
   std::vector<std::uint8_t> out(value.size() + 1);
   out[0] = static_cast<std::uint8_t>(form);
   std::ranges::copy(value, out.begin() + 1);

@@ -6,12 +6,12 @@
 #include <openssl/core_names.h>
 #include <openssl/x509.h>
 
+#include "backends/common/openssl_util.h"
 #include "backends/pkcs11/key_import.h"
 #include "backends/pkcs11/keygen_spec.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/readback.h"
-#include "backends/software/openssl_util.h"
 #include "keys/key_build.h"
 #include "keys/key_origin.h"
 #include "keys/openssl_ptr.h"
@@ -19,8 +19,8 @@
 namespace craton::hsm::pkcs11 {
 namespace {
 
-using software::openssl_failure;
-using software::pkcs8_der;
+using common::openssl_failure;
+using common::pkcs8_der;
 
 // The attributes every private half (or secret key) generated here gets: a session object
 // that is neither sensitive nor unextractable, because its value is read out right away.

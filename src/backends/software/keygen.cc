@@ -9,12 +9,16 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "backends/software/openssl_util.h"
+#include "backends/common/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_build.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
+
+using common::openssl_failure;
+using common::pkcs8_der;
+
 namespace {
 
 constexpr unsigned kRsaPublicExponent = 65537;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// SoftwareBackend's construction, name, shared input checks and random bytes.
+// SoftwareBackend's construction, name, shared input checks, random bytes and key generation.
 #include "backends/software/software_backend.h"
 
 #include <fmt/format.h>
@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "backends/common/key_checks.h"
+#include "backends/common/openssl_keygen.h"
 #include "backends/common/openssl_util.h"
 #include "keys/key_material.h"
 
@@ -59,6 +60,10 @@ Result<Bytes> SoftwareBackend::random(std::size_t size) {
   Bytes out(size);
   if (RAND_bytes(out.data(), static_cast<int>(size)) != 1) return openssl_failure("RAND_bytes");
   return out;
+}
+
+Result<Key> SoftwareBackend::generate_key(KeyAlgorithm algorithm) {
+  return common::openssl_generate_key(algorithm);
 }
 
 }  // namespace craton::hsm::software

@@ -1,36 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-// Verifying a signature over a message or a caller-computed digest, answering Valid/Invalid.
+// Signature verification with an OpenSSL key: the signature's form checked first, then
+// EVP_DigestVerify over a message or EVP_PKEY_verify over a digest.
+#include "backends/common/signature_verify.h"
+
 #include <optional>
 
-#include <fmt/format.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 
 #include "backends/common/ecdsa_encoding.h"
 #include "backends/common/openssl_util.h"
 #include "backends/common/signature_scheme.h"
-#include "backends/software/software_backend.h"
 #include "keys/key_build.h"
 #include "keys/openssl_ptr.h"
 
-namespace craton::hsm::software {
-
-using common::check_digest_length;
-using common::configure_rsa_padding;
-using common::data_or_empty;
-using common::discard_openssl_errors;
-using common::ecdsa_der_to_raw;
-using common::ecdsa_raw_to_der;
-using common::KeyUse;
-using common::openssl_failure;
-using common::pkey_output_size;
-using common::require_prehash;
-using common::scheme_digest;
-using common::scheme_key;
-using common::scheme_traits;
-using common::SchemeTraits;
-using common::SignatureFamily;
-
+namespace craton::hsm::common {
 namespace {
 
 constexpr std::size_t kEd25519SignatureBytes = 64;
@@ -89,17 +73,9 @@ Result<VerifyOutcome> classify(int rc, SignScheme scheme, std::string_view opera
   return openssl_failure(operation);
 }
 
-}  // namespace
-
-Result<VerifyOutcome> SoftwareBackend::verify(const Key& key, SignScheme scheme, ByteView message,
-                                              ByteView signature, SignatureEncoding encoding) {
-  CRATON_ASSIGN_OR_RETURN(EVP_PKEY * pkey, scheme_key(key, scheme, KeyUse::Verify));
-  CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
-  CRATON_ASSIGN_OR_RETURN(const EVP_MD* md, scheme_digest(algorithms_, scheme));
-  CRATON_ASSIGN_OR_RETURN(const std::optional<Bytes> prepared,
-                          prepare_signature(pkey, scheme, signature, encoding));
-  if (!prepared) return VerifyOutcome::Invalid;
-
+// EVP_DigestVerify hashes the message itself (or, for Ed25519, takes it whole).
+Result<VerifyOutcome> verify_message(EVP_PKEY* pkey, SignScheme scheme, const EVP_MD* md,
+                                     ByteView message, ByteView prepared) {
   ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
   if (ctx == nullptr) return openssl_failure("EVP_MD_CTX_new");
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
@@ -108,22 +84,15 @@ Result<VerifyOutcome> SoftwareBackend::verify(const Key& key, SignScheme scheme,
   }
   CRATON_RETURN_IF_ERROR(configure_rsa_padding(pctx, scheme, md));
   discard_openssl_errors();  // so that classify() sees only this call's errors
-  return classify(EVP_DigestVerify(ctx.get(), prepared->data(), prepared->size(),
+  return classify(EVP_DigestVerify(ctx.get(), prepared.data(), prepared.size(),
                                    data_or_empty(message), message.size()),
                   scheme, "EVP_DigestVerify");
 }
 
-Result<VerifyOutcome> SoftwareBackend::verify_digest(const Key& key, SignScheme scheme,
-                                                     ByteView digest, ByteView signature,
-                                                     SignatureEncoding encoding) {
-  CRATON_RETURN_IF_ERROR(require_prehash(scheme));
-  CRATON_ASSIGN_OR_RETURN(EVP_PKEY * pkey, scheme_key(key, scheme, KeyUse::Verify));
-  CRATON_RETURN_IF_ERROR(check_digest_length(scheme, digest));
-  CRATON_ASSIGN_OR_RETURN(const EVP_MD* md, algorithms_.digest(scheme_hash(scheme)));
-  CRATON_ASSIGN_OR_RETURN(const std::optional<Bytes> prepared,
-                          prepare_signature(pkey, scheme, signature, encoding));
-  if (!prepared) return VerifyOutcome::Invalid;
-
+// EVP_PKEY_verify takes the digest; the signature md makes RSA PKCS#1 v1.5 expect its
+// DigestInfo.
+Result<VerifyOutcome> verify_digest(EVP_PKEY* pkey, SignScheme scheme, const EVP_MD* md,
+                                    ByteView digest, ByteView prepared) {
   ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
   if (ctx == nullptr) return openssl_failure("EVP_PKEY_CTX_new_from_pkey");
   if (EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), md) <= 0) {
@@ -132,8 +101,20 @@ Result<VerifyOutcome> SoftwareBackend::verify_digest(const Key& key, SignScheme 
   CRATON_RETURN_IF_ERROR(configure_rsa_padding(ctx.get(), scheme, md));
   discard_openssl_errors();  // so that classify() sees only this call's errors
   return classify(
-      EVP_PKEY_verify(ctx.get(), prepared->data(), prepared->size(), digest.data(), digest.size()),
+      EVP_PKEY_verify(ctx.get(), prepared.data(), prepared.size(), digest.data(), digest.size()),
       scheme, "EVP_PKEY_verify");
 }
 
-}  // namespace craton::hsm::software
+}  // namespace
+
+Result<VerifyOutcome> verify_signature(EVP_PKEY* pkey, SignScheme scheme, const EVP_MD* md,
+                                       Signed form, ByteView data, ByteView signature,
+                                       SignatureEncoding encoding) {
+  CRATON_ASSIGN_OR_RETURN(const std::optional<Bytes> prepared,
+                          prepare_signature(pkey, scheme, signature, encoding));
+  if (!prepared) return VerifyOutcome::Invalid;
+  return form == Signed::Message ? verify_message(pkey, scheme, md, data, *prepared)
+                                 : verify_digest(pkey, scheme, md, data, *prepared);
+}
+
+}  // namespace craton::hsm::common

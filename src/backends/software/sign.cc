@@ -5,7 +5,6 @@
 #include "backends/common/ecdsa_encoding.h"
 #include "backends/common/openssl_util.h"
 #include "backends/common/signature_scheme.h"
-#include "backends/common/signature_verify.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_build.h"
 #include "keys/openssl_ptr.h"
@@ -25,8 +24,6 @@ using common::scheme_key;
 using common::scheme_traits;
 using common::SchemeTraits;
 using common::SignatureFamily;
-using common::Signed;
-using common::verify_signature;
 
 namespace {
 
@@ -93,25 +90,6 @@ Result<Bytes> SoftwareBackend::sign_digest(const Key& key, SignScheme scheme, By
   }
   signature.resize(size);
   return finish_signature(scheme, std::move(signature), encoding);
-}
-
-// Verification stays here only until it gets its own file again (the next commit).
-Result<VerifyOutcome> SoftwareBackend::verify(const Key& key, SignScheme scheme, ByteView message,
-                                              ByteView signature, SignatureEncoding encoding) {
-  CRATON_ASSIGN_OR_RETURN(EVP_PKEY * pkey, scheme_key(key, scheme, KeyUse::Verify));
-  CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
-  CRATON_ASSIGN_OR_RETURN(const EVP_MD* md, scheme_digest(algorithms_, scheme));
-  return verify_signature(pkey, scheme, md, Signed::Message, message, signature, encoding);
-}
-
-Result<VerifyOutcome> SoftwareBackend::verify_digest(const Key& key, SignScheme scheme,
-                                                     ByteView digest, ByteView signature,
-                                                     SignatureEncoding encoding) {
-  CRATON_RETURN_IF_ERROR(require_prehash(scheme));
-  CRATON_ASSIGN_OR_RETURN(EVP_PKEY * pkey, scheme_key(key, scheme, KeyUse::Verify));
-  CRATON_RETURN_IF_ERROR(check_digest_length(scheme, digest));
-  CRATON_ASSIGN_OR_RETURN(const EVP_MD* md, algorithms_.digest(scheme_hash(scheme)));
-  return verify_signature(pkey, scheme, md, Signed::Digest, digest, signature, encoding);
 }
 
 }  // namespace craton::hsm::software

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SoftwareBackend: CryptoBackend on OpenSSL 3, for material keys. The reference the token
-// backend is tested against, and the engine behind the opt-in software keygen fallback.
+// backend is tested against; its key generation is the one the opt-in software keygen fallback
+// runs.
 #pragma once
 
 #include <craton/hsm/backend.h>

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "backends/common/key_checks.h"
 #include "backends/pkcs11/passthrough_backend.h"
-#include "backends/software/software_backend.h"
 #include "pkcs11/session/input.h"
 
 namespace craton::hsm::pkcs11 {
@@ -70,7 +70,7 @@ Result<void> ctr_part(Lease& lease, CK_OBJECT_HANDLE object, ByteView counter, B
 Result<Bytes> Pkcs11PassthroughBackend::aes_cbc_encrypt(const Key& key, ByteView iv,
                                                         ByteView plaintext) {
   CRATON_RETURN_IF_ERROR(check_input_size(plaintext.size(), "plaintext"));
-  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::Aes}, "AES-CBC"));
+  CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Aes}, "AES-CBC"));
   CRATON_RETURN_IF_ERROR(check_iv(iv, "AES-CBC"));
   return with_key<Bytes>(
       key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
@@ -93,7 +93,7 @@ Result<Bytes> Pkcs11PassthroughBackend::aes_cbc_encrypt(const Key& key, ByteView
 Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, ByteView iv,
                                                               ByteView ciphertext) {
   CRATON_RETURN_IF_ERROR(check_input_size(ciphertext.size(), "ciphertext"));
-  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::Aes}, "AES-CBC"));
+  CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Aes}, "AES-CBC"));
   CRATON_RETURN_IF_ERROR(check_iv(iv, "AES-CBC"));
   if (ciphertext.empty() || ciphertext.size() % kAesBlockSize != 0) {
     return fail(ErrorCode::EncryptedDataInvalid,
@@ -131,7 +131,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
 
 Result<Bytes> Pkcs11PassthroughBackend::aes_ctr(const Key& key, ByteView iv, ByteView data) {
   CRATON_RETURN_IF_ERROR(check_input_size(data.size(), "data"));
-  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::Aes}, "AES-CTR"));
+  CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Aes}, "AES-CTR"));
   CRATON_RETURN_IF_ERROR(check_iv(iv, "AES-CTR"));
   // Nothing to transform. A zero-length output buffer would also reach the module as a null
   // pointer, which C_Encrypt reads as a length query that leaves the operation active.

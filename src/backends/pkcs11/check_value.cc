@@ -3,11 +3,12 @@
 // signature that shows a private key is the one a public value belongs to.
 #include "backends/pkcs11/check_value.h"
 
-#include <craton/hsm/software_backend.h>
-
 #include <algorithm>
 #include <array>
 
+#include "backends/common/algorithms.h"
+#include "backends/common/signature_scheme.h"
+#include "backends/common/signature_verify.h"
 #include "backends/pkcs11/object_search.h"
 
 namespace craton::hsm::pkcs11 {
@@ -35,7 +36,8 @@ bool refused(const HsmError& error) {
 }
 
 std::vector<std::uint8_t> tagged(Form form, std::span<const std::uint8_t> value) {
-  // Sized up front: GCC 12's -Warray-bounds misreads insert() after a one-element init (Release, -Werror).
+  // Sized up front: GCC 12's -Warray-bounds misreads insert() after a one-element init (Release,
+  // -Werror).
   std::vector<std::uint8_t> out(value.size() + 1);
   out[0] = static_cast<std::uint8_t>(form);
   std::ranges::copy(value, out.begin() + 1);
@@ -126,12 +128,16 @@ Result<bool> holds_private_key(Lease& lease, CK_OBJECT_HANDLE object, const KeyM
                                         : Key::ec_public(*material.curve, material.public_point);
   if (!public_half) return false;
   const std::span<const std::uint8_t> signed_bytes = std::span(signature).first(length);
-  const auto software = make_software_backend();
+  // Checked on the host exactly as the software backend verifies (backends/common).
+  const common::Algorithms algorithms;
+  CRATON_ASSIGN_OR_RETURN(EVP_PKEY* const pkey,
+                          common::scheme_key(*public_half, scheme, common::KeyUse::Verify));
+  CRATON_ASSIGN_OR_RETURN(const EVP_MD* const md, common::scheme_digest(algorithms, scheme));
   CRATON_ASSIGN_OR_RETURN(
       const VerifyOutcome outcome,
-      eddsa ? software->verify(*public_half, scheme, input, signed_bytes, SignatureEncoding::Raw)
-            : software->verify_digest(*public_half, scheme, input, signed_bytes,
-                                      SignatureEncoding::Raw));
+      common::verify_signature(pkey, scheme, md,
+                               eddsa ? common::Signed::Message : common::Signed::Digest, input,
+                               signed_bytes, SignatureEncoding::Raw));
   return outcome == VerifyOutcome::Valid;
 }
 

@@ -3,10 +3,10 @@
 // readable generic secret, read back into SecretBytes and destroyed.
 #include <fmt/format.h>
 
+#include "backends/common/key_checks.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/readback.h"
-#include "backends/software/software_backend.h"
 #include "keys/key_build.h"
 #include "pkcs11/session/input.h"
 
@@ -15,10 +15,8 @@ namespace craton::hsm::pkcs11 {
 Result<SecretBytes> Pkcs11PassthroughBackend::ecdh(const Key& private_key, const Key& peer_public) {
   // The same kinds as the software backend accepts: a peer's private key is refused rather
   // than silently reduced to its public half.
-  CRATON_RETURN_IF_ERROR(
-      software::require_kind(private_key, {KeyKind::EcPrivate}, "ECDH (own key)"));
-  CRATON_RETURN_IF_ERROR(
-      software::require_kind(peer_public, {KeyKind::EcPublic}, "ECDH (peer key)"));
+  CRATON_RETURN_IF_ERROR(common::require_kind(private_key, {KeyKind::EcPrivate}, "ECDH (own key)"));
+  CRATON_RETURN_IF_ERROR(common::require_kind(peer_public, {KeyKind::EcPublic}, "ECDH (peer key)"));
   if (private_key.curve() != peer_public.curve()) {
     return fail(
         ErrorCode::KeyTypeInconsistent,

@@ -3,16 +3,16 @@
 // constant-time comparison on the host.
 #include <fmt/format.h>
 
+#include "backends/common/key_checks.h"
 #include "backends/pkcs11/mechanisms.h"
 #include "backends/pkcs11/passthrough_backend.h"
-#include "backends/software/software_backend.h"
 #include "pkcs11/session/input.h"
 
 namespace craton::hsm::pkcs11 {
 
 Result<Bytes> Pkcs11PassthroughBackend::hmac(const Key& key, HashAlg hash, ByteView message) {
   CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
-  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::Hmac}, "HMAC"));
+  CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Hmac}, "HMAC"));
   if (hash == HashAlg::Sha224) {
     return fail(ErrorCode::MechanismUnsupported, "HMAC-SHA-224 is not supported");
   }

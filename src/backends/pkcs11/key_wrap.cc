@@ -4,19 +4,19 @@
 // temporary generic secret, and unwrapping creates one whose value is read back.
 #include <fmt/format.h>
 
+#include "backends/common/key_checks.h"
+#include "backends/common/key_wrap_rules.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/readback.h"
-#include "backends/software/key_wrap_rules.h"
-#include "backends/software/software_backend.h"
 #include "pkcs11/session/input.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
 
-using software::check_wrapped_length;
-using software::wrap_scheme_name;
-using software::wrapped_size;
+using common::check_wrapped_length;
+using common::wrap_scheme_name;
+using common::wrapped_size;
 
 // CKM_AES_KEY_WRAP_PAD (0x210A) is never used: RFC 5649 on SoftHSM2 (wrongly for lengths not a
 // multiple of 8), RFC 3394 over PKCS#7 padding on NSS (VENDORS.md).
@@ -26,7 +26,7 @@ CK_MECHANISM_TYPE mechanism_of(KeyWrapScheme scheme) {
 
 // What both directions check before any token call: an AES KEK, and a scheme the token does.
 Result<void> check_kek(const Key& kek, KeyWrapScheme scheme, const Capabilities& capabilities) {
-  CRATON_RETURN_IF_ERROR(software::require_kind(kek, {KeyKind::Aes}, wrap_scheme_name(scheme)));
+  CRATON_RETURN_IF_ERROR(common::require_kind(kek, {KeyKind::Aes}, wrap_scheme_name(scheme)));
   if (scheme == KeyWrapScheme::AesKwp && !capabilities.kwp_supported()) {
     return fail(ErrorCode::MechanismUnsupported,
                 "AES-KWP (RFC 5649) needs CKM_AES_KEY_WRAP_KWP, which this token does not offer");
@@ -105,7 +105,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::unwrap_key(const Key& kek, KeyWrap
         const ObjectGuard guard(lease, unwrapped);
         CRATON_ASSIGN_OR_RETURN(SecretBytes key,
                                 read_secret_attribute(lease, guard.get(), CKA_VALUE));
-        if (key.empty() || key.size() > wrapped.size() - software::kWrapSemiblock) {
+        if (key.empty() || key.size() > wrapped.size() - common::kWrapSemiblock) {
           return fail(ErrorCode::Pkcs11Failure,
                       fmt::format("C_UnwrapKey produced a {}-byte key from {} bytes", key.size(),
                                   wrapped.size()));

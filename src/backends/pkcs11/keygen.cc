@@ -6,12 +6,13 @@
 #include <openssl/core_names.h>
 #include <openssl/x509.h>
 
+#include "backends/common/openssl_keygen.h"
+#include "backends/common/openssl_util.h"
 #include "backends/pkcs11/key_import.h"
 #include "backends/pkcs11/keygen_spec.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/readback.h"
-#include "backends/software/openssl_util.h"
 #include "keys/key_build.h"
 #include "keys/key_origin.h"
 #include "keys/openssl_ptr.h"
@@ -19,8 +20,8 @@
 namespace craton::hsm::pkcs11 {
 namespace {
 
-using software::openssl_failure;
-using software::pkcs8_der;
+using common::openssl_failure;
+using common::pkcs8_der;
 
 // The attributes every private half (or secret key) generated here gets: a session object
 // that is neither sensitive nor unextractable, because its value is read out right away.
@@ -193,10 +194,10 @@ bool token_refused_mechanism(const HsmError& error) {
 Result<Key> Pkcs11PassthroughBackend::generate_key(KeyAlgorithm algorithm) {
   CRATON_ASSIGN_OR_RETURN(const KeygenSpec spec, keygen_spec(algorithm));
   // Only by explicit opt-in, and only for "the token cannot", never for "the token failed".
-  const bool fallback = config_.allow_software_keygen_fallback && software_fallback_ != nullptr;
+  const bool fallback = config_.allow_software_keygen_fallback;
   const auto in_software = [&]() -> Result<Key> {
     op_notes().software_fallback = true;
-    CRATON_ASSIGN_OR_RETURN(const Key key, software_fallback_->generate_key(algorithm));
+    CRATON_ASSIGN_OR_RETURN(const Key key, common::openssl_generate_key(algorithm));
     return keys::with_origin(key, KeyOrigin::GeneratedInSoftware);
   };
 

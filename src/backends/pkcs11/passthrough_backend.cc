@@ -5,7 +5,6 @@
 
 #include <craton/hsm/diagnostics.h>
 #include <craton/hsm/pkcs11_backend.h>
-#include <craton/hsm/software_backend.h>
 
 #include <fmt/format.h>
 
@@ -59,7 +58,6 @@ Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> 
       config_(std::move(config)),
       name_(fmt::format("pkcs11:{}", capabilities_.library_manufacturer())),
       memo_owner_(next_memo_owner_id()) {
-  if (config_.allow_software_keygen_fallback) software_fallback_ = make_software_backend();
   relay_ = std::move(relay);
 }
 

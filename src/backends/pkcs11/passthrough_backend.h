@@ -213,8 +213,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   inline static std::atomic<std::uint64_t> resident_epoch_{0};  // see resident_stamp()
   std::mutex key_states_mutex_;
   std::unordered_map<Fingerprint, std::unique_ptr<KeyState>, FingerprintHash> key_states_;
-  std::unique_ptr<CryptoBackend> software_fallback_;  // only when the config allows it
-  std::shared_ptr<AuditRelay> relay_;                 // null without an audit trail
+  std::shared_ptr<AuditRelay> relay_;  // null without an audit trail
 
   friend class KeyImporter;
 };

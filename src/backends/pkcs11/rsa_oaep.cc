@@ -3,9 +3,9 @@
 // optional label, only for hashes the token performs correctly (never a substitute hash).
 #include <fmt/format.h>
 
+#include "backends/common/key_checks.h"
 #include "backends/pkcs11/mechanisms.h"
 #include "backends/pkcs11/passthrough_backend.h"
-#include "backends/software/software_backend.h"
 #include "pkcs11/session/input.h"
 
 namespace craton::hsm::pkcs11 {
@@ -33,8 +33,8 @@ std::size_t modulus_bytes(const Key& key) {
 Result<Bytes> Pkcs11PassthroughBackend::rsa_oaep_encrypt(const Key& key, HashAlg hash,
                                                          ByteView plaintext, ByteView label) {
   CRATON_RETURN_IF_ERROR(check_input_size(label.size(), "OAEP label"));
-  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::RsaPublic, KeyKind::RsaPrivate},
-                                                "RSA-OAEP encryption"));
+  CRATON_RETURN_IF_ERROR(
+      common::require_kind(key, {KeyKind::RsaPublic, KeyKind::RsaPrivate}, "RSA-OAEP encryption"));
   // SoftHSM2 2.6 lists CKM_RSA_PKCS_OAEP but performs it with SHA-1 only (VENDORS.md); SHA-1 is
   // not on offer, and neither is quietly doing the operation in software.
   if (hash == HashAlg::Sha224 || !capabilities_.oaep_supports(hash)) {
@@ -72,7 +72,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::rsa_oaep_decrypt(const Key& key, H
                                                                ByteView ciphertext,
                                                                ByteView label) {
   CRATON_RETURN_IF_ERROR(check_input_size(label.size(), "OAEP label"));
-  CRATON_RETURN_IF_ERROR(software::require_kind(key, {KeyKind::RsaPrivate}, "RSA-OAEP decryption"));
+  CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::RsaPrivate}, "RSA-OAEP decryption"));
   if (hash == HashAlg::Sha224 || !capabilities_.oaep_supports(hash)) {
     return fail(ErrorCode::MechanismUnsupported,
                 fmt::format("RSA-OAEP with {} is not supported by this token", hash_name(hash)));

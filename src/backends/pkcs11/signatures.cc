@@ -9,24 +9,24 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include "backends/common/ecdsa_encoding.h"
+#include "backends/common/openssl_util.h"
+#include "backends/common/signature_scheme.h"
 #include "backends/pkcs11/mechanisms.h"
 #include "backends/pkcs11/passthrough_backend.h"
-#include "backends/software/ecdsa_encoding.h"
-#include "backends/software/openssl_util.h"
-#include "backends/software/signature_scheme.h"
 #include "keys/key_build.h"
 #include "pkcs11/session/input.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
 
-// The scheme facts, the Ed25519 "no digest form" rule and the digest-length rule are the
-// software backend's own functions, so both backends answer alike by construction.
-using software::check_digest_length;
-using software::KeyUse;
-using software::require_prehash;
-using software::scheme_traits;
-using software::SignatureFamily;
+// The scheme facts, the Ed25519 "no digest form" rule and the digest-length rule are the rules
+// both backends share (backends/common), so they answer alike by construction.
+using common::check_digest_length;
+using common::KeyUse;
+using common::require_prehash;
+using common::scheme_traits;
+using common::SignatureFamily;
 
 constexpr std::size_t kEd25519SignatureBytes = 64;  // RFC 8032 §5.1.6: R ‖ S
 constexpr std::size_t kMaxDigestBytes = 64;         // SHA-512
@@ -78,7 +78,7 @@ enum class Input : std::uint8_t { Message, Digest };
 // KeyTypeInconsistent unless `key` is the private kind of the scheme's family (or, to verify,
 // the public kind) and, for ECDSA, on the scheme's curve. Worded as the software backend.
 Result<void> check_key(const Key& key, SignScheme scheme, KeyUse use) {
-  const software::SchemeTraits traits = scheme_traits(scheme);
+  const common::SchemeTraits traits = scheme_traits(scheme);
   KeyKind private_kind = KeyKind::Ed25519Private;
   KeyKind public_kind = KeyKind::Ed25519Public;
   if (traits.family == SignatureFamily::RsaPkcs1v15 || traits.family == SignatureFamily::RsaPss) {
@@ -100,7 +100,7 @@ Result<void> check_key(const Key& key, SignScheme scheme, KeyUse use) {
 // The length of every signature `key` makes under `scheme`: the modulus length k (RFC 8017
 // §8.1.1, §8.2.1), r ‖ s at field width (the token's ECDSA form), or 64 for Ed25519.
 std::size_t signature_size(const Key& key, SignScheme scheme) {
-  const software::SchemeTraits traits = scheme_traits(scheme);
+  const common::SchemeTraits traits = scheme_traits(scheme);
   switch (traits.family) {
     case SignatureFamily::RsaPkcs1v15:
     case SignatureFamily::RsaPss:
@@ -121,7 +121,7 @@ std::optional<ByteView> token_signature(const Key& key, SignScheme scheme, ByteV
   const std::size_t size = signature_size(key, scheme);
   if (scheme_traits(scheme).family == SignatureFamily::Ecdsa &&
       encoding == SignatureEncoding::Der) {
-    auto raw = software::ecdsa_der_to_raw(signature, size / 2);
+    auto raw = common::ecdsa_der_to_raw(signature, size / 2);
     if (!raw) return std::nullopt;
     converted = std::move(raw).value();
     return ByteView(converted);
@@ -175,9 +175,9 @@ Result<ByteView> token_input(SignScheme scheme, Input input, ByteView data, Scra
   const HostHash hash = host_hash(scheme_hash(scheme));
   if (family == SignatureFamily::Ecdsa && input == Input::Message) {
     unsigned int length = 0;
-    if (EVP_Digest(software::data_or_empty(data), data.size(), scratch.data(), &length, hash.md(),
+    if (EVP_Digest(common::data_or_empty(data), data.size(), scratch.data(), &length, hash.md(),
                    nullptr) != 1) {
-      return software::openssl_failure("EVP_Digest");
+      return common::openssl_failure("EVP_Digest");
     }
     return ByteView(scratch.data(), length);
   }
@@ -227,7 +227,7 @@ Result<Bytes> encode_signature(SignScheme scheme, Bytes signature, SignatureEnco
       encoding == SignatureEncoding::Raw) {
     return signature;
   }
-  return software::ecdsa_raw_to_der(signature, signature.size() / 2);
+  return common::ecdsa_raw_to_der(signature, signature.size() / 2);
 }
 
 }  // namespace

@@ -7,13 +7,20 @@
 #include <fmt/format.h>
 #include <openssl/rand.h>
 
-#include "backends/software/openssl_util.h"
+#include "backends/common/algorithms.h"
+#include "backends/common/openssl_util.h"
+#include "backends/software/cipher_util.h"
 #include "backends/software/software_backend.h"
 #include "core/output_buffer.h"
 #include "keys/key_material.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
+
+using common::AesMode;
+using common::discard_openssl_errors;
+
+using common::openssl_failure;
 
 Result<std::size_t> SoftwareBackend::aes_gcm_encrypt_into(const Key& key, ByteView plaintext,
                                                           ByteView aad,

@@ -2,12 +2,19 @@
 // AES-CBC with PKCS#7 padding and AES-CTR with a full 128-bit counter, both with caller IVs.
 #include <fmt/format.h>
 
-#include "backends/software/openssl_util.h"
+#include "backends/common/algorithms.h"
+#include "backends/common/openssl_util.h"
+#include "backends/software/cipher_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_material.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
+
+using common::AesMode;
+using common::discard_openssl_errors;
+using common::openssl_failure;
+
 namespace {
 
 Result<void> check_iv(ByteView iv, std::string_view mode) {

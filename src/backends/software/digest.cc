@@ -2,11 +2,15 @@
 // SHA-2 digests, one-shot and incremental.
 #include <fmt/format.h>
 
-#include "backends/software/openssl_util.h"
+#include "backends/common/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
+
+using common::data_or_empty;
+using common::openssl_failure;
+
 namespace {
 
 // One EVP_MD_CTX per stream. Not thread-safe: a stream belongs to one caller at a time.

@@ -2,12 +2,18 @@
 // ECDH with the null KDF: the shared point's x-coordinate (SEC 1 §3.3.1), as secret bytes.
 #include <fmt/format.h>
 
-#include "backends/software/openssl_util.h"
+#include "backends/common/key_checks.h"
+#include "backends/common/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_build.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
+
+using common::evp_key;
+using common::openssl_failure;
+
+using common::require_kind;
 
 Result<SecretBytes> SoftwareBackend::ecdh(const Key& private_key, const Key& peer_public) {
   CRATON_RETURN_IF_ERROR(require_kind(private_key, {KeyKind::EcPrivate}, "ECDH (own key)"));

@@ -5,12 +5,19 @@
 #include <fmt/format.h>
 #include <openssl/core_names.h>
 
-#include "backends/software/openssl_util.h"
+#include "backends/common/key_checks.h"
+#include "backends/common/openssl_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_material.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
+
+using common::data_or_empty;
+using common::openssl_failure;
+using common::require_in_memory;
+
+using common::require_kind;
 
 Result<Bytes> SoftwareBackend::hmac(const Key& key, HashAlg hash, ByteView message) {
   CRATON_RETURN_IF_ERROR(require_kind(key, {KeyKind::Hmac}, "HMAC"));

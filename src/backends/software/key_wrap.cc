@@ -2,13 +2,23 @@
 // AES key wrap: RFC 3394 (KW) and RFC 5649 (KWP, with padding), with their default IVs.
 #include <fmt/format.h>
 
-#include "backends/software/key_wrap_rules.h"
-#include "backends/software/openssl_util.h"
+#include "backends/common/algorithms.h"
+#include "backends/common/key_wrap_rules.h"
+#include "backends/common/openssl_util.h"
+#include "backends/software/cipher_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_material.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
+
+using common::AesMode;
+using common::check_wrapped_length;
+using common::discard_openssl_errors;
+using common::openssl_failure;
+using common::wrap_scheme_name;
+using common::wrapped_size;
+
 namespace {
 
 AesMode mode_of(KeyWrapScheme scheme) {

@@ -4,11 +4,23 @@
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
 
-#include "backends/software/openssl_util.h"
+#include "backends/common/algorithms.h"
+#include "backends/common/key_checks.h"
+#include "backends/common/openssl_util.h"
+#include "backends/software/cipher_util.h"
 #include "backends/software/software_backend.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
+
+using common::Algorithms;
+using common::data_or_empty;
+using common::discard_openssl_errors;
+using common::evp_key;
+using common::openssl_failure;
+using common::pkey_output_size;
+using common::require_kind;
+
 namespace {
 
 Result<ossl::PkeyCtxPtr> new_context(EVP_PKEY* pkey) {

@@ -2,14 +2,29 @@
 // Signing a message (EVP_DigestSign) or a caller-computed digest (EVP_PKEY_sign).
 #include <fmt/format.h>
 
-#include "backends/software/ecdsa_encoding.h"
-#include "backends/software/openssl_util.h"
-#include "backends/software/signature_scheme.h"
+#include "backends/common/ecdsa_encoding.h"
+#include "backends/common/openssl_util.h"
+#include "backends/common/signature_scheme.h"
 #include "backends/software/software_backend.h"
 #include "keys/key_build.h"
 #include "keys/openssl_ptr.h"
 
 namespace craton::hsm::software {
+
+using common::check_digest_length;
+using common::configure_rsa_padding;
+using common::data_or_empty;
+using common::ecdsa_der_to_raw;
+using common::KeyUse;
+using common::openssl_failure;
+using common::pkey_output_size;
+using common::require_prehash;
+using common::scheme_digest;
+using common::scheme_key;
+using common::scheme_traits;
+using common::SchemeTraits;
+using common::SignatureFamily;
+
 namespace {
 
 // OpenSSL signs ECDSA as DER; Raw callers get fixed-width r‖s. Other schemes pass through.

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// SoftwareBackend's construction, name, shared input checks and random bytes.
+// SoftwareBackend's construction, name, shared input checks, random bytes and key generation.
 #include "backends/software/software_backend.h"
-
-#include <algorithm>
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "backends/software/openssl_util.h"
+#include "backends/common/key_checks.h"
+#include "backends/common/openssl_keygen.h"
+#include "backends/common/openssl_util.h"
 #include "keys/key_material.h"
 
 namespace craton::hsm {
@@ -20,6 +20,12 @@ std::unique_ptr<CryptoBackend> make_software_backend(SoftwareBackendOptions opti
 }  // namespace craton::hsm
 
 namespace craton::hsm::software {
+
+using common::AesMode;
+using common::openssl_failure;
+using common::require_in_memory;
+using common::require_kind;
+
 namespace {
 
 // The largest request random() serves in one call.
@@ -56,32 +62,8 @@ Result<Bytes> SoftwareBackend::random(std::size_t size) {
   return out;
 }
 
-Result<void> require_kind(const Key& key, std::initializer_list<KeyKind> allowed,
-                          std::string_view operation) {
-  if (std::find(allowed.begin(), allowed.end(), key.kind()) != allowed.end()) return {};
-  std::string wanted;
-  for (const KeyKind kind : allowed) {
-    if (!wanted.empty()) wanted += " or ";
-    wanted += key_kind_name(kind);
-  }
-  return fail(ErrorCode::KeyTypeInconsistent,
-              fmt::format("{} needs a key of kind {}, got {}", operation, wanted, key.describe()));
-}
-
-Result<void> require_in_memory(const Key& key) {
-  if (!key.is_private() || !key.is_resident()) return {};
-  return fail(ErrorCode::InvalidArgument,
-              fmt::format("{} lives on its token: use it through a PKCS#11 backend on that token",
-                          key.describe()));
-}
-
-Result<EVP_PKEY*> evp_key(const Key& key) {
-  CRATON_RETURN_IF_ERROR(require_in_memory(key));
-  EVP_PKEY* pkey = key.material().evp;
-  if (pkey == nullptr) {
-    return fail(ErrorCode::Internal, fmt::format("{} has no OpenSSL key", key.describe()));
-  }
-  return pkey;
+Result<Key> SoftwareBackend::generate_key(KeyAlgorithm algorithm) {
+  return common::openssl_generate_key(algorithm);
 }
 
 }  // namespace craton::hsm::software

@@ -7,11 +7,10 @@
 #include <craton/hsm/backend.h>
 #include <craton/hsm/software_backend.h>
 
-#include <initializer_list>
 #include <string>
 #include <string_view>
 
-#include "backends/software/algorithms.h"
+#include "backends/common/algorithms.h"
 
 namespace craton::hsm::software {
 
@@ -70,19 +69,11 @@ class SoftwareBackend final : public CryptoBackend {
                                                         ByteView aad,
                                                         std::span<std::uint8_t> plaintext_out);
   // The AES cipher for `key` in `mode`. Errors: KeyTypeInconsistent for a non-AES key.
-  [[nodiscard]] Result<const EVP_CIPHER*> aes_cipher(const Key& key, AesMode mode) const;
+  [[nodiscard]] Result<const EVP_CIPHER*> aes_cipher(const Key& key, common::AesMode mode) const;
 
   SoftwareBackendOptions options_;
   std::string name_;
-  Algorithms algorithms_;
+  common::Algorithms algorithms_;
 };
-
-// InvalidArgument for a resident private or secret key, whose bytes only its token holds.
-[[nodiscard]] Result<void> require_in_memory(const Key& key);
-// KeyTypeInconsistent unless `key` is one of `allowed`; `operation` names what wanted it.
-[[nodiscard]] Result<void> require_kind(const Key& key, std::initializer_list<KeyKind> allowed,
-                                        std::string_view operation);
-// The key's EVP_PKEY; Internal if the material lacks one (a bug in the key factories).
-[[nodiscard]] Result<EVP_PKEY*> evp_key(const Key& key);
 
 }  // namespace craton::hsm::software

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace craton::hsm::software {
+namespace craton::hsm::common {
 
 // RFC 3394/5649 work in 64-bit semiblocks; wrapping adds one of integrity check.
 inline constexpr std::size_t kWrapSemiblock = 8;
@@ -25,4 +25,4 @@ inline constexpr std::size_t kWrapSemiblock = 8;
 // Refuses wrapped inputs no wrap_key could have produced. Errors: WrappedKeyInvalid.
 [[nodiscard]] Result<void> check_wrapped_length(KeyWrapScheme scheme, std::size_t size);
 
-}  // namespace craton::hsm::software
+}  // namespace craton::hsm::common

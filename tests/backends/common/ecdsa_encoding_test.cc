@@ -3,15 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "backends/software/ecdsa_encoding.h"
-#include "backends/software/test_util.h"
+#include "backends/common/ecdsa_encoding.h"
+#include "backends/common/test_bytes.h"
 #include "support/matchers.h"
 
 namespace craton::hsm::testing {
 namespace {
 
-using software::ecdsa_der_to_raw;
-using software::ecdsa_raw_to_der;
+using common::ecdsa_der_to_raw;
+using common::ecdsa_raw_to_der;
 
 constexpr std::size_t kP256 = 32;
 constexpr std::size_t kP384 = 48;

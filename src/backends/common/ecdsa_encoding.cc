@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // ECDSA r‖s <-> DER conversion on OpenSSL's ECDSA_SIG codec, made strict by re-encoding.
-#include "backends/software/ecdsa_encoding.h"
+#include "backends/common/ecdsa_encoding.h"
 
 #include <algorithm>
 #include <climits>
 
 #include <fmt/format.h>
 
-#include "backends/software/openssl_util.h"
+#include "backends/common/openssl_util.h"
 #include "keys/openssl_ptr.h"
 
-namespace craton::hsm::software {
+namespace craton::hsm::common {
 namespace {
 
 Result<Bytes> encode(const ECDSA_SIG* sig) {
@@ -76,4 +76,4 @@ Result<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t field_bytes) {
   return raw;
 }
 
-}  // namespace craton::hsm::software
+}  // namespace craton::hsm::common

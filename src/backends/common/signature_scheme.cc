@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scheme traits, key checks and RSA padding set-up shared by signing and verification.
-#include "backends/software/signature_scheme.h"
+#include "backends/common/signature_scheme.h"
 
 #include <fmt/format.h>
 #include <openssl/rsa.h>
 
-#include "backends/software/openssl_util.h"
-#include "backends/software/software_backend.h"
+#include "backends/common/key_checks.h"
+#include "backends/common/openssl_util.h"
 
-namespace craton::hsm::software {
+namespace craton::hsm::common {
 
 SchemeTraits scheme_traits(SignScheme scheme) noexcept {
   switch (scheme) {
@@ -105,4 +105,4 @@ Result<void> configure_rsa_padding(EVP_PKEY_CTX* ctx, SignScheme scheme, const E
   return {};
 }
 
-}  // namespace craton::hsm::software
+}  // namespace craton::hsm::common

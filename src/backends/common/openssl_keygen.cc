@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Key generation with OpenSSL's DRBG, handing the result to the Key import factories so a
 // generated key is validated exactly like an imported one.
+#include "backends/common/openssl_keygen.h"
+
 #include <string>
 
 #include <fmt/format.h>
@@ -9,12 +11,12 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "backends/software/openssl_util.h"
-#include "backends/software/software_backend.h"
+#include "backends/common/openssl_util.h"
 #include "keys/key_build.h"
 #include "keys/openssl_ptr.h"
 
-namespace craton::hsm::software {
+namespace craton::hsm::common {
+
 namespace {
 
 constexpr unsigned kRsaPublicExponent = 65537;
@@ -88,9 +90,7 @@ Result<Key> generate_ed25519() {
 
 }  // namespace
 
-// The keys come back with the factories' origin (Imported); marking them as generated is the
-// Key API's job, not something to patch in here.
-Result<Key> SoftwareBackend::generate_key(KeyAlgorithm algorithm) {
+Result<Key> openssl_generate_key(KeyAlgorithm algorithm) {
   switch (algorithm) {
     case KeyAlgorithm::Aes128:
       return generate_aes(16);
@@ -119,4 +119,4 @@ Result<Key> SoftwareBackend::generate_key(KeyAlgorithm algorithm) {
               fmt::format("unknown key algorithm {}", static_cast<int>(algorithm)));
 }
 
-}  // namespace craton::hsm::software
+}  // namespace craton::hsm::common

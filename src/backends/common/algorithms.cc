@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fetches the backend's algorithms once, by their OpenSSL 3 provider names.
-#include "backends/software/algorithms.h"
+#include "backends/common/algorithms.h"
 
 #include <string>
 #include <string_view>
 
 #include <fmt/format.h>
 
-namespace craton::hsm::software {
+namespace craton::hsm::common {
 namespace {
 
 // Indexed by HashAlg.
@@ -63,4 +63,4 @@ Result<EVP_MAC*> Algorithms::hmac() const {
   return hmac_.get();
 }
 
-}  // namespace craton::hsm::software
+}  // namespace craton::hsm::common

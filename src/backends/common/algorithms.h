@@ -12,7 +12,7 @@
 
 #include "keys/openssl_ptr.h"
 
-namespace craton::hsm::software {
+namespace craton::hsm::common {
 
 enum class AesMode : std::uint8_t { Gcm, Cbc, Ctr, Kw, Kwp };
 
@@ -38,4 +38,4 @@ class Algorithms {
   ossl::MacPtr hmac_;
 };
 
-}  // namespace craton::hsm::software
+}  // namespace craton::hsm::common

@@ -9,7 +9,7 @@
 
 #include <cstddef>
 
-namespace craton::hsm::software {
+namespace craton::hsm::common {
 
 // `raw` must be exactly 2 × `field_bytes` (r then s, big-endian, zero-padded). Returns the
 // minimal DER encoding. Errors: DataLenRange for any other length.
@@ -21,4 +21,4 @@ namespace craton::hsm::software {
 // left-padded to `field_bytes`. Errors: DataInvalid.
 [[nodiscard]] Result<Bytes> ecdsa_der_to_raw(ByteView der, std::size_t field_bytes);
 
-}  // namespace craton::hsm::software
+}  // namespace craton::hsm::common

@@ -13,9 +13,9 @@
 
 #include <openssl/evp.h>
 
-#include "backends/software/algorithms.h"
+#include "backends/common/algorithms.h"
 
-namespace craton::hsm::software {
+namespace craton::hsm::common {
 
 enum class SignatureFamily : std::uint8_t { RsaPkcs1v15, RsaPss, Ecdsa, Ed25519 };
 
@@ -49,4 +49,4 @@ enum class KeyUse : std::uint8_t { Sign, Verify };
 [[nodiscard]] Result<void> configure_rsa_padding(EVP_PKEY_CTX* ctx, SignScheme scheme,
                                                  const EVP_MD* md);
 
-}  // namespace craton::hsm::software
+}  // namespace craton::hsm::common

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Key-wrap length arithmetic (RFC 3394, RFC 5649).
-#include "backends/software/key_wrap_rules.h"
+#include "backends/common/key_wrap_rules.h"
 
 #include <fmt/format.h>
 
-namespace craton::hsm::software {
+namespace craton::hsm::common {
 namespace {
 
 constexpr std::size_t kSemiblock = kWrapSemiblock;
@@ -39,4 +39,4 @@ Result<void> check_wrapped_length(KeyWrapScheme scheme, std::size_t size) {
   return {};
 }
 
-}  // namespace craton::hsm::software
+}  // namespace craton::hsm::common

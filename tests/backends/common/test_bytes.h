@@ -7,16 +7,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
+
+#include "core/hex.h"
 
 namespace craton::hsm::testing {
 
 inline Bytes hex(std::string_view text) {
   const auto nibble = [](char c) -> std::uint8_t {
-    if (c >= '0' && c <= '9') return static_cast<std::uint8_t>(c - '0');
-    if (c >= 'a' && c <= 'f') return static_cast<std::uint8_t>(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F') return static_cast<std::uint8_t>(c - 'A' + 10);
+    if (const std::optional<std::uint8_t> value = hex_digit_value(c)) return *value;
     throw std::invalid_argument("not a hex digit");
   };
   Bytes out;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Key: a reference to key material the caller holds (the seed's model: the backend imports
-// it into the token on first use), or to a key that lives on a token (a resident key, see
+// Key: a reference to key material the caller holds (the backend imports it into the token
+// on first use), or to a key that lives on a token (a resident key, see
 // resident_keys.h and pkcs11_backend.h), accepted by the same operations.
 #pragma once
 

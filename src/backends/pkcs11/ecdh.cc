@@ -24,7 +24,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::ecdh(const Key& private_key, const
   }
   const std::size_t field = keys::curve_info(*private_key.curve()).field_bytes;
   // Validated on import (on the curve, uncompressed 04‖X‖Y): SoftHSM2 and NSS take this raw
-  // point as the public data, not the DER OCTET STRING of CKA_EC_POINT (VENDORS.md).
+  // point as the public data, not the DER OCTET STRING of CKA_EC_POINT (docs/vendors.md).
   const std::vector<std::uint8_t>& point = peer_public.material().public_point;
 
   return with_key<SecretBytes>(

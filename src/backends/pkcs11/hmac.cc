@@ -20,7 +20,7 @@ Result<Bytes> Pkcs11PassthroughBackend::hmac(const Key& key, HashAlg hash, ByteV
   if (!capabilities_.has(type)) {  // the message is formatted only when it is needed
     CRATON_RETURN_IF_ERROR(capabilities_.require(type, fmt::format("HMAC-{}", hash_name(hash))));
   }
-  // SoftHSM2 refuses keys shorter than the hash output with CKR_KEY_SIZE_RANGE (VENDORS.md);
+  // SoftHSM2 refuses keys shorter than the hash output with CKR_KEY_SIZE_RANGE (docs/vendors.md);
   // that arrives as KeySizeRange, unchanged: the key is fine elsewhere, just not here.
   return with_key<Bytes>(
       key, KeyUsage::Mac, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {

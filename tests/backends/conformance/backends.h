@@ -53,7 +53,7 @@ struct BackendFactory {
 // The backends the Wycheproof harness runs over: all but the keys_on_token ones.
 [[nodiscard]] std::vector<BackendFactory> wycheproof_backends();
 
-// SoftHSM2 2.6 as VENDORS.md describes it: OAEP only with SHA-1 (none of ours), no usable
+// SoftHSM2 2.6 as docs/vendors.md describes it: OAEP only with SHA-1 (none of ours), no usable
 // RFC 5649 wrapping, HMAC keys at least as long as the hash.
 [[nodiscard]] Capabilities softhsm2_capabilities();
 

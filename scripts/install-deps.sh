@@ -16,7 +16,7 @@ packages=(
   nlohmann-json3-dev
   softhsm2
   opensc
-  clang-format
+  clang-format clang-tidy-16
   zlib1g
   python3 bsdutils
 )

@@ -9,9 +9,11 @@
 
 extern "C" {
 
+// NOLINTBEGIN(readability-identifier-naming): glibc's names for its own allocator
 void* __libc_malloc(std::size_t size);
 void* __libc_calloc(std::size_t count, std::size_t size);
 void* __libc_realloc(void* pointer, std::size_t size);
+// NOLINTEND(readability-identifier-naming)
 
 void* malloc(std::size_t size) {
   craton::hsm::bench::count_allocation();

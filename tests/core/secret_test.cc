@@ -23,7 +23,7 @@ template <typename T>
 struct InspectingAllocator : std::allocator<T> {
   using value_type = T;
   template <typename U>
-  struct rebind {
+  struct rebind {  // NOLINT(readability-identifier-naming): the name the allocator requirements use
     using other = InspectingAllocator<U>;
   };
   InspectingAllocator() = default;

@@ -158,12 +158,14 @@ using Result = std::expected<T, HsmError>;
 #define CRATON_ASSIGN_OR_RETURN(lhs, expr) \
   CRATON_ASSIGN_OR_RETURN_IMPL_(CRATON_CONCAT_(craton_result_, __LINE__), lhs, expr)
 
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration (`const auto x`), tmp a name
 #define CRATON_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)                        \
   auto tmp = (expr);                                                         \
   if (!tmp) {                                                                \
     return std::unexpected<::craton::hsm::HsmError>(std::move(tmp).error()); \
   }                                                                          \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 template <>
 struct fmt::formatter<craton::hsm::HsmError> : fmt::formatter<std::string_view> {

@@ -30,7 +30,7 @@ template <typename T, typename Upstream = std::allocator<T>>
 struct WipingAllocator : Upstream {
   using value_type = T;
   template <typename U>
-  struct rebind {
+  struct rebind {  // NOLINT(readability-identifier-naming): the name the allocator requirements use
     using other =
         WipingAllocator<U, typename std::allocator_traits<Upstream>::template rebind_alloc<U>>;
   };

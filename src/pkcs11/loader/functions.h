@@ -34,7 +34,7 @@ namespace craton::hsm::pkcs11 {
 enum class Fn : std::size_t { CRATON_PKCS11_FUNCTIONS(CRATON_ENUM_ENTRY) };
 #undef CRATON_ENUM_ENTRY
 
-#define CRATON_COUNT_ENTRY(name) +1
+#define CRATON_COUNT_ENTRY(name) +1  // NOLINT(bugprone-macro-parentheses): a term of 0 +1 +1...
 inline constexpr std::size_t kFnCount = 0 CRATON_PKCS11_FUNCTIONS(CRATON_COUNT_ENTRY);
 #undef CRATON_COUNT_ENTRY
 

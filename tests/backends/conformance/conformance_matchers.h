@@ -94,7 +94,9 @@ MATCHER(FailsAsBadLength, "fails with DataLenRange, KeySizeRange or InvalidArgum
 // `lhs = value of expr`, or a fatal test failure naming the error.
 #define ASSERT_OK_AND_ASSIGN(lhs, expr) \
   ASSERT_OK_AND_ASSIGN_IMPL_(CRATON_CONF_CONCAT_(conformance_result_, __LINE__), lhs, expr)
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration (`const auto x`), tmp a name
 #define ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)           \
   auto tmp = (expr);                                         \
   ASSERT_THAT(tmp, ::craton::hsm::testing::IsOk()) << #expr; \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -217,7 +217,8 @@ Result<void> AuditLogImpl::flush() {
 namespace craton::hsm {
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditConfig& config,
-                                                 std::unique_ptr<AuditMac> mac, AuditOrigin origin,
+                                                 std::unique_ptr<AuditMac> mac,
+                                                 const AuditOrigin& origin,
                                                  std::unique_ptr<AuditSink> sink) {
   if (mac == nullptr) return fail(ErrorCode::ConfigInvalid, "audit: no MAC key given");
   if (config.queue_capacity == 0) {

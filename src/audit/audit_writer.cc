@@ -67,7 +67,7 @@ void AuditLogImpl::writer_start() {
   {
     std::lock_guard lock(mu_);
     opening_done_ = true;
-    if (!opened) opening_error_ = std::move(opened).error();
+    if (!opened) opening_error_ = opened.error();
   }
   done_cv_.notify_all();
   if (opened) writer_main();

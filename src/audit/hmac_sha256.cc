@@ -28,6 +28,9 @@ struct HmacSha256::State {
   SHA256_CTX inner{};
   SHA256_CTX outer{};
 
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
   ~State() {
     secure_wipe(&inner, sizeof inner);
     secure_wipe(&outer, sizeof outer);

@@ -13,7 +13,7 @@ namespace craton::hsm::audit {
 namespace {
 
 // Records are clipped far below this (kMaxDetailBytes), so a whole line always fits.
-constexpr std::size_t kMaxLine = 64 * 1024;
+constexpr std::size_t kMaxLine = std::size_t{64} * 1024;
 
 Result<std::string> read_head(const UniqueFd& fd, std::uint64_t size) {
   std::string head(static_cast<std::size_t>(std::min<std::uint64_t>(size, kMaxLine)), '\0');

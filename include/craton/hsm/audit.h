@@ -163,7 +163,8 @@ class CRATON_HSM_API AuditLog {
   // group/other bits, in use by another writer, unverifiable last record, shorter than its
   // tail anchor), ConfigInvalid (no MAC, no file, queue_capacity 0).
   static Result<std::unique_ptr<AuditLog>> open(const AuditConfig& config,
-                                                std::unique_ptr<AuditMac> mac, AuditOrigin origin,
+                                                std::unique_ptr<AuditMac> mac,
+                                                const AuditOrigin& origin,
                                                 std::unique_ptr<AuditSink> sink = nullptr);
   virtual ~AuditLog() = default;
 

@@ -3,7 +3,10 @@
 // exit codes.
 #include <craton/hsm/error.h>
 
+#include <cstdio>
+#include <exception>
 #include <span>
+#include <string>
 #include <utility>
 
 #include <fmt/format.h>
@@ -32,15 +35,17 @@ Exit codes: 0 success, 1 the module or token reported an error, 2 usage or confi
 Example:
   craton-hsm info --module /usr/lib/softhsm/libsofthsm2.so --token-label ci-token)";
 
-// Errors are one line on stderr so logs and scripts can grep them.
+// Errors are one line on stderr so logs and scripts can grep them. A line that cannot be written
+// (stderr closed or full) is lost, but the exit code still says what happened: fwrite, because
+// fmt::print throws on a failed write.
 template <typename... Args>
 void print_error(fmt::format_string<Args...> format, Args&&... args) {
-  fmt::print(stderr, "craton-hsm: error: {}\n", fmt::format(format, std::forward<Args>(args)...));
+  const std::string line =
+      fmt::format("craton-hsm: error: {}\n", fmt::format(format, std::forward<Args>(args)...));
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   namespace cli = craton::hsm::cli;
 
   // Refused before CLI11 parses, because CLI11's "unexpected argument" message would repeat
@@ -97,4 +102,21 @@ int main(int argc, char** argv) {
     return to_int(cli::exit_code_for(result.error().code()));
   }
   return to_int(ExitCode::Ok);
+}
+
+}  // namespace
+
+// Nothing escapes: an exception (out of memory, a throwing library) is one error line and exit
+// code 1, not an abort. The handlers only fputs, since a throw from them would abort after all.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fputs("craton-hsm: error: Internal: ", stderr);
+    std::fputs(error.what(), stderr);
+    std::fputs("\n", stderr);
+  } catch (...) {
+    std::fputs("craton-hsm: error: Internal: unknown exception\n", stderr);
+  }
+  return to_int(ExitCode::OperationFailed);
 }

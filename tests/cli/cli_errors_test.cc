@@ -104,6 +104,18 @@ TEST(CliErrors, ParseErrorsAreUsageErrors) {
   EXPECT_EQ(run_cli(fmt::format("info {} --slot minus-one", module_args())).exit_code, 2);
 }
 
+// Scripts read the exit code even when stderr is closed or full: the error line that cannot be
+// written must not turn a usage error into an abort (fmt::print throws on a failed write).
+TEST(CliErrors, UnwritableStderrKeepsTheExitCode) {
+  for (const std::string_view redirect : {"2>/dev/full", "2>&-"}) {
+    // The braces give the shell's own stderr (where it reports an abort) back to the pipe.
+    const CommandResult result =
+        run_command(fmt::format("{{ '{}' --no-such-option {}; }}", kCliPath, redirect));
+    EXPECT_EQ(result.exit_code, 2) << redirect << ": " << result.output;
+    EXPECT_EQ(result.output, "") << redirect;
+  }
+}
+
 TEST(CliErrors, GroupReadablePinFileIsUsageError) {
   const TempDir dir;
   const auto pin = dir.write("pin", "1234\n", fs::perms::owner_read | fs::perms::group_read);

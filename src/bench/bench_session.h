@@ -31,7 +31,7 @@ struct BenchOptions {
   // and the best of 10 x 0.2 s repeats within a few percent where the best of 3 x 0.5 s did not.
   std::chrono::milliseconds duration{200};  // per subject per round
   unsigned rounds = 10;                     // best of
-  std::vector<std::size_t> gcm_sizes{64, 1024, 64 * 1024, 1024 * 1024};
+  std::vector<std::size_t> gcm_sizes{64, 1024, std::size_t{64} * 1024, std::size_t{1024} * 1024};
   bool with_misses = true;
   bool with_software = true;
   // Set: also measure the backend with an audit trail of this durability, written to a

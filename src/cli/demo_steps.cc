@@ -2,17 +2,29 @@
 // Each demo step: one token operation and the software check that proves its result right.
 #include "cli/demo_steps.h"
 
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string_view>
+
 #include <fmt/format.h>
 
 namespace craton::hsm::cli {
 namespace {
 
-const Bytes kMessage = [] {
-  const std::string_view text = "Craton HSM demo: the same bytes through token and software";
-  return Bytes(text.begin(), text.end());
+// Constants, not vectors: nothing is allocated (or can throw) before main.
+constexpr auto kMessage = [] {
+  constexpr std::string_view text = "Craton HSM demo: the same bytes through token and software";
+  std::array<std::uint8_t, text.size()> bytes{};
+  std::ranges::copy(text, bytes.begin());
+  return bytes;
 }();
-const Bytes kAad{'h', 'e', 'a', 'd', 'e', 'r'};
-const Bytes kIv(16, 0x24);
+constexpr std::array<std::uint8_t, 6> kAad{'h', 'e', 'a', 'd', 'e', 'r'};
+constexpr auto kIv = [] {
+  std::array<std::uint8_t, 16> iv{};
+  iv.fill(0x24);
+  return iv;
+}();
 
 Result<void> expect(bool ok, std::string_view what) {
   if (ok) return {};

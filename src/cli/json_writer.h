@@ -38,7 +38,7 @@ class JsonWriter {
  private:
   enum class Scope { Object, Array };
   struct Level {
-    Scope scope;
+    Scope scope = Scope::Object;
     bool empty = true;
   };
   // Emits the comma (if needed) before a key or an array element.

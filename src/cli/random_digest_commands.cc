@@ -42,7 +42,7 @@ struct DigestOptions {
 };
 
 constexpr std::size_t kMaxRandomBytes = 65536;
-constexpr std::size_t kDigestChunk = 64 * 1024;
+constexpr std::size_t kDigestChunk = std::size_t{64} * 1024;
 
 Result<void> run_random(const GlobalOptions& global, const RandomOptions& options) {
   if (options.bytes == 0 || options.bytes > kMaxRandomBytes) {

@@ -134,7 +134,7 @@ Result<CipherChoice> parse_cipher(std::string_view name) {
 }
 
 Result<KeyAlgorithm> parse_key_algorithm(std::string_view type, std::optional<unsigned> size,
-                                         std::optional<std::string> curve) {
+                                         const std::optional<std::string>& curve) {
   const bool is_ec = same_ignoring_case(type, "ec");
   if (curve && !is_ec) {
     return fail(ErrorCode::InvalidArgument,

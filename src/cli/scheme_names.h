@@ -34,7 +34,7 @@ struct CipherChoice {
 // RSA to 3072, HMAC to 256, EC to P-256. A size or curve that does not fit the type is refused.
 [[nodiscard]] Result<KeyAlgorithm> parse_key_algorithm(std::string_view type,
                                                        std::optional<unsigned> size,
-                                                       std::optional<std::string> curve);
+                                                       const std::optional<std::string>& curve);
 
 // Comma-separated lists of the names above, for help texts.
 [[nodiscard]] std::string sign_scheme_names();

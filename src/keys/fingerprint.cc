@@ -58,7 +58,7 @@ class Encoder {
     // Grow through a fresh SecretBytes so the old buffer is wiped, never left in the heap.
     SecretBytes grown = SecretBytes::zeroed(out_.size() + bytes.size());
     std::copy(out_.expose().begin(), out_.expose().end(), grown.expose_mut().begin());
-    std::copy(bytes.begin(), bytes.end(), grown.expose_mut().begin() + out_.size());
+    std::copy(bytes.begin(), bytes.end(), grown.expose_mut().subspan(out_.size()).begin());
     out_ = std::move(grown);
   }
   SecretBytes out_;

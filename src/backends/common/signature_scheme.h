@@ -20,7 +20,7 @@ namespace craton::hsm::common {
 enum class SignatureFamily : std::uint8_t { RsaPkcs1v15, RsaPss, Ecdsa, Ed25519 };
 
 struct SchemeTraits {
-  SignatureFamily family;
+  SignatureFamily family{};
   std::optional<EcCurve> curve;  // ECDSA only
 };
 

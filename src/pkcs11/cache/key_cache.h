@@ -53,7 +53,7 @@ class KeyCache {
  private:
   struct Entry {
     CacheKey key;
-    CK_OBJECT_HANDLE object;
+    CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
   };
   std::size_t capacity_;
   std::list<Entry> order_;  // front = most recently used

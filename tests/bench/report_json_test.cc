@@ -14,7 +14,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-BenchReport report_with(std::string text) {
+BenchReport report_with(const std::string& text) {
   BenchReport report;
   report.token = "pkcs11:" + text;
   report.software = "openssl";

@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
-using ::testing::StartsWith;
 
 TEST(CliAudit, CommandsWriteATrailThatVerifies) {
   const TempDir dir;

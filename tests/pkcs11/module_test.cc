@@ -36,7 +36,7 @@ ModuleOptions options_for(const fs::path& path, bool allow_unprotected = false) 
 
 // A copy of the SoftHSM2 library inside a temp directory, with chosen permissions.
 fs::path copy_module(const TempDir& dir, fs::perms file_perms) {
-  const fs::path copy = dir.path() / "libcopy.so";
+  fs::path copy = dir.path() / "libcopy.so";
   fs::copy_file(fs::path(kModulePath), copy, fs::copy_options::overwrite_existing);
   fs::permissions(copy, file_perms);
   return copy;

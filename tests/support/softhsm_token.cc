@@ -76,7 +76,7 @@ TempDir::~TempDir() {
 }
 
 fs::path TempDir::write(std::string_view name, std::string_view content, fs::perms perms) const {
-  const fs::path file = path_ / name;
+  fs::path file = path_ / name;
   std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
   fs::permissions(file, perms);
   return file;

@@ -27,9 +27,9 @@ using ::testing::Not;
 class KeygenConformance : public BackendTest {};
 
 struct Expected {
-  KeyKind kind;
-  KeyKind public_kind;
-  std::size_t bits;  // 0: not checked (Ed25519's "size" is a matter of convention)
+  KeyKind kind{};
+  KeyKind public_kind{};
+  std::size_t bits = 0;  // 0: not checked (Ed25519's "size" is a matter of convention)
   std::optional<EcCurve> curve;
 };
 

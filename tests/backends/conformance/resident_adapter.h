@@ -19,6 +19,8 @@ class ResidentKeysBackend final : public CryptoBackend {
   explicit ResidentKeysBackend(std::unique_ptr<Pkcs11Backend> inner) : inner_(std::move(inner)) {}
   // Destroys every resident key it stored, so the token ends as it started.
   ~ResidentKeysBackend() override;
+  ResidentKeysBackend(const ResidentKeysBackend&) = delete;
+  ResidentKeysBackend& operator=(const ResidentKeysBackend&) = delete;
 
   [[nodiscard]] std::string_view name() const noexcept override { return inner_->name(); }
   Result<Bytes> sign(const Key& key, SignScheme scheme, ByteView message,

@@ -59,7 +59,7 @@ Observation run_hmac(CryptoBackend& backend, const Capabilities& caps, const Jso
   const auto full = backend.hmac(*key, HashAlg::Sha256, msg);
   if (!full) return refusal(full.error(), "hmac");
   if (tag_bytes == digest_size(HashAlg::Sha256)) {
-    const Observation verified = verdict(backend.hmac_verify(*key, HashAlg::Sha256, msg, tag));
+    Observation verified = verdict(backend.hmac_verify(*key, HashAlg::Sha256, msg, tag));
     const bool computed_matches = constant_time_equal(*full, tag);
     if ((verified.kind == Observation::Kind::Accepted) != computed_matches &&
         verified.kind != Observation::Kind::Broken) {

@@ -133,7 +133,7 @@ TEST(GcmBudgetTest, EightThreadsNeverExceedTheCeilingByEvenOne) {
     }
   }
   EXPECT_EQ(successes.load(), kCeiling);
-  EXPECT_EQ(refusals.load(), 8u * 25u - kCeiling);
+  EXPECT_EQ(refusals.load(), std::uint64_t{8} * 25 - kCeiling);
   EXPECT_EQ(other_errors.load(), 0u);
 }
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "backends/pkcs11/audit_relay.h"
+#include "audited/audit_relay.h"
 #include "backends/pkcs11/capabilities.h"
 #include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // AuditedBackend: one audit record per call around the passthrough backend.
-#include "backends/pkcs11/audited_backend.h"
+#include "audited/audited_backend.h"
 
 #include <craton/hsm/diagnostics.h>
 

@@ -17,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include "backends/pkcs11/audited_backend.h"
+#include "audited/audited_backend.h"
 #include "backends/pkcs11/resident_test_util.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "backends/pkcs11/audit_relay.h"
+#include "audited/audit_relay.h"
 #include "backends/pkcs11/passthrough_backend.h"
 
 namespace craton::hsm::pkcs11 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // AuditRelay: pool and backend events into the audit trail, held while the trail refuses them.
-#include "backends/pkcs11/audit_relay.h"
+#include "audited/audit_relay.h"
 
 #include <craton/hsm/diagnostics.h>
 

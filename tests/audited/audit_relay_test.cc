@@ -2,12 +2,12 @@
 // Administrative events through the AuditRelay: under fail-closed one the trail refuses is held
 // and fails every operation until it is written; under fail-open a lost one is counted and
 // recorded as lost. Never dropped without a trace.
-#include "audit_test_util.h"
+#include "audit/audit_test_util.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "backends/pkcs11/audit_relay.h"
+#include "audited/audit_relay.h"
 #include "support/matchers.h"
 
 namespace craton::hsm::testing {

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "backends/pkcs11/audited_backend.h"
+#include "audited/audited_backend.h"
 #include "backends/pkcs11/passthrough_backend.h"
 
 namespace craton::hsm::pkcs11 {

@@ -1,39 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
-// AuditedBackend: the passthrough backend with every operation recorded in the audit trail.
-// A decorator, so a backend without an audit trail pays nothing for it.
+// AuditedBackend: any CryptoBackend with every operation recorded in the audit trail. A
+// decorator, so a backend without an audit trail pays nothing for it.
 #pragma once
 
 #include <craton/hsm/audit.h>
+#include <craton/hsm/backend.h>
 #include <craton/hsm/pkcs11_backend.h>
 
 #include <memory>
 
 #include "audited/audit_relay.h"
-#include "backends/pkcs11/passthrough_backend.h"
+#include "audited/key_identity.h"
+#include "audited/recorder.h"
 
-namespace craton::hsm::pkcs11 {
+namespace craton::hsm::audited {
 
-// Each call first asks the trail whether it can record (fail-closed: AuditUnavailable, and the
-// operation does not run, also while an administrative event waits in the relay), runs the
-// operation, then records one AuditEvent: operation, mechanism, key (fingerprint or resident
-// URI, never bytes), byte counts, outcome, duration and the session-recovery, retry and
-// fallback flags. The result is released only once that record is accepted (per_record: on
-// disk); a record the trail refuses fails the call with AuditUnavailable and its result is
-// discarded (output buffers wiped).
-// Operations that change the token (generate_resident_key, import_resident_key, destroy_key)
-// are write-ahead: an intent record is on disk before the token is called, and the outcome
-// record names it. A refused intent means the token is not touched; a refused outcome fails
-// the call with AuditUnavailable although the token did change, and the trail then shows an
-// intent without an outcome (verify_audit_trail lists it).
+// The CryptoBackend operations of `Interface` (CryptoBackend, or Pkcs11Backend for
+// AuditedPkcs11Backend), each one audited call (see Recorder) around the same operation of the
+// wrapped backend. The caller-buffer operations wipe the buffer when the call fails, a refused
+// record included. A digest stream is recorded when it opens.
 // Thread-safety: as the wrapped backend.
-class AuditedBackend final : public Pkcs11Backend {
+template <typename Interface>
+class AuditedOperations : public Interface {
  public:
-  // Records BackendStart, then attaches `relay` so the events it held (the first login) follow.
-  AuditedBackend(std::unique_ptr<Pkcs11PassthroughBackend> inner, std::shared_ptr<AuditLog> log,
-                 std::shared_ptr<AuditRelay> relay);
   // Records BackendStop and waits until the trail has written everything; what it could not
-  // write is reported through report_diagnostic.
-  ~AuditedBackend() override;
+  // write is reported through report_diagnostic. The trail stops before the wrapped backend.
+  ~AuditedOperations() override;
+  AuditedOperations(const AuditedOperations&) = delete;
+  AuditedOperations& operator=(const AuditedOperations&) = delete;
 
   [[nodiscard]] std::string_view name() const noexcept override { return inner_->name(); }
   Result<Bytes> sign(const Key& key, SignScheme scheme, ByteView message,
@@ -66,39 +60,34 @@ class AuditedBackend final : public Pkcs11Backend {
   Result<std::unique_ptr<DigestStream>> digest_stream(HashAlg hash) override;
   Result<Bytes> random(std::size_t size) override;
   Result<Key> generate_key(KeyAlgorithm algorithm) override;
+  // Without a trail it could write to (fail-open), never fails. Errors: AuditUnavailable.
+  Result<void> flush_audit() override { return recorder_.flush(); }
 
-  Result<Key> generate_resident_key(const ResidentKeySpec& spec) override;
-  Result<Key> import_resident_key(const Key& material, const ResidentKeySpec& spec) override;
-  Result<Key> find_key(const KeyRef& ref) override;
-  Result<std::vector<ResidentKeyInfo>> list_keys() override;
-  Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) override;
-  Result<void> destroy_key(const KeyRef& ref) override;
-  [[nodiscard]] std::string token_uri() const override { return inner_->token_uri(); }
-  // Not recorded itself: the login it may make is, as a pool event.
-  Result<void> set_user_pin(SecretString pin) override {
-    return inner_->set_user_pin(std::move(pin));
-  }
-  Result<void> flush_audit() override;
+  [[nodiscard]] Interface& inner() noexcept { return *inner_; }
+  [[nodiscard]] AuditLog& log() noexcept { return recorder_.log(); }
 
-  [[nodiscard]] Pkcs11PassthroughBackend& inner() noexcept { return *inner_; }
-  [[nodiscard]] AuditLog& log() noexcept { return *log_; }
+ protected:
+  // Records BackendStart, then attaches `relay` so the events it held (the first login)
+  // follow. `key_identity` names the material keys in the records.
+  AuditedOperations(std::unique_ptr<Interface> inner, std::shared_ptr<AuditLog> log,
+                    std::shared_ptr<AuditRelay> relay, KeyIdentity key_identity);
 
- private:
-  // What an event says about a key: its fingerprint (the one the backend's caches use, so the
-  // trail's key import events match) or its resident URI.
-  AuditKey audit_key(const Key& key);
-  static AuditKey audit_key(const KeyRef& ref);
-
-  // Fail-closed: AuditUnavailable when the trail failed or an administrative event is held.
-  [[nodiscard]] Result<void> can_record() const;
-  template <typename T, typename Body>
-  Result<T> audited(AuditOperation operation, AuditKey key, std::uint64_t input_bytes, Body&& body);
-  template <typename T, typename Body>
-  Result<T> write_ahead(AuditOperation operation, AuditKey key, Body&& body);
-
-  std::unique_ptr<Pkcs11PassthroughBackend> inner_;
-  std::shared_ptr<AuditLog> log_;
-  std::shared_ptr<AuditRelay> relay_;
+  std::unique_ptr<Interface> inner_;
+  Recorder recorder_;  // after inner_: the trail goes first
 };
 
-}  // namespace craton::hsm::pkcs11
+extern template class AuditedOperations<CryptoBackend>;
+extern template class AuditedOperations<Pkcs11Backend>;
+
+// Any CryptoBackend, audited. Administrative events from inside the backend (if it has any)
+// reach the trail through `relay`.
+class AuditedBackend final : public AuditedOperations<CryptoBackend> {
+ public:
+  AuditedBackend(std::unique_ptr<CryptoBackend> inner, std::shared_ptr<AuditLog> log,
+                 KeyIdentity key_identity = process_key_fingerprint,
+                 std::shared_ptr<AuditRelay> relay = std::make_shared<AuditRelay>())
+      : AuditedOperations(std::move(inner), std::move(log), std::move(relay),
+                          std::move(key_identity)) {}
+};
+
+}  // namespace craton::hsm::audited

@@ -10,7 +10,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "audited/audited_backend.h"
 #include "backends/pkcs11/resident_test_util.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"

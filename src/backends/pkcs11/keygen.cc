@@ -195,7 +195,7 @@ Result<Key> Pkcs11PassthroughBackend::generate_key(KeyAlgorithm algorithm) {
   // Only by explicit opt-in, and only for "the token cannot", never for "the token failed".
   const bool fallback = config_.allow_software_keygen_fallback && software_fallback_ != nullptr;
   const auto in_software = [&]() -> Result<Key> {
-    op_notes().software_fallback = true;
+    if (OperationNotes* notes = ObservedOperation::current()) notes->software_fallback = true;
     CRATON_ASSIGN_OR_RETURN(const Key key, software_fallback_->generate_key(algorithm));
     return keys::with_origin(key, KeyOrigin::GeneratedInSoftware);
   };

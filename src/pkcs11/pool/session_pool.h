@@ -18,10 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "core/operation_notes.h"
 #include "pkcs11/cache/iv_reserve.h"
 #include "pkcs11/cache/key_cache.h"
-#include "pkcs11/pool/op_notes.h"
 #include "pkcs11/pool/pool_events.h"
+#include "pkcs11/session/mechanism_names.h"
 #include "pkcs11/session/operation_state.h"
 #include "pkcs11/session/session.h"
 
@@ -77,7 +78,11 @@ class Lease {
   // themselves (verification, AEAD tags, padding).
   template <Fn F, typename... Args>
   CK_RV invoke(Args... args) noexcept {
-    if constexpr (takes_mechanism(F)) op_notes().mechanism = first_of(args...)->mechanism;
+    if constexpr (takes_mechanism(F)) {
+      if (OperationNotes* notes = ObservedOperation::current()) {
+        notes->mechanism = mechanism_name(first_of(args...)->mechanism);
+      }
+    }
     const CK_RV rv = slot_->session->invoke<F>(args...);
     slot_->operations.note<F>(rv, args...);
     if (rv != CKR_OK) mark_if_dead(error_code_for(rv));
@@ -165,7 +170,7 @@ class SessionPool {
       }
       lease->note_failure(result.error());
       counters_.retries.fetch_add(1, std::memory_order_relaxed);
-      ++op_notes().retries;
+      if (OperationNotes* notes = ObservedOperation::current()) ++notes->retries;
     }
   }
 

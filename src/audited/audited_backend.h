@@ -28,6 +28,8 @@ class AuditedOperations : public Interface {
   ~AuditedOperations() override;
   AuditedOperations(const AuditedOperations&) = delete;
   AuditedOperations& operator=(const AuditedOperations&) = delete;
+  AuditedOperations(AuditedOperations&&) = delete;
+  AuditedOperations& operator=(AuditedOperations&&) = delete;
 
   [[nodiscard]] std::string_view name() const noexcept override { return inner_->name(); }
   Result<Bytes> sign(const Key& key, SignScheme scheme, ByteView message,

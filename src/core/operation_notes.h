@@ -39,6 +39,8 @@ class ObservedOperation {
   ~ObservedOperation() { slot() = previous_; }
   ObservedOperation(const ObservedOperation&) = delete;
   ObservedOperation& operator=(const ObservedOperation&) = delete;
+  ObservedOperation(ObservedOperation&&) = delete;
+  ObservedOperation& operator=(ObservedOperation&&) = delete;
 
   // The notes of the observed operation this thread is running, or null when none is.
   [[nodiscard]] static OperationNotes* current() noexcept { return slot(); }

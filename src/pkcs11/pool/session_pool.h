@@ -61,10 +61,13 @@ class SessionPool;
 // Exclusive use of one pooled session until destroyed, from any thread (one at a time). Every
 // C_ call on the session goes through invoke() or call(), which
 // - mark the session for rebuild when a call fails with a session-level error
-//   (ErrorAction::RebuildSession, which includes CKR_OPERATION_ACTIVE), and
+//   (ErrorAction::RebuildSession, which includes CKR_OPERATION_ACTIVE),
 // - track which operations a *Init started and no final call has ended (ActiveOperations):
 //   a lease released with one still active, or in doubt, leaves its session marked for
-//   rebuild, so no session is ever handed out with an operation active.
+//   rebuild, so no session is ever handed out with an operation active, and
+// - note the mechanism a call starts in the notes of the operation an observer (the audit
+//   decorator) watches on this thread, if any (core/operation_notes.h); the pool notes its
+//   rebuilds and re-runs there too.
 // Must not outlive its pool.
 class Lease {
  public:

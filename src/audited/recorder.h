@@ -155,7 +155,8 @@ class Recorder {
 
  private:
   // Fail-closed: AuditUnavailable when the trail failed or an administrative event is held.
-  [[nodiscard]] Result<void> can_record() const {
+  // Inlined: it runs before every audited operation.
+  [[gnu::always_inline, nodiscard]] Result<void> can_record() const {
     CRATON_RETURN_IF_ERROR(log_->ready());
     return relay_->drain();
   }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// make_pkcs11_backend: the passthrough backend, wrapped in the audit trail when the config
-// has one, with the chain key from a key file or from an HMAC key on the token.
+// make_pkcs11_backend: the passthrough backend, wrapped in the audit decorator when the config
+// has an audit trail, with the chain key from a key file or from an HMAC key on the token.
 #include <craton/hsm/pkcs11_backend.h>
 
 #include <fmt/format.h>
 
-#include "backends/pkcs11/audited_backend.h"
+#include "audited/audited_pkcs11_backend.h"
 #include "backends/pkcs11/passthrough_backend.h"
 
-namespace craton::hsm::pkcs11 {
+namespace craton::hsm::factory {
+namespace {
 
 // The chain MAC computed by the token with a resident HMAC key (CKM_SHA256_HMAC): the audit
 // key never leaves the HSM. Called from the trail's writer thread through the unaudited
@@ -29,10 +30,34 @@ class TokenAuditMac final : public AuditMac {
   Key key_;
 };
 
-namespace {
+// The pool's events as audit events: LoggedIn / LoginFailed as Login, SessionRebuilt and
+// SessionRebuildFailed as PoolRebuild, SizeClamped as PoolRebuild with its sizes in `detail`.
+AuditEvent audit_event_of(const pkcs11::PoolEvent& pool_event) {
+  AuditEvent event;
+  switch (pool_event.kind) {
+    case pkcs11::PoolEventKind::LoggedIn:
+    case pkcs11::PoolEventKind::LoginFailed:
+      event.operation = AuditOperation::Login;
+      break;
+    case pkcs11::PoolEventKind::SessionRebuilt:
+    case pkcs11::PoolEventKind::SessionRebuildFailed:
+      event.operation = AuditOperation::PoolRebuild;
+      event.detail = fmt::format("session {}", pool_event.session_index);
+      break;
+    case pkcs11::PoolEventKind::SizeClamped:
+      event.operation = AuditOperation::PoolRebuild;
+      event.detail = fmt::format("pool clamped from {} to {} sessions by the token",
+                                 pool_event.requested_size, pool_event.effective_size);
+      break;
+  }
+  if (pool_event.error) {
+    event.error = pool_event.error->code();
+    event.ckr = pool_event.error->rv_name();
+  }
+  return event;
+}
 
-Result<std::unique_ptr<AuditMac>> audit_mac(const AuditConfig& config,
-                                            Pkcs11PassthroughBackend& backend) {
+Result<std::unique_ptr<AuditMac>> audit_mac(const AuditConfig& config, Pkcs11Backend& backend) {
   if (config.key_file) return make_key_file_audit_mac(*config.key_file);
   if (!config.key_label) {
     return fail(ErrorCode::ConfigInvalid, "audit: set key_file or key_label for the chain key");
@@ -40,11 +65,18 @@ Result<std::unique_ptr<AuditMac>> audit_mac(const AuditConfig& config,
   return make_token_audit_mac(backend, *config.key_label);
 }
 
+// The passthrough's administrative events (the pool's logins and rebuilds, key imports, GCM
+// budget refusals) go through the relay, held until the trail is attached; its records name a
+// material key by the fingerprint its caches and key-import events use.
 Result<std::unique_ptr<Pkcs11Backend>> make_audited(Pkcs11PassthroughConfig config) {
   const AuditConfig audit = *config.audit;
-  auto relay = std::make_shared<AuditRelay>();
-  CRATON_ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11PassthroughBackend> backend,
-                          Pkcs11PassthroughBackend::create(std::move(config), {}, relay));
+  auto relay = std::make_shared<audited::AuditRelay>();
+  CRATON_ASSIGN_OR_RETURN(
+      std::unique_ptr<pkcs11::Pkcs11PassthroughBackend> backend,
+      pkcs11::Pkcs11PassthroughBackend::create(
+          std::move(config),
+          [relay](const pkcs11::PoolEvent& event) { relay->record(audit_event_of(event)); },
+          [relay](AuditEvent event) { relay->record(std::move(event)); }));
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<AuditMac> mac, audit_mac(audit, *backend));
   AuditOrigin origin;
   origin.backend = std::string(backend->name());
@@ -53,11 +85,17 @@ Result<std::unique_ptr<Pkcs11Backend>> make_audited(Pkcs11PassthroughConfig conf
   origin.slot = backend->pool().slot();
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<AuditLog> log,
                           AuditLog::open(audit, std::move(mac), std::move(origin)));
-  return std::make_unique<AuditedBackend>(std::move(backend), std::move(log), std::move(relay));
+  // The decorator owns the backend, so the identity may hold it by reference.
+  pkcs11::Pkcs11PassthroughBackend& passthrough = *backend;
+  audited::KeyIdentity key_identity = [&passthrough](const Key& key) -> const Fingerprint& {
+    return passthrough.fingerprint_of(key);
+  };
+  return std::make_unique<audited::AuditedPkcs11Backend>(std::move(backend), std::move(log),
+                                                         std::move(relay), std::move(key_identity));
 }
 
 }  // namespace
-}  // namespace craton::hsm::pkcs11
+}  // namespace craton::hsm::factory
 
 namespace craton::hsm {
 
@@ -76,11 +114,11 @@ Result<std::unique_ptr<AuditMac>> make_token_audit_mac(Pkcs11Backend& backend,
                 fmt::format("audit key '{}' must be a generic-secret (HMAC) key, not {}", key_label,
                             key->describe()));
   }
-  return std::make_unique<pkcs11::TokenAuditMac>(backend, *key);
+  return std::make_unique<factory::TokenAuditMac>(backend, *key);
 }
 
 Result<std::unique_ptr<Pkcs11Backend>> make_pkcs11_backend(Pkcs11PassthroughConfig config) {
-  if (config.audit) return pkcs11::make_audited(std::move(config));
+  if (config.audit) return factory::make_audited(std::move(config));
   CRATON_ASSIGN_OR_RETURN(auto backend,
                           pkcs11::Pkcs11PassthroughBackend::create(std::move(config)));
   return std::unique_ptr<Pkcs11Backend>(std::move(backend));

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// AuditRelay: pool and backend events into the audit trail, held while the trail refuses them.
-#include "backends/pkcs11/audit_relay.h"
+// AuditRelay: administrative events into the audit trail, held while the trail refuses them.
+#include "audited/audit_relay.h"
 
 #include <craton/hsm/diagnostics.h>
 
 #include <fmt/format.h>
 
-namespace craton::hsm::pkcs11 {
+namespace craton::hsm::audited {
 
 void AuditRelay::record(AuditEvent event) {
   AuditLog* log = attached_.load(std::memory_order_acquire);
@@ -26,31 +26,6 @@ void AuditRelay::record(AuditEvent event) {
     holding_.store(true, std::memory_order_release);
   }
   (void)drain();  // the trail may take it again at once; if not, the next drain() says so
-}
-
-void AuditRelay::pool_event(const PoolEvent& pool_event) {
-  AuditEvent event;
-  switch (pool_event.kind) {
-    case PoolEventKind::LoggedIn:
-    case PoolEventKind::LoginFailed:
-      event.operation = AuditOperation::Login;
-      break;
-    case PoolEventKind::SessionRebuilt:
-    case PoolEventKind::SessionRebuildFailed:
-      event.operation = AuditOperation::PoolRebuild;
-      event.detail = fmt::format("session {}", pool_event.session_index);
-      break;
-    case PoolEventKind::SizeClamped:
-      event.operation = AuditOperation::PoolRebuild;
-      event.detail = fmt::format("pool clamped from {} to {} sessions by the token",
-                                 pool_event.requested_size, pool_event.effective_size);
-      break;
-  }
-  if (pool_event.error) {
-    event.error = pool_event.error->code();
-    event.ckr = pool_event.error->rv_name();
-  }
-  record(std::move(event));
 }
 
 // The held events are written without holding mutex_: record() may wait for the writer
@@ -110,4 +85,4 @@ void AuditRelay::report_unwritten(std::size_t count, std::string_view why) {
                fmt::format("{} administrative audit events could not be written {}", count, why)));
 }
 
-}  // namespace craton::hsm::pkcs11
+}  // namespace craton::hsm::audited

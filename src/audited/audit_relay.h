@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// AuditRelay: carries administrative events (logins, session rebuilds, key imports, GCM
-// budget refusals) from inside the backend and its pool to the audit trail. Events that happen
-// before the trail is attached (the first login, while the backend is still being built), and
-// events the trail refuses, are held and written, in order, as soon as it takes them.
+// AuditRelay: carries administrative events (backend start and stop, and from inside a
+// backend: logins, session rebuilds, key imports, GCM budget refusals) to the audit trail.
+// Events that happen before the trail is attached (the first login, while the backend is
+// still being built), and events the trail refuses, are held and written, in order, as soon as
+// it takes them.
 #pragma once
 
 #include <craton/hsm/audit.h>
@@ -13,9 +14,7 @@
 #include <mutex>
 #include <vector>
 
-#include "pkcs11/pool/pool_events.h"
-
-namespace craton::hsm::pkcs11 {
+namespace craton::hsm::audited {
 
 // No administrative event is dropped silently. Under fail-closed an event the trail refuses
 // is held, and drain() fails every operation (AuditUnavailable) until the held events are
@@ -28,9 +27,6 @@ class AuditRelay {
   // Records `event`, or holds it (not attached yet, the trail refused it, or older events are
   // still held: the order is kept).
   void record(AuditEvent event);
-  // The pool's events as audit events: LoggedIn / LoginFailed as Login, SessionRebuilt and
-  // SessionRebuildFailed as PoolRebuild, SizeClamped as PoolRebuild with its sizes in `detail`.
-  void pool_event(const PoolEvent& event);
   // Writes the held events, in order, into the attached trail. Cheap when nothing is held (one
   // atomic load): called before and after every audited operation. Errors: AuditUnavailable
   // while any event is still held.
@@ -56,4 +52,4 @@ class AuditRelay {
   std::atomic<bool> holding_{false};  // attached and held_ not empty
 };
 
-}  // namespace craton::hsm::pkcs11
+}  // namespace craton::hsm::audited

@@ -2,12 +2,12 @@
 // Administrative events through the AuditRelay: under fail-closed one the trail refuses is held
 // and fails every operation until it is written; under fail-open a lost one is counted and
 // recorded as lost. Never dropped without a trace.
-#include "audit_test_util.h"
+#include "audit/audit_test_util.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "backends/pkcs11/audit_relay.h"
+#include "audited/audit_relay.h"
 #include "support/matchers.h"
 
 namespace craton::hsm::testing {
@@ -38,7 +38,7 @@ TEST(AuditRelayFailClosed, RefusedEventIsHeldAndFailsOperationsUntilWritten) {
   AuditDir dir;
   auto state = std::make_shared<MemorySinkState>();
   std::shared_ptr<AuditLog> log = dir.open(dir.config(), memory_sink(state));
-  pkcs11::AuditRelay relay;
+  audited::AuditRelay relay;
   relay.attach(log, start_event());
   ASSERT_THAT(relay.drain(), IsOk());
 
@@ -61,7 +61,7 @@ TEST(AuditRelayFailClosed, EventsBeforeAttachFollowTheStartEvent) {
   AuditDir dir;
   auto state = std::make_shared<MemorySinkState>();
   std::shared_ptr<AuditLog> log = dir.open(dir.config(), memory_sink(state));
-  pkcs11::AuditRelay relay;
+  audited::AuditRelay relay;
   relay.record(admin_event("first login"));
   relay.attach(log, start_event());
   ASSERT_THAT(relay.drain(), IsOk());
@@ -80,7 +80,7 @@ TEST(AuditRelayFailOpen, LostEventsAreCountedAndRecordedAsLost) {
   config.on_failure = AuditFailurePolicy::FailOpen;
   config.queue_capacity = 2;
   std::shared_ptr<AuditLog> log = dir.open(config, memory_sink(state));
-  pkcs11::AuditRelay relay;
+  audited::AuditRelay relay;
   relay.attach(log, start_event());
   ASSERT_THAT(log->flush(), IsOk());
   state->failing = true;

@@ -3,14 +3,13 @@
 // without its record (per_record), a token change whose intent cannot be written does not
 // happen, one whose outcome cannot be written leaves an intent the verifier lists, and a trail
 // renamed under a running backend stops it instead of forking the chain.
-#include "audit_test_util.h"
+#include "audit/audit_test_util.h"
 
 #include <craton/hsm/pkcs11_backend.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "backends/pkcs11/audited_backend.h"
 #include "backends/pkcs11/resident_test_util.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"

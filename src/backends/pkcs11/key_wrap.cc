@@ -8,8 +8,8 @@
 #include "backends/common/key_wrap_rules.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
-#include "backends/pkcs11/readback.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {

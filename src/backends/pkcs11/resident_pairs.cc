@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "backends/pkcs11/object_search.h"
-#include "backends/pkcs11/readback.h"
 #include "backends/pkcs11/resident_lookup.h"
+#include "pkcs11/session/object_search.h"
+#include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
 

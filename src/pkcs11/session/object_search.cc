@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Object search and single-attribute reads.
-#include "backends/pkcs11/object_search.h"
+#include "pkcs11/session/object_search.h"
 
 #include <craton/hsm/diagnostics.h>
 
 #include <array>
 
-#include "backends/pkcs11/readback.h"
+#include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading attribute values of temporary session objects back to the host.
-#include "backends/pkcs11/readback.h"
+#include "pkcs11/session/readback.h"
 
 #include <fmt/format.h>
 

@@ -2,6 +2,8 @@
 // Token key objects: search, the one-match rule, and their description as Keys.
 #include "backends/pkcs11/resident_lookup.h"
 
+#include <craton/hsm/backend.h>
+
 #include <algorithm>
 #include <span>
 

@@ -2,6 +2,8 @@
 // Pairing public halves with private keys, and the objects a destroy removes.
 #include "backends/pkcs11/resident_pairs.h"
 
+#include <craton/hsm/backend.h>
+
 #include <utility>
 
 #include <fmt/format.h>

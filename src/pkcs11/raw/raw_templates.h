@@ -11,11 +11,11 @@
 
 namespace craton::hsm::pkcs11::raw {
 
-// Fills `tmpl` for `material` used by `op`: CKA_TOKEN false (true with CKA_LABEL
-// `token_label` when that is not empty; borrowed), CKA_SENSITIVE true and
-// CKA_EXTRACTABLE false for secret and private keys, CKA_PRIVATE as `private_object`, the one
-// usage `op` needs true and the class's other usages false. Borrows the material's bytes.
-// Errors: KeyTypeInconsistent when the key kind does not fit `op`.
+// Fills `tmpl` for `material` used by `op` with add_key_attributes: CKA_TOKEN false (true with
+// CKA_LABEL `token_label` when that is not empty), CKA_SENSITIVE true and CKA_EXTRACTABLE false
+// for secret and private keys, CKA_PRIVATE as `private_object`, the usages `op` needs true and
+// the class's other usages false. Borrows the material's bytes. Errors: KeyTypeInconsistent for
+// RSA and Ed25519 public keys, which no baseline case stores.
 [[nodiscard]] Result<void> key_template(AttributeTemplate& tmpl, const KeyMaterial& material,
                                         RawOp op, bool private_object,
                                         std::string_view token_label = {});

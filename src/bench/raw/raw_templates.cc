@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Key templates for the raw baseline: the backend's own (pkcs11/session/key_template.h), with
 // the usages each baseline operation needs.
-#include "pkcs11/raw/raw_templates.h"
+#include "bench/raw/raw_templates.h"
 
 #include "pkcs11/session/key_template.h"
 
-namespace craton::hsm::pkcs11::raw {
+namespace craton::hsm::bench::raw {
 namespace {
+
+using pkcs11::add_key_attributes;
+using pkcs11::ObjectOptions;
 
 // The usages `op` needs, as the backend grants them (AES-GCM gets encrypt and decrypt).
 bool granted(RawOp op, CK_ATTRIBUTE_TYPE attribute) {
@@ -38,4 +41,4 @@ Result<void> key_template(AttributeTemplate& tmpl, const KeyMaterial& m, RawOp o
   return {};
 }
 
-}  // namespace craton::hsm::pkcs11::raw
+}  // namespace craton::hsm::bench::raw

@@ -5,11 +5,13 @@
 
 #include <string_view>
 
+#include "bench/raw/raw_token.h"
 #include "keys/key_material.h"
-#include "pkcs11/raw/raw_token.h"
 #include "pkcs11/session/attributes.h"
 
-namespace craton::hsm::pkcs11::raw {
+namespace craton::hsm::bench::raw {
+
+using pkcs11::AttributeTemplate;
 
 // Fills `tmpl` for `material` used by `op` with add_key_attributes: CKA_TOKEN false (true with
 // CKA_LABEL `token_label` when that is not empty), CKA_SENSITIVE true and CKA_EXTRACTABLE false
@@ -20,4 +22,4 @@ namespace craton::hsm::pkcs11::raw {
                                         RawOp op, bool private_object,
                                         std::string_view token_label = {});
 
-}  // namespace craton::hsm::pkcs11::raw
+}  // namespace craton::hsm::bench::raw

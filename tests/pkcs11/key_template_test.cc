@@ -19,7 +19,6 @@ namespace craton::hsm::pkcs11 {
 namespace {
 
 using ::craton::hsm::testing::IsOk;
-using ::craton::hsm::testing::softhsm_module;
 
 struct KindCase {
   KeyAlgorithm algorithm;
@@ -54,9 +53,11 @@ bool granted(CK_ATTRIBUTE_TYPE type) {
   return type == CKA_SIGN || type == CKA_VERIFY;
 }
 
-class KeyTemplateTest : public ::testing::TestWithParam<KindCase> {
+class KeyTemplateTest : public LeasedSessionTest, public ::testing::WithParamInterface<KindCase> {
  protected:
   void SetUp() override {
+    LeasedSessionTest::SetUp();
+    if (HasFatalFailure()) return;
     // One key per algorithm for the whole suite: RSA generation is slow.
     static std::map<KeyAlgorithm, Key> generated;
     auto found = generated.find(GetParam().algorithm);
@@ -106,12 +107,6 @@ TEST_P(KeyTemplateTest, CarriesTheClassUsagesEachSetAsGranted) {
 
 TEST_P(KeyTemplateTest, SoftHsmStoresTheObjectTheTemplateDescribes) {
   const KindCase& c = GetParam();
-  auto module = softhsm_module();
-  ASSERT_NE(module, nullptr);
-  auto pool = make_pool(module, {.size = 1});
-  ASSERT_THAT(pool, IsOk());
-  auto lease = (*pool)->acquire();
-  ASSERT_THAT(lease, IsOk());
 
   AttributeTemplate tmpl;
   {
@@ -119,32 +114,32 @@ TEST_P(KeyTemplateTest, SoftHsmStoresTheObjectTheTemplateDescribes) {
     const std::string label = "key-template-test";
     const std::vector<std::uint8_t> id{0x0a, 0x0b};
     ObjectOptions options;
-    options.private_objects = (*pool)->logs_in();
+    options.private_objects = pool_->logs_in();
     options.label = {reinterpret_cast<const std::uint8_t*>(label.data()), label.size()};
     options.id = id;
     options.granted = granted;
     add_key_attributes(tmpl, key_->material(), options);
   }
   CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
-  ASSERT_THAT(lease->call<Fn::CreateObject>(tmpl.data(), tmpl.size(), &object), IsOk());
+  ASSERT_THAT(lease_->call<Fn::CreateObject>(tmpl.data(), tmpl.size(), &object), IsOk());
 
-  EXPECT_EQ(*read_ulong_attribute(*lease, object, CKA_CLASS), c.object_class);
-  EXPECT_EQ(*read_ulong_attribute(*lease, object, CKA_KEY_TYPE), c.key_type);
-  EXPECT_EQ(*read_bool_attribute(*lease, object, CKA_TOKEN), false);
-  const auto label = read_optional_bytes(*lease, object, CKA_LABEL);
+  EXPECT_EQ(*read_ulong_attribute(*lease_, object, CKA_CLASS), c.object_class);
+  EXPECT_EQ(*read_ulong_attribute(*lease_, object, CKA_KEY_TYPE), c.key_type);
+  EXPECT_EQ(*read_bool_attribute(*lease_, object, CKA_TOKEN), false);
+  const auto label = read_optional_bytes(*lease_, object, CKA_LABEL);
   ASSERT_THAT(label, IsOk());
   ASSERT_TRUE(label->has_value());
   EXPECT_EQ(std::string((*label)->begin(), (*label)->end()), "key-template-test");
-  EXPECT_EQ(*read_optional_bytes(*lease, object, CKA_ID), std::vector<std::uint8_t>({0x0a, 0x0b}));
+  EXPECT_EQ(*read_optional_bytes(*lease_, object, CKA_ID), std::vector<std::uint8_t>({0x0a, 0x0b}));
   if (c.object_class != CKO_PUBLIC_KEY) {
-    EXPECT_EQ(*read_bool_attribute(*lease, object, CKA_SENSITIVE), true);
-    EXPECT_EQ(*read_bool_attribute(*lease, object, CKA_EXTRACTABLE), false);
+    EXPECT_EQ(*read_bool_attribute(*lease_, object, CKA_SENSITIVE), true);
+    EXPECT_EQ(*read_bool_attribute(*lease_, object, CKA_EXTRACTABLE), false);
   }
   for (const CK_ATTRIBUTE_TYPE usage : usages_of(c.object_class)) {
-    EXPECT_EQ(*read_bool_attribute(*lease, object, usage), granted(usage))
+    EXPECT_EQ(*read_bool_attribute(*lease_, object, usage), granted(usage))
         << "usage 0x" << std::hex << usage;
   }
-  EXPECT_THAT(lease->call<Fn::DestroyObject>(object), IsOk());
+  EXPECT_THAT(lease_->call<Fn::DestroyObject>(object), IsOk());
 }
 
 INSTANTIATE_TEST_SUITE_P(

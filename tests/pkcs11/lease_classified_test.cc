@@ -12,16 +12,10 @@ namespace {
 
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
-using ::craton::hsm::testing::softhsm_module;
 
-TEST(LeaseClassifiedTest, ClassifyGetsTheRawAnswerWithTheErrorCallWouldReturn) {
-  auto module = softhsm_module();
-  ASSERT_NE(module, nullptr);
-  auto pool = make_pool(module, {.size = 1});
-  ASSERT_THAT(pool, IsOk());
-  auto lease = (*pool)->acquire();
-  ASSERT_THAT(lease, IsOk());
+using LeaseClassifiedTest = LeasedSessionTest;
 
+TEST_F(LeaseClassifiedTest, ClassifyGetsTheRawAnswerWithTheErrorCallWouldReturn) {
   std::optional<CK_RV> seen_rv;
   std::optional<HsmError> seen_error;
   const auto classify = [&](CK_RV rv, HsmError mapped) {
@@ -33,7 +27,7 @@ TEST(LeaseClassifiedTest, ClassifyGetsTheRawAnswerWithTheErrorCallWouldReturn) {
   std::array<CK_BYTE, 16> output{};
   CK_ULONG length = output.size();
   // No C_DecryptInit: the module answers CKR_OPERATION_NOT_INITIALIZED.
-  const Result<void> result = lease->call_classified<Fn::Decrypt>(
+  const Result<void> result = lease_->call_classified<Fn::Decrypt>(
       classify, input.data(), CK_ULONG{input.size()}, output.data(), &length);
 
   EXPECT_THAT(result, HasErrorCode(ErrorCode::AuthenticationFailed));
@@ -46,14 +40,7 @@ TEST(LeaseClassifiedTest, ClassifyGetsTheRawAnswerWithTheErrorCallWouldReturn) {
   EXPECT_EQ(seen_error->rv(), std::optional<std::uint64_t>{CKR_OPERATION_NOT_INITIALIZED});
 }
 
-TEST(LeaseClassifiedTest, ClassifyIsNotAskedAboutSuccess) {
-  auto module = softhsm_module();
-  ASSERT_NE(module, nullptr);
-  auto pool = make_pool(module, {.size = 1});
-  ASSERT_THAT(pool, IsOk());
-  auto lease = (*pool)->acquire();
-  ASSERT_THAT(lease, IsOk());
-
+TEST_F(LeaseClassifiedTest, ClassifyIsNotAskedAboutSuccess) {
   int asked = 0;
   const auto classify = [&](CK_RV, HsmError mapped) {
     ++asked;
@@ -61,25 +48,18 @@ TEST(LeaseClassifiedTest, ClassifyIsNotAskedAboutSuccess) {
   };
   std::array<CK_BYTE, 8> random{};
   EXPECT_THAT(
-      lease->call_classified<Fn::GenerateRandom>(classify, random.data(), CK_ULONG{random.size()}),
+      lease_->call_classified<Fn::GenerateRandom>(classify, random.data(), CK_ULONG{random.size()}),
       IsOk());
   EXPECT_EQ(asked, 0);
 }
 
-TEST(LeaseClassifiedTest, PassingTheMappedErrorOnIsWhatCallReturns) {
-  auto module = softhsm_module();
-  ASSERT_NE(module, nullptr);
-  auto pool = make_pool(module, {.size = 1});
-  ASSERT_THAT(pool, IsOk());
-  auto lease = (*pool)->acquire();
-  ASSERT_THAT(lease, IsOk());
-
+TEST_F(LeaseClassifiedTest, PassingTheMappedErrorOnIsWhatCallReturns) {
   const auto pass_on = [](CK_RV, HsmError mapped) { return std::unexpected(std::move(mapped)); };
   CK_ULONG length = 0;
-  const Result<void> classified = lease->call_classified<Fn::Decrypt>(
+  const Result<void> classified = lease_->call_classified<Fn::Decrypt>(
       pass_on, static_cast<CK_BYTE_PTR>(nullptr), CK_ULONG{0}, nullptr, &length);
   const Result<void> plain =
-      lease->call<Fn::Decrypt>(static_cast<CK_BYTE_PTR>(nullptr), CK_ULONG{0}, nullptr, &length);
+      lease_->call<Fn::Decrypt>(static_cast<CK_BYTE_PTR>(nullptr), CK_ULONG{0}, nullptr, &length);
   ASSERT_FALSE(classified.has_value());
   ASSERT_FALSE(plain.has_value());
   EXPECT_EQ(classified.error().to_string(), plain.error().to_string());
@@ -87,30 +67,22 @@ TEST(LeaseClassifiedTest, PassingTheMappedErrorOnIsWhatCallReturns) {
 
 // A classifier that reads a dead session as a Stop-class error must not keep the dead session
 // in the pool: the rebuild decision is taken from the CK_RV.
-TEST(LeaseClassifiedTest, ADeadSessionIsRebuiltWhateverClassifyMakesOfTheAnswer) {
-  auto module = softhsm_module();
-  ASSERT_NE(module, nullptr);
-  auto pool = make_pool(module, {.size = 1});
-  ASSERT_THAT(pool, IsOk());
-  CK_SESSION_HANDLE old_handle = CK_INVALID_HANDLE;
-  {
-    auto lease = (*pool)->acquire();
-    ASSERT_THAT(lease, IsOk());
-    old_handle = lease->session().handle();
-    ASSERT_EQ(module->invoke<Fn::CloseAllSessions>(static_cast<CK_SLOT_ID>((*pool)->slot())),
-              CKR_OK);
-    const auto as_bad_data = [](CK_RV, HsmError) {
-      return fail(ErrorCode::EncryptedDataInvalid, "read as bad data");
-    };
-    std::array<CK_BYTE, 8> random{};
-    EXPECT_THAT(lease->call_classified<Fn::GenerateRandom>(as_bad_data, random.data(),
-                                                           CK_ULONG{random.size()}),
-                HasErrorCode(ErrorCode::EncryptedDataInvalid));
-  }
-  auto lease = (*pool)->acquire();
+TEST_F(LeaseClassifiedTest, ADeadSessionIsRebuiltWhateverClassifyMakesOfTheAnswer) {
+  const CK_SESSION_HANDLE old_handle = lease_->session().handle();
+  ASSERT_EQ(module_->invoke<Fn::CloseAllSessions>(static_cast<CK_SLOT_ID>(pool_->slot())), CKR_OK);
+  const auto as_bad_data = [](CK_RV, HsmError) {
+    return fail(ErrorCode::EncryptedDataInvalid, "read as bad data");
+  };
+  std::array<CK_BYTE, 8> random{};
+  EXPECT_THAT(lease_->call_classified<Fn::GenerateRandom>(as_bad_data, random.data(),
+                                                          CK_ULONG{random.size()}),
+              HasErrorCode(ErrorCode::EncryptedDataInvalid));
+  lease_.reset();
+
+  auto lease = pool_->acquire();
   ASSERT_THAT(lease, IsOk());
   EXPECT_NE(lease->session().handle(), old_handle);
-  EXPECT_EQ((*pool)->counters().sessions_rebuilt, 1u);
+  EXPECT_EQ(pool_->counters().sessions_rebuilt, 1u);
   EXPECT_THAT(touch_private_object(*lease), IsOk());
 }
 

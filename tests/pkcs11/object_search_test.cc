@@ -14,7 +14,6 @@ namespace {
 
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
-using ::craton::hsm::testing::softhsm_module;
 
 static_assert(LentSession<Lease>);
 static_assert(!LentSession<Session>, "a bare session's calls skip the lease's bookkeeping");
@@ -44,46 +43,30 @@ Result<std::vector<CK_OBJECT_HANDLE>> find_by_label(Lease& lease, const std::str
   return find_objects(lease, tmpl);
 }
 
-class ObjectSearchTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    module_ = softhsm_module();
-    ASSERT_NE(module_, nullptr);
-    auto pool = make_pool(module_, {.size = 1});
-    ASSERT_THAT(pool, IsOk());
-    pool_ = std::move(*pool);
-  }
-
-  std::shared_ptr<const Module> module_;
-  std::unique_ptr<SessionPool> pool_;
-};
+using ObjectSearchTest = LeasedSessionTest;
 
 TEST_F(ObjectSearchTest, FindsEveryMatchAcrossBatchesAndEndsTheSearch) {
-  auto lease = pool_->acquire();
-  ASSERT_THAT(lease, IsOk());
   // More than one batch of 64.
   std::vector<CK_OBJECT_HANDLE> created;
   for (int i = 0; i < 70; ++i) {
-    auto object = create_data_object(*lease, "search-batches");
+    auto object = create_data_object(*lease_, "search-batches");
     ASSERT_THAT(object, IsOk());
     created.push_back(*object);
   }
-  ASSERT_THAT(create_data_object(*lease, "search-other"), IsOk());
+  ASSERT_THAT(create_data_object(*lease_, "search-other"), IsOk());
 
-  auto found = find_by_label(*lease, "search-batches");
+  auto found = find_by_label(*lease_, "search-batches");
   ASSERT_THAT(found, IsOk());
   std::ranges::sort(*found);
   std::ranges::sort(created);
   EXPECT_EQ(*found, created);
   // Ended: a second search on the same session starts, and the session is not rebuilt.
-  EXPECT_THAT(find_by_label(*lease, "search-other"), IsOk());
+  EXPECT_THAT(find_by_label(*lease_, "search-other"), IsOk());
   EXPECT_EQ(pool_->counters().sessions_rebuilt, 0u);
 }
 
 TEST_F(ObjectSearchTest, NoMatchIsAnEmptyList) {
-  auto lease = pool_->acquire();
-  ASSERT_THAT(lease, IsOk());
-  auto found = find_by_label(*lease, "search-nothing");
+  auto found = find_by_label(*lease_, "search-nothing");
   ASSERT_THAT(found, IsOk());
   EXPECT_TRUE(found->empty());
 }
@@ -105,45 +88,41 @@ TEST(ObjectSearchOutcomeTest, TheFirstFailureWins) {
 }
 
 TEST_F(ObjectSearchTest, AttributesTheObjectLacksReadAsNullopt) {
-  auto lease = pool_->acquire();
-  ASSERT_THAT(lease, IsOk());
-  auto object = create_data_object(*lease, "search-attributes");
+  auto object = create_data_object(*lease_, "search-attributes");
   ASSERT_THAT(object, IsOk());
 
-  auto object_class = read_ulong_attribute(*lease, *object, CKA_CLASS);
+  auto object_class = read_ulong_attribute(*lease_, *object, CKA_CLASS);
   ASSERT_THAT(object_class, IsOk());
   EXPECT_EQ(*object_class, std::optional<CK_ULONG>{CKO_DATA});
-  auto token = read_bool_attribute(*lease, *object, CKA_TOKEN);
+  auto token = read_bool_attribute(*lease_, *object, CKA_TOKEN);
   ASSERT_THAT(token, IsOk());
   EXPECT_EQ(*token, std::optional<bool>{false});
-  auto value = read_optional_bytes(*lease, *object, CKA_VALUE);
+  auto value = read_optional_bytes(*lease_, *object, CKA_VALUE);
   ASSERT_THAT(value, IsOk());
   EXPECT_EQ(*value, std::optional<std::vector<std::uint8_t>>{{'x'}});
 
   // A data object has no key type, no CKA_SIGN, no EC point.
-  auto key_type = read_ulong_attribute(*lease, *object, CKA_KEY_TYPE);
+  auto key_type = read_ulong_attribute(*lease_, *object, CKA_KEY_TYPE);
   ASSERT_THAT(key_type, IsOk());
   EXPECT_FALSE(key_type->has_value());
-  auto sign = read_bool_attribute(*lease, *object, CKA_SIGN);
+  auto sign = read_bool_attribute(*lease_, *object, CKA_SIGN);
   ASSERT_THAT(sign, IsOk());
   EXPECT_FALSE(sign->has_value());
-  auto point = read_optional_bytes(*lease, *object, CKA_EC_POINT);
+  auto point = read_optional_bytes(*lease_, *object, CKA_EC_POINT);
   ASSERT_THAT(point, IsOk());
   EXPECT_FALSE(point->has_value());
 }
 
 TEST_F(ObjectSearchTest, AHandleThatNamesNothingIsAnErrorNotAMissingAttribute) {
-  auto lease = pool_->acquire();
-  ASSERT_THAT(lease, IsOk());
-  auto object = create_data_object(*lease, "search-gone");
+  auto object = create_data_object(*lease_, "search-gone");
   ASSERT_THAT(object, IsOk());
-  ASSERT_THAT(lease->call<Fn::DestroyObject>(*object), IsOk());
+  ASSERT_THAT(lease_->call<Fn::DestroyObject>(*object), IsOk());
 
-  EXPECT_THAT(read_ulong_attribute(*lease, *object, CKA_CLASS),
+  EXPECT_THAT(read_ulong_attribute(*lease_, *object, CKA_CLASS),
               HasErrorCode(ErrorCode::KeyHandleInvalid));
-  EXPECT_THAT(read_bool_attribute(*lease, *object, CKA_TOKEN),
+  EXPECT_THAT(read_bool_attribute(*lease_, *object, CKA_TOKEN),
               HasErrorCode(ErrorCode::KeyHandleInvalid));
-  EXPECT_THAT(read_optional_bytes(*lease, *object, CKA_VALUE),
+  EXPECT_THAT(read_optional_bytes(*lease_, *object, CKA_VALUE),
               HasErrorCode(ErrorCode::KeyHandleInvalid));
 }
 

@@ -14,24 +14,12 @@ namespace {
 
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
-using ::craton::hsm::testing::softhsm_module;
 
 constexpr std::array<std::uint8_t, 24> kSecret{1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
                                                13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
 
-class ReadbackTest : public ::testing::Test {
+class ReadbackTest : public LeasedSessionTest {
  protected:
-  void SetUp() override {
-    module_ = softhsm_module();
-    ASSERT_NE(module_, nullptr);
-    auto pool = make_pool(module_, {.size = 1});
-    ASSERT_THAT(pool, IsOk());
-    pool_ = std::move(*pool);
-    auto lease = pool_->acquire();
-    ASSERT_THAT(lease, IsOk());
-    lease_.emplace(std::move(*lease));
-  }
-
   // A generic secret holding kSecret; readable unless `sensitive`.
   Result<CK_OBJECT_HANDLE> create_secret(bool sensitive) {
     AttributeTemplate tmpl;
@@ -48,10 +36,6 @@ class ReadbackTest : public ::testing::Test {
     CRATON_RETURN_IF_ERROR(lease_->call<Fn::CreateObject>(tmpl.data(), tmpl.size(), &object));
     return object;
   }
-
-  std::shared_ptr<const Module> module_;
-  std::unique_ptr<SessionPool> pool_;
-  std::optional<Lease> lease_;
 };
 
 TEST_F(ReadbackTest, AReadableSecretComesBackWhole) {

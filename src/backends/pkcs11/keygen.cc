@@ -12,10 +12,10 @@
 #include "backends/pkcs11/keygen_spec.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
-#include "backends/pkcs11/readback.h"
 #include "keys/key_build.h"
 #include "keys/key_origin.h"
 #include "keys/openssl_ptr.h"
+#include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {

@@ -91,16 +91,16 @@ Result<SecretBytes> Pkcs11PassthroughBackend::rsa_oaep_decrypt(const Key& key, H
         CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
         SecretBytes plaintext = SecretBytes::zeroed(k);
         CK_ULONG length = plaintext.size();
-        const CK_RV rv = lease.invoke<Fn::Decrypt>(input_ptr(ciphertext), input_len(ciphertext),
-                                                   plaintext.expose_mut().data(), &length);
-        if (rv != CKR_OK) {
-          HsmError error = error_from_rv(rv, Fn::Decrypt);
-          // A dead session or a stale key handle says nothing about the ciphertext: those
-          // stay visible so the pool can rebuild and retry. Every other answer, whichever
-          // CKR_* the module picked for which decoding step, is the one error.
-          if (error.action() != ErrorAction::Stop) return std::unexpected(std::move(error));
+        // A dead session or a stale key handle says nothing about the ciphertext: those stay
+        // visible so the pool can rebuild and retry. Every other answer, whichever CKR_* the
+        // module picked for which decoding step, is the one error.
+        const auto classify = [&](CK_RV, HsmError mapped) {
+          if (mapped.action() != ErrorAction::Stop) return std::unexpected(std::move(mapped));
           return invalid();
-        }
+        };
+        CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::Decrypt>(
+            classify, input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(),
+            &length));
         if (length > plaintext.size()) return invalid();
         plaintext.truncate(length);
         return plaintext;

@@ -16,6 +16,8 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/operation_notes.h"
@@ -98,6 +100,20 @@ class Lease {
     const CK_RV rv = invoke<F>(args...);
     if (rv == CKR_OK) return {};
     return std::unexpected(error_from_rv(rv, F));
+  }
+
+  // call(), for a caller that reads some answers its own way (a failed AEAD tag, bad padding,
+  // a wrapped key failing its check): `classify(rv, mapped)` gets every answer but CKR_OK with
+  // the error call() would return, and returns the std::unexpected<HsmError> to report. The
+  // session's bookkeeping follows the raw answer, whatever `classify` makes of it.
+  template <Fn F, typename Classify, typename... Args>
+  Result<void> call_classified(Classify&& classify, Args... args) {
+    static_assert(
+        std::is_same_v<std::invoke_result_t<Classify, CK_RV, HsmError>, std::unexpected<HsmError>>,
+        "classify(rv, mapped) returns fail(...) or std::unexpected(mapped)");
+    const CK_RV rv = invoke<F>(args...);
+    if (rv == CKR_OK) return {};
+    return std::forward<Classify>(classify)(rv, error_from_rv(rv, F));
   }
 
   // For errors observed outside invoke(): marks the session dead when the error says so.

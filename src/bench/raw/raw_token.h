@@ -12,7 +12,7 @@
 #include <span>
 #include <string>
 
-namespace craton::hsm::pkcs11::raw {
+namespace craton::hsm::bench::raw {
 
 // The operations of the baseline, each done as a careful hand-written C_ program would: one
 // dedicated logged-in session, a pre-created session-object key, no output-length query where
@@ -101,4 +101,4 @@ class RawToken {
   std::unique_ptr<State> state_;
 };
 
-}  // namespace craton::hsm::pkcs11::raw
+}  // namespace craton::hsm::bench::raw

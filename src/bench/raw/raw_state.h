@@ -6,11 +6,15 @@
 #include <optional>
 #include <unordered_set>
 
+#include "bench/raw/raw_token.h"
 #include "pkcs11/loader/module.h"
-#include "pkcs11/raw/raw_token.h"
 #include "pkcs11/session/session.h"
 
-namespace craton::hsm::pkcs11::raw {
+namespace craton::hsm::bench::raw {
+
+using pkcs11::Fn;
+using pkcs11::Module;
+using pkcs11::Session;
 
 struct RawToken::State {
   std::shared_ptr<const Module> module;
@@ -32,4 +36,4 @@ struct RawToken::State {
 [[nodiscard]] Result<std::unique_ptr<RawWorker>> make_worker(const RawToken::State& state,
                                                              const RawInputs& inputs);
 
-}  // namespace craton::hsm::pkcs11::raw
+}  // namespace craton::hsm::bench::raw

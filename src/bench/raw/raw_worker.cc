@@ -6,10 +6,10 @@
 #include <array>
 #include <vector>
 
-#include "pkcs11/raw/raw_state.h"
-#include "pkcs11/raw/raw_templates.h"
+#include "bench/raw/raw_state.h"
+#include "bench/raw/raw_templates.h"
 
-namespace craton::hsm::pkcs11::raw {
+namespace craton::hsm::bench::raw {
 namespace {
 
 constexpr std::size_t kIvSize = 12;
@@ -181,4 +181,4 @@ Result<std::unique_ptr<RawWorker>> make_worker(const RawToken::State& state,
   return std::unique_ptr<RawWorker>(std::move(worker));
 }
 
-}  // namespace craton::hsm::pkcs11::raw
+}  // namespace craton::hsm::bench::raw

@@ -7,10 +7,10 @@
 
 #include <craton/hsm/diagnostics.h>
 
-#include "pkcs11/raw/raw_state.h"
-#include "pkcs11/raw/raw_templates.h"
+#include "bench/raw/raw_state.h"
+#include "bench/raw/raw_templates.h"
 
-namespace craton::hsm::pkcs11::raw {
+namespace craton::hsm::bench::raw {
 namespace {
 
 class TokenKey final : public RawTokenKey {
@@ -77,4 +77,4 @@ Result<CK_OBJECT_HANDLE> find_token_key(const Session& session, const RawTokenKe
   return found[0];
 }
 
-}  // namespace craton::hsm::pkcs11::raw
+}  // namespace craton::hsm::bench::raw

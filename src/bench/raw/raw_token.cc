@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // Opening the baseline's token: module, slot, anchor session, login, mechanism list.
-#include "pkcs11/raw/raw_token.h"
+#include "bench/raw/raw_token.h"
 
 #include <array>
 
 #include "backends/pkcs11/token_options.h"
-#include "pkcs11/raw/raw_state.h"
+#include "bench/raw/raw_state.h"
 #include "pkcs11/session/size_query.h"
 
-namespace craton::hsm::pkcs11::raw {
+namespace craton::hsm::bench::raw {
 namespace {
+
+using pkcs11::error_from_rv;
+using pkcs11::kFnCount;
+using pkcs11::open_configured_token;
+using pkcs11::query_list;
+using pkcs11::TokenTarget;
 
 Result<void> log_in(const Session& session, const SecretString& pin) {
   SecretString copy = pin.clone();
@@ -108,4 +114,4 @@ CallCounts RawToken::call_counts() const noexcept {
   return counts;
 }
 
-}  // namespace craton::hsm::pkcs11::raw
+}  // namespace craton::hsm::bench::raw

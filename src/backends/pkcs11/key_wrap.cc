@@ -19,7 +19,7 @@ using common::wrap_scheme_name;
 using common::wrapped_size;
 
 // CKM_AES_KEY_WRAP_PAD (0x210A) is never used: RFC 5649 on SoftHSM2 (wrongly for lengths not a
-// multiple of 8), RFC 3394 over PKCS#7 padding on NSS (VENDORS.md).
+// multiple of 8), RFC 3394 over PKCS#7 padding on NSS (docs/vendors.md).
 CK_MECHANISM_TYPE mechanism_of(KeyWrapScheme scheme) {
   return scheme == KeyWrapScheme::AesKw ? CKM_AES_KEY_WRAP : kCkmAesKeyWrapKwp;
 }

@@ -35,8 +35,8 @@ Result<Bytes> Pkcs11PassthroughBackend::rsa_oaep_encrypt(const Key& key, HashAlg
   CRATON_RETURN_IF_ERROR(check_input_size(label.size(), "OAEP label"));
   CRATON_RETURN_IF_ERROR(
       common::require_kind(key, {KeyKind::RsaPublic, KeyKind::RsaPrivate}, "RSA-OAEP encryption"));
-  // SoftHSM2 2.6 lists CKM_RSA_PKCS_OAEP but performs it with SHA-1 only (docs/vendors.md); SHA-1 is
-  // not on offer, and neither is quietly doing the operation in software.
+  // SoftHSM2 2.6 lists CKM_RSA_PKCS_OAEP but performs it with SHA-1 only (docs/vendors.md); SHA-1
+  // is not on offer, and neither is quietly doing the operation in software.
   if (hash == HashAlg::Sha224 || !capabilities_.oaep_supports(hash)) {
     return fail(ErrorCode::MechanismUnsupported,
                 fmt::format("RSA-OAEP with {} is not supported by this token", hash_name(hash)));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Everything CI checks: dependencies, clang-format on tracked sources, then every target built
-# and ctest run under the ci-release and asan presets, warnings as errors in both.
+# Everything CI checks: dependencies, clang-format on tracked sources, the layer rules of
+# docs/architecture.md, then every target built and ctest run under the ci-release and asan
+# presets, warnings as errors in both.
 # Non-interactive: safe with no terminal, no stdin, as root.
 set -euo pipefail
 
@@ -44,6 +45,10 @@ if [ ${#unformatted[@]} -gt 0 ]; then
   exit 1
 fi
 echo "test.sh: formatting ok (${#sources[@]} files)"
+
+# --- Layers -------------------------------------------------------------------------------
+# An include that runs against docs/architecture.md fails here, before anything is built.
+python3 scripts/check-layers.py
 
 # --- Build and test each preset -----------------------------------------------------------
 # A preset whose build fails stops the run (the next one would fail the same way); a preset

@@ -17,9 +17,9 @@
 namespace craton::hsm::bench {
 namespace {
 
-using pkcs11::raw::CallCounts;
-using pkcs11::raw::RawInputs;
-using pkcs11::raw::RawWorker;
+using raw::CallCounts;
+using raw::RawInputs;
+using raw::RawWorker;
 
 constexpr std::size_t kWarmupOps = 4;
 
@@ -77,7 +77,7 @@ struct BenchSession::CaseKeys {
   std::vector<Key> backend_keys;
   std::vector<Key> audited_keys;  // empty: the audited backend uses backend_keys
   std::optional<Key> raw_key;
-  std::unique_ptr<pkcs11::raw::RawTokenKey> raw_token_key;
+  std::unique_ptr<raw::RawTokenKey> raw_token_key;
   Bytes message;
   Bytes signature;
 };
@@ -98,7 +98,7 @@ Result<std::unique_ptr<BenchSession>> BenchSession::open(Pkcs11PassthroughConfig
   session->cache_capacity_ = config.cache_capacity;
   const BenchOptions& o = session->options_;
   // The raw side opens first: its anchor session holds the login and counts the objects.
-  CRATON_ASSIGN_OR_RETURN(session->raw_, pkcs11::raw::RawToken::open(config));
+  CRATON_ASSIGN_OR_RETURN(session->raw_, raw::RawToken::open(config));
   CRATON_ASSIGN_OR_RETURN(session->objects_before_, session->raw_->count_objects());
   if (o.audit) {
     CRATON_ASSIGN_OR_RETURN(session->audit_trail_, ScratchAuditTrail::create(*o.audit));

@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "bench/cases.h"
+#include "bench/raw/raw_token.h"
 #include "bench/report.h"
 #include "bench/scratch_audit.h"
 #include "bench/timing_loop.h"
-#include "pkcs11/raw/raw_token.h"
 
 namespace craton::hsm::bench {
 
@@ -88,7 +88,7 @@ class BenchSession {
   BenchOptions options_;
   std::uint32_t pool_size_ = 0;
   std::uint32_t cache_capacity_ = 0;
-  std::unique_ptr<pkcs11::raw::RawToken> raw_;
+  std::unique_ptr<raw::RawToken> raw_;
   std::unique_ptr<Pkcs11Backend> backend_;
   std::unique_ptr<ScratchAuditTrail> audit_trail_;  // before audited_: outlives its writer
   std::unique_ptr<Pkcs11Backend> audited_;

@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include "pkcs11/raw/raw_token.h"
+#include "bench/raw/raw_token.h"
 
 namespace craton::hsm::bench {
 
-using pkcs11::raw::RawOp;
+using raw::RawOp;
 
 // How the backend's key is held. Every variant has a raw counterpart in the same run.
 enum class KeyVariant : std::uint8_t {

@@ -45,7 +45,9 @@ void run_thread(Operation& operation, ThreadState& me, std::size_t warmup,
   const std::uint64_t allocations_before = thread_allocations();
   const Clock::time_point start = Clock::now();
   Clock::time_point last = start;
-  while (!stop.load(std::memory_order_relaxed)) {
+  // At least one timed operation per thread: a thread the scheduler starts only after "stop"
+  // (a loaded machine, a short run) would otherwise count nothing and fail the whole run.
+  do {
     Result<void> done = operation();
     const Clock::time_point now = Clock::now();
     if (!done) {
@@ -55,7 +57,7 @@ void run_thread(Operation& operation, ThreadState& me, std::size_t warmup,
     me.latencies.add(static_cast<std::uint64_t>((now - last).count()));
     last = now;
     ++me.ops;
-  }
+  } while (!stop.load(std::memory_order_relaxed));
   me.allocations = thread_allocations() - allocations_before;
   me.elapsed = last - start;
 }

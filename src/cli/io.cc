@@ -187,22 +187,24 @@ bool stdout_is_terminal() noexcept {
 Result<Bytes> parse_hex(std::string_view text, std::string_view what) {
   if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
   Bytes bytes;
-  std::optional<std::uint8_t> high;
+  // The pending high nibble, or -1: a plain int, as GCC 12's -Wmaybe-uninitialized misreads an
+  // optional here (Release, -Werror).
+  int high = -1;
   for (const char c : text) {
-    if (c == ':' && !high) continue;
+    if (c == ':' && high < 0) continue;
     const std::optional<std::uint8_t> value = hex_digit_value(c);
     if (!value) {
       return fail(ErrorCode::InvalidArgument,
                   fmt::format("{}: {:?} is not hex (expected digits 0-9a-f)", what, text));
     }
-    if (!high) {
-      high = value;
+    if (high < 0) {
+      high = *value;
     } else {
-      bytes.push_back(static_cast<std::uint8_t>((*high << 4) | *value));
-      high.reset();
+      bytes.push_back(static_cast<std::uint8_t>((high << 4) | *value));
+      high = -1;
     }
   }
-  if (high || bytes.empty()) {
+  if (high >= 0 || bytes.empty()) {
     return fail(ErrorCode::InvalidArgument,
                 fmt::format("{}: {:?} is not a whole number of hex bytes", what, text));
   }

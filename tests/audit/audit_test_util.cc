@@ -64,6 +64,27 @@ void write_lines(const std::filesystem::path& path, const std::vector<std::strin
   write_file(path, text, 0600);
 }
 
+std::optional<std::string> field(std::string_view line, std::string_view name) {
+  // Records are flat objects: a field starts right after '{' or ','.
+  for (std::size_t at = line.find(name); at != std::string_view::npos;
+       at = line.find(name, at + 1)) {
+    const std::size_t open = at - 1;
+    const std::size_t colon = at + name.size() + 1;
+    if (at < 2 || line[open] != '"' || (line[open - 1] != '{' && line[open - 1] != ',') ||
+        colon >= line.size() || line[colon - 1] != '"' || line[colon] != ':') {
+      continue;
+    }
+    const std::string_view rest = line.substr(colon + 1);
+    if (rest.starts_with('"')) {
+      std::size_t end = 1;
+      while (end < rest.size() && rest[end] != '"') end += rest[end] == '\\' ? 2 : 1;
+      return std::string(rest.substr(1, end - 1));
+    }
+    return std::string(rest.substr(0, rest.find_first_of(",}")));
+  }
+  return std::nullopt;
+}
+
 AuditDir::AuditDir() : trail_(dir_.path() / "audit.jsonl"), key_(dir_.path() / "key") {
   write_key_file(key_);
 }

@@ -13,7 +13,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/softhsm_token.h"
@@ -57,6 +59,11 @@ class AuditDir {
 // Lines of a file, without their newlines.
 [[nodiscard]] std::vector<std::string> read_lines(const std::filesystem::path& path);
 void write_lines(const std::filesystem::path& path, const std::vector<std::string>& lines);
+
+// The value of field `name` in a record line as written: a string's characters between its
+// quotes (escapes left in place), or a number or true/false; nullopt when the record has no
+// such field.
+[[nodiscard]] std::optional<std::string> field(std::string_view line, std::string_view name);
 
 // A sign event whose detail names it, so tests can find it in the trail.
 [[nodiscard]] AuditEvent sample_event(std::string detail = {});

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/raw/raw_token.h"
 #include "cli/cli_runner.h"
-#include "pkcs11/raw/raw_token.h"
 
 namespace craton::hsm::testing {
 namespace {
@@ -20,7 +20,7 @@ std::uint64_t token_objects() {
   config.library_path = std::string(kModulePath);
   config.token_label = std::string(kTokenLabel);
   config.user_pin = SecretString(kUserPin);
-  auto token = pkcs11::raw::RawToken::open(config);
+  auto token = bench::raw::RawToken::open(config);
   EXPECT_TRUE(token.has_value()) << token.error();
   if (!token) return 0;
   auto count = (*token)->count_objects();

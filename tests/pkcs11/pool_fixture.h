@@ -4,7 +4,9 @@
 
 #include <craton/hsm/secret.h>
 
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +56,25 @@ inline Result<std::unique_ptr<SessionPool>> make_pool(const std::shared_ptr<cons
   if (events != nullptr) options.on_event = events->handler();
   return SessionPool::create(module, testing::slot_of(*module, setup.token), std::move(options));
 }
+
+// A pool of one session on the test token, leased for the whole test (lease_ goes first).
+class LeasedSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    module_ = testing::softhsm_module();
+    ASSERT_NE(module_, nullptr);
+    auto pool = make_pool(module_, {.size = 1});
+    ASSERT_THAT(pool, testing::IsOk());
+    pool_ = std::move(*pool);
+    auto lease = pool_->acquire();
+    ASSERT_THAT(lease, testing::IsOk());
+    lease_.emplace(std::move(*lease));
+  }
+
+  std::shared_ptr<const Module> module_;
+  std::unique_ptr<SessionPool> pool_;
+  std::optional<Lease> lease_;
+};
 
 // Creates and destroys a private session object: fails with NotLoggedIn unless the
 // application is logged in, so it proves the login state of the session it runs on.

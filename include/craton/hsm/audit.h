@@ -4,6 +4,7 @@
 // bytes, PINs, plaintext or ciphertext.
 #pragma once
 
+#include <craton/hsm/backend.h>
 #include <craton/hsm/error.h>
 #include <craton/hsm/export.h>
 
@@ -224,5 +225,17 @@ struct CRATON_HSM_API AuditVerifyReport {
 // InvalidArgument for no files (a broken chain is a report, not an error).
 [[nodiscard]] CRATON_HSM_API Result<AuditVerifyReport> verify_audit_trail(
     std::span<const std::filesystem::path> files, AuditMac& mac);
+
+// `backend` (the software backend, say) with every operation recorded in the trail `config`
+// describes, as make_pkcs11_backend's trail records the token's: operation, key (keyed
+// fingerprint, the same one a token backend's records give the same key in this process),
+// byte counts, outcome, duration; BackendStart and BackendStop around them; fail-closed unless
+// on_failure says otherwise; flush_audit() waits for the records. The chain key must be a
+// key_file. For a token, use make_pkcs11_backend with `audit` set instead: its trail also has
+// the token's identity, logins, pool rebuilds, key imports and the resident-key operations.
+// Errors: InvalidArgument for a null backend; ConfigInvalid (no key_file, or a key_label: that
+// key lives on a token); those of make_key_file_audit_mac and AuditLog::open.
+[[nodiscard]] CRATON_HSM_API Result<std::unique_ptr<CryptoBackend>> make_audited_backend(
+    std::unique_ptr<CryptoBackend> backend, const AuditConfig& config);
 
 }  // namespace craton::hsm

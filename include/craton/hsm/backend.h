@@ -152,6 +152,12 @@ class CRATON_HSM_API CryptoBackend {
   // extractable and read out of the token, so its private bytes then exist in host memory;
   // for keys that must never leave the HSM use resident keys instead.
   virtual Result<Key> generate_key(KeyAlgorithm algorithm) = 0;
+
+  // Waits until the audit records of every operation so far are on disk (written and synced),
+  // so that a caller can release a result whose record must survive a crash (the CLI calls it
+  // before it writes any output). Without an audit trail, or under on_failure = fail_open,
+  // it never fails. Errors: AuditUnavailable.
+  virtual Result<void> flush_audit() { return {}; }
 };
 
 }  // namespace craton::hsm

@@ -68,12 +68,6 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   // a backend configured without a PIN; PoolTimeout when every session stays busy (the new
   // PIN is then kept for the next login). The PIN never appears in an error or a log.
   virtual Result<void> set_user_pin(SecretString pin) = 0;
-
-  // Waits until the audit records of every operation so far are on disk (written and synced),
-  // so that a caller can release a result whose record must survive a crash (the CLI calls it
-  // before it writes any output). Without an audit trail, or under on_failure = fail_open,
-  // it never fails. Errors: AuditUnavailable.
-  virtual Result<void> flush_audit() { return {}; }
 };
 
 // Loads the configured module, selects the token, opens `pool_size` sessions and logs in

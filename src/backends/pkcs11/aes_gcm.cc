@@ -114,16 +114,15 @@ Result<std::size_t> Pkcs11PassthroughBackend::gcm_decrypt_checked(
         CK_MECHANISM mechanism{CKM_AES_GCM, &params, sizeof params};
         CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
         CK_ULONG length = target.size();
-        const CK_RV rv =
-            lease.invoke<Fn::Decrypt>(input_ptr(body), input_len(body), target.data(), &length);
-        if (rv != CKR_OK) {
-          HsmError error = error_from_rv(rv, Fn::Decrypt);
-          // A forged or corrupted message: whatever the module wrote gets wiped.
+        // A forged or corrupted message: whatever the module wrote gets wiped.
+        const auto classify = [&](CK_RV rv, HsmError mapped) {
           if (is_aead_tag_failure(rv, capabilities_.general_error_reading())) {
             return fail(ErrorCode::AuthenticationFailed, "AES-GCM tag mismatch");
           }
-          return std::unexpected(std::move(error));
-        }
+          return std::unexpected(std::move(mapped));
+        };
+        CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::Decrypt>(
+            classify, input_ptr(body), input_len(body), target.data(), &length));
         if (length != plaintext_size) {
           return fail(ErrorCode::Pkcs11Failure, "C_Decrypt returned an unexpected GCM length");
         }

@@ -108,16 +108,16 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
         // wiped) once the module reports the real length.
         SecretBytes plaintext = SecretBytes::zeroed(ciphertext.size());
         CK_ULONG length = plaintext.size();
-        const CK_RV rv = lease.invoke<Fn::Decrypt>(input_ptr(ciphertext), input_len(ciphertext),
-                                                   plaintext.expose_mut().data(), &length);
-        if (rv != CKR_OK) {
-          HsmError error = error_from_rv(rv, Fn::Decrypt);
-          // Whatever the module wrote is dropped, wiped with `plaintext`.
+        // Whatever the module wrote is dropped, wiped with `plaintext`.
+        const auto classify = [&](CK_RV rv, HsmError mapped) {
           if (is_padding_failure(rv, capabilities_.general_error_reading())) {
             return fail(ErrorCode::EncryptedDataInvalid, "AES-CBC padding is invalid");
           }
-          return std::unexpected(std::move(error));
-        }
+          return std::unexpected(std::move(mapped));
+        };
+        CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::Decrypt>(
+            classify, input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(),
+            &length));
         if (length > plaintext.size() || plaintext.size() - length > kAesBlockSize ||
             length == plaintext.size()) {
           return fail(ErrorCode::Pkcs11Failure,

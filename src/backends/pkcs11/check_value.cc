@@ -9,7 +9,7 @@
 #include "backends/common/algorithms.h"
 #include "backends/common/signature_scheme.h"
 #include "backends/common/signature_verify.h"
-#include "backends/pkcs11/object_search.h"
+#include "pkcs11/session/object_search.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {

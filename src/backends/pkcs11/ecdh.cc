@@ -6,9 +6,9 @@
 #include "backends/common/key_checks.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
-#include "backends/pkcs11/readback.h"
 #include "keys/key_build.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
 

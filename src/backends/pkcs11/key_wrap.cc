@@ -8,8 +8,8 @@
 #include "backends/common/key_wrap_rules.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
-#include "backends/pkcs11/readback.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -19,7 +19,7 @@ using common::wrap_scheme_name;
 using common::wrapped_size;
 
 // CKM_AES_KEY_WRAP_PAD (0x210A) is never used: RFC 5649 on SoftHSM2 (wrongly for lengths not a
-// multiple of 8), RFC 3394 over PKCS#7 padding on NSS (VENDORS.md).
+// multiple of 8), RFC 3394 over PKCS#7 padding on NSS (docs/vendors.md).
 CK_MECHANISM_TYPE mechanism_of(KeyWrapScheme scheme) {
   return scheme == KeyWrapScheme::AesKw ? CKM_AES_KEY_WRAP : kCkmAesKeyWrapKwp;
 }
@@ -91,17 +91,16 @@ Result<SecretBytes> Pkcs11PassthroughBackend::unwrap_key(const Key& kek, KeyWrap
         add_readable_secret(tmpl, pool_->logs_in());
         CK_MECHANISM mechanism{mechanism_of(scheme), nullptr, 0};
         CK_OBJECT_HANDLE unwrapped = CK_INVALID_HANDLE;
-        const CK_RV rv =
-            lease.invoke<Fn::UnwrapKey>(&mechanism, kek_object, input_ptr(wrapped),
-                                        input_len(wrapped), tmpl.data(), tmpl.size(), &unwrapped);
-        if (rv != CKR_OK) {
-          HsmError error = error_from_rv(rv, Fn::UnwrapKey);
+        const auto classify = [&](CK_RV rv, HsmError mapped) {
           if (is_integrity_failure(rv, capabilities_.general_error_reading())) {
             return fail(ErrorCode::WrappedKeyInvalid,
                         fmt::format("{} integrity check failed", wrap_scheme_name(scheme)));
           }
-          return std::unexpected(std::move(error));
-        }
+          return std::unexpected(std::move(mapped));
+        };
+        CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::UnwrapKey>(
+            classify, &mechanism, kek_object, input_ptr(wrapped), input_len(wrapped), tmpl.data(),
+            tmpl.size(), &unwrapped));
         const ObjectGuard guard(lease, unwrapped);
         CRATON_ASSIGN_OR_RETURN(SecretBytes key,
                                 read_secret_attribute(lease, guard.get(), CKA_VALUE));

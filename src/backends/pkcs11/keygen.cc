@@ -12,10 +12,10 @@
 #include "backends/pkcs11/keygen_spec.h"
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
-#include "backends/pkcs11/readback.h"
 #include "keys/key_build.h"
 #include "keys/key_origin.h"
 #include "keys/openssl_ptr.h"
+#include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -196,7 +196,7 @@ Result<Key> Pkcs11PassthroughBackend::generate_key(KeyAlgorithm algorithm) {
   // Only by explicit opt-in, and only for "the token cannot", never for "the token failed".
   const bool fallback = config_.allow_software_keygen_fallback;
   const auto in_software = [&]() -> Result<Key> {
-    op_notes().software_fallback = true;
+    if (OperationNotes* notes = ObservedOperation::current()) notes->software_fallback = true;
     CRATON_ASSIGN_OR_RETURN(const Key key, common::openssl_generate_key(algorithm));
     return keys::with_origin(key, KeyOrigin::GeneratedInSoftware);
   };

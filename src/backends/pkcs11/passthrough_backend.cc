@@ -16,7 +16,7 @@
 namespace craton::hsm::pkcs11 {
 
 Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::create(
-    Pkcs11PassthroughConfig config, PoolEventHandler on_event, std::shared_ptr<AuditRelay> relay) {
+    Pkcs11PassthroughConfig config, PoolEventHandler on_event, AdminEventHandler on_admin) {
   CRATON_ASSIGN_OR_RETURN(const TokenTarget target, open_configured_token(config));
   CRATON_ASSIGN_OR_RETURN(Capabilities capabilities,
                           Capabilities::probe(*target.module, target.slot));
@@ -33,42 +33,35 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
   options.cache_capacity = config.cache_capacity;
   options.user_pin = std::move(config.user_pin);  // the pool keeps the only copy
   config.user_pin.reset();
-  if (relay) {
-    options.on_event = [relay, on_event = std::move(on_event)](const PoolEvent& event) {
-      relay->pool_event(event);
-      if (on_event) on_event(event);
-    };
-  } else {
-    options.on_event = std::move(on_event);
-  }
+  options.on_event = std::move(on_event);
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<SessionPool> pool,
                           SessionPool::create(target.module, target.slot, std::move(options)));
   return std::unique_ptr<Pkcs11PassthroughBackend>(new Pkcs11PassthroughBackend(
       std::shared_ptr<SessionPool>(std::move(pool)), std::move(capabilities), std::move(identity),
-      std::move(config), std::move(relay)));
+      std::move(config), std::move(on_admin)));
 }
 
 Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> pool,
                                                    Capabilities capabilities, TokenIdentity token,
                                                    Pkcs11PassthroughConfig config,
-                                                   std::shared_ptr<AuditRelay> relay)
+                                                   AdminEventHandler on_admin)
     : pool_(std::move(pool)),
       capabilities_(std::move(capabilities)),
       token_(std::move(token)),
       config_(std::move(config)),
       name_(fmt::format("pkcs11:{}", capabilities_.library_manufacturer())),
       memo_owner_(next_memo_owner_id()) {
-  relay_ = std::move(relay);
+  on_admin_ = std::move(on_admin);
 }
 
 void Pkcs11PassthroughBackend::note_admin(AuditOperation operation, const KeyState& state,
                                           std::string detail) {
-  if (!relay_) return;
+  if (!on_admin_) return;
   AuditEvent event;
   event.operation = operation;
   event.key.fingerprint = state.fingerprint.bytes;
   event.detail = std::move(detail);
-  relay_->record(std::move(event));
+  on_admin_(std::move(event));
 }
 
 Pkcs11PassthroughBackend::~Pkcs11PassthroughBackend() = default;

@@ -17,7 +17,6 @@
 #include <string>
 #include <unordered_map>
 
-#include "backends/pkcs11/audit_relay.h"
 #include "backends/pkcs11/capabilities.h"
 #include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"
@@ -68,11 +67,14 @@ struct KeyState {
 
 class Pkcs11PassthroughBackend final : public Pkcs11Backend {
  public:
-  // `relay` (optional) receives the administrative events for the audit trail: the pool's
-  // logins and rebuilds, key imports, GCM budget refusals.
-  static Result<std::unique_ptr<Pkcs11PassthroughBackend>> create(
-      Pkcs11PassthroughConfig config, PoolEventHandler on_event = {},
-      std::shared_ptr<AuditRelay> relay = nullptr);
+  // Administrative events for an audit trail (key imports, GCM budget refusals), called on the
+  // thread that caused them.
+  using AdminEventHandler = std::function<void(AuditEvent)>;
+  // `on_event` (optional) receives the pool's events (its logins and rebuilds), `on_admin`
+  // (optional) the backend's own administrative events.
+  static Result<std::unique_ptr<Pkcs11PassthroughBackend>> create(Pkcs11PassthroughConfig config,
+                                                                  PoolEventHandler on_event = {},
+                                                                  AdminEventHandler on_admin = {});
   Pkcs11PassthroughBackend(const Pkcs11PassthroughBackend&) = delete;
   Pkcs11PassthroughBackend& operator=(const Pkcs11PassthroughBackend&) = delete;
   ~Pkcs11PassthroughBackend() override;
@@ -134,7 +136,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
  private:
   Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> pool, Capabilities capabilities,
                            TokenIdentity token, Pkcs11PassthroughConfig config,
-                           std::shared_ptr<AuditRelay> relay);
+                           AdminEventHandler on_admin);
   // An administrative event for the audit trail, when there is one.
   void note_admin(AuditOperation operation, const KeyState& state, std::string detail = {});
 
@@ -213,7 +215,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   inline static std::atomic<std::uint64_t> resident_epoch_{0};  // see resident_stamp()
   std::mutex key_states_mutex_;
   std::unordered_map<Fingerprint, std::unique_ptr<KeyState>, FingerprintHash> key_states_;
-  std::shared_ptr<AuditRelay> relay_;  // null without an audit trail
+  AdminEventHandler on_admin_;  // empty without an audit trail
 
   friend class KeyImporter;
 };

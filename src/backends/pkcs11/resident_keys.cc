@@ -4,11 +4,11 @@
 
 #include "backends/pkcs11/creation_locks.h"
 #include "backends/pkcs11/host_lock.h"
-#include "backends/pkcs11/object_search.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"
 #include "backends/pkcs11/resident_pairs.h"
+#include "pkcs11/session/object_search.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {

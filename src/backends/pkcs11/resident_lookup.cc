@@ -2,6 +2,8 @@
 // Token key objects: search, the one-match rule, and their description as Keys.
 #include "backends/pkcs11/resident_lookup.h"
 
+#include <craton/hsm/backend.h>
+
 #include <algorithm>
 #include <span>
 
@@ -10,13 +12,13 @@
 #include "backends/pkcs11/check_value.h"
 #include "backends/pkcs11/ec_point_attribute.h"
 #include "backends/pkcs11/key_import.h"
-#include "backends/pkcs11/object_search.h"
-#include "backends/pkcs11/readback.h"
 #include "backends/pkcs11/resident_pairs.h"
 #include "keys/fingerprint.h"
 #include "keys/key_build.h"
 #include "keys/key_resident.h"
 #include "pkcs11/session/attributes.h"
+#include "pkcs11/session/object_search.h"
+#include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {

@@ -2,13 +2,15 @@
 // Pairing public halves with private keys, and the objects a destroy removes.
 #include "backends/pkcs11/resident_pairs.h"
 
+#include <craton/hsm/backend.h>
+
 #include <utility>
 
 #include <fmt/format.h>
 
-#include "backends/pkcs11/object_search.h"
-#include "backends/pkcs11/readback.h"
 #include "backends/pkcs11/resident_lookup.h"
+#include "pkcs11/session/object_search.h"
+#include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
 

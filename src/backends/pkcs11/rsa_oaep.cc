@@ -35,8 +35,8 @@ Result<Bytes> Pkcs11PassthroughBackend::rsa_oaep_encrypt(const Key& key, HashAlg
   CRATON_RETURN_IF_ERROR(check_input_size(label.size(), "OAEP label"));
   CRATON_RETURN_IF_ERROR(
       common::require_kind(key, {KeyKind::RsaPublic, KeyKind::RsaPrivate}, "RSA-OAEP encryption"));
-  // SoftHSM2 2.6 lists CKM_RSA_PKCS_OAEP but performs it with SHA-1 only (VENDORS.md); SHA-1 is
-  // not on offer, and neither is quietly doing the operation in software.
+  // SoftHSM2 2.6 lists CKM_RSA_PKCS_OAEP but performs it with SHA-1 only (docs/vendors.md); SHA-1
+  // is not on offer, and neither is quietly doing the operation in software.
   if (hash == HashAlg::Sha224 || !capabilities_.oaep_supports(hash)) {
     return fail(ErrorCode::MechanismUnsupported,
                 fmt::format("RSA-OAEP with {} is not supported by this token", hash_name(hash)));
@@ -91,16 +91,16 @@ Result<SecretBytes> Pkcs11PassthroughBackend::rsa_oaep_decrypt(const Key& key, H
         CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
         SecretBytes plaintext = SecretBytes::zeroed(k);
         CK_ULONG length = plaintext.size();
-        const CK_RV rv = lease.invoke<Fn::Decrypt>(input_ptr(ciphertext), input_len(ciphertext),
-                                                   plaintext.expose_mut().data(), &length);
-        if (rv != CKR_OK) {
-          HsmError error = error_from_rv(rv, Fn::Decrypt);
-          // A dead session or a stale key handle says nothing about the ciphertext: those
-          // stay visible so the pool can rebuild and retry. Every other answer, whichever
-          // CKR_* the module picked for which decoding step, is the one error.
-          if (error.action() != ErrorAction::Stop) return std::unexpected(std::move(error));
+        // A dead session or a stale key handle says nothing about the ciphertext: those stay
+        // visible so the pool can rebuild and retry. Every other answer, whichever CKR_* the
+        // module picked for which decoding step, is the one error.
+        const auto classify = [&](CK_RV, HsmError mapped) {
+          if (mapped.action() != ErrorAction::Stop) return std::unexpected(std::move(mapped));
           return invalid();
-        }
+        };
+        CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::Decrypt>(
+            classify, input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(),
+            &length));
         if (length > plaintext.size()) return invalid();
         plaintext.truncate(length);
         return plaintext;

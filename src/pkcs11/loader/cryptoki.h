@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The one include of the PKCS#11 header (Debian's p11-kit copy, v2.40), plus the v3.0
-// constants that header lacks. Nothing outside src/pkcs11/ includes this file.
+// constants that header lacks. Raw PKCS#11 types belong to the code that makes C_ calls:
+// src/pkcs11/ (loader, session, cache, pool), the passthrough backend in src/backends/pkcs11/
+// and the benchmark's raw baseline in src/bench/raw/. Nothing else includes this file or a
+// header that does: not include/ (the installed API), src/core, src/config, src/uri, src/keys,
+// src/audit, src/cli, src/backends/common, src/backends/software, nor the rest of src/bench.
 #pragma once
 
 #include <p11-kit/pkcs11.h>

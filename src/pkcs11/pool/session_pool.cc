@@ -162,7 +162,7 @@ Result<void> SessionPool::rebuild(PooledSession& slot) {
   slot.session.emplace(std::move(*fresh));
   slot.needs_rebuild = false;
   counters_.sessions_rebuilt.fetch_add(1, std::memory_order_relaxed);
-  op_notes().session_recovered = true;
+  if (OperationNotes* notes = ObservedOperation::current()) notes->session_recovered = true;
   emit({.kind = PoolEventKind::SessionRebuilt, .session_index = slot.index});
   return {};
 }

@@ -16,12 +16,15 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "core/operation_notes.h"
 #include "pkcs11/cache/iv_reserve.h"
 #include "pkcs11/cache/key_cache.h"
-#include "pkcs11/pool/op_notes.h"
 #include "pkcs11/pool/pool_events.h"
+#include "pkcs11/session/mechanism_names.h"
 #include "pkcs11/session/operation_state.h"
 #include "pkcs11/session/session.h"
 
@@ -60,10 +63,13 @@ class SessionPool;
 // Exclusive use of one pooled session until destroyed, from any thread (one at a time). Every
 // C_ call on the session goes through invoke() or call(), which
 // - mark the session for rebuild when a call fails with a session-level error
-//   (ErrorAction::RebuildSession, which includes CKR_OPERATION_ACTIVE), and
+//   (ErrorAction::RebuildSession, which includes CKR_OPERATION_ACTIVE),
 // - track which operations a *Init started and no final call has ended (ActiveOperations):
 //   a lease released with one still active, or in doubt, leaves its session marked for
-//   rebuild, so no session is ever handed out with an operation active.
+//   rebuild, so no session is ever handed out with an operation active, and
+// - note the mechanism a call starts in the notes of the operation an observer (the audit
+//   decorator) watches on this thread, if any (core/operation_notes.h); the pool notes its
+//   rebuilds and re-runs there too.
 // Must not outlive its pool.
 class Lease {
  public:
@@ -77,7 +83,11 @@ class Lease {
   // themselves (verification, AEAD tags, padding).
   template <Fn F, typename... Args>
   CK_RV invoke(Args... args) noexcept {
-    if constexpr (takes_mechanism(F)) op_notes().mechanism = first_of(args...)->mechanism;
+    if constexpr (takes_mechanism(F)) {
+      if (OperationNotes* notes = ObservedOperation::current()) {
+        notes->mechanism = mechanism_name(first_of(args...)->mechanism);
+      }
+    }
     const CK_RV rv = slot_->session->invoke<F>(args...);
     slot_->operations.note<F>(rv, args...);
     if (rv != CKR_OK) mark_if_dead(error_code_for(rv));
@@ -90,6 +100,20 @@ class Lease {
     const CK_RV rv = invoke<F>(args...);
     if (rv == CKR_OK) return {};
     return std::unexpected(error_from_rv(rv, F));
+  }
+
+  // call(), for a caller that reads some answers its own way (a failed AEAD tag, bad padding,
+  // a wrapped key failing its check): `classify(rv, mapped)` gets every answer but CKR_OK with
+  // the error call() would return, and returns the std::unexpected<HsmError> to report. The
+  // session's bookkeeping follows the raw answer, whatever `classify` makes of it.
+  template <Fn F, typename Classify, typename... Args>
+  Result<void> call_classified(Classify&& classify, Args... args) {
+    static_assert(
+        std::is_same_v<std::invoke_result_t<Classify, CK_RV, HsmError>, std::unexpected<HsmError>>,
+        "classify(rv, mapped) returns fail(...) or std::unexpected(mapped)");
+    const CK_RV rv = invoke<F>(args...);
+    if (rv == CKR_OK) return {};
+    return std::forward<Classify>(classify)(rv, error_from_rv(rv, F));
   }
 
   // For errors observed outside invoke(): marks the session dead when the error says so.
@@ -165,7 +189,7 @@ class SessionPool {
       }
       lease->note_failure(result.error());
       counters_.retries.fetch_add(1, std::memory_order_relaxed);
-      ++op_notes().retries;
+      if (OperationNotes* notes = ObservedOperation::current()) ++notes->retries;
     }
   }
 

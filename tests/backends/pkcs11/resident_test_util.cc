@@ -6,7 +6,7 @@
 
 #include <atomic>
 
-#include "backends/pkcs11/object_search.h"
+#include "pkcs11/session/object_search.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
 #include "support/softhsm_module.h"

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+// make_pkcs11_backend: the passthrough backend, wrapped in the audit decorator when the config
+// has an audit trail, with the chain key from a key file or from an HMAC key on the token.
+#include <craton/hsm/pkcs11_backend.h>
+
+#include <fmt/format.h>
+
+#include "audited/audited_pkcs11_backend.h"
+#include "backends/pkcs11/passthrough_backend.h"
+
+namespace craton::hsm::factory {
+namespace {
+
+// The chain MAC computed by the token with a resident HMAC key (CKM_SHA256_HMAC): the audit
+// key never leaves the HSM. Called from the trail's writer thread through the unaudited
+// backend, so MACing a record never produces a record.
+class TokenAuditMac final : public AuditMac {
+ public:
+  TokenAuditMac(Pkcs11Backend& backend, Key key) : backend_(backend), key_(std::move(key)) {}
+  Result<std::array<std::uint8_t, 32>> mac(std::span<const std::uint8_t> data) override {
+    CRATON_ASSIGN_OR_RETURN(const Bytes tag, backend_.hmac(key_, HashAlg::Sha256, data));
+    std::array<std::uint8_t, 32> out{};
+    if (tag.size() != out.size()) return fail(ErrorCode::Internal, "HMAC-SHA-256 of wrong size");
+    std::copy(tag.begin(), tag.end(), out.begin());
+    return out;
+  }
+
+ private:
+  Pkcs11Backend& backend_;
+  Key key_;
+};
+
+// The pool's events as audit events: LoggedIn / LoginFailed as Login, SessionRebuilt and
+// SessionRebuildFailed as PoolRebuild, SizeClamped as PoolRebuild with its sizes in `detail`.
+AuditEvent audit_event_of(const pkcs11::PoolEvent& pool_event) {
+  AuditEvent event;
+  switch (pool_event.kind) {
+    case pkcs11::PoolEventKind::LoggedIn:
+    case pkcs11::PoolEventKind::LoginFailed:
+      event.operation = AuditOperation::Login;
+      break;
+    case pkcs11::PoolEventKind::SessionRebuilt:
+    case pkcs11::PoolEventKind::SessionRebuildFailed:
+      event.operation = AuditOperation::PoolRebuild;
+      event.detail = fmt::format("session {}", pool_event.session_index);
+      break;
+    case pkcs11::PoolEventKind::SizeClamped:
+      event.operation = AuditOperation::PoolRebuild;
+      event.detail = fmt::format("pool clamped from {} to {} sessions by the token",
+                                 pool_event.requested_size, pool_event.effective_size);
+      break;
+  }
+  if (pool_event.error) {
+    event.error = pool_event.error->code();
+    event.ckr = pool_event.error->rv_name();
+  }
+  return event;
+}
+
+Result<std::unique_ptr<AuditMac>> audit_mac(const AuditConfig& config, Pkcs11Backend& backend) {
+  if (config.key_file) return make_key_file_audit_mac(*config.key_file);
+  if (!config.key_label) {
+    return fail(ErrorCode::ConfigInvalid, "audit: set key_file or key_label for the chain key");
+  }
+  return make_token_audit_mac(backend, *config.key_label);
+}
+
+// The passthrough's administrative events (the pool's logins and rebuilds, key imports, GCM
+// budget refusals) go through the relay, held until the trail is attached; its records name a
+// material key by the fingerprint its caches and key-import events use.
+Result<std::unique_ptr<Pkcs11Backend>> make_audited(Pkcs11PassthroughConfig config) {
+  const AuditConfig audit = *config.audit;
+  auto relay = std::make_shared<audited::AuditRelay>();
+  CRATON_ASSIGN_OR_RETURN(
+      std::unique_ptr<pkcs11::Pkcs11PassthroughBackend> backend,
+      pkcs11::Pkcs11PassthroughBackend::create(
+          std::move(config),
+          [relay](const pkcs11::PoolEvent& event) { relay->record(audit_event_of(event)); },
+          [relay](AuditEvent event) { relay->record(std::move(event)); }));
+  CRATON_ASSIGN_OR_RETURN(std::unique_ptr<AuditMac> mac, audit_mac(audit, *backend));
+  AuditOrigin origin;
+  origin.backend = std::string(backend->name());
+  origin.token_label = backend->token().uri.token.value_or("");
+  origin.token_serial = backend->token().serial;
+  origin.slot = backend->pool().slot();
+  CRATON_ASSIGN_OR_RETURN(std::unique_ptr<AuditLog> log,
+                          AuditLog::open(audit, std::move(mac), std::move(origin)));
+  // The decorator owns the backend, so the identity may hold it by reference.
+  pkcs11::Pkcs11PassthroughBackend& passthrough = *backend;
+  audited::KeyIdentity key_identity = [&passthrough](const Key& key) -> const Fingerprint& {
+    return passthrough.fingerprint_of(key);
+  };
+  return std::make_unique<audited::AuditedPkcs11Backend>(std::move(backend), std::move(log),
+                                                         std::move(relay), std::move(key_identity));
+}
+
+}  // namespace
+}  // namespace craton::hsm::factory
+
+namespace craton::hsm {
+
+Result<std::unique_ptr<AuditMac>> make_token_audit_mac(Pkcs11Backend& backend,
+                                                       const std::string& key_label) {
+  KeyRef ref;
+  ref.label = key_label;
+  ref.object_class = ObjectClass::SecretKey;
+  Result<Key> key = backend.find_key(ref);
+  if (!key) {
+    return fail(ErrorCode::AuditUnavailable,
+                fmt::format("audit key '{}' on the token: {}", key_label, key.error().to_string()));
+  }
+  if (key->kind() != KeyKind::Hmac) {
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("audit key '{}' must be a generic-secret (HMAC) key, not {}", key_label,
+                            key->describe()));
+  }
+  return std::make_unique<factory::TokenAuditMac>(backend, *key);
+}
+
+Result<std::unique_ptr<Pkcs11Backend>> make_pkcs11_backend(Pkcs11PassthroughConfig config) {
+  if (config.audit) return factory::make_audited(std::move(config));
+  CRATON_ASSIGN_OR_RETURN(auto backend,
+                          pkcs11::Pkcs11PassthroughBackend::create(std::move(config)));
+  return std::unique_ptr<Pkcs11Backend>(std::move(backend));
+}
+
+}  // namespace craton::hsm

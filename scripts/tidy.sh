@@ -4,7 +4,7 @@
 # .ci/tidy-baseline, or over every file with --all; prints each finding and fails if there is any.
 #
 #   bash scripts/tidy.sh           files changed since the baseline (what CI runs)
-#   bash scripts/tidy.sh --all     every translation unit of the build (about 15 CPU minutes)
+#   bash scripts/tidy.sh --all     every translation unit of the build (25 to 35 CPU minutes)
 #   bash scripts/tidy.sh FILE...   just these files
 #
 # "Changed" is the difference between the baseline commit and the work tree (on a clean clone:

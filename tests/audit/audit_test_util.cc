@@ -22,13 +22,6 @@ void write_file(const std::filesystem::path& path, std::string_view bytes, unsig
   ASSERT_EQ(::chmod(path.c_str(), mode), 0) << path;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string write_key_file(const std::filesystem::path& path, std::size_t size) {
   std::string key(size, '\0');
   std::uint32_t x = 0x9e3779b9u;

@@ -19,12 +19,12 @@
 #include <vector>
 
 #include "support/softhsm_token.h"
+#include "support/text.h"
 
 namespace craton::hsm::testing {
 
 // Writes `bytes` to `path` with `mode` (replacing any file there).
 void write_file(const std::filesystem::path& path, std::string_view bytes, unsigned mode = 0600);
-[[nodiscard]] std::string read_file(const std::filesystem::path& path);
 
 // A key file of `size` fixed pseudo-random bytes; returns those bytes.
 std::string write_key_file(const std::filesystem::path& path, std::size_t size = 32);

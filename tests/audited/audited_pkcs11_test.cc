@@ -8,12 +8,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <sys/resource.h>
 
 #include <csignal>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -24,13 +22,16 @@
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
 #include "support/softhsm_token.h"
+#include "support/text.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
 
 using ::craton::hsm::audited::AuditedPkcs11Backend;
+using ::craton::hsm::testing::base64;
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
+using ::craton::hsm::testing::read_file;
 using ::craton::hsm::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -38,20 +39,6 @@ using ::testing::Not;
 // A token of its own with a PIN distinctive enough to search the trail for.
 constexpr std::string_view kAuditToken = "audit-token";
 constexpr std::string_view kAuditPin = "Pin-7f3Kq-audit";
-
-std::string base64(std::span<const std::uint8_t> bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
-                  static_cast<int>(bytes.size()));
-  return out;
-}
-
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class AuditedBackendTest : public ::testing::Test {
  protected:
@@ -339,7 +326,7 @@ TEST_F(AuditedBackendTest, EightThreadsProduceAGapFreeChain) {
   }
   const AuditVerifyReport report = verify();
   EXPECT_TRUE(report.intact) << report.problem << " at line " << report.line;
-  EXPECT_GE(report.records, std::uint64_t{kThreads * kOpsPerThread});
+  EXPECT_GE(report.records, std::uint64_t{kThreads} * kOpsPerThread);
 }
 
 }  // namespace

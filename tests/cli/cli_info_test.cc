@@ -3,28 +3,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "cli/cli_runner.h"
 #include "support/softhsm_token.h"
+#include "support/text.h"
 
 namespace craton::hsm::testing {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The "* slot N" line marks the selected token; returns N, or "" when nothing is marked.
 std::string selected_slot(const std::string& output) {

@@ -23,6 +23,7 @@ namespace {
 // The scheme facts, the Ed25519 "no digest form" rule and the digest-length rule are the rules
 // both backends share (backends/common), so they answer alike by construction.
 using common::check_digest_length;
+using common::check_scheme_key;
 using common::KeyUse;
 using common::require_prehash;
 using common::scheme_traits;
@@ -74,28 +75,6 @@ using Scratch = std::array<std::uint8_t, std::tuple_size_v<DigestInfoPrefix> + k
 enum class Input : std::uint8_t { Message, Digest };
 
 // ---- Input checks (all before any token call) ----------------------------------------------
-
-// KeyTypeInconsistent unless `key` is the private kind of the scheme's family (or, to verify,
-// the public kind) and, for ECDSA, on the scheme's curve. Worded as the software backend.
-Result<void> check_key(const Key& key, SignScheme scheme, KeyUse use) {
-  const common::SchemeTraits traits = scheme_traits(scheme);
-  KeyKind private_kind = KeyKind::Ed25519Private;
-  KeyKind public_kind = KeyKind::Ed25519Public;
-  if (traits.family == SignatureFamily::RsaPkcs1v15 || traits.family == SignatureFamily::RsaPss) {
-    private_kind = KeyKind::RsaPrivate;
-    public_kind = KeyKind::RsaPublic;
-  } else if (traits.family == SignatureFamily::Ecdsa) {
-    private_kind = KeyKind::EcPrivate;
-    public_kind = KeyKind::EcPublic;
-  }
-  const bool kind_fits =
-      key.kind() == private_kind || (use == KeyUse::Verify && key.kind() == public_kind);
-  // Only EC keys have a curve and only ECDSA schemes name one.
-  if (kind_fits && key.curve() == traits.curve) return {};
-  return fail(ErrorCode::KeyTypeInconsistent,
-              fmt::format("{} {} cannot use a {}", scheme_name(scheme),
-                          use == KeyUse::Verify ? "verification" : "signing", key.describe()));
-}
 
 // The length of every signature `key` makes under `scheme`: the modulus length k (RFC 8017
 // §8.1.1, §8.2.1), r ‖ s at field width (the token's ECDSA form), or 64 for Ed25519.
@@ -234,7 +213,7 @@ Result<Bytes> encode_signature(SignScheme scheme, Bytes signature, SignatureEnco
 
 Result<Bytes> Pkcs11PassthroughBackend::sign(const Key& key, SignScheme scheme, ByteView message,
                                              SignatureEncoding encoding) {
-  CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Sign));
+  CRATON_RETURN_IF_ERROR(check_scheme_key(key, scheme, KeyUse::Sign));
   CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
   return sign_checked(key, scheme, message, /*is_digest=*/false, encoding);
 }
@@ -242,7 +221,7 @@ Result<Bytes> Pkcs11PassthroughBackend::sign(const Key& key, SignScheme scheme, 
 Result<Bytes> Pkcs11PassthroughBackend::sign_digest(const Key& key, SignScheme scheme,
                                                     ByteView digest, SignatureEncoding encoding) {
   CRATON_RETURN_IF_ERROR(require_prehash(scheme));
-  CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Sign));
+  CRATON_RETURN_IF_ERROR(check_scheme_key(key, scheme, KeyUse::Sign));
   CRATON_RETURN_IF_ERROR(check_digest_length(scheme, digest));
   return sign_checked(key, scheme, digest, /*is_digest=*/true, encoding);
 }
@@ -267,7 +246,7 @@ Result<Bytes> Pkcs11PassthroughBackend::sign_checked(const Key& key, SignScheme 
 Result<VerifyOutcome> Pkcs11PassthroughBackend::verify(const Key& key, SignScheme scheme,
                                                        ByteView message, ByteView signature,
                                                        SignatureEncoding encoding) {
-  CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Verify));
+  CRATON_RETURN_IF_ERROR(check_scheme_key(key, scheme, KeyUse::Verify));
   CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
   return verify_checked(key, scheme, message, /*is_digest=*/false, signature, encoding);
 }
@@ -276,7 +255,7 @@ Result<VerifyOutcome> Pkcs11PassthroughBackend::verify_digest(const Key& key, Si
                                                               ByteView digest, ByteView signature,
                                                               SignatureEncoding encoding) {
   CRATON_RETURN_IF_ERROR(require_prehash(scheme));
-  CRATON_RETURN_IF_ERROR(check_key(key, scheme, KeyUse::Verify));
+  CRATON_RETURN_IF_ERROR(check_scheme_key(key, scheme, KeyUse::Verify));
   CRATON_RETURN_IF_ERROR(check_digest_length(scheme, digest));
   return verify_checked(key, scheme, digest, /*is_digest=*/true, signature, encoding);
 }

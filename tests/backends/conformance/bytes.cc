@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Hex decoding, base64 and bit-flip helpers for the conformance tests.
+// Hex decoding and bit-flip helpers for the conformance tests.
 #include "backends/conformance/bytes.h"
 
 #include <algorithm>
@@ -33,23 +33,6 @@ Bytes flip_bit(ByteView bytes, std::size_t index) {
 Bytes concat(ByteView a, ByteView b) {
   Bytes out(a.begin(), a.end());
   out.insert(out.end(), b.begin(), b.end());
-  return out;
-}
-
-std::string base64(ByteView bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
-    std::uint32_t chunk = std::uint32_t{bytes[i]} << 16;
-    if (n > 1) chunk |= std::uint32_t{bytes[i + 1]} << 8;
-    if (n > 2) chunk |= bytes[i + 2];
-    out.push_back(kAlphabet[(chunk >> 18) & 0x3f]);
-    out.push_back(kAlphabet[(chunk >> 12) & 0x3f]);
-    out.push_back(n > 1 ? kAlphabet[(chunk >> 6) & 0x3f] : '=');
-    out.push_back(n > 2 ? kAlphabet[chunk & 0x3f] : '=');
-  }
   return out;
 }
 

@@ -20,7 +20,5 @@ namespace craton::hsm::conformance {
 // A copy of `bytes` with bit 0 of byte `index` inverted.
 [[nodiscard]] Bytes flip_bit(ByteView bytes, std::size_t index);
 [[nodiscard]] Bytes concat(ByteView a, ByteView b);
-// Standard base64 with padding, for PEM files.
-[[nodiscard]] std::string base64(ByteView bytes);
 
 }  // namespace craton::hsm::conformance

@@ -16,10 +16,12 @@
 #include "backends/conformance/conformance_matchers.h"
 #include "backends/conformance/fixture.h"
 #include "support/softhsm_token.h"
+#include "support/text.h"
 
 namespace craton::hsm::conformance {
 namespace {
 
+using hsm::testing::base64;
 using BackendPair = std::tuple<BackendFactory, BackendFactory>;
 
 // A produces, B consumes. Keys come from A's generate_key (material keys travel freely).

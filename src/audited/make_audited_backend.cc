@@ -21,7 +21,7 @@ Result<std::unique_ptr<CryptoBackend>> make_audited_backend(std::unique_ptr<Cryp
   AuditOrigin origin;
   origin.backend = std::string(backend->name());
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<AuditLog> log,
-                          AuditLog::open(config, std::move(mac), std::move(origin)));
+                          AuditLog::open(config, std::move(mac), origin));
   return std::make_unique<audited::AuditedBackend>(std::move(backend), std::move(log));
 }
 

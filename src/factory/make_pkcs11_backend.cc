@@ -84,7 +84,7 @@ Result<std::unique_ptr<Pkcs11Backend>> make_audited(Pkcs11PassthroughConfig conf
   origin.token_serial = backend->token().serial;
   origin.slot = backend->pool().slot();
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<AuditLog> log,
-                          AuditLog::open(audit, std::move(mac), std::move(origin)));
+                          AuditLog::open(audit, std::move(mac), origin));
   // The decorator owns the backend, so the identity may hold it by reference.
   pkcs11::Pkcs11PassthroughBackend& passthrough = *backend;
   audited::KeyIdentity key_identity = [&passthrough](const Key& key) -> const Fingerprint& {

@@ -18,7 +18,7 @@ using LeaseClassifiedTest = LeasedSessionTest;
 TEST_F(LeaseClassifiedTest, ClassifyGetsTheRawAnswerWithTheErrorCallWouldReturn) {
   std::optional<CK_RV> seen_rv;
   std::optional<HsmError> seen_error;
-  const auto classify = [&](CK_RV rv, HsmError mapped) {
+  const auto classify = [&](CK_RV rv, const HsmError& mapped) {
     seen_rv = rv;
     seen_error = mapped;
     return fail(ErrorCode::AuthenticationFailed, "read as a tag failure");
@@ -70,7 +70,7 @@ TEST_F(LeaseClassifiedTest, PassingTheMappedErrorOnIsWhatCallReturns) {
 TEST_F(LeaseClassifiedTest, ADeadSessionIsRebuiltWhateverClassifyMakesOfTheAnswer) {
   const CK_SESSION_HANDLE old_handle = lease_->session().handle();
   ASSERT_EQ(module_->invoke<Fn::CloseAllSessions>(static_cast<CK_SLOT_ID>(pool_->slot())), CKR_OK);
-  const auto as_bad_data = [](CK_RV, HsmError) {
+  const auto as_bad_data = [](CK_RV, const HsmError&) {
     return fail(ErrorCode::EncryptedDataInvalid, "read as bad data");
   };
   std::array<CK_BYTE, 8> random{};

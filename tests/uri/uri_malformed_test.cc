@@ -99,6 +99,7 @@ INSTANTIATE_TEST_SUITE_P(
 // wherever it is (also when it is itself malformed, or followed by other errors).
 TEST(Pkcs11UriPins, ThePinIsNeverInTheMessage) {
   const std::string_view uris[] = {
+      // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one URI, split to fit the line
       "pkcs11:token=Software%20PKCS%2311%20softtoken;manufacturer=Snake%20Oil,%20Inc."
       "?pin-value=the-pin",
       "pkcs11:object=my-key;type=private?pin-source=file:/etc/token",

@@ -105,7 +105,8 @@ Result<Lease> SessionPool::acquire() {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     while ((slot = try_lock_any()) == nullptr) {
       if (session_freed_.wait_until(lock, deadline) == std::cv_status::timeout) {
-        if ((slot = try_lock_any()) != nullptr) break;
+        slot = try_lock_any();
+        if (slot != nullptr) break;
         waiters_.fetch_sub(1, std::memory_order_seq_cst);
         counters_.acquire_timeouts.fetch_add(1, std::memory_order_relaxed);
         return fail(ErrorCode::PoolTimeout,
@@ -192,7 +193,7 @@ std::string SessionPool::describe() const {
       c.sessions_rebuilt, c.logins, c.acquire_waits, c.acquire_timeouts, c.retries);
 }
 
-void SessionPool::emit(PoolEvent event) const {
+void SessionPool::emit(const PoolEvent& event) const {
   if (options_.on_event) options_.on_event(event);
 }
 

@@ -216,7 +216,7 @@ class SessionPool {
   Result<void> ensure_logged_in(const Session& session);
   // The login error the pool is latched on, if any.
   std::optional<HsmError> latched_login_error();
-  void emit(PoolEvent event) const;
+  void emit(const PoolEvent& event) const;
 
   friend class Lease;
 

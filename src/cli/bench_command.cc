@@ -4,10 +4,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "bench/bench_session.h"
 #include "bench/checks.h"
@@ -46,8 +50,26 @@ struct BenchArgs {
   bool audit = false;
 };
 
+// Every --cases name must select a case, or a typo would measure nothing and exit 0.
+Result<void> check_case_filters(const bench::BenchOptions& options) {
+  const std::vector<bench::BenchCase> cases =
+      bench::all_cases(options.gcm_sizes, options.with_misses, options.with_resident);
+  for (const std::string& filter : options.case_filters) {
+    const auto selects = [&](const bench::BenchCase& c) { return c.name.starts_with(filter); };
+    if (std::ranges::any_of(cases, selects)) continue;
+    std::vector<std::string> names;
+    for (const bench::BenchCase& c : cases) {
+      if (std::ranges::find(names, c.name) == names.end()) names.push_back(c.name);
+    }
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("--cases {:?} selects no case (a case is chosen by its name or a "
+                            "prefix of it): {}",
+                            filter, fmt::join(names, ", ")));
+  }
+  return {};
+}
+
 Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
-  CRATON_ASSIGN_OR_RETURN(CliConfig cli_config, build_config(global));
   bench::BenchOptions options;
   options.case_filters = args.cases;
   options.threads = args.threads;
@@ -56,6 +78,8 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
   if (!args.sizes.empty()) options.gcm_sizes = args.sizes;
   options.with_software = !args.no_software;
   options.with_misses = !args.no_miss;
+  CRATON_RETURN_IF_ERROR(check_case_filters(options));
+  CRATON_ASSIGN_OR_RETURN(CliConfig cli_config, build_config(global));
   if (args.audit) {
     const auto& configured = cli_config.config.audit;
     options.audit = configured ? configured->durability : AuditDurability::PerBatch;

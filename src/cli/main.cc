@@ -29,9 +29,6 @@ constexpr const char* kFooter = R"(
 The user PIN is read from --pin-file or the CRATON_HSM_PIN environment variable, never from
 the command line.
 
-Exit codes: 0 success, 1 the module or token reported an error, 2 usage or configuration error,
-3 the audit trail could not record the operation (nothing was written or printed).
-
 Example:
   craton-hsm info --module /usr/lib/softhsm/libsofthsm2.so --token-label ci-token)";
 
@@ -83,6 +80,7 @@ int run(int argc, char** argv) {
   cli::add_audit_command(app, global, action);
   cli::add_bench_command(app, global, action);
   app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
+  cli::add_exit_code_help(app);
 
   try {
     app.parse(argc, argv);
@@ -107,7 +105,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 // Nothing escapes: an exception (out of memory, a throwing library) is one error line and exit
-// code 1, not an abort. The handlers only fputs, since a throw from them would abort after all.
+// code 3, not an abort. The handlers only fputs, since a throw from them would abort after all.
 int main(int argc, char** argv) {
   try {
     return run(argc, argv);

@@ -16,6 +16,7 @@
 #include "bench/bench_session.h"
 #include "bench/checks.h"
 #include "cli/bench_progress.h"
+#include "cli/io.h"
 
 namespace craton::hsm::cli {
 namespace {
@@ -121,8 +122,9 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
                           bench::BenchSession::open(std::move(cli_config.config), options));
 
   const auto& threads = session->options().threads;
-  BenchProgress progress(stderr, session->cases().size() * threads.size(),
-                         isatty(fileno(stderr)) == 1);
+  const bool terminal = isatty(fileno(stderr)) == 1;
+  BenchProgress progress(args.json && !terminal ? nullptr : stderr,
+                         session->cases().size() * threads.size(), terminal);
   std::vector<bench::CaseResult> results;
   std::vector<bench::SkippedCase> skipped;
   for (const bench::BenchCase& c : session->cases()) {
@@ -147,12 +149,9 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
   CRATON_ASSIGN_OR_RETURN(bench::BenchReport report, session->finish(std::move(results)));
   report.skipped.insert(report.skipped.end(), skipped.begin(), skipped.end());
   const std::vector<bench::Check> checks = bench::evaluate_targets(report);
-  if (args.json) {
-    fmt::print("{}", bench::render_json(report, checks));
-  } else {
-    fmt::print("{}\n{}", bench::render_table(report), bench::render_checks(checks));
-  }
-  std::fflush(stdout);
+  CRATON_RETURN_IF_ERROR(write_stdout(args.json ? bench::render_json(report, checks)
+                                                : fmt::format("{}\n{}", bench::render_table(report),
+                                                              bench::render_checks(checks))));
   if (report.objects_after != report.objects_before) {
     return fail(ErrorCode::Internal,
                 fmt::format("the token held {} objects before the run and {} after",

@@ -60,7 +60,7 @@ Result<void> run_destroy(const GlobalOptions& global, const DestroyOptions& opti
   CRATON_RETURN_IF_ERROR(token->flush_audit());
   if (!options.json) return write_stdout(fmt::format("destroyed {}\n", uri));
   JsonWriter json;
-  json.begin_object().key("destroyed").value(uri).end_object();
+  json.begin_object().key("key").value(uri).key("destroyed").value(true).end_object();
   return write_stdout(json.str() + "\n");
 }
 

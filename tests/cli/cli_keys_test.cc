@@ -62,6 +62,7 @@ TEST(CliKeygen, PrintsTheKeyUriAndListShowsBothHalves) {
   EXPECT_THAT(list.output, HasSubstr("public"));
 }
 
+// The key object of list --json (docs/cli-json.md), for the key just made.
 TEST(CliKeygen, JsonOutputParsesWithTheSpecFields) {
   const TempDir dir;
   const auto out = dir.path() / "keygen.json";
@@ -72,8 +73,9 @@ TEST(CliKeygen, JsonOutputParsesWithTheSpecFields) {
   const CommandResult checked =
       check_json(out,
                  "assert d[\"label\"] == \"keys-json-aes\", d; "
-                 "assert d[\"algorithm\"] == \"AES-128\", d; "
-                 "assert d[\"usage\"] == \"encrypt,wrap\", d; "
+                 "assert d[\"type\"] == \"AES\" and d[\"bits\"] == 128, d; "
+                 "assert d[\"class\"] == \"secret-key\", d; "
+                 "assert d[\"usage\"] == [\"encrypt\", \"wrap\"], d; "
                  "assert d[\"extractable\"] is False, d; "
                  "assert len(d[\"id\"]) == 16, d; "
                  "assert d[\"uri\"].startswith(\"pkcs11:token=ci-token;\"), d");

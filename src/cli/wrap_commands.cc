@@ -14,7 +14,9 @@ namespace {
 
 constexpr const char* kWrapFooter = R"(
 Wraps the key bytes in --in FILE (or standard input) under the AES key-encryption key on the
-token: kw (RFC 3394; 16..4096 bytes, a multiple of 8) or kwp (RFC 5649; any length). The KEK
+token: kw (RFC 3394: a multiple of 8 bytes, at least 16) or kwp (RFC 5649: at least 1 byte);
+other lengths are refused before the token is asked (exit 2). Both are bounded by the
+configuration's max_message_bytes (64 MiB by default), and a token may refuse less. The KEK
 needs the wrap usage (keygen --usage wrap,unwrap).
 
 Example:

@@ -77,16 +77,18 @@ struct StepOutcome {
 };
 
 // What the closing check of the trail found: `checked` false when no key file was there to
-// check it with (the chain key is on the token: `audit verify` checks it).
+// check it with (the chain key is on the token: `audit verify` checks it); `failure` when the
+// check failed (AuthenticationFailed: the chain is broken).
 struct TrailReport {
   std::optional<std::filesystem::path> file;
   bool temporary = false;
   bool checked = false;
   std::uint64_t records = 0;
+  std::optional<HsmError> failure;
 };
 
 // Runs after the backend is gone, so every record (BackendStop included) is on disk.
-Result<TrailReport> check_audit(const TrailToCheck& trail) {
+TrailReport check_audit(const TrailToCheck& trail) {
   TrailReport report;
   std::optional<std::filesystem::path> key_file;
   if (trail.own) {
@@ -98,8 +100,13 @@ Result<TrailReport> check_audit(const TrailToCheck& trail) {
     key_file = trail.configured->key_file;
   }
   if (report.file && key_file) {
-    CRATON_ASSIGN_OR_RETURN(report.records, verify_trail_file(*report.file, *key_file));
-    report.checked = true;
+    Result<std::uint64_t> records = verify_trail_file(*report.file, *key_file);
+    if (records) {
+      report.records = *records;
+      report.checked = true;
+    } else {
+      report.failure = std::move(records).error();
+    }
   }
   return report;
 }
@@ -157,10 +164,8 @@ std::string render_text(std::string_view token, std::string_view reference,
       counts.failed);
 }
 
-// `trail`: nullopt when its check failed (the error follows on stderr).
 std::string render_json(std::string_view token, std::string_view reference,
-                        const std::vector<StepOutcome>& outcomes,
-                        const std::optional<TrailReport>& trail) {
+                        const std::vector<StepOutcome>& outcomes, const TrailReport& trail) {
   JsonWriter json;
   json.begin_object().key("token").value(token).key("reference").value(reference);
   json.key("steps").begin_array();
@@ -182,17 +187,20 @@ std::string render_json(std::string_view token, std::string_view reference,
   json.key("unsupported").value(std::uint64_t{counts.unsupported});
   json.key("failed").value(std::uint64_t{counts.failed});
   json.key("audit_trail");
-  if (trail && trail->file) {
-    json.begin_object().key("file").value(trail->file->string());
-    json.key("records").value(trail->checked ? std::optional<std::uint64_t>(trail->records)
-                                             : std::nullopt);
+  if (trail.file) {
+    json.begin_object().key("file").value(trail.file->string());
+    json.key("records").value(trail.checked ? std::optional<std::uint64_t>(trail.records)
+                                            : std::nullopt);
+    // true: verified; false: the chain is broken; null: not checked here, or the check failed
+    // for another reason (the error object follows on stderr).
     json.key("intact");
-    if (trail->checked) {
-      json.value(true);
+    const bool broken = trail.failure && trail.failure->code() == ErrorCode::AuthenticationFailed;
+    if (trail.checked || broken) {
+      json.value(trail.checked);
     } else {
       json.null();
     }
-    json.key("deleted").value(trail->temporary).end_object();
+    json.key("deleted").value(trail.temporary).end_object();
   } else {
     json.null();
   }
@@ -221,16 +229,14 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options) {
   const std::string token_name(token->name());
   const std::string reference(software->name());
   token.reset();  // flushes the trail and records BackendStop
-  const Result<TrailReport> checked = check_audit(trail);
+  const TrailReport checked = check_audit(trail);
   if (options.json) {
-    CRATON_RETURN_IF_ERROR(
-        write_stdout(render_json(token_name, reference, outcomes,
-                                 checked ? std::optional<TrailReport>(*checked) : std::nullopt)));
+    CRATON_RETURN_IF_ERROR(write_stdout(render_json(token_name, reference, outcomes, checked)));
   } else {
     CRATON_RETURN_IF_ERROR(write_stdout(render_text(token_name, reference, outcomes)));
-    if (checked) CRATON_RETURN_IF_ERROR(write_stdout(audit_text(*checked)));
+    if (!checked.failure) CRATON_RETURN_IF_ERROR(write_stdout(audit_text(checked)));
   }
-  if (!checked) return std::unexpected(checked.error());
+  if (checked.failure) return std::unexpected(*checked.failure);
   if (const std::size_t failures = tally(outcomes).failed; failures > 0) {
     return fail(ErrorCode::Internal, fmt::format("{} demo step(s) failed", failures));
   }

@@ -200,6 +200,10 @@ TEST_F(CliJsonTest, EveryCommandPrintsOneDocumentedObject) {
   const Json demo = expect_result("demo", run_json("demo --no-audit"));
   EXPECT_EQ(demo.at("failed"), 0);
   EXPECT_TRUE(demo.at("audit_trail").is_null());
+  const Json audited_demo = expect_result("demo", run_json("demo"));  // its temporary trail
+  EXPECT_EQ(audited_demo.at("/audit_trail/intact"_json_pointer), true);
+  EXPECT_GT(audited_demo.at("/audit_trail/records"_json_pointer).get<int>(), 20);
+  EXPECT_EQ(audited_demo.at("/audit_trail/deleted"_json_pointer), true);
 
   const std::string sign = fmt::format(
       "--key 'pkcs11:object=json-ec' --scheme ecdsa-p256-sha256 --in '{}'", file("message"));

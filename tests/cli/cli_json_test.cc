@@ -138,7 +138,7 @@ class CliJsonTest : public ::testing::Test {
   static Json expect_result(std::string_view command, const Run& run) {
     EXPECT_EQ(run.exit_code, 0) << command << ": " << run.out << run.err;
     EXPECT_EQ(run.err, "") << command;
-    const Json result = one_object(run.out, command);
+    Json result = one_object(run.out, command);
     expect_documented(command, result);
     return result;
   }
@@ -147,7 +147,7 @@ class CliJsonTest : public ::testing::Test {
   static Json expect_error(std::string_view command, const Run& run, int exit_code,
                            std::string_view code) {
     EXPECT_EQ(run.exit_code, exit_code) << command << ": " << run.out << run.err;
-    const Json error = one_object(run.err, command);
+    Json error = one_object(run.err, command);
     expect_documented("error", error);
     EXPECT_EQ(error.value("/error/code"_json_pointer, ""), code) << command << ": " << run.err;
     EXPECT_FALSE(error.value("/error/message"_json_pointer, "").empty()) << command;

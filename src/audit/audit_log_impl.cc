@@ -230,7 +230,8 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const AuditConfig& config,
   audit::JsonlFileSink* file_sink = nullptr;
   audit::ChainStart start;
   if (sink == nullptr) {
-    CRATON_ASSIGN_OR_RETURN(auto opened, audit::JsonlFileSink::open(config.file));
+    CRATON_ASSIGN_OR_RETURN(auto opened,
+                            audit::JsonlFileSink::open(config.file, config.lock_timeout));
     CRATON_ASSIGN_OR_RETURN(start, audit::resume_trail(*opened, *mac));
     file_sink = opened.get();
     sink = std::move(opened);

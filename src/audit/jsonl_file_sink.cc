@@ -2,7 +2,10 @@
 // Appending, syncing and rotating the JSON Lines trail file.
 #include "audit/jsonl_file_sink.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -26,20 +29,69 @@ Result<JsonlFileSink::FileId> JsonlFileSink::id_of(const UniqueFd& fd,
   return FileId{info.st_dev, info.st_ino};
 }
 
-Result<UniqueFd> JsonlFileSink::open_locked(const std::filesystem::path& path, OpenFor mode) {
-  CRATON_ASSIGN_OR_RETURN(auto fd, open_private_file(path, mode));
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+// Polling intervals grow from 1 ms to this: a waiter notices a release within a few ms while
+// the holder is quick (a CLI command), and costs little while it is not.
+constexpr milliseconds kMaxPoll{50};
+
+// Whether `path` (not followed) names the open file `fd`. A missing path is "no".
+Result<bool> path_names(const std::filesystem::path& path, const UniqueFd& fd) {
+  struct stat at_path {};
+  struct stat opened {};
+  if (::fstat(fd.get(), &opened) != 0) {
     const int error = errno;
     return fail(ErrorCode::AuditUnavailable,
-                fmt::format("audit trail {}: {}", path.string(),
-                            error == EWOULDBLOCK ? "already in use by another audit writer"
-                                                 : errno_text(error)));
+                fmt::format("audit trail {}: fstat failed: {}", path.string(), errno_text(error)));
   }
-  return fd;
+  if (::lstat(path.c_str(), &at_path) != 0) return false;
+  return at_path.st_dev == opened.st_dev && at_path.st_ino == opened.st_ino;
 }
 
-Result<std::unique_ptr<JsonlFileSink>> JsonlFileSink::open(const std::filesystem::path& path) {
-  CRATON_ASSIGN_OR_RETURN(auto fd, open_locked(path, OpenFor::AppendTrail));
+}  // namespace
+
+Result<UniqueFd> JsonlFileSink::open_locked(const std::filesystem::path& path, OpenFor mode,
+                                            milliseconds lock_timeout) {
+  const auto deadline = steady_clock::now() + lock_timeout;
+  milliseconds poll{1};
+  while (true) {
+    CRATON_ASSIGN_OR_RETURN(auto fd, open_private_file(path, mode));
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      if (error == EINTR) continue;
+      if (error != EWOULDBLOCK) {
+        return fail(ErrorCode::AuditUnavailable,
+                    fmt::format("audit trail {}: {}", path.string(), errno_text(error)));
+      }
+      const auto now = steady_clock::now();
+      if (now >= deadline) {
+        return fail(ErrorCode::AuditUnavailable,
+                    fmt::format("audit trail {}: already in use by another audit writer, still "
+                                "after {} ms (audit.lock_timeout_ms)",
+                                path.string(), lock_timeout.count()));
+      }
+      std::this_thread::sleep_for(std::min(poll, std::chrono::ceil<milliseconds>(deadline - now)));
+      poll = std::min(poll * 2, kMaxPoll);
+    }
+    // The lock is on the file opened before the wait. Should the path name another file now,
+    // appending here would start a chain nobody reads as the trail: open the path again.
+    CRATON_ASSIGN_OR_RETURN(const bool current, path_names(path, fd));
+    if (current) return fd;
+    if (mode == OpenFor::CreateTrail || steady_clock::now() >= deadline) {
+      return fail(ErrorCode::AuditUnavailable,
+                  fmt::format("audit trail {}: the path named another file once it was locked "
+                              "(moved or replaced meanwhile)",
+                              path.string()));
+    }
+  }
+}
+
+Result<std::unique_ptr<JsonlFileSink>> JsonlFileSink::open(const std::filesystem::path& path,
+                                                           milliseconds lock_timeout) {
+  CRATON_ASSIGN_OR_RETURN(auto fd, open_locked(path, OpenFor::AppendTrail, lock_timeout));
   CRATON_ASSIGN_OR_RETURN(const std::uint64_t size, file_size(fd));
   CRATON_ASSIGN_OR_RETURN(const FileId id, id_of(fd, path));
   // The creation (if any) must survive a crash, or the first records would be orphaned.
@@ -124,7 +176,9 @@ Result<void> JsonlFileSink::rotate(const std::filesystem::path& rotated) {
                             "rotating to {}: {}",
                             path_.string(), rotated.string(), errno_text(error)));
   }
-  CRATON_ASSIGN_OR_RETURN(auto fresh, open_locked(path_, OpenFor::CreateTrail));
+  // Created here (must not exist): no other writer can hold it, so no waiting.
+  CRATON_ASSIGN_OR_RETURN(auto fresh,
+                          open_locked(path_, OpenFor::CreateTrail, std::chrono::milliseconds(0)));
   CRATON_ASSIGN_OR_RETURN(id_, id_of(fresh, path_));
   fd_ = std::move(fresh);
   size_ = 0;

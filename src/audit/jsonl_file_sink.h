@@ -7,6 +7,7 @@
 
 #include <craton/hsm/audit.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -20,15 +21,21 @@ namespace craton::hsm::audit {
 // Owns the open trail file. Opening creates it 0600 (O_CREAT|O_APPEND|O_WRONLY|O_NOFOLLOW|
 // O_CLOEXEC), refuses symlinks, non-regular files, files of other users and files with
 // group/other permission bits, and takes an exclusive flock so that a second process cannot
-// interleave its own chain into the same file. Never truncates a record.
+// interleave its own chain into the same file: while another writer holds it, opening waits up
+// to a timeout. Never truncates a record.
 // The flock is on the open file, not on the path: once the path names another file (the trail
 // was renamed or deleted), a second writer can start a chain there. check_identity() is how
 // the writer notices and stops before it forks the chain.
 // Thread-safety: none; the audit writer thread is its only user after open.
 class JsonlFileSink final : public AuditSink {
  public:
-  // Errors: AuditUnavailable with the path and the reason.
-  static Result<std::unique_ptr<JsonlFileSink>> open(const std::filesystem::path& path);
+  // Waits up to `lock_timeout` for another writer to release the file, polling (flock has no
+  // timed wait); once locked, checks that the path still names the locked file, and reopens
+  // the path when it does not (the holder rotated, or someone moved, the file meanwhile).
+  // Errors: AuditUnavailable with the path and the reason ("already in use by another audit
+  // writer" once lock_timeout has passed).
+  static Result<std::unique_ptr<JsonlFileSink>> open(const std::filesystem::path& path,
+                                                     std::chrono::milliseconds lock_timeout);
 
   // One write() for the whole batch (each line plus '\n'); a partial write is undone (and,
   // when even that fails, undone before the next append is attempted).
@@ -58,7 +65,8 @@ class JsonlFileSink final : public AuditSink {
   };
 
   JsonlFileSink(std::filesystem::path path, UniqueFd fd, std::uint64_t size, FileId id);
-  static Result<UniqueFd> open_locked(const std::filesystem::path& path, OpenFor mode);
+  static Result<UniqueFd> open_locked(const std::filesystem::path& path, OpenFor mode,
+                                      std::chrono::milliseconds lock_timeout);
   static Result<FileId> id_of(const UniqueFd& fd, const std::filesystem::path& path);
 
   std::filesystem::path path_;

@@ -152,7 +152,8 @@ Result<void> run_audit_verify(const GlobalOptions& global, const AuditVerifyOpti
                 fmt::format("the audit trail is broken after {} good records", report.records));
   }
   if (!report.open_intents.empty()) {
-    return fail(ErrorCode::OutcomeUnknown,
+    // A verdict on the trail like a broken link (exit 1), not a failure to check it.
+    return fail(ErrorCode::AuthenticationFailed,
                 fmt::format("the chain is intact, but {} token changes have no recorded outcome",
                             report.open_intents.size()));
   }

@@ -4,14 +4,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "bench/bench_session.h"
 #include "bench/checks.h"
 #include "cli/bench_progress.h"
+#include "cli/io.h"
 
 namespace craton::hsm::cli {
 namespace {
@@ -21,6 +26,13 @@ Measures each case the token supports three ways in the same run: direct PKCS#11
 dedicated session (the baseline), the Craton HSM passthrough backend, and the OpenSSL software
 backend; RATIO is backend/raw throughput. Keys are generated in software and imported as
 session objects; everything created is destroyed, and the token's object count is checked.
+
+Each measurement is the best of 10 rounds of 0.2 s, the subjects interleaved round by round
+(the suite's default): on a shared machine a slow spell lasts seconds, and one long round
+would measure it instead of the token. A case the token cannot run (it lacks the mechanism,
+refuses the key import or the parameters) is listed as skipped with the reason, and the run
+goes on; a failure every case would meet (login, device, audit trail) stops it. A --cases
+name that selects no case is a usage error (exit 2); a run that could measure nothing exits 3.
 
 --audit also measures the backend with an audit trail (AUDIT on/off = audited/unaudited
 throughput) and checks the trail afterwards. The trail is a throwaway one in a private
@@ -32,13 +44,14 @@ aes256-gcm-<size> hmac-sha256-1k sha256-1k random-32 (a prefix selects several).
 
 Example:
   CRATON_HSM_PIN=1234 craton-hsm bench --module /usr/lib/softhsm/libsofthsm2.so \
-      --token-label ci-token --cases ecdsa,aes256-gcm --threads 1,2 --duration 1)";
+      --token-label ci-token --cases ecdsa,aes256-gcm --threads 1,2)";
 
 struct BenchArgs {
   std::vector<std::string> cases;
   std::vector<unsigned> threads;
-  double duration_seconds = 1.0;
-  unsigned rounds = 1;
+  // The suite's defaults (bench::BenchOptions), which repeat within a few percent.
+  double duration_seconds = 0.2;
+  unsigned rounds = 10;
   std::vector<std::size_t> sizes;
   bool json = false;
   bool no_software = false;
@@ -46,8 +59,51 @@ struct BenchArgs {
   bool audit = false;
 };
 
+// Every --cases name must select a case, or a typo would measure nothing and exit 0.
+Result<void> check_case_filters(const bench::BenchOptions& options) {
+  const std::vector<bench::BenchCase> cases =
+      bench::all_cases(options.gcm_sizes, options.with_misses, options.with_resident);
+  for (const std::string& filter : options.case_filters) {
+    const auto selects = [&](const bench::BenchCase& c) { return c.name.starts_with(filter); };
+    if (std::ranges::any_of(cases, selects)) continue;
+    std::vector<std::string> names;
+    for (const bench::BenchCase& c : cases) {
+      if (std::ranges::find(names, c.name) == names.end()) names.push_back(c.name);
+    }
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("--cases {:?} selects no case (a case is chosen by its name or a "
+                            "prefix of it): {}",
+                            filter, fmt::join(names, ", ")));
+  }
+  return {};
+}
+
+// What a token may refuse for one case (its key import, mechanism, parameters or sizes) while
+// other cases still run. Everything else (login, a lost device or session, the throwaway audit
+// trail, our own bugs) would fail every case the same way, so the run stops there.
+bool case_cannot_run(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::MechanismInvalid:
+    case ErrorCode::MechanismParamInvalid:
+    case ErrorCode::MechanismUnsupported:
+    case ErrorCode::KeySizeRange:
+    case ErrorCode::KeyTypeInconsistent:
+    case ErrorCode::KeyFunctionNotPermitted:
+    case ErrorCode::AttributeInvalid:
+    case ErrorCode::AttributeSensitive:
+    case ErrorCode::TemplateInvalid:
+    case ErrorCode::DataInvalid:
+    case ErrorCode::DataLenRange:
+    case ErrorCode::FunctionNotSupported:
+    case ErrorCode::DeviceMemory:
+    case ErrorCode::Pkcs11Failure:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
-  CRATON_ASSIGN_OR_RETURN(CliConfig cli_config, build_config(global));
   bench::BenchOptions options;
   options.case_filters = args.cases;
   options.threads = args.threads;
@@ -56,6 +112,8 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
   if (!args.sizes.empty()) options.gcm_sizes = args.sizes;
   options.with_software = !args.no_software;
   options.with_misses = !args.no_miss;
+  CRATON_RETURN_IF_ERROR(check_case_filters(options));
+  CRATON_ASSIGN_OR_RETURN(CliConfig cli_config, build_config(global));
   if (args.audit) {
     const auto& configured = cli_config.config.audit;
     options.audit = configured ? configured->durability : AuditDurability::PerBatch;
@@ -64,25 +122,36 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
                           bench::BenchSession::open(std::move(cli_config.config), options));
 
   const auto& threads = session->options().threads;
-  BenchProgress progress(stderr, session->cases().size() * threads.size(),
-                         isatty(fileno(stderr)) == 1);
+  const bool terminal = isatty(fileno(stderr)) == 1;
+  BenchProgress progress(args.json && !terminal ? nullptr : stderr,
+                         session->cases().size() * threads.size(), terminal);
   std::vector<bench::CaseResult> results;
+  std::vector<bench::SkippedCase> skipped;
   for (const bench::BenchCase& c : session->cases()) {
     for (const unsigned n : threads) {
       progress.step(fmt::format("{} x{}", c.label(), n));
-      CRATON_ASSIGN_OR_RETURN(bench::CaseResult result, session->measure(c, n));
-      results.push_back(std::move(result));
+      Result<bench::CaseResult> result = session->measure(c, n);
+      if (result) {
+        results.push_back(std::move(*result));
+        continue;
+      }
+      if (!case_cannot_run(result.error().code())) return std::unexpected(result.error());
+      // The same refusal would come at every thread count: the case is skipped from here on.
+      const bool first = n == threads.front();
+      skipped.push_back(
+          {c.label(),
+           fmt::format("{}{}", first ? "" : fmt::format("at {} threads: ", n), result.error())});
+      break;
     }
   }
   progress.finish();
-  CRATON_ASSIGN_OR_RETURN(const bench::BenchReport report, session->finish(std::move(results)));
+  const bool measured_nothing = results.empty();
+  CRATON_ASSIGN_OR_RETURN(bench::BenchReport report, session->finish(std::move(results)));
+  report.skipped.insert(report.skipped.end(), skipped.begin(), skipped.end());
   const std::vector<bench::Check> checks = bench::evaluate_targets(report);
-  if (args.json) {
-    fmt::print("{}", bench::render_json(report, checks));
-  } else {
-    fmt::print("{}\n{}", bench::render_table(report), bench::render_checks(checks));
-  }
-  std::fflush(stdout);
+  CRATON_RETURN_IF_ERROR(write_stdout(args.json ? bench::render_json(report, checks)
+                                                : fmt::format("{}\n{}", bench::render_table(report),
+                                                              bench::render_checks(checks))));
   if (report.objects_after != report.objects_before) {
     return fail(ErrorCode::Internal,
                 fmt::format("the token held {} objects before the run and {} after",
@@ -92,6 +161,10 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
     return fail(
         ErrorCode::AuditUnavailable,
         fmt::format("the benchmark's audit trail is broken: {}", report.audit_trail->problem));
+  }
+  if (measured_nothing) {
+    return fail(ErrorCode::MechanismUnsupported,
+                "none of the selected cases could run on this token (see the skipped lines)");
   }
   return {};
 }
@@ -108,9 +181,13 @@ void add_bench_command(CLI::App& app, const GlobalOptions& global, CommandAction
   bench->add_option("--threads", args->threads, "thread counts (default: 1,2,2x cores)")
       ->delimiter(',')
       ->check(CLI::Range(1u, 256u));
-  bench->add_option("--duration", args->duration_seconds, "seconds per measurement")
+  bench
+      ->add_option("--duration", args->duration_seconds,
+                   "seconds per subject per round (default: 0.2)")
       ->check(CLI::Range(0.001, 3600.0));
-  bench->add_option("--rounds", args->rounds, "rounds per measurement, best counts")
+  bench
+      ->add_option("--rounds", args->rounds,
+                   "rounds, the subjects interleaved; the best counts (default: 10)")
       ->check(CLI::Range(1u, 100u));
   bench->add_option("--sizes", args->sizes, "AES-GCM message sizes in bytes")
       ->delimiter(',')

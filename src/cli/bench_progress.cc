@@ -19,6 +19,7 @@ BenchProgress::BenchProgress(std::FILE* out, std::size_t total, bool terminal)
 void BenchProgress::step(std::string_view what) {
   const std::size_t filled = done_ * kBarWidth / total_;
   ++done_;
+  if (out_ == nullptr) return;
   if (terminal_) {
     // \r and erase-to-end-of-line redraw the one line in place.
     fmt::print(out_, "\r[{}{}] {}/{} {}\x1b[K", std::string(filled, '#'),
@@ -30,6 +31,7 @@ void BenchProgress::step(std::string_view what) {
 }
 
 void BenchProgress::finish() {
+  if (out_ == nullptr) return;
   if (terminal_) {
     fmt::print(out_, "\r\x1b[K");
   } else {

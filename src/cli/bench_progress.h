@@ -11,7 +11,8 @@ namespace craton::hsm::cli {
 // Not thread-safe; one instance per run.
 class BenchProgress {
  public:
-  // `out` is a terminal: draw a bar in place; otherwise one line per step.
+  // `out` is a terminal: draw a bar in place; otherwise one line per step. A null `out` prints
+  // nothing (--json keeps standard error for the error object).
   BenchProgress(std::FILE* out, std::size_t total, bool terminal);
   // Announces step number `done + 1` of `total`, about to measure `what`.
   void step(std::string_view what);

@@ -90,8 +90,8 @@ AuditConfig DemoAuditTrail::config() const {
   return config;
 }
 
-Result<std::string> verify_trail_file(const std::filesystem::path& file,
-                                      const std::filesystem::path& key_file) {
+Result<std::uint64_t> verify_trail_file(const std::filesystem::path& file,
+                                        const std::filesystem::path& key_file) {
   CRATON_ASSIGN_OR_RETURN(const std::unique_ptr<AuditMac> mac, make_key_file_audit_mac(key_file));
   const std::array<std::filesystem::path, 1> files{file};
   CRATON_ASSIGN_OR_RETURN(const AuditVerifyReport report, verify_audit_trail(files, *mac));
@@ -100,7 +100,7 @@ Result<std::string> verify_trail_file(const std::filesystem::path& file,
         ErrorCode::AuthenticationFailed,
         fmt::format("audit trail broken: {}:{}: {}", file.string(), report.line, report.problem));
   }
-  return fmt::format("audit trail: {} records, chain intact ({})", report.records, file.string());
+  return report.records;
 }
 
 }  // namespace craton::hsm::cli

@@ -5,6 +5,7 @@
 #include <craton/hsm/audit.h>
 #include <craton/hsm/error.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -41,10 +42,10 @@ class DemoAuditTrail {
   bool temporary_ = false;
 };
 
-// Verifies a single-file trail chained under the key in `key_file` and describes the result:
-// "audit trail: 23 records, chain intact (FILE)". Errors: those of verify_audit_trail, and
-// AuthenticationFailed naming the first bad line when the chain is broken.
-[[nodiscard]] Result<std::string> verify_trail_file(const std::filesystem::path& file,
-                                                    const std::filesystem::path& key_file);
+// Verifies a single-file trail chained under the key in `key_file`; returns its record count.
+// Errors: those of verify_audit_trail, and AuthenticationFailed naming the first bad line when
+// the chain is broken.
+[[nodiscard]] Result<std::uint64_t> verify_trail_file(const std::filesystem::path& file,
+                                                      const std::filesystem::path& key_file);
 
 }  // namespace craton::hsm::cli

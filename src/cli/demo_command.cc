@@ -6,14 +6,20 @@
 #include <craton/hsm/software_backend.h>
 
 #include <chrono>
-#include <cstdio>
+#include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "cli/demo_audit.h"
 #include "cli/demo_steps.h"
+#include "cli/error_report.h"
+#include "cli/io.h"
+#include "cli/json_writer.h"
 #include "cli/table.h"
 
 namespace craton::hsm::cli {
@@ -37,6 +43,7 @@ Example:
 struct DemoOptions {
   bool no_audit = false;
   std::optional<std::string> audit_dir;
+  bool json = false;
 };
 
 // Where the demo's trail ends up: the one it created, or the configuration's own.
@@ -58,26 +65,147 @@ Result<TrailToCheck> set_up_audit(const DemoOptions& options, Pkcs11PassthroughC
   return trail;
 }
 
-// Runs after the backend is gone, so every record (BackendStop included) is on disk.
-Result<void> report_audit(const TrailToCheck& trail) {
-  if (trail.own) {
-    CRATON_ASSIGN_OR_RETURN(
-        const std::string line,
-        verify_trail_file(trail.own->file(), trail.own->config().key_file.value()));
-    fmt::print("{}{}\n", line,
-               trail.own->temporary() ? ", deleted on exit (keep it with --audit-dir DIR)" : "");
-  } else if (trail.configured && trail.configured->key_file) {
-    CRATON_ASSIGN_OR_RETURN(const std::string line,
-                            verify_trail_file(trail.configured->file, *trail.configured->key_file));
-    fmt::print("{}\n", line);
-  } else if (trail.configured) {
-    fmt::print("audit trail: {} (chain key on the token: check it with craton-hsm audit verify)\n",
-               trail.configured->file.string());
-  } else {
-    fmt::print("audit trail: off (--no-audit)\n");
+struct StepOutcome {
+  const DemoStep* step = nullptr;
+  Result<void> outcome;
+  std::int64_t micros = 0;
+
+  [[nodiscard]] bool unsupported() const {
+    return !outcome && outcome.error().code() == ErrorCode::MechanismUnsupported;
   }
-  std::fflush(stdout);
-  return {};
+  [[nodiscard]] bool failed() const { return !outcome && !unsupported(); }
+};
+
+// What the closing check of the trail found: `checked` false when no key file was there to
+// check it with (the chain key is on the token: `audit verify` checks it); `failure` when the
+// check failed (AuthenticationFailed: the chain is broken).
+struct TrailReport {
+  std::optional<std::filesystem::path> file;
+  bool temporary = false;
+  bool checked = false;
+  std::uint64_t records = 0;
+  std::optional<HsmError> failure;
+};
+
+// Runs after the backend is gone, so every record (BackendStop included) is on disk.
+TrailReport check_audit(const TrailToCheck& trail) {
+  TrailReport report;
+  std::optional<std::filesystem::path> key_file;
+  if (trail.own) {
+    report.file = trail.own->file();
+    report.temporary = trail.own->temporary();
+    key_file = trail.own->config().key_file;
+  } else if (trail.configured) {
+    report.file = trail.configured->file;
+    key_file = trail.configured->key_file;
+  }
+  if (report.file && key_file) {
+    Result<std::uint64_t> records = verify_trail_file(*report.file, *key_file);
+    if (records) {
+      report.records = *records;
+      report.checked = true;
+    } else {
+      report.failure = std::move(records).error();
+    }
+  }
+  return report;
+}
+
+std::string audit_text(const TrailReport& trail) {
+  if (!trail.file) return "audit trail: off (--no-audit)\n";
+  if (!trail.checked) {
+    return fmt::format(
+        "audit trail: {} (chain key on the token: check it with craton-hsm audit verify)\n",
+        trail.file->string());
+  }
+  return fmt::format("audit trail: {} records, chain intact ({}){}\n", trail.records,
+                     trail.file->string(),
+                     trail.temporary ? ", deleted on exit (keep it with --audit-dir DIR)" : "");
+}
+
+struct Tally {
+  std::size_t ok = 0;
+  std::size_t unsupported = 0;
+  std::size_t failed = 0;
+};
+
+Tally tally(const std::vector<StepOutcome>& outcomes) {
+  Tally counts;
+  for (const StepOutcome& o : outcomes) {
+    if (o.unsupported()) {
+      ++counts.unsupported;
+    } else if (o.failed()) {
+      ++counts.failed;
+    } else {
+      ++counts.ok;
+    }
+  }
+  return counts;
+}
+
+std::string render_text(std::string_view token, std::string_view reference,
+                        const std::vector<StepOutcome>& outcomes) {
+  Table table({{"OPERATION"}, {"MECHANISM"}, {"KEY"}, {"RESULT"}, {"µs", Align::Right}});
+  for (const StepOutcome& o : outcomes) {
+    std::string result = "ok";
+    if (o.unsupported()) {
+      result = "unsupported by this token";
+    } else if (o.failed()) {
+      result = fmt::format("FAILED: {}", o.outcome.error());
+    }
+    table.add_row(
+        {o.step->operation, o.step->mechanism, o.step->key, result, std::to_string(o.micros)});
+  }
+  const Tally counts = tally(outcomes);
+  return fmt::format(
+      "Token backend: {}   reference: {}\n\n{}\n{} steps: {} ok, {} unsupported by the token, "
+      "{} failed\n",
+      token, reference, table.render(), outcomes.size(), counts.ok, counts.unsupported,
+      counts.failed);
+}
+
+std::string render_json(std::string_view token, std::string_view reference,
+                        const std::vector<StepOutcome>& outcomes, const TrailReport& trail) {
+  JsonWriter json;
+  json.begin_object().key("token").value(token).key("reference").value(reference);
+  json.key("steps").begin_array();
+  for (const StepOutcome& o : outcomes) {
+    json.begin_object();
+    json.key("operation").value(o.step->operation).key("mechanism").value(o.step->mechanism);
+    json.key("key").value(o.step->key);
+    json.key("result").value(o.unsupported() ? "unsupported" : o.failed() ? "failed" : "ok");
+    if (o.failed()) {
+      json.key("error");
+      write_error_json(json, o.outcome.error());
+    }
+    json.key("us").value(static_cast<std::uint64_t>(o.micros));
+    json.end_object();
+  }
+  json.end_array();
+  const Tally counts = tally(outcomes);
+  json.key("ok").value(std::uint64_t{counts.ok});
+  json.key("unsupported").value(std::uint64_t{counts.unsupported});
+  json.key("failed").value(std::uint64_t{counts.failed});
+  json.key("audit_trail");
+  if (trail.file) {
+    json.begin_object().key("file").value(trail.file->string());
+    json.key("records").value(trail.checked ? std::optional<std::uint64_t>(trail.records)
+                                            : std::nullopt);
+    // true: verified; false: the chain is broken; null: not checked here, or the check failed
+    // for another reason (the error object follows on stderr).
+    json.key("intact");
+    const bool broken = trail.failure && trail.failure->code() == ErrorCode::AuthenticationFailed;
+    if (trail.checked || broken) {
+      json.value(trail.checked);
+    } else {
+      json.null();
+    }
+    json.key("deleted").value(trail.temporary).end_object();
+  } else {
+    json.null();
+  }
+  json.end_object();
+  return json.str() + "\n";
 }
 
 Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options) {
@@ -88,35 +216,28 @@ Result<void> run_demo(const GlobalOptions& global, const DemoOptions& options) {
   const std::unique_ptr<CryptoBackend> software = make_software_backend();
   CRATON_ASSIGN_OR_RETURN(const DemoKeys keys, make_demo_keys(*software));
 
-  Table table({{"OPERATION"}, {"MECHANISM"}, {"KEY"}, {"RESULT"}, {"µs", Align::Right}});
-  int failures = 0;
-  int unsupported = 0;
   const std::vector<DemoStep> steps = demo_steps(keys);
+  std::vector<StepOutcome> outcomes;
   for (const DemoStep& step : steps) {
     const auto start = std::chrono::steady_clock::now();
-    const Result<void> outcome = step.run(*token, *software);
+    Result<void> outcome = step.run(*token, *software);
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - start)
                             .count();
-    std::string result = "ok";
-    if (!outcome && outcome.error().code() == ErrorCode::MechanismUnsupported) {
-      result = "unsupported by this token";
-      ++unsupported;
-    } else if (!outcome) {
-      result = fmt::format("FAILED: {}", outcome.error());
-      ++failures;
-    }
-    table.add_row({step.operation, step.mechanism, step.key, result, std::to_string(micros)});
+    outcomes.push_back({&step, std::move(outcome), micros});
   }
-  fmt::print("Token backend: {}   reference: {}\n\n{}\n", token->name(), software->name(),
-             table.render());
-  fmt::print("{} steps: {} ok, {} unsupported by the token, {} failed\n", steps.size(),
-             steps.size() - static_cast<std::size_t>(failures + unsupported), unsupported,
-             failures);
-  std::fflush(stdout);
+  const std::string token_name(token->name());
+  const std::string reference(software->name());
   token.reset();  // flushes the trail and records BackendStop
-  CRATON_RETURN_IF_ERROR(report_audit(trail));
-  if (failures > 0) {
+  const TrailReport checked = check_audit(trail);
+  if (options.json) {
+    CRATON_RETURN_IF_ERROR(write_stdout(render_json(token_name, reference, outcomes, checked)));
+  } else {
+    CRATON_RETURN_IF_ERROR(write_stdout(render_text(token_name, reference, outcomes)));
+    if (!checked.failure) CRATON_RETURN_IF_ERROR(write_stdout(audit_text(checked)));
+  }
+  if (checked.failure) return std::unexpected(*checked.failure);
+  if (const std::size_t failures = tally(outcomes).failed; failures > 0) {
     return fail(ErrorCode::Internal, fmt::format("{} demo step(s) failed", failures));
   }
   return {};
@@ -134,6 +255,8 @@ void add_demo_command(CLI::App& app, const GlobalOptions& global, CommandAction&
                    "keep the demo's audit trail and its key in DIR")
       ->type_name("DIR")
       ->excludes(no_audit);
+  demo->add_flag("--json", options->json,
+                 "print one JSON object (the steps, their results and the trail's check)");
   demo->footer(kFooter);
   demo->callback([&global, &action, options] {
     action = [&global, options] { return run_demo(global, *options); };

@@ -9,7 +9,7 @@
 
 namespace craton::hsm::cli {
 
-// Adds `demo` to `app`. Needs a token selector and the user PIN. Fails (exit 1) when any step
+// Adds `demo` to `app`. Needs a token selector and the user PIN. Fails (exit 3) when any step
 // fails; schemes the token cannot do are reported as unsupported, not as failures.
 void add_demo_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 

@@ -9,10 +9,10 @@
 
 #include "cli/io.h"
 #include "cli/json_writer.h"
+#include "cli/key_json.h"
 #include "cli/operator_commands.h"
 #include "cli/scheme_names.h"
 #include "cli/token_access.h"
-#include "core/hex.h"
 
 namespace craton::hsm::cli {
 namespace {
@@ -43,18 +43,10 @@ constexpr std::size_t kRandomIdBytes = 8;
 
 Result<void> print_result(const KeygenOptions& options, const ResidentKeySpec& spec,
                           const Key& key) {
-  const std::string uri = key.resident_uri().value_or("");
-  if (!options.json) return write_stdout(uri + "\n");
+  const ResidentKeyInfo info = generated_key_info(spec, key);
+  if (!options.json) return write_stdout(info.uri + "\n");
   JsonWriter json;
-  json.begin_object();
-  json.key("uri").value(uri);
-  json.key("label").value(spec.label);
-  json.key("id").value(to_hex(spec.id));
-  json.key("algorithm").value(key_algorithm_name(spec.algorithm));
-  json.key("usage").value(
-      spec.usages.value_or(KeyUsages::defaults_for(spec.algorithm)).to_string());
-  json.key("extractable").value(spec.extractable);
-  json.end_object();
+  write_key_json(json, info);
   return write_stdout(json.str() + "\n");
 }
 
@@ -105,7 +97,8 @@ void add_keygen_command(CLI::App& app, const GlobalOptions& global, CommandActio
       ->type_name("LIST");
   command->add_flag("--extractable", options->extractable,
                     "allow wrapping the key out of the token (never in plaintext)");
-  command->add_flag("--json", options->json, "print one JSON object instead of the URI");
+  command->add_flag("--json", options->json,
+                    "print the key object (as list --json shows it) instead of the URI");
   command->footer(kFooter);
   install_action(*command, global, action, options, run_keygen);
 }

@@ -9,6 +9,7 @@
 
 #include "cli/io.h"
 #include "cli/json_writer.h"
+#include "cli/key_json.h"
 #include "cli/operator_commands.h"
 #include "cli/table.h"
 #include "cli/token_access.h"
@@ -29,27 +30,6 @@ struct ListOptions {
   bool json = false;
 };
 
-// "EC P-256", "RSA", "AES": the family, with the curve where it matters.
-std::string type_text(const ResidentKeyInfo& info) {
-  switch (info.kind) {
-    case KeyKind::Aes:
-      return "AES";
-    case KeyKind::Hmac:
-      return "HMAC";
-    case KeyKind::RsaPrivate:
-    case KeyKind::RsaPublic:
-      return "RSA";
-    case KeyKind::EcPrivate:
-    case KeyKind::EcPublic:
-      if (!info.curve) return "EC";
-      return *info.curve == EcCurve::P256 ? "EC P-256" : "EC P-384";
-    case KeyKind::Ed25519Private:
-    case KeyKind::Ed25519Public:
-      return "Ed25519";
-  }
-  return "unknown";
-}
-
 const char* yes_no(bool flag) {
   return flag ? "yes" : "no";
 }
@@ -66,8 +46,9 @@ std::string render_table(const std::vector<ResidentKeyInfo>& keys) {
                {"URI"}});
   for (const ResidentKeyInfo& info : keys) {
     table.add_row({info.label, to_hex(info.id), std::string(object_class_name(info.object_class)),
-                   type_text(info), std::to_string(info.bits), info.usages.to_string(),
-                   yes_no(info.local), yes_no(info.extractable), info.uri});
+                   key_type_text(info.kind, info.curve), std::to_string(info.bits),
+                   info.usages.to_string(), yes_no(info.local), yes_no(info.extractable),
+                   info.uri});
   }
   if (table.empty()) return "no keys on the token\n";
   return table.render();
@@ -76,33 +57,7 @@ std::string render_table(const std::vector<ResidentKeyInfo>& keys) {
 std::string render_json(const std::vector<ResidentKeyInfo>& keys) {
   JsonWriter json;
   json.begin_object().key("keys").begin_array();
-  for (const ResidentKeyInfo& info : keys) {
-    json.begin_object();
-    json.key("label").value(info.label);
-    json.key("id").value(to_hex(info.id));
-    json.key("class").value(object_class_name(info.object_class));
-    json.key("type").value(type_text(info));
-    json.key("bits").value(static_cast<std::uint64_t>(info.bits));
-    json.key("usage").begin_array();
-    const std::string usages = info.usages.to_string();
-    for (std::size_t start = 0; start < usages.size();) {
-      const std::size_t comma = std::min(usages.find(',', start), usages.size());
-      json.value(std::string_view(usages).substr(start, comma - start));
-      start = comma + 1;
-    }
-    json.end_array();
-    json.key("local").value(info.local);
-    json.key("extractable").value(info.extractable);
-    json.key("sensitive").value(info.sensitive);
-    json.key("unique_id");
-    if (info.unique_id) {
-      json.value(*info.unique_id);
-    } else {
-      json.null();
-    }
-    json.key("uri").value(info.uri);
-    json.end_object();
-  }
+  for (const ResidentKeyInfo& info : keys) write_key_json(json, info);
   json.end_array().end_object();
   return json.str() + "\n";
 }

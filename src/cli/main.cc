@@ -15,6 +15,7 @@
 #include "cli/bench_command.h"
 #include "cli/command.h"
 #include "cli/demo_command.h"
+#include "cli/error_report.h"
 #include "cli/exit_codes.h"
 #include "cli/info_command.h"
 #include "cli/operator_commands.h"
@@ -29,30 +30,35 @@ constexpr const char* kFooter = R"(
 The user PIN is read from --pin-file or the CRATON_HSM_PIN environment variable, never from
 the command line.
 
-Exit codes: 0 success, 1 the module or token reported an error, 2 usage or configuration error,
-3 the audit trail could not record the operation (nothing was written or printed).
-
 Example:
   craton-hsm info --module /usr/lib/softhsm/libsofthsm2.so --token-label ci-token)";
 
-// Errors are one line on stderr so logs and scripts can grep them. A line that cannot be written
-// (stderr closed or full) is lost, but the exit code still says what happened: fwrite, because
-// fmt::print throws on a failed write.
-template <typename... Args>
-void print_error(fmt::format_string<Args...> format, Args&&... args) {
-  const std::string line =
-      fmt::format("craton-hsm: error: {}\n", fmt::format(format, std::forward<Args>(args)...));
+// Errors are one line on stderr so logs and scripts can grep them (with --json one JSON object,
+// docs/cli-json.md). A line that cannot be written (stderr closed or full) is lost, but the exit
+// code still says what happened: fwrite, because fmt::print throws on a failed write.
+void print_error(const craton::hsm::HsmError& error, bool json) {
+  const std::string line = craton::hsm::cli::render_error(error, json);
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+// An invocation refused before any command ran.
+template <typename... Args>
+void print_usage_error(bool json, fmt::format_string<Args...> format, Args&&... args) {
+  print_error(craton::hsm::HsmError(craton::hsm::ErrorCode::InvalidArgument,
+                                    fmt::format(format, std::forward<Args>(args)...)),
+              json);
 }
 
 int run(int argc, char** argv) {
   namespace cli = craton::hsm::cli;
+  const bool json = cli::json_requested(std::span(argv, argc).subspan(argc > 0 ? 1 : 0));
 
   // Refused before CLI11 parses, because CLI11's "unexpected argument" message would repeat
   // the PIN on stderr (and from there into logs).
   if (const auto pin_option =
           cli::find_pin_argument(std::span(argv, argc).subspan(argc > 0 ? 1 : 0))) {
-    print_error(
+    print_usage_error(
+        json,
         "{}: PINs are never accepted on the command line (they leak through ps and shell "
         "history); use --pin-file FILE or the CRATON_HSM_PIN environment variable",
         *pin_option);
@@ -83,40 +89,52 @@ int run(int argc, char** argv) {
   cli::add_audit_command(app, global, action);
   cli::add_bench_command(app, global, action);
   app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
+  cli::add_exit_code_help(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     // --help and --version are "errors" with exit code 0 in CLI11.
     if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(error);
-    print_error("{} (run 'craton-hsm --help' for usage)", error.what());
+    print_usage_error(json, "{} (run 'craton-hsm --help' for usage)", error.what());
     return to_int(ExitCode::UsageError);
   }
 
   if (!action) {  // unreachable while every subcommand sets its action
-    print_error("no command to run (run 'craton-hsm --help' for usage)");
+    print_usage_error(json, "no command to run (run 'craton-hsm --help' for usage)");
     return to_int(ExitCode::UsageError);
   }
   if (const craton::hsm::Result<void> result = action(); !result) {
-    print_error("{}", result.error());
+    print_error(result.error(), json);
     return to_int(cli::exit_code_for(result.error().code()));
   }
   return to_int(ExitCode::Ok);
 }
 
+// Nothing escapes: an exception (out of memory, a throwing library) is one error line and exit
+// code 3, not an abort. A throw from a handler would abort after all, so when even the report
+// cannot be built it falls back to fputs.
+void report_exception(const char* what, std::span<char* const> args) noexcept {
+  try {
+    print_error(craton::hsm::HsmError(craton::hsm::ErrorCode::Internal, what),
+                craton::hsm::cli::json_requested(args));
+  } catch (...) {
+    std::fputs("craton-hsm: error: Internal: ", stderr);
+    std::fputs(what, stderr);
+    std::fputs("\n", stderr);
+  }
+}
+
 }  // namespace
 
-// Nothing escapes: an exception (out of memory, a throwing library) is one error line and exit
-// code 1, not an abort. The handlers only fputs, since a throw from them would abort after all.
 int main(int argc, char** argv) {
+  const std::span<char* const> args = std::span(argv, argc).subspan(argc > 0 ? 1 : 0);
   try {
     return run(argc, argv);
   } catch (const std::exception& error) {
-    std::fputs("craton-hsm: error: Internal: ", stderr);
-    std::fputs(error.what(), stderr);
-    std::fputs("\n", stderr);
+    report_exception(error.what(), args);
   } catch (...) {
-    std::fputs("craton-hsm: error: Internal: unknown exception\n", stderr);
+    report_exception("unknown exception", args);
   }
   return to_int(ExitCode::OperationFailed);
 }

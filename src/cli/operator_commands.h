@@ -18,7 +18,7 @@ namespace craton::hsm::cli {
 // selector and the user PIN, except `audit verify` with a key file. A command that used the
 // token calls flush_audit() before it writes or prints anything: a result leaves the process
 // only once its audit record is on disk (a kill -9 after --out appears cannot lose it), and a
-// record the trail cannot take fails the command (exit code 3) with nothing released.
+// record the trail cannot take fails the command (exit code 4) with nothing released.
 void add_keygen_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_list_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_export_pub_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);

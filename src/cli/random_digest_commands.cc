@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `craton-hsm random` and `digest`: the token's RNG and hash functions.
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -31,7 +32,8 @@ Example:
   craton-hsm digest --alg sha256 --in release.tar.gz)";
 
 struct RandomOptions {
-  std::size_t bytes = 0;
+  // Signed: CLI11 reads "-1" into an unsigned type as 2^64 - 1.
+  std::int64_t bytes = 0;
   OutputOptions output;
 };
 
@@ -41,16 +43,17 @@ struct DigestOptions {
   OutputOptions output;
 };
 
-constexpr std::size_t kMaxRandomBytes = 65536;
+constexpr std::int64_t kMaxRandomBytes = 65536;
 constexpr std::size_t kDigestChunk = std::size_t{64} * 1024;
 
 Result<void> run_random(const GlobalOptions& global, const RandomOptions& options) {
-  if (options.bytes == 0 || options.bytes > kMaxRandomBytes) {
+  if (options.bytes < 1 || options.bytes > kMaxRandomBytes) {
     return fail(ErrorCode::InvalidArgument,
-                fmt::format("--bytes {} is out of range (1..{})", options.bytes, kMaxRandomBytes));
+                fmt::format("--bytes must be from 1 to {}", kMaxRandomBytes));
   }
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
-  CRATON_ASSIGN_OR_RETURN(const Bytes bytes, token->random(options.bytes));
+  CRATON_ASSIGN_OR_RETURN(const Bytes bytes,
+                          token->random(static_cast<std::size_t>(options.bytes)));
   CRATON_RETURN_IF_ERROR(token->flush_audit());
   return emit_bytes(bytes, options.output, Sensitivity::Secret, stdout_is_terminal(), "random");
 }

@@ -14,7 +14,9 @@ namespace {
 
 constexpr const char* kWrapFooter = R"(
 Wraps the key bytes in --in FILE (or standard input) under the AES key-encryption key on the
-token: kw (RFC 3394; 16..4096 bytes, a multiple of 8) or kwp (RFC 5649; any length). The KEK
+token: kw (RFC 3394: a multiple of 8 bytes, at least 16) or kwp (RFC 5649: at least 1 byte);
+other lengths are refused before the token is asked (exit 2). Both are bounded by the
+configuration's max_message_bytes (64 MiB by default), and a token may refuse less. The KEK
 needs the wrap usage (keygen --usage wrap,unwrap).
 
 Example:
@@ -26,6 +28,11 @@ go to standard output. A modified or foreign wrapped key fails with WrappedKeyIn
 
 Example:
   craton-hsm unwrap --kek 'pkcs11:object=backup-kek' --scheme kw --in data.key.wrapped --out data.key)";
+
+// The scheme as --help spells it, whatever case the operator typed.
+std::string wrap_scheme_text(KeyWrapScheme scheme) {
+  return scheme == KeyWrapScheme::AesKw ? "kw" : "kwp";
+}
 
 struct WrapOptions {
   std::string kek;
@@ -52,7 +59,7 @@ Result<void> run_wrap(const GlobalOptions& global, const WrapOptions& options) {
   CRATON_RETURN_IF_ERROR(token->flush_audit());
   return emit_bytes(
       wrapped, options.output, Sensitivity::Public, stdout_is_terminal(), "wrapped",
-      {{"kek", kek.resident_uri().value_or(options.kek)}, {"scheme", options.scheme}});
+      {{"kek", kek.resident_uri().value_or(options.kek)}, {"scheme", wrap_scheme_text(scheme)}});
 }
 
 Result<void> run_unwrap(const GlobalOptions& global, const UnwrapOptions& options) {
@@ -68,7 +75,7 @@ Result<void> run_unwrap(const GlobalOptions& global, const UnwrapOptions& option
   output.json = options.json;
   return emit_bytes(
       key_bytes.expose(), output, Sensitivity::Secret, stdout_is_terminal(), "key",
-      {{"kek", kek.resident_uri().value_or(options.kek)}, {"scheme", options.scheme}});
+      {{"kek", kek.resident_uri().value_or(options.kek)}, {"scheme", wrap_scheme_text(scheme)}});
 }
 
 void add_kek_scheme(CLI::App& command, std::string& kek, std::string& scheme) {

@@ -25,10 +25,10 @@ void append_audit(std::string& out, const std::optional<AuditConfig>& audit) {
   if (audit->key_label) fmt::format_to(it, ", key_label={:?}", *audit->key_label);
   fmt::format_to(it,
                  ", durability={}, on_failure={}, queue_capacity={}, max_wait_ms={}"
-                 ", rotate_bytes={}}}",
+                 ", rotate_bytes={}, lock_timeout_ms={}}}",
                  config::durability_name(audit->durability),
                  config::failure_policy_name(audit->on_failure), audit->queue_capacity,
-                 audit->max_wait.count(), audit->rotate_bytes);
+                 audit->max_wait.count(), audit->rotate_bytes, audit->lock_timeout.count());
 }
 
 }  // namespace

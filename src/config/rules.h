@@ -49,6 +49,9 @@ inline constexpr std::size_t kKeyLabelMaxBytes = 128;
 // memory; a minute is longer than any fsync should take, short enough to notice a dead disk.
 inline constexpr IntRange kAuditQueueCapacityRange{1, std::int64_t{1} << 20};
 inline constexpr IntRange kAuditMaxWaitMsRange{1, 60'000};
+// Waiting for another process's writer to close the trail: 0 refuses at once; ten minutes is
+// longer than any command should hold it.
+inline constexpr IntRange kAuditLockTimeoutMsRange{0, 600'000};
 // Rotation below one page would start a new file for almost every record.
 inline constexpr std::uint64_t kAuditRotateBytesMin = 4096;
 

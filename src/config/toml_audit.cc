@@ -15,9 +15,9 @@
 namespace craton::hsm::config {
 namespace {
 
-constexpr std::array<std::string_view, 8> kAuditKeys{
-    "file",       "key_file",       "key_label",   "durability",
-    "on_failure", "queue_capacity", "max_wait_ms", "rotate_bytes",
+constexpr std::array<std::string_view, 9> kAuditKeys{
+    "file",           "key_file",    "key_label",    "durability",      "on_failure",
+    "queue_capacity", "max_wait_ms", "rotate_bytes", "lock_timeout_ms",
 };
 
 constexpr IntRange kRotateBytesRange{0, std::numeric_limits<std::int64_t>::max()};
@@ -75,6 +75,10 @@ Result<std::optional<AuditConfig>> parse_audit_table(const toml::table& root,
   CRATON_ASSIGN_OR_RETURN(const auto rotate, read_integer(*table, "rotate_bytes",
                                                           "audit.rotate_bytes", kRotateBytesRange));
   if (rotate) audit.rotate_bytes = static_cast<std::uint64_t>(*rotate);
+  CRATON_ASSIGN_OR_RETURN(
+      const auto lock_timeout,
+      read_integer(*table, "lock_timeout_ms", "audit.lock_timeout_ms", kAuditLockTimeoutMsRange));
+  if (lock_timeout) audit.lock_timeout = std::chrono::milliseconds(*lock_timeout);
   return std::optional<AuditConfig>(std::move(audit));
 }
 

@@ -37,6 +37,7 @@
 //   queue_capacity = 8192            # integer 1..2^20; default 8192
 //   max_wait_ms    = 200             # integer 1..60000; default 200
 //   rotate_bytes   = 0               # integer, 0 (never) or >= 4096; default 0
+//   lock_timeout_ms = 5000           # integer 0..600000: wait for another writer; default 5000
 //
 // Refused with ConfigInvalid: `user_pin`, `pin` and `so_pin` (PINs never live in the config
 // file), any other key (catches typos), values of the wrong TOML type, TOML syntax errors.

@@ -34,6 +34,8 @@ Result<void> check_audit(const AuditConfig& audit) {
                                      kAuditQueueCapacityRange));
   CRATON_RETURN_IF_ERROR(
       check_range("audit.max_wait_ms", std::int64_t{audit.max_wait.count()}, kAuditMaxWaitMsRange));
+  CRATON_RETURN_IF_ERROR(check_range(
+      "audit.lock_timeout_ms", std::int64_t{audit.lock_timeout.count()}, kAuditLockTimeoutMsRange));
   if (audit.rotate_bytes != 0 && audit.rotate_bytes < kAuditRotateBytesMin) {
     return fail(ErrorCode::ConfigInvalid,
                 fmt::format("audit.rotate_bytes: must be 0 (never rotate) or at least {}, got {}",

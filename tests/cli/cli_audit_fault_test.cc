@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The CLI while its audit trail cannot be written (the write-failure injector of
-// tests/support/write_fault, preloaded): `sign --out` writes no file and exits 3 for ENOSPC,
+// tests/support/write_fault, preloaded): `sign --out` writes no file and exits 4 for ENOSPC,
 // EIO, EFBIG and SIGXFSZ alike, `destroy` leaves the key when its intent cannot be written,
 // and `audit verify` afterwards tells what happened.
 #include <gmock/gmock.h>
@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr int kAuditExit = 3;  // README: the audit trail could not take a record
+constexpr int kAuditExit = 4;  // README: the audit trail could not take a record
 constexpr std::string_view kSigningKey = "audit-fault-ec";
 
 class CliAuditFault : public ::testing::Test {
@@ -148,7 +148,7 @@ TEST_F(CliAuditFault, DestroyWhoseOutcomeCannotBeWrittenIsReportedByAuditVerify)
   EXPECT_THAT(verified.output, HasSubstr("chain intact"));
   EXPECT_THAT(verified.output, HasSubstr("intent without outcome"));
   EXPECT_THAT(verified.output, HasSubstr("key_destroy pkcs11:object=audit-fault-victim-2"));
-  EXPECT_THAT(verified.output, HasSubstr("craton-hsm: error: OutcomeUnknown"));
+  EXPECT_THAT(verified.output, HasSubstr("craton-hsm: error: AuthenticationFailed"));
   const CommandResult as_json = run_cli(fmt::format(
       "audit verify --json --audit-key-file '{}' '{}'", key_.string(), trail_.string()));
   EXPECT_THAT(as_json.output, HasSubstr(R"("intact":true)"));

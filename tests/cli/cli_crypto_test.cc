@@ -171,7 +171,7 @@ TEST_F(CliCryptoTest, RsaOaepRoundTripsOrFailsTyped) {
   const CommandResult encrypted = run_on_token(
       fmt::format("encrypt {} --in '{}' --out '{}'", key, plain.string(), sealed.string()));
   if (encrypted.exit_code != 0) {
-    EXPECT_EQ(encrypted.exit_code, 1) << encrypted.output;
+    EXPECT_EQ(encrypted.exit_code, 3) << encrypted.output;
     EXPECT_THAT(encrypted.output, HasSubstr("MechanismUnsupported"));
   } else {
     EXPECT_EQ(read_bytes(sealed).size(), 256u);
@@ -225,7 +225,7 @@ TEST_F(CliCryptoTest, WrapAndUnwrapRoundTripAndDetectTampering) {
               0);
     EXPECT_EQ(read_bytes(back), read_bytes(odd_key));
   } else {
-    EXPECT_EQ(padded.exit_code, 1) << padded.output;
+    EXPECT_EQ(padded.exit_code, 3) << padded.output;
     EXPECT_THAT(padded.output, HasSubstr("MechanismUnsupported"));
   }
 }

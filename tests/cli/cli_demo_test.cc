@@ -20,7 +20,7 @@ TEST(CliDemoTest, RunsEveryStepOnTheTokenAndCrossChecksIt) {
       run_cli(fmt::format("demo {} --token-label {}", module_args(), kTokenLabel),
               "CRATON_HSM_PIN=9731-demo-pin");
   // The demo logs in with the PIN from the environment: a wrong one must fail...
-  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_EQ(result.exit_code, 3) << result.output;
   EXPECT_THAT(result.output, HasSubstr("PinIncorrect"));
   EXPECT_THAT(result.output, Not(HasSubstr("9731-demo-pin")));
 

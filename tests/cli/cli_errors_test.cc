@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// craton-hsm's failure contract: exit codes 1 vs 2, one error line, and no PIN in any output.
+// craton-hsm's failure contract: exit codes 2 vs 3, one error line, and no PIN in any output.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -30,9 +30,9 @@ void expect_one_error_line(const CommandResult& result, int exit_code, std::stri
   EXPECT_THAT(result.output, HasSubstr(code));
 }
 
-TEST(CliErrors, UnknownTokenLabelIsOperationFailureListingTokens) {
+TEST(CliErrors, UnknownTokenLabelIsUsageErrorListingTokens) {
   const CommandResult result = run_cli(fmt::format("info {} --token-label no-such", module_args()));
-  expect_one_error_line(result, 1, "TokenNotFound");
+  expect_one_error_line(result, 2, "TokenNotFound");
   EXPECT_THAT(result.output, HasSubstr("no-such"));
   EXPECT_THAT(result.output, HasSubstr("ci-token"));
   EXPECT_THAT(result.output, HasSubstr("spare-token"));
@@ -69,20 +69,20 @@ TEST(CliErrors, RelativeModuleIsUsageError) {
   expect_one_error_line(run_cli("info --module softhsm/libsofthsm2.so"), 2, "ConfigInvalid");
 }
 
-TEST(CliErrors, MissingModuleFileIsOperationFailure) {
+TEST(CliErrors, MissingModuleFileIsUsageError) {
   const TempDir dir;
   const CommandResult result = run_cli(fmt::format("info --module '{}' --token-label ci-token",
                                                    (dir.path() / "absent.so").string()));
-  expect_one_error_line(result, 1, "LibraryLoad");
+  expect_one_error_line(result, 2, "LibraryLoad");
 }
 
-TEST(CliErrors, NonPkcs11LibraryIsOperationFailure) {
+TEST(CliErrors, NonPkcs11LibraryIsUsageError) {
   const TempDir dir;
   const auto config = dir.write("hsm.toml",
                                 "library_path = \"/usr/lib/x86_64-linux-gnu/libz.so.1\"\n"
                                 "token_label = \"ci-token\"\n");
   const CommandResult result = run_cli(fmt::format("info --config '{}'", config.string()));
-  expect_one_error_line(result, 1, "NotAPkcs11Module");
+  expect_one_error_line(result, 2, "NotAPkcs11Module");
 }
 
 TEST(CliErrors, PinOnCommandLineIsRefusedWithoutEchoingIt) {

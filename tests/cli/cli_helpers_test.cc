@@ -90,9 +90,9 @@ TEST(Table, CountsCodePointsNotBytesAndPadsShortRows) {
 TEST(ExitCodes, ConfigurationProblemsAreUsageErrors) {
   EXPECT_EQ(exit_code_for(ErrorCode::ConfigInvalid), ExitCode::UsageError);
   EXPECT_EQ(exit_code_for(ErrorCode::LibraryPathUnprotected), ExitCode::UsageError);
-  EXPECT_EQ(exit_code_for(ErrorCode::TokenNotFound), ExitCode::OperationFailed);
-  EXPECT_EQ(exit_code_for(ErrorCode::LibraryLoad), ExitCode::OperationFailed);
-  EXPECT_EQ(exit_code_for(ErrorCode::NotAPkcs11Module), ExitCode::OperationFailed);
+  EXPECT_EQ(exit_code_for(ErrorCode::TokenNotFound), ExitCode::UsageError);
+  EXPECT_EQ(exit_code_for(ErrorCode::LibraryLoad), ExitCode::UsageError);
+  EXPECT_EQ(exit_code_for(ErrorCode::NotAPkcs11Module), ExitCode::UsageError);
   EXPECT_EQ(exit_code_for(ErrorCode::PinIncorrect), ExitCode::OperationFailed);
   EXPECT_EQ(to_int(ExitCode::Ok), 0);
 }

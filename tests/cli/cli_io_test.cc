@@ -196,7 +196,7 @@ TEST(ExitCodes, InvalidArgumentIsAUsageErrorTokenRefusalsAreNot) {
   EXPECT_EQ(exit_code_for(ErrorCode::InvalidArgument), ExitCode::UsageError);
   EXPECT_EQ(exit_code_for(ErrorCode::KeyAlreadyExists), ExitCode::OperationFailed);
   EXPECT_EQ(exit_code_for(ErrorCode::KeyNotFound), ExitCode::OperationFailed);
-  EXPECT_EQ(exit_code_for(ErrorCode::AuthenticationFailed), ExitCode::OperationFailed);
+  EXPECT_EQ(exit_code_for(ErrorCode::AuthenticationFailed), ExitCode::Invalid);
 }
 
 // Sets or clears CRATON_HSM_CONFIG for one test.

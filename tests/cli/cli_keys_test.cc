@@ -62,6 +62,7 @@ TEST(CliKeygen, PrintsTheKeyUriAndListShowsBothHalves) {
   EXPECT_THAT(list.output, HasSubstr("public"));
 }
 
+// The key object of list --json (docs/cli-json.md), for the key just made.
 TEST(CliKeygen, JsonOutputParsesWithTheSpecFields) {
   const TempDir dir;
   const auto out = dir.path() / "keygen.json";
@@ -72,8 +73,9 @@ TEST(CliKeygen, JsonOutputParsesWithTheSpecFields) {
   const CommandResult checked =
       check_json(out,
                  "assert d[\"label\"] == \"keys-json-aes\", d; "
-                 "assert d[\"algorithm\"] == \"AES-128\", d; "
-                 "assert d[\"usage\"] == \"encrypt,wrap\", d; "
+                 "assert d[\"type\"] == \"AES\" and d[\"bits\"] == 128, d; "
+                 "assert d[\"class\"] == \"secret-key\", d; "
+                 "assert d[\"usage\"] == [\"encrypt\", \"wrap\"], d; "
                  "assert d[\"extractable\"] is False, d; "
                  "assert len(d[\"id\"]) == 16, d; "
                  "assert d[\"uri\"].startswith(\"pkcs11:token=ci-token;\"), d");
@@ -100,7 +102,7 @@ TEST(CliList, JsonOutputParsesWithTheSpecFields) {
 
 TEST(CliKeygen, DuplicateLabelIsKeyAlreadyExists) {
   ASSERT_EQ(run_on_token("keygen --type aes --label keys-dup").exit_code, 0);
-  expect_one_error_line(run_on_token("keygen --type aes --label keys-dup"), 1, "KeyAlreadyExists");
+  expect_one_error_line(run_on_token("keygen --type aes --label keys-dup"), 3, "KeyAlreadyExists");
 }
 
 TEST(CliKeygen, BadTypeSizeOrUsageIsAUsageErrorBeforeLogin) {
@@ -160,7 +162,7 @@ TEST(CliExportPub, WritesPemThatOpensslReadsAndDerOnRequest) {
   EXPECT_EQ(same.exit_code, 0) << same.output;
 
   ASSERT_EQ(run_on_token("keygen --type aes --label keys-export-aes").exit_code, 0);
-  EXPECT_EQ(run_on_token("export-pub --key 'pkcs11:object=keys-export-aes'").exit_code, 1);
+  EXPECT_EQ(run_on_token("export-pub --key 'pkcs11:object=keys-export-aes'").exit_code, 3);
 }
 
 TEST(CliDestroy, WithoutYesAndWithoutTerminalRefusesAndDestroysNothing) {
@@ -176,7 +178,7 @@ TEST(CliDestroy, WithoutYesAndWithoutTerminalRefusesAndDestroysNothing) {
   EXPECT_THAT(destroyed.output, HasSubstr("destroyed pkcs11:"));
   const CommandResult list = run_on_token("list");
   EXPECT_THAT(list.output, Not(HasSubstr("keys-keep")));  // both halves are gone
-  expect_one_error_line(run_on_token("destroy --key 'pkcs11:object=keys-keep' --yes"), 1,
+  expect_one_error_line(run_on_token("destroy --key 'pkcs11:object=keys-keep' --yes"), 3,
                         "KeyNotFound");
 }
 

@@ -37,7 +37,8 @@ durability = "per_record"
 on_failure = "fail_open"
 queue_capacity = 1024
 max_wait_ms = 50
-rotate_bytes = 1048576)");
+rotate_bytes = 1048576
+lock_timeout_ms = 750)");
   ASSERT_TRUE(config.has_value()) << config.error();
   ASSERT_TRUE(config->audit.has_value());
   const AuditConfig& audit = *config->audit;
@@ -49,6 +50,7 @@ rotate_bytes = 1048576)");
   EXPECT_EQ(audit.queue_capacity, 1024u);
   EXPECT_EQ(audit.max_wait, std::chrono::milliseconds(50));
   EXPECT_EQ(audit.rotate_bytes, 1'048'576u);
+  EXPECT_EQ(audit.lock_timeout, std::chrono::milliseconds(750));
 }
 
 TEST(ConfigAudit, OmittedKeysTakeTheDefaultsAndRelativePathsFollowTheConfig) {
@@ -63,6 +65,7 @@ TEST(ConfigAudit, OmittedKeysTakeTheDefaultsAndRelativePathsFollowTheConfig) {
   EXPECT_EQ(audit.queue_capacity, defaults.queue_capacity);
   EXPECT_EQ(audit.max_wait, defaults.max_wait);
   EXPECT_EQ(audit.rotate_bytes, 0u);
+  EXPECT_EQ(audit.lock_timeout, defaults.lock_timeout);
   EXPECT_EQ(parse_audit("file = \"/a\"\nkey_label = \"k\"\ndurability = \"none\"")
                 .value()
                 .audit->durability,
@@ -117,6 +120,8 @@ TEST(ConfigAudit, IntegersOutsideTheirRangesAreRefused) {
       {"max_wait_ms = 60001", "audit.max_wait_ms: must be between 1 and 60000"},
       {"rotate_bytes = 4095", "audit.rotate_bytes: must be 0 (never rotate) or at least 4096"},
       {"rotate_bytes = 1", "audit.rotate_bytes"},
+      {"lock_timeout_ms = -1", "audit.lock_timeout_ms: must be between 0 and 600000, got -1"},
+      {"lock_timeout_ms = 600001", "audit.lock_timeout_ms: must be between 0 and 600000"},
       {"rotate_bytes = -1", "audit.rotate_bytes: must be at least 0"},
       {"queue_capacity = \"8\"", "audit.queue_capacity: expected an integer, got a string"},
   };
@@ -156,6 +161,9 @@ TEST(ConfigAudit, ValidateChecksConfigsBuiltInCode) {
   config.audit->queue_capacity = 8;
   config.audit->max_wait = std::chrono::milliseconds(-1);
   EXPECT_TRUE(IsConfigInvalidMentioning(config.validate(), "audit.max_wait_ms"));
+  config.audit->max_wait = std::chrono::milliseconds(200);
+  config.audit->lock_timeout = std::chrono::milliseconds(-1);
+  EXPECT_TRUE(IsConfigInvalidMentioning(config.validate(), "audit.lock_timeout_ms"));
 }
 
 TEST(ConfigAudit, PrintsEveryFieldOnTheConfigLine) {
@@ -168,7 +176,7 @@ TEST(ConfigAudit, PrintsEveryFieldOnTheConfigLine) {
   const std::string text = to_string(config);
   EXPECT_NE(text.find(", audit={file=\"/var/log/a.jsonl\", key_file=\"/etc/craton/k\", "
                       "durability=per_batch, on_failure=fail_closed, queue_capacity=8192, "
-                      "max_wait_ms=200, rotate_bytes=0}}"),
+                      "max_wait_ms=200, rotate_bytes=0, lock_timeout_ms=5000}}"),
             std::string::npos)
       << text;
   EXPECT_EQ(text.find('\n'), std::string::npos);

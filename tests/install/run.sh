@@ -80,6 +80,13 @@ if [ -z "$pc_file" ]; then
 fi
 PKG_CONFIG_PATH="$(dirname "$pc_file")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 export PKG_CONFIG_PATH
+# Consumers compile against our headers only: nothing a private dependency needs for its own
+# headers (toml++'s -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1) may reach their compile line.
+pc_cflags=$(pkg-config --static --cflags craton-hsm)
+if [[ "$pc_cflags" == *-D* ]]; then
+  echo "install_consumer: pkg-config --cflags craton-hsm leaks definitions: $pc_cflags" >&2
+  exit 1
+fi
 pc_flags_text=$(pkg-config --static --cflags --libs craton-hsm)
 read -r -a pc_flags <<<"$pc_flags_text"
 step pkg-config-build "$cxx" -std=c++23 -Wall -Wextra -Wpedantic -Werror "${extra_flags[@]}" \

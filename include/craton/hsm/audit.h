@@ -110,6 +110,9 @@ struct CRATON_HSM_API AuditConfig {
   std::size_t queue_capacity = 8192;        // records waiting for the writer
   std::chrono::milliseconds max_wait{200};  // how long record() waits on a full queue
   std::uint64_t rotate_bytes = 0;           // start a new file past this size; 0 = never
+  // How long opening waits while another writer (another process) holds the trail's lock; 0:
+  // refuse at once. Past it, AuditLog::open fails with AuditUnavailable.
+  std::chrono::milliseconds lock_timeout{5000};
 };
 
 // HMAC-SHA-256 under the audit key. Each record's last field, `mac`, is this over the record's

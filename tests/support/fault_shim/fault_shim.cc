@@ -3,6 +3,7 @@
 // SoftHSM2) and injects the faults set through fault_shim_control.h. Test-only.
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -250,6 +251,33 @@ CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
 
 CK_RV get_function_list(CK_FUNCTION_LIST_PTR_PTR list);
 
+void plan_failure(std::string_view function, CK_RV rv, unsigned long skip, unsigned long count) {
+  const std::lock_guard lock(failures_mutex);
+  for (std::size_t i = 0; i < kFnCount; ++i) {
+    if (kFnNames[i] == function) failures[i] = {rv, skip, count};
+  }
+}
+
+// CRATON_FAULT_FAIL="C_CreateObject=0x12;C_Sign=0x30:2": the planned failures of a process the
+// test cannot call into (the CLI), as FUNCTION=RV[:COUNT] (numbers in C syntax; COUNT defaults
+// to every call). Malformed entries are ignored: the test then sees no fault and fails.
+void plan_failures_from_environment() {
+  const char* spec = std::getenv("CRATON_FAULT_FAIL");
+  if (spec == nullptr) return;
+  std::string_view rest(spec);
+  while (!rest.empty()) {
+    const std::size_t end = std::min(rest.find(';'), rest.size());
+    const std::string entry(rest.substr(0, end));
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+    const std::size_t equals = entry.find('=');
+    if (equals == std::string::npos) continue;
+    char* after = nullptr;
+    const unsigned long rv = std::strtoul(entry.c_str() + equals + 1, &after, 0);
+    const unsigned long count = *after == ':' ? std::strtoul(after + 1, nullptr, 0) : ~0UL;
+    plan_failure(std::string_view(entry).substr(0, equals), rv, 0, count);
+  }
+}
+
 bool load_target() {
   const char* path = std::getenv("CRATON_SHIM_TARGET");
   void* handle =
@@ -273,6 +301,7 @@ bool load_target() {
   shim_list.C_GenerateKey = &generate_key;
   shim_list.C_GenerateKeyPair = &generate_key_pair;
   shim_list.C_GetFunctionList = &get_function_list;
+  plan_failures_from_environment();
   return true;
 }
 
@@ -314,10 +343,7 @@ __attribute__((visibility("default"))) void craton_fault_fail_later(const char* 
                                                                     unsigned long rv,
                                                                     unsigned long skip,
                                                                     unsigned long count) {
-  const std::lock_guard lock(failures_mutex);
-  for (std::size_t i = 0; i < kFnCount; ++i) {
-    if (kFnNames[i] == function) failures[i] = {rv, skip, count};
-  }
+  plan_failure(function, rv, skip, count);
 }
 
 __attribute__((visibility("default"))) void craton_fault_reset(void) {

@@ -21,7 +21,9 @@ extern "C" {
 void craton_fault_set(const char* name, unsigned long value);
 
 // The next `count` calls of `function` ("C_Sign") return `rv` without reaching the module
-// (or, with "fail_after_call", after reaching it).
+// (or, with "fail_after_call", after reaching it). A process the test cannot call into (the
+// CLI) takes its failures from the environment when the shim loads:
+// CRATON_FAULT_FAIL="C_CreateObject=0x12;C_Sign=0x30:2" (FUNCTION=RV[:COUNT], default: every call).
 void craton_fault_fail(const char* function, unsigned long rv, unsigned long count);
 // The same, after the next `skip` calls of `function` have passed untouched.
 void craton_fault_fail_later(const char* function, unsigned long rv, unsigned long skip,

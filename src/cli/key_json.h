@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// The key object of --json output, one vocabulary for every command that describes a key
+// (keygen, list): docs/cli-json.md.
+#pragma once
+
+#include <craton/hsm/keys.h>
+#include <craton/hsm/resident_keys.h>
+
+#include <optional>
+#include <string>
+
+#include "cli/json_writer.h"
+
+namespace craton::hsm::cli {
+
+// "EC P-256", "RSA", "AES": the family, with the curve where it matters.
+[[nodiscard]] std::string key_type_text(KeyKind kind, const std::optional<EcCurve>& curve);
+
+// One key object: label, id (hex), class, type, bits, usage (array), local, extractable,
+// sensitive, unique_id (null when unknown) and uri.
+void write_key_json(JsonWriter& json, const ResidentKeyInfo& info);
+
+// What keygen knows about the key it made, as list reads it from the token: the private or
+// secret object (with that object's share of a pair's usages), generated on the token (local)
+// and sensitive; unique_id unknown (not read back).
+[[nodiscard]] ResidentKeyInfo generated_key_info(const ResidentKeySpec& spec, const Key& key);
+
+}  // namespace craton::hsm::cli

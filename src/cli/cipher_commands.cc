@@ -18,7 +18,7 @@ constexpr const char* kEncryptFooter = R"(
 aes-gcm: a fresh 96-bit IV from the token per message; the output is iv(12) || ciphertext ||
 tag(16). --aad STRING or --aad-file FILE binds associated data that decrypt must repeat.
 rsa-oaep-sha256|sha384|sha512: OAEP with MGF1 of the same hash, no label; the key may name
-the private key or its public half.
+the private key or its public half. The input and --aad-file may be at most 64 MiB each.
 
 Example:
   craton-hsm encrypt --key 'pkcs11:object=backup-key' --alg aes-gcm --aad db-2024 \

@@ -6,10 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
+#include <expected>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -23,39 +24,39 @@ namespace {
 // Grows in wiped memory, so a secret read in chunks leaves no stale copies behind.
 using WipedBuffer = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
 
-struct FileCloser {
-  void operator()(std::FILE* file) const noexcept { std::fclose(file); }
-};
+constexpr std::string_view kReadWhole = "this command reads whole";
 
-bool is_stdin(const std::optional<std::string>& path) {
-  return !path || *path == "-";
+// How much a buffer grows per read while the input's length is unknown (pipes, devices).
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
+
+// Reads `input` into `data` until its end or until `data` holds more than `limit` bytes;
+// true when the input ended within the limit.
+template <typename Buffer>
+Result<bool> read_bounded(Input& input, std::size_t limit, Buffer& data) {
+  const std::size_t cap = limit + 1;  // one byte past the limit tells "more" from "exactly"
+  if (const auto size = input.regular_size()) {
+    data.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*size + 1, cap)));
+  }
+  while (data.size() < cap) {
+    const std::size_t before = data.size();
+    const std::size_t wanted = std::min(kReadChunk, cap - before);
+    data.resize(before + wanted);
+    CRATON_ASSIGN_OR_RETURN(const std::size_t got, input.read(std::span(data).subspan(before)));
+    data.resize(before + got);
+    if (got < wanted) break;  // read() fills its buffer unless the input has ended
+  }
+  return data.size() <= limit;
 }
 
-Result<WipedBuffer> read_all(const std::optional<std::string>& path) {
-  std::unique_ptr<std::FILE, FileCloser> owned;
-  std::FILE* file = stdin;
-  const std::string name = is_stdin(path) ? std::string("standard input") : *path;
-  if (!is_stdin(path)) {
-    owned.reset(std::fopen(path->c_str(), "rb"));
-    if (!owned) {
-      return fail(ErrorCode::InvalidArgument,
-                  fmt::format("cannot open {:?}: {}", name, std::strerror(errno)));
-    }
-    file = owned.get();
+template <typename Buffer>
+Result<Buffer> read_whole(const std::optional<std::string>& path, std::size_t limit) {
+  CRATON_ASSIGN_OR_RETURN(Input input, Input::open(path));
+  if (const auto size = input.regular_size(); size && *size > limit) {
+    return std::unexpected(input_too_large(input, limit, kReadWhole));
   }
-  WipedBuffer data;
-  std::uint8_t chunk[16384];
-  while (true) {
-    const std::size_t got = std::fread(chunk, 1, sizeof chunk, file);
-    data.insert(data.end(), chunk, chunk + got);
-    if (got < sizeof chunk) break;
-  }
-  const bool failed = std::ferror(file) != 0;
-  secure_wipe(chunk, sizeof chunk);
-  if (failed) {
-    return fail(ErrorCode::InvalidArgument,
-                fmt::format("reading {} failed: {}", name, std::strerror(errno)));
-  }
+  Buffer data;
+  CRATON_ASSIGN_OR_RETURN(const bool complete, read_bounded(input, limit, data));
+  if (!complete) return std::unexpected(input_too_large(input, limit, kReadWhole));
   return data;
 }
 
@@ -138,13 +139,65 @@ Result<void> emit_bytes(ByteView data, const OutputOptions& options, Sensitivity
   return write_stdout_bytes(data);
 }
 
-Result<Bytes> read_input(const std::optional<std::string>& path) {
-  CRATON_ASSIGN_OR_RETURN(const WipedBuffer data, read_all(path));
-  return Bytes(data.begin(), data.end());
+Result<Input> Input::open(const std::optional<std::string>& path) {
+  const bool from_stdin = !path || *path == "-";
+  std::string name = from_stdin ? std::string("standard input") : fmt::format("{:?}", *path);
+  // Standard input through a duplicate: every Input then owns (and closes) its descriptor.
+  UniqueFd fd(from_stdin ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
+                         : ::open(path->c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  struct stat info {};
+  if (!fd.valid() || ::fstat(fd.get(), &info) != 0) {
+    const int error = errno;
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("cannot open {}: {}", name, errno_text(error)));
+  }
+  if (S_ISDIR(info.st_mode)) {
+    return fail(ErrorCode::InvalidArgument, fmt::format("{} is a directory", name));
+  }
+  std::optional<std::uint64_t> size;
+  if (S_ISREG(info.st_mode)) {
+    // Standard input may be a file the shell opened at an offset ("< file" after a read).
+    const off_t at = ::lseek(fd.get(), 0, SEEK_CUR);
+    const auto total = static_cast<std::uint64_t>(info.st_size);
+    const auto offset = static_cast<std::uint64_t>(std::max<off_t>(at, 0));
+    size = total > offset ? total - offset : 0;
+  }
+  return Input(std::move(fd), std::move(name), size);
 }
 
-Result<SecretBytes> read_secret_input(const std::optional<std::string>& path) {
-  CRATON_ASSIGN_OR_RETURN(const WipedBuffer data, read_all(path));
+Result<std::size_t> Input::read(std::span<std::uint8_t> buffer) {
+  const std::expected<std::size_t, int> got = read_into(fd_, std::as_writable_bytes(buffer));
+  if (!got) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("reading {} failed: {}", name_, errno_text(got.error())));
+  }
+  return *got;
+}
+
+HsmError input_too_large(const Input& input, std::size_t limit, std::string_view limited_by) {
+  if (const auto size = input.regular_size(); size && *size > limit) {
+    return HsmError(ErrorCode::DataLenRange,
+                    fmt::format("{} is {} bytes, more than the {} bytes {}", input.name(), *size,
+                                limit, limited_by));
+  }
+  return HsmError(ErrorCode::DataLenRange, fmt::format("{} holds more than the {} bytes {}",
+                                                       input.name(), limit, limited_by));
+}
+
+Result<InputHead> read_head(const std::optional<std::string>& path, std::size_t limit) {
+  CRATON_ASSIGN_OR_RETURN(Input input, Input::open(path));
+  InputHead result{std::move(input), {}, false};
+  if (const auto size = result.input.regular_size(); size && *size > limit) return result;
+  CRATON_ASSIGN_OR_RETURN(result.complete, read_bounded(result.input, limit, result.head));
+  return result;
+}
+
+Result<Bytes> read_input(const std::optional<std::string>& path, std::size_t limit) {
+  return read_whole<Bytes>(path, limit);
+}
+
+Result<SecretBytes> read_secret_input(const std::optional<std::string>& path, std::size_t limit) {
+  CRATON_ASSIGN_OR_RETURN(const WipedBuffer data, read_whole<WipedBuffer>(path, limit));
   return SecretBytes(data);
 }
 

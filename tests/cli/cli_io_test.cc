@@ -4,14 +4,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "cli/destroy_confirm.h"
 #include "cli/exit_codes.h"
@@ -82,6 +88,104 @@ TEST(EmitBytes, HexAndBase64GoToAFileAsText) {
   options.base64 = true;
   ASSERT_THAT(emit_bytes(kBinary, options, Sensitivity::Public, true, "data"), IsOk());
   EXPECT_EQ(read_all(*options.out), "AP8QgA==\n");
+}
+
+// A FIFO fed by a thread: an input whose length shows only at its end, like a pipe.
+class Fifo {
+ public:
+  Fifo(const TempDir& dir, std::string_view name, std::size_t bytes) : path_(dir.path() / name) {
+    EXPECT_EQ(::mkfifo(path_.c_str(), 0600), 0);
+    writer_ = std::jthread([this, bytes] {
+      // A reader that stops early makes write() fail with EPIPE; SIGPIPE, blocked here, would
+      // otherwise end the whole test binary.
+      sigset_t pipe_signal;
+      sigemptyset(&pipe_signal);
+      sigaddset(&pipe_signal, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+      const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+      const std::string block(4096, 'f');
+      for (std::size_t done = 0; fd >= 0 && done < bytes;) {
+        const ssize_t n = ::write(fd, block.data(), std::min(block.size(), bytes - done));
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+      }
+      if (fd >= 0) ::close(fd);
+    });
+  }
+  // Releases a writer still waiting for a reader to open the FIFO; the jthread then joins.
+  ~Fifo() {
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+  }
+  Fifo(const Fifo&) = delete;
+  Fifo& operator=(const Fifo&) = delete;
+  [[nodiscard]] std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+  std::jthread writer_;
+};
+
+TEST(ReadInput, AFileUpToTheLimitIsReadAndOneByteMoreIsRefusedBeforeReading) {
+  const TempDir dir;
+  const auto exact = dir.write("exact.bin", std::string(100, 'e'));
+  const auto over = dir.write("over.bin", std::string(101, 'o'));
+  EXPECT_THAT(read_input(exact.string(), 100), ::testing::Optional(::testing::SizeIs(100)));
+  EXPECT_THAT(read_secret_input(exact.string(), 100), IsOk());
+  const Result<Bytes> refused = read_input(over.string(), 100);
+  ASSERT_THAT(refused, HasErrorCode(ErrorCode::DataLenRange));
+  EXPECT_THAT(refused.error().message(), HasSubstr("is 101 bytes, more than the 100 bytes"));
+  EXPECT_THAT(read_secret_input(over.string(), 100), HasErrorCode(ErrorCode::DataLenRange));
+}
+
+TEST(ReadInput, AnEndlessDeviceOrALongPipeStopsOneBytePastTheLimit) {
+  const Result<Bytes> zero = read_input("/dev/zero", 1000);
+  ASSERT_THAT(zero, HasErrorCode(ErrorCode::DataLenRange));
+  EXPECT_THAT(zero.error().message(), HasSubstr("\"/dev/zero\" holds more than the 1000 bytes"));
+  const TempDir dir;
+  {
+    const Fifo long_pipe(dir, "long", 200000);
+    EXPECT_THAT(read_input(long_pipe.path(), 100000), HasErrorCode(ErrorCode::DataLenRange));
+  }
+  const Fifo short_pipe(dir, "short", 100000);
+  EXPECT_THAT(read_input(short_pipe.path(), 100000),
+              ::testing::Optional(::testing::SizeIs(100000)));
+}
+
+TEST(ReadInput, MissingFilesAndDirectoriesAreInvalidArguments) {
+  const TempDir dir;
+  const Result<Bytes> missing = read_input((dir.path() / "absent").string());
+  ASSERT_THAT(missing, HasErrorCode(ErrorCode::InvalidArgument));
+  EXPECT_THAT(missing.error().message(), HasSubstr("cannot open"));
+  const Result<Bytes> directory = read_input(dir.path().string());
+  ASSERT_THAT(directory, HasErrorCode(ErrorCode::InvalidArgument));
+  EXPECT_THAT(directory.error().message(), HasSubstr("is a directory"));
+}
+
+TEST(ReadHead, ALargeFileIsLeftUnreadAndALargePipeKeepsItsRestForStreaming) {
+  const TempDir dir;
+  const auto small = dir.write("small.bin", "abc");
+  Result<InputHead> whole = read_head(small.string(), 10);
+  ASSERT_THAT(whole, IsOk());
+  EXPECT_TRUE(whole->complete);
+  EXPECT_EQ(whole->head, (Bytes{'a', 'b', 'c'}));
+
+  const auto large = dir.write("large.bin", "0123456789abcdef");
+  Result<InputHead> unread = read_head(large.string(), 10);
+  ASSERT_THAT(unread, IsOk());
+  EXPECT_FALSE(unread->complete);
+  EXPECT_TRUE(unread->head.empty()) << "a regular file past the limit is not read ahead";
+  Bytes rest(32);
+  EXPECT_EQ(unread->input.read(rest).value(), 16u);
+
+  const Fifo pipe(dir, "pipe", 50000);
+  Result<InputHead> streamed = read_head(pipe.path(), 1000);
+  ASSERT_THAT(streamed, IsOk());
+  EXPECT_FALSE(streamed->complete);
+  std::size_t total = streamed->head.size();
+  Bytes piece(4096);
+  while (const std::size_t got = streamed->input.read(piece).value()) total += got;
+  EXPECT_EQ(total, 50000u) << "head and rest together are the whole input";
 }
 
 TEST(Encodings, HexBase64AndPem) {

@@ -62,6 +62,7 @@ Result<Prepared> prepare(const GlobalOptions& global, const CipherOptions& optio
   if (!cipher.aes_gcm && (options.aad || options.aad_file)) {
     return fail(ErrorCode::InvalidArgument, "--aad and --aad-file apply to aes-gcm only");
   }
+  CRATON_RETURN_IF_ERROR(check_output(options.output));
   CRATON_ASSIGN_OR_RETURN(Bytes input, read_input(options.in));
   CRATON_ASSIGN_OR_RETURN(auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(Key key, resolve_key(*token, key_uri));

@@ -60,20 +60,6 @@ Result<Buffer> read_whole(const std::optional<std::string>& path, std::size_t li
   return data;
 }
 
-Result<void> write_all(int fd, ByteView data, std::string_view name) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t written = ::write(fd, data.data() + done, data.size() - done);
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) {
-      return fail(ErrorCode::Internal,
-                  fmt::format("writing {} failed: {}", name, std::strerror(errno)));
-    }
-    done += static_cast<std::size_t>(written);
-  }
-  return {};
-}
-
 Result<void> write_stdout_bytes(ByteView data) {
   std::fflush(stdout);  // keep anything printed through stdio before these bytes
   return write_all(STDOUT_FILENO, data, "standard output");
@@ -104,13 +90,18 @@ void add_output_options(CLI::App& command, OutputOptions& options) {
   command
       .add_option_function<std::string>(
           "--out", [&options](const std::string& value) { options.out = value; },
-          "write the result to FILE instead of standard output")
+          "write the result to FILE (whole or not at all; never through a symlink)")
       ->type_name("FILE");
   auto* hex = command.add_flag("--hex", options.hex, "print the result as hex");
   auto* base64 = command.add_flag("--base64", options.base64, "print the result as base64");
   auto* json = command.add_flag("--json", options.json, "print one JSON object (bytes as base64)");
   hex->excludes(base64)->excludes(json);
   base64->excludes(json);
+}
+
+Result<void> check_output(const OutputOptions& options) {
+  if (!options.out) return {};
+  return check_output_file(*options.out);
 }
 
 Result<void> emit_bytes(ByteView data, const OutputOptions& options, Sensitivity sensitivity,
@@ -199,26 +190,6 @@ Result<Bytes> read_input(const std::optional<std::string>& path, std::size_t lim
 Result<SecretBytes> read_secret_input(const std::optional<std::string>& path, std::size_t limit) {
   CRATON_ASSIGN_OR_RETURN(const WipedBuffer data, read_whole<WipedBuffer>(path, limit));
   return SecretBytes(data);
-}
-
-Result<void> write_file(const std::filesystem::path& path, ByteView data, Sensitivity sensitivity) {
-  const mode_t mode = sensitivity == Sensitivity::Secret ? 0600 : 0644;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return fail(ErrorCode::Internal,
-                fmt::format("cannot create {:?}: {}", path.string(), std::strerror(errno)));
-  }
-  // An existing file keeps its mode on O_TRUNC; a secret must not inherit a readable one.
-  Result<void> result =
-      sensitivity == Sensitivity::Secret && ::fchmod(fd, 0600) != 0
-          ? fail(ErrorCode::Internal, fmt::format("cannot restrict {:?} to mode 0600: {}",
-                                                  path.string(), std::strerror(errno)))
-          : write_all(fd, data, path.string());
-  if (::close(fd) != 0 && result) {
-    result = fail(ErrorCode::Internal,
-                  fmt::format("closing {:?} failed: {}", path.string(), std::strerror(errno)));
-  }
-  return result;
 }
 
 Result<void> write_stdout(std::string_view text) {

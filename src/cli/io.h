@@ -18,6 +18,7 @@
 
 #include <CLI/App.hpp>
 
+#include "cli/atomic_file.h"
 #include "core/unique_fd.h"
 
 namespace craton::hsm::cli {
@@ -33,8 +34,8 @@ struct OutputOptions {
 // Registers --out, --hex, --base64 and --json on `command` (the encodings exclude each other).
 void add_output_options(CLI::App& command, OutputOptions& options);
 
-// Secret outputs (plaintext, unwrapped keys) land in files created with mode 0600.
-enum class Sensitivity { Public, Secret };
+// check_output_file for --out, when given: every command calls it before it opens the token.
+[[nodiscard]] Result<void> check_output(const OutputOptions& options);
 
 // Key/value pairs that describe a result in --json output ("scheme": "ECDSA-P256-SHA256").
 using JsonFields = std::vector<std::pair<std::string, std::string>>;
@@ -42,8 +43,9 @@ using JsonFields = std::vector<std::pair<std::string, std::string>>;
 // Writes `data` as `options` ask. Raw bytes go to standard output only when it is not a
 // terminal (`stdout_is_tty`, injected so tests need no TTY): a terminal would mangle them
 // and echo secrets into scrollback. With --json the bytes appear base64-encoded under
-// `json_field` (or, with --out, the file name and size instead). Errors: InvalidArgument
-// (binary to a terminal), Internal (a failed write).
+// `json_field` (or, with --out, the file name and size instead). --out is written with
+// write_file: whole or not at all. Errors: InvalidArgument (binary to a terminal, an --out that
+// check_output_file refuses), Internal (a failed write).
 [[nodiscard]] Result<void> emit_bytes(ByteView data, const OutputOptions& options,
                                       Sensitivity sensitivity, bool stdout_is_tty,
                                       std::string_view json_field, const JsonFields& fields = {});
@@ -101,10 +103,6 @@ struct InputHead {
                                        std::size_t limit = kMaxWholeInputBytes);
 [[nodiscard]] Result<SecretBytes> read_secret_input(const std::optional<std::string>& path,
                                                     std::size_t limit = kMaxWholeInputBytes);
-
-// Writes `data` to `path` (created or truncated; mode 0600 for secrets). Errors: Internal.
-[[nodiscard]] Result<void> write_file(const std::filesystem::path& path, ByteView data,
-                                      Sensitivity sensitivity);
 
 // Prints text on standard output and checks the write (a full disk must not exit 0).
 [[nodiscard]] Result<void> write_stdout(std::string_view text);

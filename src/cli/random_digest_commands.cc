@@ -50,6 +50,7 @@ Result<void> run_random(const GlobalOptions& global, const RandomOptions& option
     return fail(ErrorCode::InvalidArgument,
                 fmt::format("--bytes {} is out of range (1..{})", options.bytes, kMaxRandomBytes));
   }
+  CRATON_RETURN_IF_ERROR(check_output(options.output));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Bytes bytes, token->random(options.bytes));
   CRATON_RETURN_IF_ERROR(token->flush_audit());
@@ -58,6 +59,7 @@ Result<void> run_random(const GlobalOptions& global, const RandomOptions& option
 
 Result<void> run_digest(const GlobalOptions& global, const DigestOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const HashAlg hash, parse_hash(options.alg));
+  CRATON_RETURN_IF_ERROR(check_output(options.output));
   CRATON_ASSIGN_OR_RETURN(Input input, Input::open(options.in));
   InputHead message{std::move(input), {}, false};
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));

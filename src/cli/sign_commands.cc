@@ -75,6 +75,7 @@ Result<void> run_sign(const GlobalOptions& global, const SignOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const KeyUri key_uri, parse_key_uri(options.key, "--key"));
   CRATON_ASSIGN_OR_RETURN(const SignScheme scheme, parse_sign_scheme(options.scheme));
   CRATON_ASSIGN_OR_RETURN(const SignatureEncoding encoding, parse_signature_format(options.format));
+  CRATON_RETURN_IF_ERROR(check_output(options.output));
   CRATON_ASSIGN_OR_RETURN(InputHead message, read_message(options.in, scheme));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Key key, resolve_key(*token, key_uri));

@@ -7,10 +7,12 @@
 
 #include <craton/hsm/pkcs11_backend.h>
 
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -20,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/cli_audit_util.h"
 #include "cli/cli_runner.h"
 #include "cli/exit_codes.h"
 #include "core/hex.h"
@@ -104,7 +107,10 @@ fs::path sparse_file(const TempDir& dir, std::string_view name, std::uint64_t si
 
 class CliFilesTest : public ::testing::Test {
  protected:
+  // Runs for each suite derived from this one too; the keys are made once per binary.
   static void SetUpTestSuite() {
+    static bool made = false;
+    if (std::exchange(made, true)) return;
     for (const char* args : {"keygen --type rsa --size 2048 --label files-rsa",
                              "keygen --type ec --curve p256 --label files-ec",
                              "keygen --type ed25519 --label files-ed",
@@ -280,6 +286,205 @@ TEST_F(CliFilesTest, StreamedAndOneShotSignaturesAreTheSameBytes) {
   ASSERT_TRUE(from_digest) << from_digest.error();
   EXPECT_EQ(cli_signature(fmt::format("--in '{}'", short_message.string())),
             to_hex(*from_digest) + "\n");
+}
+
+// Every name in `dir`, sorted: a leftover temporary file shows up here.
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::ranges::sort(names);
+  return names;
+}
+
+// `text` as one single-quoted shell word.
+std::string shell_quote(std::string_view text) {
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// A 1 MiB tmpfs for one test: a disk that fills up. Mounting needs root (CI runs as root);
+// mounted() says whether it worked.
+class SmallTmpfs {
+ public:
+  explicit SmallTmpfs(fs::path where) : where_(std::move(where)) {
+    fs::create_directory(where_);
+    mounted_ = ::mount("tmpfs", where_.c_str(), "tmpfs", 0, "size=1m,mode=0755") == 0;
+  }
+  ~SmallTmpfs() {
+    if (mounted_) ::umount2(where_.c_str(), MNT_DETACH);
+  }
+  SmallTmpfs(const SmallTmpfs&) = delete;
+  SmallTmpfs& operator=(const SmallTmpfs&) = delete;
+  [[nodiscard]] bool mounted() const noexcept { return mounted_; }
+  [[nodiscard]] const fs::path& path() const noexcept { return where_; }
+
+ private:
+  fs::path where_;
+  bool mounted_ = false;
+};
+
+class CliOutTest : public CliFilesTest {
+ protected:
+  // A 2 MiB message sealed with files-aes: its plaintext is more than the small disks take.
+  fs::path sealed_two_mib() const {
+    const fs::path plain = dir_.write("two-mib.txt", std::string(2 * kMiB, 'p'));
+    const fs::path sealed = path("two-mib.sealed");
+    const CommandResult made = run_on_token(
+        fmt::format("encrypt {} --in '{}' --out '{}'", kAesGcm, plain.string(), sealed.string()));
+    EXPECT_EQ(made.exit_code, 0) << made.output;
+    return sealed;
+  }
+
+  static constexpr std::string_view kAesGcm = "--key 'pkcs11:object=files-aes' --alg aes-gcm";
+};
+
+// The review's reproduction: sign --out into a missing directory signed, recorded the
+// signature in the audit trail and then failed with Internal. Every command with an output
+// file now checks it before it opens the token: no login, no record, exit 2.
+TEST_F(CliOutTest, OutIntoAMissingDirectoryFailsBeforeTheTokenIsUsed) {
+  const TempDir audit_dir;
+  const fs::path config =
+      audited_config(audit_dir, fmt::format("key_file = \"{}\"", key_file(audit_dir).string()));
+  const fs::path trail = audit_dir.path() / "audit.jsonl";
+  ASSERT_EQ(run_configured(config, "random --bytes 4 --hex").exit_code, 0);
+  const std::size_t records = read_lines(trail).size();
+  ASSERT_GT(records, 0u);
+
+  const std::string message = dir_.write("m.txt", "message").string();
+  const std::string key_bytes = dir_.write("k.bin", std::string(32, 'k')).string();
+  const std::string missing = (dir_.path() / "no-such-dir" / "out.bin").string();
+  for (const std::string& args : {
+           fmt::format("random --bytes 16 --out '{}'", missing),
+           fmt::format("digest --alg sha256 --in '{}' --out '{}'", message, missing),
+           fmt::format("sign --key 'pkcs11:object=files-ec' --scheme ecdsa-p256-sha256 --in "
+                       "'{}' --out '{}'",
+                       message, missing),
+           fmt::format("encrypt {} --in '{}' --out '{}'", kAesGcm, message, missing),
+           fmt::format("decrypt {} --in '{}' --out '{}'", kAesGcm, message, missing),
+           fmt::format("export-pub --key 'pkcs11:object=files-ec' --out '{}'", missing),
+           fmt::format("wrap --kek 'pkcs11:object=files-aes' --scheme kw --in '{}' --out '{}'",
+                       key_bytes, missing),
+           fmt::format("unwrap --kek 'pkcs11:object=files-aes' --scheme kw --in '{}' --out '{}'",
+                       key_bytes, missing),
+       }) {
+    const CommandResult run = run_configured(config, args);
+    EXPECT_EQ(run.exit_code, 2) << args << ": " << run.output;
+    EXPECT_THAT(run.output, StartsWith("craton-hsm: error: InvalidArgument: --out ")) << args;
+    EXPECT_THAT(run.output, HasSubstr("does not exist")) << args;
+    EXPECT_EQ(read_lines(trail).size(), records) << args << ": the token was used";
+  }
+}
+
+// --out followed symlinks (and chmod'ed their target to 0600 for secrets). A symlink is now
+// refused, dangling or not, and what it points to is never written.
+TEST_F(CliOutTest, ASymlinkAsOutIsRefusedAndItsTargetStaysUntouched) {
+  const fs::perms readable = fs::perms::owner_read | fs::perms::owner_write |
+                             fs::perms::group_read | fs::perms::others_read;
+  const fs::path victim = dir_.write("victim.txt", "precious", readable);
+  const fs::path link = path("link.out");
+  fs::create_symlink(victim, link);
+  const fs::path dangling = path("dangling.out");
+  fs::create_symlink(path("never-created"), dangling);
+  const fs::path plain = dir_.write("secret.txt", "plaintext");
+  const fs::path sealed = path("secret.sealed");
+  ASSERT_EQ(run_on_token(fmt::format("encrypt {} --in '{}' --out '{}'", kAesGcm, plain.string(),
+                                     sealed.string()))
+                .exit_code,
+            0);
+  for (const fs::path& out : {link, dangling}) {
+    for (const std::string& args :
+         {fmt::format("random --bytes 16 --out '{}'", out.string()),
+          fmt::format("decrypt {} --in '{}' --out '{}'", kAesGcm, sealed.string(), out.string()),
+          fmt::format("export-pub --key 'pkcs11:object=files-ec' --out '{}'", out.string())}) {
+      const CommandResult run = run_on_token(args);
+      EXPECT_EQ(run.exit_code, 2) << args << ": " << run.output;
+      EXPECT_THAT(run.output, HasSubstr("is a symbolic link")) << args;
+      EXPECT_TRUE(fs::is_symlink(out));
+    }
+  }
+  EXPECT_EQ(read_bytes(victim), "precious");
+  EXPECT_EQ(fs::status(victim).permissions() & fs::perms::all, readable);
+  EXPECT_FALSE(fs::exists(path("never-created")));
+}
+
+// A full disk: decrypt left a 1 MiB plaintext prefix, random an empty file, both in place of
+// what was there. Now the old file stays and no temporary file is left.
+TEST_F(CliOutTest, AFullDiskLeavesNoPrefixAndNoTemporaryFile) {
+  const fs::path sealed = sealed_two_mib();
+  const SmallTmpfs disk(path("small-disk"));
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
+  const fs::path existing = disk.path() / "plain.out";
+  std::ofstream(existing) << "old content";
+
+  for (const fs::path& out : {existing, disk.path() / "new.out"}) {
+    const CommandResult run = run_on_token(
+        fmt::format("decrypt {} --in '{}' --out '{}'", kAesGcm, sealed.string(), out.string()));
+    EXPECT_NE(run.exit_code, 0) << run.output;
+    EXPECT_THAT(run.output, HasSubstr("No space left on device"));
+    EXPECT_EQ(names_in(disk.path()), std::vector<std::string>{"plain.out"});
+    EXPECT_EQ(read_bytes(existing), "old content");
+  }
+
+  // Fill the disk to its last few KiB: random's 64 KiB no longer fit.
+  std::ofstream(disk.path() / "filler", std::ios::binary)
+      << std::string(1024 * 1024 - 16 * 1024, 'f');
+  const CommandResult random = run_on_token(
+      fmt::format("random --bytes 65536 --out '{}'", (disk.path() / "r.key").string()));
+  EXPECT_NE(random.exit_code, 0) << random.output;
+  EXPECT_EQ(names_in(disk.path()), (std::vector<std::string>{"filler", "plain.out"}));
+}
+
+// The same through RLIMIT_FSIZE, which needs no root: with SIGXFSZ ignored the write fails
+// with EFBIG, and the command cleans up as for a full disk.
+TEST_F(CliOutTest, AFileSizeLimitLeavesNoPrefixAndNoTemporaryFile) {
+  const fs::path sealed = sealed_two_mib();
+  const fs::path out_dir = path("limited");
+  fs::create_directory(out_dir);
+  const fs::path existing = out_dir / "plain.out";
+  std::ofstream(existing) << "old content";
+  const auto limited = [&](std::string_view kib, std::string_view args) {
+    return run_command(fmt::format(
+        "bash -c {}", shell_quote(fmt::format("trap '' XFSZ; ulimit -f {}; {}", kib, cli(args)))));
+  };
+  const CommandResult decrypted = limited(
+      "1024",
+      fmt::format("decrypt {} --in '{}' --out '{}'", kAesGcm, sealed.string(), existing.string()));
+  EXPECT_NE(decrypted.exit_code, 0) << decrypted.output;
+  EXPECT_THAT(decrypted.output, HasSubstr("File too large"));
+  EXPECT_EQ(read_bytes(existing), "old content");
+  const CommandResult random =
+      limited("16", fmt::format("random --bytes 65536 --out '{}'", (out_dir / "r.key").string()));
+  EXPECT_NE(random.exit_code, 0) << random.output;
+  EXPECT_EQ(names_in(out_dir), std::vector<std::string>{"plain.out"});
+}
+
+// Success replaces the target whole, with the mode its sensitivity asks for, and leaves no
+// temporary file.
+TEST_F(CliOutTest, AWrittenOutIsTheWholeResultAndNothingElse) {
+  const fs::path out_dir = path("written");
+  fs::create_directory(out_dir);
+  const fs::path plain = dir_.write("p.txt", "plaintext for out");
+  const fs::path sealed = out_dir / "p.sealed";
+  const fs::path opened = out_dir / "p.opened";
+  std::ofstream(opened) << "a longer old content that must not survive as a suffix";
+  fs::permissions(opened, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  ASSERT_EQ(run_on_token(fmt::format("encrypt {} --in '{}' --out '{}'", kAesGcm, plain.string(),
+                                     sealed.string()))
+                .exit_code,
+            0);
+  ASSERT_EQ(run_on_token(fmt::format("decrypt {} --in '{}' --out '{}'", kAesGcm, sealed.string(),
+                                     opened.string()))
+                .exit_code,
+            0);
+  EXPECT_EQ(read_bytes(opened), "plaintext for out");
+  EXPECT_EQ(fs::status(opened).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(sealed).permissions() & (fs::perms::group_write | fs::perms::others_write),
+            fs::perms::none);
+  EXPECT_EQ(names_in(out_dir), (std::vector<std::string>{"p.opened", "p.sealed"}));
 }
 
 TEST(CliFilesHelp, DigestSignAndVerifyHelpSayWhatSizesWork) {

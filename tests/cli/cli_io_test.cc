@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -18,6 +19,8 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "cli/destroy_confirm.h"
 #include "cli/exit_codes.h"
@@ -75,6 +78,66 @@ TEST(EmitBytes, SecretFilesAreOwnerOnlyEvenWhenTheFileExisted) {
   ASSERT_EQ(::stat(existing.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   EXPECT_EQ(read_all(existing).size(), kBinary.size());  // truncated, not appended
+}
+
+std::vector<std::string> names_in(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::ranges::sort(names);
+  return names;
+}
+
+TEST(WriteFile, RefusesSymlinksNonRegularFilesAndMissingDirectoriesAndCreatesNothing) {
+  const TempDir dir;
+  const auto victim = dir.write("victim", "precious");
+  std::filesystem::create_symlink(victim, dir.path() / "link");
+  std::filesystem::create_directory(dir.path() / "subdir");
+  const std::vector<std::pair<std::filesystem::path, std::string>> refused = {
+      {dir.path() / "link", "is a symbolic link"},
+      {dir.path() / "subdir", "is not a regular file"},
+      {"/dev/null", "is not a regular file"},
+      {dir.path() / "missing" / "out", "does not exist"},
+      {dir.path() / "victim" / "out", "does not exist"},  // a file where a directory should be
+  };
+  for (const auto& [target, reason] : refused) {
+    const Result<void> checked = check_output_file(target);
+    ASSERT_THAT(checked, HasErrorCode(ErrorCode::InvalidArgument)) << target;
+    EXPECT_THAT(checked.error().message(), HasSubstr(reason)) << target;
+    EXPECT_THAT(write_file(target, kBinary, Sensitivity::Secret),
+                HasErrorCode(ErrorCode::InvalidArgument))
+        << target;
+  }
+  EXPECT_EQ(read_all(victim), "precious");
+  EXPECT_EQ(names_in(dir.path()), (std::vector<std::string>{"link", "subdir", "victim"}));
+  EXPECT_THAT(check_output_file(dir.path() / "new"), IsOk());
+  EXPECT_THAT(check_output_file(victim), IsOk());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "new")) << "a check creates nothing";
+}
+
+// Concurrent writers of one target: each rename is atomic, so the file is always one writer's
+// whole output, and no writer's temporary file is left behind.
+TEST(WriteFile, ConcurrentWritersLeaveOneWholeFileAndNoTemporaryFiles) {
+  const TempDir dir;
+  const auto target = dir.path() / "shared.out";
+  std::vector<std::string> contents;
+  for (char c = 'a'; c < 'i'; ++c) contents.emplace_back(std::size_t{65536} + (c - 'a'), c);
+  std::atomic<int> failures{0};
+  {
+    std::vector<std::jthread> writers;
+    for (const std::string& content : contents) {
+      writers.emplace_back([&, content] {
+        const ByteView bytes(reinterpret_cast<const std::uint8_t*>(content.data()), content.size());
+        for (int i = 0; i < 20; ++i) {
+          if (!write_file(target, bytes, Sensitivity::Public)) ++failures;
+        }
+      });
+    }
+  }
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_THAT(contents, ::testing::Contains(read_all(target)));
+  EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"shared.out"});
 }
 
 TEST(EmitBytes, HexAndBase64GoToAFileAsText) {

@@ -298,9 +298,13 @@ TEST(SchemeNames, ParsesCliNamesAndLibraryNamesIgnoringCase) {
   EXPECT_EQ(parse_signature_format("raw").value(), SignatureEncoding::Raw);
   EXPECT_THAT(parse_signature_format("pem"), HasErrorCode(ErrorCode::InvalidArgument));
 
-  EXPECT_TRUE(parse_cipher("AES-GCM").value().aes_gcm);
+  EXPECT_EQ(parse_cipher("AES-GCM").value().kind, CipherKind::AesGcm);
+  EXPECT_EQ(parse_cipher("aes-cbc-pad").value().kind, CipherKind::AesCbcPad);
+  EXPECT_EQ(parse_cipher("AES-CTR").value().kind, CipherKind::AesCtr);
+  EXPECT_EQ(parse_cipher("rsa-oaep-sha384").value().kind, CipherKind::RsaOaep);
   EXPECT_EQ(parse_cipher("rsa-oaep-sha384").value().oaep_hash, HashAlg::Sha384);
-  for (const char* bad : {"aes-cbc", "rsa-oaep-", "rsa-oaep-sha1", "rsa-oaep"}) {
+  // "aes-cbc" stays unknown: padded or not must be said, as PKCS#11 does (CKM_AES_CBC_PAD).
+  for (const char* bad : {"aes-cbc", "aes-ctr-", "rsa-oaep-", "rsa-oaep-sha1", "rsa-oaep"}) {
     EXPECT_THAT(parse_cipher(bad), HasErrorCode(ErrorCode::InvalidArgument)) << bad;
   }
 }

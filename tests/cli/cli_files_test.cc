@@ -42,7 +42,7 @@ const int kDataLenRangeExit = cli::to_int(cli::exit_code_for(ErrorCode::DataLenR
 
 // Memory a CLI run that streams its input may use (the binary, SoftHSM2, OpenSSL and a 64 KiB
 // piece; about 12 MiB in practice), far below the 100 MiB inputs the tests give it.
-constexpr long kStreamingRssKiB = 64 * 1024;
+constexpr long kStreamingRssKiB = 64L * 1024;
 
 std::string read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -100,7 +100,7 @@ Measured run_measured(const std::string& command_line, const fs::path& scratch) 
 
 // A file of `size` zero bytes that takes no disk space (reading it costs the same).
 fs::path sparse_file(const TempDir& dir, std::string_view name, std::uint64_t size) {
-  const fs::path file = dir.write(name, "");
+  fs::path file = dir.write(name, "");
   fs::resize_file(file, size);
   return file;
 }
@@ -180,7 +180,7 @@ TEST_F(CliFilesTest, AnOversizedFileIsRefusedBeforeItIsRead) {
     const Measured run = run_measured(cli(fmt::format("{} '{}'", args, big.string())), dir_.path());
     expect_data_len_range({run.exit_code, run.output}, "67108864", args);
     EXPECT_THAT(run.output, HasSubstr("67108865 bytes")) << "the message says how large it is";
-    EXPECT_LT(run.max_rss_kib, 32 * 1024) << args << ": the file was read";
+    EXPECT_LT(run.max_rss_kib, 32L * 1024) << args << ": the file was read";
   }
 }
 
@@ -331,7 +331,7 @@ class CliOutTest : public CliFilesTest {
   // A 2 MiB message sealed with files-aes: its plaintext is more than the small disks take.
   fs::path sealed_two_mib() const {
     const fs::path plain = dir_.write("two-mib.txt", std::string(2 * kMiB, 'p'));
-    const fs::path sealed = path("two-mib.sealed");
+    fs::path sealed = path("two-mib.sealed");
     const CommandResult made = run_on_token(
         fmt::format("encrypt {} --in '{}' --out '{}'", kAesGcm, plain.string(), sealed.string()));
     EXPECT_EQ(made.exit_code, 0) << made.output;

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <craton/hsm/config.h>
+
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -188,6 +190,12 @@ class Fifo {
   std::filesystem::path path_;
   std::jthread writer_;
 };
+
+// The CLI's limit for inputs read whole is the library's default limit for one operation, so
+// what the CLI accepts the default configuration does too.
+TEST(ReadInput, TheWholeInputLimitIsTheLibrarysDefaultMaxMessageBytes) {
+  EXPECT_EQ(kMaxWholeInputBytes, Pkcs11PassthroughConfig{}.max_message_bytes);
+}
 
 TEST(ReadInput, AFileUpToTheLimitIsReadAndOneByteMoreIsRefusedBeforeReading) {
   const TempDir dir;

@@ -47,6 +47,7 @@ std::string render_json(const ExportOptions& options, ByteView spki) {
 
 Result<void> run_export(const GlobalOptions& global, const ExportOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const KeyUri key, parse_key_uri(options.key, "--key"));
+  CRATON_RETURN_IF_ERROR(check_output(options.output));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_RETURN_IF_ERROR(check_same_token(key, *token));
   CRATON_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> spki, token->export_public_key(key.ref));

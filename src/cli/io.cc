@@ -6,10 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
+#include <expected>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -23,54 +24,40 @@ namespace {
 // Grows in wiped memory, so a secret read in chunks leaves no stale copies behind.
 using WipedBuffer = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
 
-struct FileCloser {
-  void operator()(std::FILE* file) const noexcept { std::fclose(file); }
-};
+constexpr std::string_view kReadWhole = "this command reads whole";
 
-bool is_stdin(const std::optional<std::string>& path) {
-  return !path || *path == "-";
+// How much a buffer grows per read while the input's length is unknown (pipes, devices).
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
+
+// Reads `input` into `data` until its end or until `data` holds more than `limit` bytes;
+// true when the input ended within the limit.
+template <typename Buffer>
+Result<bool> read_bounded(Input& input, std::size_t limit, Buffer& data) {
+  const std::size_t cap = limit + 1;  // one byte past the limit tells "more" from "exactly"
+  if (const auto size = input.regular_size()) {
+    data.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*size + 1, cap)));
+  }
+  while (data.size() < cap) {
+    const std::size_t before = data.size();
+    const std::size_t wanted = std::min(kReadChunk, cap - before);
+    data.resize(before + wanted);
+    CRATON_ASSIGN_OR_RETURN(const std::size_t got, input.read(std::span(data).subspan(before)));
+    data.resize(before + got);
+    if (got < wanted) break;  // read() fills its buffer unless the input has ended
+  }
+  return data.size() <= limit;
 }
 
-Result<WipedBuffer> read_all(const std::optional<std::string>& path) {
-  std::unique_ptr<std::FILE, FileCloser> owned;
-  std::FILE* file = stdin;
-  const std::string name = is_stdin(path) ? std::string("standard input") : *path;
-  if (!is_stdin(path)) {
-    owned.reset(std::fopen(path->c_str(), "rb"));
-    if (!owned) {
-      return fail(ErrorCode::InvalidArgument,
-                  fmt::format("cannot open {:?}: {}", name, std::strerror(errno)));
-    }
-    file = owned.get();
+template <typename Buffer>
+Result<Buffer> read_whole(const std::optional<std::string>& path, std::size_t limit) {
+  CRATON_ASSIGN_OR_RETURN(Input input, Input::open(path));
+  if (const auto size = input.regular_size(); size && *size > limit) {
+    return std::unexpected(input_too_large(input, limit, kReadWhole));
   }
-  WipedBuffer data;
-  std::uint8_t chunk[16384];
-  while (true) {
-    const std::size_t got = std::fread(chunk, 1, sizeof chunk, file);
-    data.insert(data.end(), chunk, chunk + got);
-    if (got < sizeof chunk) break;
-  }
-  const bool failed = std::ferror(file) != 0;
-  secure_wipe(chunk, sizeof chunk);
-  if (failed) {
-    return fail(ErrorCode::InvalidArgument,
-                fmt::format("reading {} failed: {}", name, std::strerror(errno)));
-  }
+  Buffer data;
+  CRATON_ASSIGN_OR_RETURN(const bool complete, read_bounded(input, limit, data));
+  if (!complete) return std::unexpected(input_too_large(input, limit, kReadWhole));
   return data;
-}
-
-Result<void> write_all(int fd, ByteView data, std::string_view name) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t written = ::write(fd, data.data() + done, data.size() - done);
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) {
-      return fail(ErrorCode::Internal,
-                  fmt::format("writing {} failed: {}", name, std::strerror(errno)));
-    }
-    done += static_cast<std::size_t>(written);
-  }
-  return {};
 }
 
 Result<void> write_stdout_bytes(ByteView data) {
@@ -103,13 +90,18 @@ void add_output_options(CLI::App& command, OutputOptions& options) {
   command
       .add_option_function<std::string>(
           "--out", [&options](const std::string& value) { options.out = value; },
-          "write the result to FILE instead of standard output")
+          "write the result to FILE (whole or not at all; never through a symlink)")
       ->type_name("FILE");
   auto* hex = command.add_flag("--hex", options.hex, "print the result as hex");
   auto* base64 = command.add_flag("--base64", options.base64, "print the result as base64");
   auto* json = command.add_flag("--json", options.json, "print one JSON object (bytes as base64)");
   hex->excludes(base64)->excludes(json);
   base64->excludes(json);
+}
+
+Result<void> check_output(const OutputOptions& options) {
+  if (!options.out) return {};
+  return check_output_file(*options.out);
 }
 
 Result<void> emit_bytes(ByteView data, const OutputOptions& options, Sensitivity sensitivity,
@@ -138,34 +130,66 @@ Result<void> emit_bytes(ByteView data, const OutputOptions& options, Sensitivity
   return write_stdout_bytes(data);
 }
 
-Result<Bytes> read_input(const std::optional<std::string>& path) {
-  CRATON_ASSIGN_OR_RETURN(const WipedBuffer data, read_all(path));
-  return Bytes(data.begin(), data.end());
+Result<Input> Input::open(const std::optional<std::string>& path) {
+  const bool from_stdin = !path || *path == "-";
+  std::string name = from_stdin ? std::string("standard input") : fmt::format("{:?}", *path);
+  // Standard input through a duplicate: every Input then owns (and closes) its descriptor.
+  UniqueFd fd(from_stdin ? ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)
+                         : ::open(path->c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  struct stat info {};
+  if (!fd.valid() || ::fstat(fd.get(), &info) != 0) {
+    const int error = errno;
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("cannot open {}: {}", name, errno_text(error)));
+  }
+  if (S_ISDIR(info.st_mode)) {
+    return fail(ErrorCode::InvalidArgument, fmt::format("{} is a directory", name));
+  }
+  std::optional<std::uint64_t> size;
+  if (S_ISREG(info.st_mode)) {
+    // Standard input may be a file the shell opened at an offset ("< file" after a read).
+    const off_t at = ::lseek(fd.get(), 0, SEEK_CUR);
+    const auto total = static_cast<std::uint64_t>(info.st_size);
+    const auto offset = static_cast<std::uint64_t>(std::max<off_t>(at, 0));
+    size = total > offset ? total - offset : 0;
+  }
+  return Input(std::move(fd), std::move(name), size);
 }
 
-Result<SecretBytes> read_secret_input(const std::optional<std::string>& path) {
-  CRATON_ASSIGN_OR_RETURN(const WipedBuffer data, read_all(path));
-  return SecretBytes(data);
+Result<std::size_t> Input::read(std::span<std::uint8_t> buffer) {
+  const std::expected<std::size_t, int> got = read_into(fd_, std::as_writable_bytes(buffer));
+  if (!got) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("reading {} failed: {}", name_, errno_text(got.error())));
+  }
+  return *got;
 }
 
-Result<void> write_file(const std::filesystem::path& path, ByteView data, Sensitivity sensitivity) {
-  const mode_t mode = sensitivity == Sensitivity::Secret ? 0600 : 0644;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return fail(ErrorCode::Internal,
-                fmt::format("cannot create {:?}: {}", path.string(), std::strerror(errno)));
+HsmError input_too_large(const Input& input, std::size_t limit, std::string_view limited_by) {
+  if (const auto size = input.regular_size(); size && *size > limit) {
+    return HsmError(ErrorCode::DataLenRange,
+                    fmt::format("{} is {} bytes, more than the {} bytes {}", input.name(), *size,
+                                limit, limited_by));
   }
-  // An existing file keeps its mode on O_TRUNC; a secret must not inherit a readable one.
-  Result<void> result =
-      sensitivity == Sensitivity::Secret && ::fchmod(fd, 0600) != 0
-          ? fail(ErrorCode::Internal, fmt::format("cannot restrict {:?} to mode 0600: {}",
-                                                  path.string(), std::strerror(errno)))
-          : write_all(fd, data, path.string());
-  if (::close(fd) != 0 && result) {
-    result = fail(ErrorCode::Internal,
-                  fmt::format("closing {:?} failed: {}", path.string(), std::strerror(errno)));
-  }
+  return HsmError(ErrorCode::DataLenRange, fmt::format("{} holds more than the {} bytes {}",
+                                                       input.name(), limit, limited_by));
+}
+
+Result<InputHead> read_head(const std::optional<std::string>& path, std::size_t limit) {
+  CRATON_ASSIGN_OR_RETURN(Input input, Input::open(path));
+  InputHead result{std::move(input), {}, false};
+  if (const auto size = result.input.regular_size(); size && *size > limit) return result;
+  CRATON_ASSIGN_OR_RETURN(result.complete, read_bounded(result.input, limit, result.head));
   return result;
+}
+
+Result<Bytes> read_input(const std::optional<std::string>& path, std::size_t limit) {
+  return read_whole<Bytes>(path, limit);
+}
+
+Result<SecretBytes> read_secret_input(const std::optional<std::string>& path, std::size_t limit) {
+  CRATON_ASSIGN_OR_RETURN(const WipedBuffer data, read_whole<WipedBuffer>(path, limit));
+  return SecretBytes(data);
 }
 
 Result<void> write_stdout(std::string_view text) {

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // `craton-hsm random` and `digest`: the token's RNG and hash functions.
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "cli/io.h"
+#include "cli/message_stream.h"
 #include "cli/operator_commands.h"
 #include "cli/scheme_names.h"
 #include "cli/token_access.h"
@@ -25,8 +26,9 @@ Example:
   craton-hsm random --bytes 16 --hex)";
 
 constexpr const char* kDigestFooter = R"(
-Hashes --in FILE (or standard input) on the token in 64 KiB pieces, so files of any size
-work. Prints lowercase hex by default; --out FILE writes the raw digest.
+Hashes --in FILE (or standard input) on the token in 64 KiB pieces, so inputs of any size
+work in bounded memory (like sha256sum, an endless input such as /dev/zero runs until it is
+interrupted). Prints lowercase hex by default; --out FILE writes the raw digest.
 
 Example:
   craton-hsm digest --alg sha256 --in release.tar.gz)";
@@ -44,13 +46,13 @@ struct DigestOptions {
 };
 
 constexpr std::int64_t kMaxRandomBytes = 65536;
-constexpr std::size_t kDigestChunk = std::size_t{64} * 1024;
 
 Result<void> run_random(const GlobalOptions& global, const RandomOptions& options) {
   if (options.bytes < 1 || options.bytes > kMaxRandomBytes) {
     return fail(ErrorCode::InvalidArgument,
                 fmt::format("--bytes must be from 1 to {}", kMaxRandomBytes));
   }
+  CRATON_RETURN_IF_ERROR(check_output(options.output));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Bytes bytes,
                           token->random(static_cast<std::size_t>(options.bytes)));
@@ -58,38 +60,13 @@ Result<void> run_random(const GlobalOptions& global, const RandomOptions& option
   return emit_bytes(bytes, options.output, Sensitivity::Secret, stdout_is_terminal(), "random");
 }
 
-struct FileCloser {
-  void operator()(std::FILE* file) const noexcept { std::fclose(file); }
-};
-
-// Streams the input through the token's digest instead of reading it whole.
-Result<Bytes> digest_input(CryptoBackend& token, HashAlg hash,
-                           const std::optional<std::string>& path) {
-  std::unique_ptr<std::FILE, FileCloser> owned;
-  std::FILE* file = stdin;
-  if (path && *path != "-") {
-    owned.reset(std::fopen(path->c_str(), "rb"));
-    if (!owned) return fail(ErrorCode::InvalidArgument, fmt::format("cannot open {:?}", *path));
-    file = owned.get();
-  }
-  CRATON_ASSIGN_OR_RETURN(const auto stream, token.digest_stream(hash));
-  Bytes chunk(kDigestChunk);
-  while (true) {
-    const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), file);
-    if (got > 0) CRATON_RETURN_IF_ERROR(stream->update(ByteView(chunk.data(), got)));
-    if (got < chunk.size()) break;
-  }
-  if (std::ferror(file) != 0) {
-    return fail(ErrorCode::InvalidArgument,
-                fmt::format("reading {} failed", path.value_or("standard input")));
-  }
-  return stream->finish();
-}
-
 Result<void> run_digest(const GlobalOptions& global, const DigestOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const HashAlg hash, parse_hash(options.alg));
+  CRATON_RETURN_IF_ERROR(check_output(options.output));
+  CRATON_ASSIGN_OR_RETURN(Input input, Input::open(options.in));
+  InputHead message{std::move(input), {}, false};
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
-  CRATON_ASSIGN_OR_RETURN(const Bytes digest, digest_input(*token, hash, options.in));
+  CRATON_ASSIGN_OR_RETURN(const Bytes digest, digest_on_token(*token, hash, message));
   CRATON_RETURN_IF_ERROR(token->flush_audit());
   OutputOptions output = options.output;
   // A digest is short and usually read by people or compared in scripts: text by default.

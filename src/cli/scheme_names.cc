@@ -43,6 +43,12 @@ constexpr std::array<Named<KeyWrapScheme>, 2> kWrapSchemes{{
     {"kwp", KeyWrapScheme::AesKwp},
 }};
 
+constexpr std::array<Named<CipherKind>, 3> kAesModes{{
+    {"aes-gcm", CipherKind::AesGcm},
+    {"aes-cbc-pad", CipherKind::AesCbcPad},
+    {"aes-ctr", CipherKind::AesCtr},
+}};
+
 constexpr std::array<Named<SignatureEncoding>, 2> kFormats{{
     {"der", SignatureEncoding::Der},
     {"raw", SignatureEncoding::Raw},
@@ -116,20 +122,23 @@ Result<SignatureEncoding> parse_signature_format(std::string_view name) {
 
 Result<CipherChoice> parse_cipher(std::string_view name) {
   CipherChoice choice;
-  if (same_ignoring_case(name, "aes-gcm")) {
-    choice.aes_gcm = true;
-    return choice;
+  for (const auto& entry : kAesModes) {
+    if (same_ignoring_case(name, entry.name)) {
+      choice.kind = entry.value;
+      return choice;
+    }
   }
   constexpr std::string_view kOaep = "rsa-oaep-";
   if (name.size() > kOaep.size() && same_ignoring_case(name.substr(0, kOaep.size()), kOaep)) {
     if (auto hash = parse_hash(name.substr(kOaep.size()))) {
+      choice.kind = CipherKind::RsaOaep;
       choice.oaep_hash = *hash;
       return choice;
     }
   }
   return fail(ErrorCode::InvalidArgument,
-              fmt::format("unknown algorithm {:?} (expected aes-gcm, rsa-oaep-sha256, "
-                          "rsa-oaep-sha384 or rsa-oaep-sha512)",
+              fmt::format("unknown algorithm {:?} (expected aes-gcm, aes-cbc-pad, aes-ctr, "
+                          "rsa-oaep-sha256, rsa-oaep-sha384 or rsa-oaep-sha512)",
                           name));
 }
 

@@ -5,6 +5,7 @@
 #include <craton/hsm/error.h>
 #include <craton/hsm/schemes.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,11 +24,12 @@ namespace craton::hsm::cli {
 [[nodiscard]] Result<SignatureEncoding> parse_signature_format(std::string_view name);
 
 // The symmetric and asymmetric algorithms `encrypt`/`decrypt` offer.
+enum class CipherKind : std::uint8_t { AesGcm, AesCbcPad, AesCtr, RsaOaep };
 struct CipherChoice {
-  bool aes_gcm = false;
+  CipherKind kind = CipherKind::AesGcm;
   HashAlg oaep_hash = HashAlg::Sha256;  // for RSA-OAEP
 };
-// "aes-gcm" or "rsa-oaep-sha256|sha384|sha512".
+// "aes-gcm", "aes-cbc-pad", "aes-ctr" or "rsa-oaep-sha256|sha384|sha512".
 [[nodiscard]] Result<CipherChoice> parse_cipher(std::string_view name);
 
 // keygen's --type/--size/--curve. `size` and `curve` are optional: AES defaults to 256 bits,

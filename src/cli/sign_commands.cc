@@ -7,6 +7,7 @@
 
 #include "cli/io.h"
 #include "cli/json_writer.h"
+#include "cli/message_stream.h"
 #include "cli/operator_commands.h"
 #include "cli/scheme_names.h"
 #include "cli/token_access.h"
@@ -16,7 +17,9 @@ namespace {
 
 constexpr const char* kSignFooter = R"(
 Signs the input (--in FILE, or standard input when omitted or '-') on the token; the token
-hashes the message. ECDSA signatures are DER by default (what openssl dgst -verify and X.509
+hashes the message. Inputs of any size work: up to 1 MiB the token signs the message in one
+call, a longer one it hashes in 64 KiB pieces and then signs the digest (the same signature,
+in bounded memory). Ed25519 signs the whole message, so its input may be at most 64 MiB. ECDSA signatures are DER by default (what openssl dgst -verify and X.509
 expect) or --format raw (r||s, PKCS#11's and JOSE's). The signature goes to --out FILE, or
 to standard output when that is not a terminal (or as --hex/--base64/--json text).
 
@@ -30,11 +33,16 @@ Example:
 constexpr const char* kVerifyFooter = R"(
 Prints "valid" and exits 0, or prints "invalid" and exits 1 (with one error line on stderr);
 any other exit code means the check could not be made. The key may name the private key or
-its public half.
+its public half. Messages of any size work, as for sign (Ed25519: at most 64 MiB); the
+signature file may hold at most 64 KiB.
 
 Example:
   craton-hsm verify --key 'pkcs11:object=release-signing' --scheme ecdsa-p256-sha256 \
       --in release.tar.gz --signature release.tar.gz.sig)";
+
+// Far above any signature a supported scheme makes (RSA-4096: 512 bytes), so a wrong file
+// (or /dev/zero) named as --signature is refused before it is read whole.
+constexpr std::size_t kMaxSignatureBytes = std::size_t{64} * 1024;
 
 struct SignOptions {
   std::string key;
@@ -67,10 +75,12 @@ Result<void> run_sign(const GlobalOptions& global, const SignOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const KeyUri key_uri, parse_key_uri(options.key, "--key"));
   CRATON_ASSIGN_OR_RETURN(const SignScheme scheme, parse_sign_scheme(options.scheme));
   CRATON_ASSIGN_OR_RETURN(const SignatureEncoding encoding, parse_signature_format(options.format));
-  CRATON_ASSIGN_OR_RETURN(const Bytes message, read_input(options.in));
+  CRATON_RETURN_IF_ERROR(check_output(options.output));
+  CRATON_ASSIGN_OR_RETURN(InputHead message, read_message(options.in, scheme));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Key key, resolve_key(*token, key_uri));
-  CRATON_ASSIGN_OR_RETURN(const Bytes signature, token->sign(key, scheme, message, encoding));
+  CRATON_ASSIGN_OR_RETURN(const Bytes signature,
+                          sign_message(*token, key, scheme, message, encoding));
   CRATON_RETURN_IF_ERROR(token->flush_audit());
   return emit_bytes(signature, options.output, Sensitivity::Public, stdout_is_terminal(),
                     "signature",
@@ -83,12 +93,12 @@ Result<void> run_verify(const GlobalOptions& global, const VerifyOptions& option
   CRATON_ASSIGN_OR_RETURN(const KeyUri key_uri, parse_key_uri(options.key, "--key"));
   CRATON_ASSIGN_OR_RETURN(const SignScheme scheme, parse_sign_scheme(options.scheme));
   CRATON_ASSIGN_OR_RETURN(const SignatureEncoding encoding, parse_signature_format(options.format));
-  CRATON_ASSIGN_OR_RETURN(const Bytes message, read_input(options.in));
-  CRATON_ASSIGN_OR_RETURN(const Bytes signature, read_input(options.signature));
+  CRATON_ASSIGN_OR_RETURN(const Bytes signature, read_input(options.signature, kMaxSignatureBytes));
+  CRATON_ASSIGN_OR_RETURN(InputHead message, read_message(options.in, scheme));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Key key, resolve_key(*token, key_uri));
   CRATON_ASSIGN_OR_RETURN(const VerifyOutcome outcome,
-                          token->verify(key, scheme, message, signature, encoding));
+                          verify_message(*token, key, scheme, message, signature, encoding));
   CRATON_RETURN_IF_ERROR(token->flush_audit());
   const bool valid = outcome == VerifyOutcome::Valid;
   if (options.json) {

@@ -52,6 +52,7 @@ struct UnwrapOptions {
 Result<void> run_wrap(const GlobalOptions& global, const WrapOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const KeyUri kek_uri, parse_key_uri(options.kek, "--kek"));
   CRATON_ASSIGN_OR_RETURN(const KeyWrapScheme scheme, parse_wrap_scheme(options.scheme));
+  CRATON_RETURN_IF_ERROR(check_output(options.output));
   CRATON_ASSIGN_OR_RETURN(const SecretBytes key_bytes, read_secret_input(options.in));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Key kek, resolve_key(*token, kek_uri));
@@ -65,6 +66,7 @@ Result<void> run_wrap(const GlobalOptions& global, const WrapOptions& options) {
 Result<void> run_unwrap(const GlobalOptions& global, const UnwrapOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const KeyUri kek_uri, parse_key_uri(options.kek, "--kek"));
   CRATON_ASSIGN_OR_RETURN(const KeyWrapScheme scheme, parse_wrap_scheme(options.scheme));
+  CRATON_RETURN_IF_ERROR(check_output_file(options.out));
   CRATON_ASSIGN_OR_RETURN(const Bytes wrapped, read_input(options.in));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_ASSIGN_OR_RETURN(const Key kek, resolve_key(*token, kek_uri));

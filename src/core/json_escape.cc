@@ -15,8 +15,8 @@ constexpr bool is_plain(unsigned char c) noexcept {
   return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-// Length of the well-formed UTF-8 sequence starting at text[i] (Unicode 15, table 3-7), or
-// 0 when the bytes there are not one.
+}  // namespace
+
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
   const auto continuation = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xbf) {
@@ -37,8 +37,6 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept 
   }
   return 0;  // 0x80..0xc1 and 0xf5..0xff never start a character
 }
-
-}  // namespace
 
 void append_json_escaped(std::string& out, std::string_view text) {
   std::size_t i = 0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one JSON string escaper (audit records, CLI output, bench reports) and UTF-8-safe
-// clipping.
+// The one JSON string escaper (audit records, CLI output, bench reports), the UTF-8 validator
+// it uses (also the CLI's terminal escaper's), and UTF-8-safe clipping.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +22,11 @@ void append_json_escaped(std::string& out, std::string_view text);
 // `text` as a quoted JSON string literal: '"', the escaped text, '"'.
 void append_json_quoted(std::string& out, std::string_view text);
 [[nodiscard]] std::string json_quote(std::string_view text);
+
+// Length of the well-formed UTF-8 sequence starting at text[i] (Unicode 15, table 3-7), or
+// 0 when the bytes there are not one (overlong, surrogate, past U+10FFFF, truncated). i must be
+// below text.size().
+[[nodiscard]] std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept;
 
 // At most `limit` bytes of `text`, cut back to a UTF-8 character boundary, so that a long
 // detail cannot make a record unbounded (the trail's reader keeps lines below 64 KiB).

@@ -4,14 +4,25 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sys/stat.h>
+#include <craton/hsm/config.h>
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "cli/destroy_confirm.h"
 #include "cli/exit_codes.h"
@@ -71,6 +82,66 @@ TEST(EmitBytes, SecretFilesAreOwnerOnlyEvenWhenTheFileExisted) {
   EXPECT_EQ(read_all(existing).size(), kBinary.size());  // truncated, not appended
 }
 
+std::vector<std::string> names_in(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::ranges::sort(names);
+  return names;
+}
+
+TEST(WriteFile, RefusesSymlinksNonRegularFilesAndMissingDirectoriesAndCreatesNothing) {
+  const TempDir dir;
+  const auto victim = dir.write("victim", "precious");
+  std::filesystem::create_symlink(victim, dir.path() / "link");
+  std::filesystem::create_directory(dir.path() / "subdir");
+  const std::vector<std::pair<std::filesystem::path, std::string>> refused = {
+      {dir.path() / "link", "is a symbolic link"},
+      {dir.path() / "subdir", "is not a regular file"},
+      {"/dev/null", "is not a regular file"},
+      {dir.path() / "missing" / "out", "does not exist"},
+      {dir.path() / "victim" / "out", "does not exist"},  // a file where a directory should be
+  };
+  for (const auto& [target, reason] : refused) {
+    const Result<void> checked = check_output_file(target);
+    ASSERT_THAT(checked, HasErrorCode(ErrorCode::InvalidArgument)) << target;
+    EXPECT_THAT(checked.error().message(), HasSubstr(reason)) << target;
+    EXPECT_THAT(write_file(target, kBinary, Sensitivity::Secret),
+                HasErrorCode(ErrorCode::InvalidArgument))
+        << target;
+  }
+  EXPECT_EQ(read_all(victim), "precious");
+  EXPECT_EQ(names_in(dir.path()), (std::vector<std::string>{"link", "subdir", "victim"}));
+  EXPECT_THAT(check_output_file(dir.path() / "new"), IsOk());
+  EXPECT_THAT(check_output_file(victim), IsOk());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "new")) << "a check creates nothing";
+}
+
+// Concurrent writers of one target: each rename is atomic, so the file is always one writer's
+// whole output, and no writer's temporary file is left behind.
+TEST(WriteFile, ConcurrentWritersLeaveOneWholeFileAndNoTemporaryFiles) {
+  const TempDir dir;
+  const auto target = dir.path() / "shared.out";
+  std::vector<std::string> contents;
+  for (char c = 'a'; c < 'i'; ++c) contents.emplace_back(std::size_t{65536} + (c - 'a'), c);
+  std::atomic<int> failures{0};
+  {
+    std::vector<std::jthread> writers;
+    for (const std::string& content : contents) {
+      writers.emplace_back([&, content] {
+        const ByteView bytes(reinterpret_cast<const std::uint8_t*>(content.data()), content.size());
+        for (int i = 0; i < 20; ++i) {
+          if (!write_file(target, bytes, Sensitivity::Public)) ++failures;
+        }
+      });
+    }
+  }
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_THAT(contents, ::testing::Contains(read_all(target)));
+  EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"shared.out"});
+}
+
 TEST(EmitBytes, HexAndBase64GoToAFileAsText) {
   const TempDir dir;
   OutputOptions options;
@@ -82,6 +153,110 @@ TEST(EmitBytes, HexAndBase64GoToAFileAsText) {
   options.base64 = true;
   ASSERT_THAT(emit_bytes(kBinary, options, Sensitivity::Public, true, "data"), IsOk());
   EXPECT_EQ(read_all(*options.out), "AP8QgA==\n");
+}
+
+// A FIFO fed by a thread: an input whose length shows only at its end, like a pipe.
+class Fifo {
+ public:
+  Fifo(const TempDir& dir, std::string_view name, std::size_t bytes) : path_(dir.path() / name) {
+    EXPECT_EQ(::mkfifo(path_.c_str(), 0600), 0);
+    writer_ = std::jthread([this, bytes] {
+      // A reader that stops early makes write() fail with EPIPE; SIGPIPE, blocked here, would
+      // otherwise end the whole test binary.
+      sigset_t pipe_signal;
+      sigemptyset(&pipe_signal);
+      sigaddset(&pipe_signal, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+      const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+      const std::string block(4096, 'f');
+      for (std::size_t done = 0; fd >= 0 && done < bytes;) {
+        const ssize_t n = ::write(fd, block.data(), std::min(block.size(), bytes - done));
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+      }
+      if (fd >= 0) ::close(fd);
+    });
+  }
+  // Releases a writer still waiting for a reader to open the FIFO; the jthread then joins.
+  ~Fifo() {
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+  }
+  Fifo(const Fifo&) = delete;
+  Fifo& operator=(const Fifo&) = delete;
+  [[nodiscard]] std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+  std::jthread writer_;
+};
+
+// The CLI's limit for inputs read whole is the library's default limit for one operation, so
+// what the CLI accepts the default configuration does too.
+TEST(ReadInput, TheWholeInputLimitIsTheLibrarysDefaultMaxMessageBytes) {
+  EXPECT_EQ(kMaxWholeInputBytes, Pkcs11PassthroughConfig{}.max_message_bytes);
+}
+
+TEST(ReadInput, AFileUpToTheLimitIsReadAndOneByteMoreIsRefusedBeforeReading) {
+  const TempDir dir;
+  const auto exact = dir.write("exact.bin", std::string(100, 'e'));
+  const auto over = dir.write("over.bin", std::string(101, 'o'));
+  EXPECT_THAT(read_input(exact.string(), 100), ::testing::Optional(::testing::SizeIs(100)));
+  EXPECT_THAT(read_secret_input(exact.string(), 100), IsOk());
+  const Result<Bytes> refused = read_input(over.string(), 100);
+  ASSERT_THAT(refused, HasErrorCode(ErrorCode::DataLenRange));
+  EXPECT_THAT(refused.error().message(), HasSubstr("is 101 bytes, more than the 100 bytes"));
+  EXPECT_THAT(read_secret_input(over.string(), 100), HasErrorCode(ErrorCode::DataLenRange));
+}
+
+TEST(ReadInput, AnEndlessDeviceOrALongPipeStopsOneBytePastTheLimit) {
+  const Result<Bytes> zero = read_input("/dev/zero", 1000);
+  ASSERT_THAT(zero, HasErrorCode(ErrorCode::DataLenRange));
+  EXPECT_THAT(zero.error().message(), HasSubstr("\"/dev/zero\" holds more than the 1000 bytes"));
+  const TempDir dir;
+  {
+    const Fifo long_pipe(dir, "long", 200000);
+    EXPECT_THAT(read_input(long_pipe.path(), 100000), HasErrorCode(ErrorCode::DataLenRange));
+  }
+  const Fifo short_pipe(dir, "short", 100000);
+  EXPECT_THAT(read_input(short_pipe.path(), 100000),
+              ::testing::Optional(::testing::SizeIs(100000)));
+}
+
+TEST(ReadInput, MissingFilesAndDirectoriesAreInvalidArguments) {
+  const TempDir dir;
+  const Result<Bytes> missing = read_input((dir.path() / "absent").string());
+  ASSERT_THAT(missing, HasErrorCode(ErrorCode::InvalidArgument));
+  EXPECT_THAT(missing.error().message(), HasSubstr("cannot open"));
+  const Result<Bytes> directory = read_input(dir.path().string());
+  ASSERT_THAT(directory, HasErrorCode(ErrorCode::InvalidArgument));
+  EXPECT_THAT(directory.error().message(), HasSubstr("is a directory"));
+}
+
+TEST(ReadHead, ALargeFileIsLeftUnreadAndALargePipeKeepsItsRestForStreaming) {
+  const TempDir dir;
+  const auto small = dir.write("small.bin", "abc");
+  Result<InputHead> whole = read_head(small.string(), 10);
+  ASSERT_THAT(whole, IsOk());
+  EXPECT_TRUE(whole->complete);
+  EXPECT_EQ(whole->head, (Bytes{'a', 'b', 'c'}));
+
+  const auto large = dir.write("large.bin", "0123456789abcdef");
+  Result<InputHead> unread = read_head(large.string(), 10);
+  ASSERT_THAT(unread, IsOk());
+  EXPECT_FALSE(unread->complete);
+  EXPECT_TRUE(unread->head.empty()) << "a regular file past the limit is not read ahead";
+  Bytes rest(32);
+  EXPECT_EQ(unread->input.read(rest).value(), 16u);
+
+  const Fifo pipe(dir, "pipe", 50000);
+  Result<InputHead> streamed = read_head(pipe.path(), 1000);
+  ASSERT_THAT(streamed, IsOk());
+  EXPECT_FALSE(streamed->complete);
+  std::size_t total = streamed->head.size();
+  Bytes piece(4096);
+  while (const std::size_t got = streamed->input.read(piece).value()) total += got;
+  EXPECT_EQ(total, 50000u) << "head and rest together are the whole input";
 }
 
 TEST(Encodings, HexBase64AndPem) {
@@ -131,9 +306,13 @@ TEST(SchemeNames, ParsesCliNamesAndLibraryNamesIgnoringCase) {
   EXPECT_EQ(parse_signature_format("raw").value(), SignatureEncoding::Raw);
   EXPECT_THAT(parse_signature_format("pem"), HasErrorCode(ErrorCode::InvalidArgument));
 
-  EXPECT_TRUE(parse_cipher("AES-GCM").value().aes_gcm);
+  EXPECT_EQ(parse_cipher("AES-GCM").value().kind, CipherKind::AesGcm);
+  EXPECT_EQ(parse_cipher("aes-cbc-pad").value().kind, CipherKind::AesCbcPad);
+  EXPECT_EQ(parse_cipher("AES-CTR").value().kind, CipherKind::AesCtr);
+  EXPECT_EQ(parse_cipher("rsa-oaep-sha384").value().kind, CipherKind::RsaOaep);
   EXPECT_EQ(parse_cipher("rsa-oaep-sha384").value().oaep_hash, HashAlg::Sha384);
-  for (const char* bad : {"aes-cbc", "rsa-oaep-", "rsa-oaep-sha1", "rsa-oaep"}) {
+  // "aes-cbc" stays unknown: padded or not must be said, as PKCS#11 does (CKM_AES_CBC_PAD).
+  for (const char* bad : {"aes-cbc", "aes-ctr-", "rsa-oaep-", "rsa-oaep-sha1", "rsa-oaep"}) {
     EXPECT_THAT(parse_cipher(bad), HasErrorCode(ErrorCode::InvalidArgument)) << bad;
   }
 }

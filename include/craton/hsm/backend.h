@@ -26,7 +26,8 @@ inline constexpr std::size_t kGcmIvSize = 12;
 inline constexpr std::size_t kGcmTagSize = 16;
 inline constexpr std::size_t kAesBlockSize = 16;
 
-// An incremental digest. Finish once; afterwards every call fails with InvalidArgument.
+// An incremental digest of any length: the backend's max_message_bytes bounds each update
+// (DataLenRange), not the total. Finish once; afterwards every call fails with InvalidArgument.
 class CRATON_HSM_API DigestStream {
  public:
   virtual ~DigestStream() = default;

@@ -30,13 +30,14 @@ class TokenDigestStream final : public DigestStream {
 
   Result<void> update(ByteView data) override {
     CRATON_RETURN_IF_ERROR(check_open());
-    if (data.size() > max_bytes_ - total_) {
+    // The limit bounds each piece, not the stream: streams exist for inputs of any length.
+    if (data.size() > max_bytes_) {
       abandon();
       return fail(ErrorCode::DataLenRange,
-                  fmt::format("digest input exceeds max_message_bytes ({}); the stream is closed",
-                              max_bytes_));
+                  fmt::format("digest update of {} bytes exceeds max_message_bytes ({}); the "
+                              "stream is closed",
+                              data.size(), max_bytes_));
     }
-    total_ += data.size();
     auto updated = lease_->call<Fn::DigestUpdate>(input_ptr(data), input_len(data));
     // A failed C_DigestUpdate ended the token's digest (PKCS#11 v2.40 §5.10), and a digest of
     // part of the input must never come out of finish().
@@ -77,7 +78,6 @@ class TokenDigestStream final : public DigestStream {
   std::optional<Lease> lease_;         // empty once the stream has ended
   std::size_t length_;
   std::uint64_t max_bytes_;
-  std::uint64_t total_ = 0;
 };
 
 }  // namespace

@@ -21,10 +21,10 @@ enum class PoolEventKind {
 };
 
 struct PoolEvent {
-  PoolEventKind kind = PoolEventKind::SizeClamped;  // every producer sets it
-  std::size_t session_index = 0;                    // SessionRebuilt/SessionRebuildFailed
-  std::size_t requested_size = 0;                   // SizeClamped
-  std::size_t effective_size = 0;                   // SizeClamped
+  PoolEventKind kind{};
+  std::size_t session_index = 0;   // SessionRebuilt/SessionRebuildFailed
+  std::size_t requested_size = 0;  // SizeClamped
+  std::size_t effective_size = 0;  // SizeClamped
   std::optional<HsmError> error =
       std::nullopt;  // SessionRebuildFailed, LoginFailed, and the rebuild cause
 };

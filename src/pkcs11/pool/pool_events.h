@@ -21,7 +21,7 @@ enum class PoolEventKind {
 };
 
 struct PoolEvent {
-  PoolEventKind kind;
+  PoolEventKind kind{};
   std::size_t session_index = 0;   // SessionRebuilt/SessionRebuildFailed
   std::size_t requested_size = 0;  // SizeClamped
   std::size_t effective_size = 0;  // SizeClamped

@@ -19,6 +19,7 @@ class AttributeTemplate {
   AttributeTemplate() = default;
   AttributeTemplate(const AttributeTemplate&) = delete;
   AttributeTemplate& operator=(const AttributeTemplate&) = delete;
+  ~AttributeTemplate() = default;
 
   AttributeTemplate& add_bool(CK_ATTRIBUTE_TYPE type, bool value);
   AttributeTemplate& add_ulong(CK_ATTRIBUTE_TYPE type, CK_ULONG value);

@@ -27,6 +27,7 @@ enum class ExitCode : int {
     case ErrorCode::ConfigInvalid:
     case ErrorCode::LibraryPathUnprotected:
     case ErrorCode::InvalidArgument:
+    case ErrorCode::LoginRequired:  // no PIN was given: the invocation needs one
       return ExitCode::UsageError;
     case ErrorCode::AuditUnavailable:
       return ExitCode::AuditUnavailable;

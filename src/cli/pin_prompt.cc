@@ -103,14 +103,16 @@ void write_all(int fd, std::string_view text) {
   }
 }
 
+// Wiped when freed, and in pages left out of core dumps, like the SecretString it becomes.
+using PinBuffer = std::vector<char, WipingAllocator<char, DontDumpAllocator<char>>>;
+
 enum class LineEnd { Newline, EndOfInput, TooLong, Interrupted, ReadError };
 
 // Reads up to a newline into `line`, one byte at a time so nothing past the line is consumed,
 // waiting in ppoll under `waiting_mask` (the only place an ending signal can arrive). An
 // over-long line is still read to its end: what stayed in the terminal's buffer would be read
 // by the shell next, as a command line, into its history.
-LineEnd read_line(int fd, const sigset_t& waiting_mask,
-                  std::vector<char, WipingAllocator<char>>& line, std::size_t& size) {
+LineEnd read_line(int fd, const sigset_t& waiting_mask, PinBuffer& line, std::size_t& size) {
   bool too_long = false;
   for (;;) {
     if (g_interrupted_by != 0) return LineEnd::Interrupted;
@@ -141,7 +143,7 @@ Result<SecretString> prompt_for_pin(int in_fd, int out_fd, std::string_view prom
                 "no PIN is configured and standard input is not a terminal in the foreground to "
                 "ask for one");
   }
-  std::vector<char, WipingAllocator<char>> line(kMaxTerminalPinBytes);
+  PinBuffer line(kMaxTerminalPinBytes);
   std::size_t size = 0;
   LineEnd end = LineEnd::ReadError;
   {

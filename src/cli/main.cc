@@ -31,8 +31,8 @@ using craton::hsm::cli::to_int;
 constexpr const char* kFooter = R"(
 The user PIN is read from --pin-file or the CRATON_HSM_PIN environment variable, never from
 the command line. Commands that use private or secret keys (keygen, destroy, sign, encrypt,
-decrypt, wrap, unwrap) need it: on a terminal they ask for it (not echoed), anywhere else they
-fail with LoginRequired (exit 2). list, info, export-pub and verify run without it and then say
+decrypt, wrap, unwrap; audit verify with a chain key on the token) need it: on a terminal they
+ask for it (not echoed), anywhere else they fail with LoginRequired (exit 2). list, info, export-pub and verify run without it and then say
 "not logged in: public objects only" on stderr.
 
 Core dumps are off (RLIMIT_CORE 0, not dumpable) so they cannot hold the PIN; set

@@ -16,11 +16,11 @@ namespace craton::hsm::cli {
 
 // What a command needs of the token's login.
 enum class LoginNeed {
-  None,           // no key objects: random, digest, demo, bench, audit
+  None,           // no key objects: random, digest, demo, bench
   PublicObjects,  // looks objects up, and says so when it sees public ones only: list, info,
                   // export-pub, verify
   User,           // uses or changes private and secret keys: keygen, destroy, sign, encrypt,
-                  // decrypt, wrap, unwrap, import
+                  // decrypt, wrap, unwrap, import, and audit verify with a chain key on the token
 };
 
 // The need of the command named `command`; a name not in the table needs the user (a command

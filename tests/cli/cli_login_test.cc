@@ -198,16 +198,39 @@ TEST(CliLogin, WithoutATerminalNeverPromptsNorHangs) {
   EXPECT_FALSE(token_has_label("login-pipe"));
 }
 
+// A trail chained under an HMAC key on the token can only be checked with that secret key,
+// which an unlogged session cannot see: say so, not "key not found".
+TEST(CliLogin, AuditVerifyWithATokenChainKeyNeedsThePin) {
+  ASSERT_EQ(run_on_token("keygen --type hmac --label login-audit-key").exit_code, 0);
+  const TempDir dir;
+  const auto trail = dir.path() / "audit.jsonl";
+  const auto config = dir.write("hsm.toml", fmt::format("library_path = \"{}\"\n"
+                                                        "token_label = \"ci-token\"\n"
+                                                        "[audit]\n"
+                                                        "file = \"{}\"\n"
+                                                        "key_label = \"login-audit-key\"\n",
+                                                        kModulePath, trail.string()));
+  const std::string with_config = fmt::format("--config '{}'", config.string());
+  ASSERT_EQ(run_cli(fmt::format("{} random --bytes 4 --hex", with_config), pin_env()).exit_code, 0);
+  const std::string verify = fmt::format("{} audit verify '{}'", with_config, trail.string());
+  EXPECT_EQ(run_cli(verify, pin_env()).exit_code, 0) << run_cli(verify, pin_env()).output;
+  const CommandResult unlogged =
+      run_cli(fmt::format("{} </dev/null", verify), "env -u CRATON_HSM_PIN");
+  EXPECT_EQ(unlogged.exit_code, 2) << unlogged.output;
+  EXPECT_THAT(unlogged.output, HasSubstr("LoginRequired")) << unlogged.output;
+  EXPECT_THAT(unlogged.output, HasSubstr("CRATON_HSM_PIN")) << unlogged.output;
+}
+
 TEST(LoginNeed, KeyUsersNeedTheUserAndUnknownCommandsFailClosed) {
   using cli::LoginNeed;
   for (const char* command :
-       {"keygen", "import", "destroy", "sign", "encrypt", "decrypt", "wrap", "unwrap"}) {
+       {"keygen", "import", "destroy", "sign", "encrypt", "decrypt", "wrap", "unwrap", "audit"}) {
     EXPECT_EQ(cli::login_need(command), LoginNeed::User) << command;
   }
   for (const char* command : {"list", "info", "export-pub", "verify"}) {
     EXPECT_EQ(cli::login_need(command), LoginNeed::PublicObjects) << command;
   }
-  for (const char* command : {"random", "digest", "demo", "bench", "audit"}) {
+  for (const char* command : {"random", "digest", "demo", "bench"}) {
     EXPECT_EQ(cli::login_need(command), LoginNeed::None) << command;
   }
   EXPECT_EQ(cli::login_need("some-new-command"), LoginNeed::User);

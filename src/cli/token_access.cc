@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// open_token and --key URI handling shared by every command that works on the token.
+// open_token with the login rule of each command, and --key URI handling shared by every
+// command that works on the token.
 #include "cli/token_access.h"
 
 #include <fcntl.h>

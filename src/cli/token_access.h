@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Opening the configured token for a command, and turning a --key URI into a key on it.
+// Opening the configured token for a command (logging in as the command needs), and turning a
+// --key URI into a key on it.
 #pragma once
 
 #include <craton/hsm/error.h>

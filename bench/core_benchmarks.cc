@@ -48,6 +48,19 @@ void BM_SecretBytesConstructWipe(benchmark::State& state) {
 }
 BENCHMARK(BM_SecretBytesConstructWipe)->Arg(kSmall)->Arg(kLarge);
 
+// The same for key material (KeySecretBytes): from the MADV_DONTDUMP pages of
+// allocate_dontdump instead of the heap. Paid once per Key, never per operation.
+void BM_KeySecretBytesConstructWipe(benchmark::State& state) {
+  const auto source = pattern(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    KeySecretBytes secret{std::span<const std::uint8_t>(source)};
+    benchmark::DoNotOptimize(secret.expose().data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_KeySecretBytesConstructWipe)->Arg(kSmall)->Arg(kLarge)->Arg(8192);
+
 // Equal inputs: memcmp's worst case, and constant_time_equal's only case. In two buffers: with
 // one buffer twice, memcmp could return on the equal pointers without reading.
 void BM_Memcmp(benchmark::State& state) {

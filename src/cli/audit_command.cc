@@ -14,6 +14,7 @@
 #include "cli/io.h"
 #include "cli/json_writer.h"
 #include "cli/operator_commands.h"
+#include "cli/token_access.h"
 
 namespace craton::hsm::cli {
 namespace {
@@ -88,7 +89,9 @@ Result<std::unique_ptr<AuditMac>> chain_key(const GlobalOptions& global,
   if (audit->key_file) return make_key_file_audit_mac(*audit->key_file);
   if (audit->key_label) {
     const std::string label = *audit->key_label;
-    return token_mac(std::move(cli_config.config), label);
+    // The chain key is a secret key on the token: only the user's login can see it.
+    CRATON_ASSIGN_OR_RETURN(CliConfig logged_in, configure_login(global));
+    return token_mac(std::move(logged_in.config), label);
   }
   return fail(ErrorCode::ConfigInvalid, "audit: set key_file or key_label for the chain key");
 }

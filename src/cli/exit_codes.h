@@ -37,9 +37,9 @@ enum class ExitCode : int {
 // Usage: InvalidArgument is refused before any token call (a malformed URI, an unknown scheme,
 // a --size that does not fit, binary output to a terminal). An unprotected library path is a
 // deployment decision. A library that does not load or is not PKCS#11, and a selector that
-// names no token, are the configuration naming something that is not there. NotLoggedIn
-// reaches the command line only when no PIN was given (the pool logs in again by itself after
-// a token forgot the login), so the invocation needs fixing.
+// names no token, are the configuration naming something that is not there. LoginRequired and
+// NotLoggedIn reach the command line only when no PIN was given (the pool logs in again by
+// itself after a token forgot the login), so the invocation needs fixing.
 [[nodiscard]] constexpr ExitCode exit_code_for(ErrorCode code) noexcept {
   switch (code) {
     case ErrorCode::AuthenticationFailed:
@@ -53,6 +53,7 @@ enum class ExitCode : int {
     case ErrorCode::TokenNotFound:
     case ErrorCode::InvalidArgument:
     case ErrorCode::NotLoggedIn:
+    case ErrorCode::LoginRequired:
       return ExitCode::UsageError;
     case ErrorCode::AuditUnavailable:
       return ExitCode::AuditUnavailable;

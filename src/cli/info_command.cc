@@ -8,13 +8,15 @@
 
 #include "cli/info_render.h"
 #include "cli/info_report.h"
+#include "cli/token_access.h"
 
 namespace craton::hsm::cli {
 namespace {
 
 constexpr const char* kFooter = R"(
 Without a token selector, lists the tokens only; with one, also the token's mechanisms.
-No PIN is needed and no login happens. Global options (--config, --module, --slot,
+No PIN is needed and no login happens; without a PIN configured, a note on stderr says that
+other commands would see public objects only. Global options (--config, --module, --slot,
 --token-label, --token-serial) may come before or after "info"; see craton-hsm --help.
 
 Examples:
@@ -35,6 +37,7 @@ Result<void> run_info(const GlobalOptions& global, const InfoOptions& options) {
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
     return fail(ErrorCode::Internal, "writing the report to standard output failed");
   }
+  note_public_objects_only(global, config);
   return {};
 }
 

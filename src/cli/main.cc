@@ -20,6 +20,9 @@
 #include "cli/info_command.h"
 #include "cli/operator_commands.h"
 #include "cli/options.h"
+#include "cli/parse_errors.h"
+#include "cli/process_hardening.h"
+#include "cli/version.h"
 
 namespace {
 
@@ -28,7 +31,14 @@ using craton::hsm::cli::to_int;
 
 constexpr const char* kFooter = R"(
 The user PIN is read from --pin-file or the CRATON_HSM_PIN environment variable, never from
-the command line.
+the command line. Commands that use private or secret keys (keygen, destroy, sign, encrypt,
+decrypt, wrap, unwrap; audit verify with a chain key on the token) need it: on a terminal they
+ask for it (not echoed), anywhere else they fail with LoginRequired (exit 2). list, info,
+export-pub and verify run without it and then say "not logged in: public objects only" on
+stderr.
+
+Core dumps are off (RLIMIT_CORE 0, not dumpable) so they cannot hold the PIN; set
+CRATON_HSM_ALLOW_CORE_DUMPS=1 to debug craton-hsm itself.
 
 Example:
   craton-hsm info --module /usr/lib/softhsm/libsofthsm2.so --token-label ci-token)";
@@ -51,12 +61,18 @@ void print_usage_error(bool json, fmt::format_string<Args...> format, Args&&... 
 
 int run(int argc, char** argv) {
   namespace cli = craton::hsm::cli;
-  const bool json = cli::json_requested(std::span(argv, argc).subspan(argc > 0 ? 1 : 0));
+  // Before any PIN is read (the prompt, --pin-file, the environment's copy).
+  if (const auto hardened = cli::keep_secrets_out_of_core_dumps(); !hardened) {
+    const std::string line =
+        fmt::format("craton-hsm: warning: core dumps stay possible: {}\n", hardened.error());
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
 
-  // Refused before CLI11 parses, because CLI11's "unexpected argument" message would repeat
-  // the PIN on stderr (and from there into logs).
-  if (const auto pin_option =
-          cli::find_pin_argument(std::span(argv, argc).subspan(argc > 0 ? 1 : 0))) {
+  const std::span<char* const> args = std::span(argv, argc).subspan(argc > 0 ? 1 : 0);
+  const bool json = cli::json_requested(args);
+  // Refused before CLI11 parses, with a message that says how to give a PIN instead (and,
+  // like every parse error here, never repeats the value).
+  if (const auto pin_option = cli::find_pin_argument(args)) {
     print_usage_error(
         json,
         "{}: PINs are never accepted on the command line (they leak through ps and shell "
@@ -69,6 +85,8 @@ int run(int argc, char** argv) {
   // Global options may come after the subcommand ("craton-hsm info --module ...").
   app.fallthrough();
   app.require_subcommand(1);
+  app.set_version_flag("--version", cli::version_text(),
+                       "print the versions of craton-hsm, its library and OpenSSL, and exit");
   cli::GlobalOptions global;
   cli::add_global_options(app, global);
   cli::CommandAction action;
@@ -96,8 +114,12 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     // --help and --version are "errors" with exit code 0 in CLI11.
     if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(error);
-    print_usage_error(json, "{} (run 'craton-hsm --help' for usage)", error.what());
+    print_usage_error(json, "{} (run 'craton-hsm --help' for usage)",
+                      cli::describe_parse_error(error, app, args));
     return to_int(ExitCode::UsageError);
+  }
+  if (const auto chosen = app.get_subcommands(); !chosen.empty()) {
+    global.command = chosen.front()->get_name();
   }
 
   if (!action) {  // unreachable while every subcommand sets its action

@@ -3,7 +3,11 @@
 #include "cli/options.h"
 
 #include <cstdlib>
+#include <string_view>
+#include <system_error>
 #include <utility>
+
+#include <fmt/format.h>
 
 namespace craton::hsm::cli {
 namespace {
@@ -22,8 +26,26 @@ void apply_selector(const GlobalOptions& options, Pkcs11PassthroughConfig& confi
   config.token_uri.reset();  // the file's token_uri is a selector too
 }
 
+// A path from the command line that names nothing is reported without the path: the operator
+// may have typed a PIN where the file name belongs, and error lines end up in logs.
+Result<void> require_existing(const std::filesystem::path& path, std::string_view option) {
+  std::error_code error;
+  if (std::filesystem::symlink_status(path, error).type() !=
+      std::filesystem::file_type::not_found) {
+    return {};
+  }
+  return fail(ErrorCode::ConfigInvalid,
+              fmt::format("{}: no such file (the name given is not repeated here, in case it was "
+                          "a PIN typed in the wrong place)",
+                          option));
+}
+
 Result<Pkcs11PassthroughConfig> base_config(const GlobalOptions& options) {
-  if (const auto file = configured_config_file(options)) return load_config(*file);
+  if (const auto file = configured_config_file(options)) {
+    CRATON_RETURN_IF_ERROR(
+        require_existing(*file, options.config_file ? "--config" : "$CRATON_HSM_CONFIG"));
+    return load_config(*file);
+  }
   if (!options.module) {
     return fail(ErrorCode::ConfigInvalid,
                 "--module PATH is required when no --config FILE is given (the absolute path "
@@ -85,6 +107,7 @@ Result<CliConfig> build_config(const GlobalOptions& options) {
   if (options.module) config.library_path = *options.module;
   apply_selector(options, config);
   if (options.pin_file) {
+    CRATON_RETURN_IF_ERROR(require_existing(*options.pin_file, "--pin-file"));
     CRATON_ASSIGN_OR_RETURN(SecretString pin, read_pin_file(*options.pin_file));
     config.pin_file = *options.pin_file;
     config.user_pin = std::move(pin);
@@ -98,7 +121,12 @@ std::optional<std::string_view> find_pin_argument(std::span<char* const> args) {
   for (const char* arg : args) {
     const std::string_view text(arg);
     if (text == "--") break;  // everything after is positional
-    if (text == "--pin" || text.starts_with("--pin=")) return "--pin";
+    if (text.starts_with("--")) {
+      const std::string_view name = text.substr(0, text.find('='));
+      if (name == "--pin" || name.ends_with("-pin")) return name;
+    } else if (text.starts_with("-p")) {
+      return text.substr(0, 2);  // "-p1234" carries its value attached
+    }
   }
   return std::nullopt;
 }

@@ -25,6 +25,9 @@ struct GlobalOptions {
   std::optional<std::string> token_label;
   std::optional<std::string> token_serial;
   std::optional<std::filesystem::path> pin_file;
+  // The subcommand chosen ("keygen"), set once parsing has finished: it decides whether the
+  // command needs the user's login (token_access.h).
+  std::string command;
 };
 
 // Registers --config, --module, --slot, --token-label, --token-serial and --pin-file on `app`
@@ -51,8 +54,10 @@ inline constexpr const char* kConfigEnv = "CRATON_HSM_CONFIG";
 // (opening the token validates), because `info` works without a selector. Errors: ConfigInvalid.
 [[nodiscard]] Result<CliConfig> build_config(const GlobalOptions& options);
 
-// Finds a PIN option on the command line ("--pin", "--pin=..."), which we refuse before CLI11
-// sees it so the error message never echoes the value. Returns the offending option name.
+// Finds a PIN option on the command line ("--pin", "--so-pin", "--user-pin", "--set-pin", any
+// other long option ending in "-pin", "-p", each also with "=VALUE" or, for -p, the value
+// attached), which we refuse before CLI11 sees it so the error message can say how to give a PIN
+// and never echoes the value. Returns the offending option name. Stops at "--".
 [[nodiscard]] std::optional<std::string_view> find_pin_argument(std::span<char* const> args);
 
 }  // namespace craton::hsm::cli

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Opening the configured token for a command, and turning a --key URI into a key on it.
+// Opening the configured token for a command (logging in as the command needs), and turning a
+// --key URI into a key on it.
 #pragma once
 
 #include <craton/hsm/error.h>
@@ -14,8 +15,36 @@
 
 namespace craton::hsm::cli {
 
-// build_config, then make_pkcs11_backend: logs in, and opens the config's audit trail.
-// Errors: those of both (ConfigInvalid without a token selector).
+// What a command needs of the token's login.
+enum class LoginNeed {
+  None,           // no key objects: random, digest, demo, bench
+  PublicObjects,  // looks objects up, and says so when it sees public ones only: list, info,
+                  // export-pub, verify
+  User,           // uses or changes private and secret keys: keygen, destroy, sign, encrypt,
+                  // decrypt, wrap, unwrap, import, and audit verify with a chain key on the token
+};
+
+// The need of the command named `command`; a name not in the table needs the user (a command
+// added without thought for its login fails closed).
+[[nodiscard]] LoginNeed login_need(std::string_view command) noexcept;
+
+// build_config, then the PIN rule of global.command. Without a PIN (no pin_file, pin_env's
+// variable unset or empty) a command that needs the user asks for one on a terminal
+// (prompt_for_pin on standard input, the prompt on standard error) and fails with
+// LoginRequired, saying how to give it, anywhere else (no terminal: never a prompt, never a
+// wait); allow_keys_without_login = true in the config lets it run without (for tokens that
+// have no PIN). The config is validated before anyone is asked for a PIN. Errors: those of
+// build_config and validate (ConfigInvalid), LoginRequired, and prompt_for_pin's.
+[[nodiscard]] Result<CliConfig> configure_login(const GlobalOptions& global);
+
+// Prints "craton-hsm: note: not logged in: public objects only (...)" on standard error when
+// the command looks objects up (LoginNeed::PublicObjects, on a selected token) and `config`
+// has no PIN: silence would pass an empty or partial list off as the whole token.
+void note_public_objects_only(const GlobalOptions& global, const CliConfig& config);
+
+// configure_login, then make_pkcs11_backend: logs in when there is a PIN, and opens the
+// config's audit trail; then note_public_objects_only. Errors: those of both (ConfigInvalid
+// without a token selector).
 [[nodiscard]] Result<std::unique_ptr<Pkcs11Backend>> open_token(const GlobalOptions& global);
 
 // A key named on the command line: the reference, plus the token attributes the URI carried

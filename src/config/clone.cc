@@ -16,6 +16,7 @@ Pkcs11PassthroughConfig Pkcs11PassthroughConfig::clone() const {
   copy.pin_file = pin_file;
   copy.allow_software_keygen_fallback = allow_software_keygen_fallback;
   copy.allow_unprotected_library_path = allow_unprotected_library_path;
+  copy.allow_keys_without_login = allow_keys_without_login;
   copy.pool_size = pool_size;
   copy.acquire_timeout = acquire_timeout;
   copy.cache_capacity = cache_capacity;

@@ -55,13 +55,14 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   } else {
     fmt::format_to(it, ", pin_file=<unset>");
   }
-  fmt::format_to(it,
-                 ", allow_software_keygen_fallback={}, allow_unprotected_library_path={}"
-                 ", pool_size={}, acquire_timeout_ms={}, cache_capacity={}"
-                 ", gcm_max_messages_per_key={}, max_message_bytes={}",
-                 config.allow_software_keygen_fallback, config.allow_unprotected_library_path,
-                 config.pool_size, config.acquire_timeout.count(), config.cache_capacity,
-                 config.gcm_max_messages_per_key, config.max_message_bytes);
+  fmt::format_to(
+      it,
+      ", allow_software_keygen_fallback={}, allow_unprotected_library_path={}"
+      ", allow_keys_without_login={}, pool_size={}, acquire_timeout_ms={}, cache_capacity={}"
+      ", gcm_max_messages_per_key={}, max_message_bytes={}",
+      config.allow_software_keygen_fallback, config.allow_unprotected_library_path,
+      config.allow_keys_without_login, config.pool_size, config.acquire_timeout.count(),
+      config.cache_capacity, config.gcm_max_messages_per_key, config.max_message_bytes);
   append_audit(out, config.audit);
   out += '}';
   return out;

@@ -34,8 +34,9 @@ Result<SecretString> read_pin_file(const std::filesystem::path& file) {
   // check is the file we read.
   CRATON_ASSIGN_OR_RETURN(const UniqueFd fd,
                           config::open_regular_file("pin_file", file, config::FileUse::Secret));
-  // A wiping buffer: the PIN never sits in memory that is freed without being overwritten.
-  std::vector<char, WipingAllocator<char>> buffer(kMaxPinFileBytes + 1);
+  // A wiping buffer in pages left out of core dumps: the PIN never sits in memory that is freed
+  // without being overwritten, nor in a core dump.
+  std::vector<char, WipingAllocator<char, DontDumpAllocator<char>>> buffer(kMaxPinFileBytes + 1);
   CRATON_ASSIGN_OR_RETURN(const std::size_t size, config::read_up_to("pin_file", file, fd, buffer));
   if (size > kMaxPinFileBytes) {
     return fail(ErrorCode::ConfigInvalid,

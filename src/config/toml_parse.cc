@@ -22,6 +22,7 @@
 //
 //   allow_software_keygen_fallback = false   # boolean; default false
 //   allow_unprotected_library_path = false   # boolean; default false
+//   allow_keys_without_login       = false   # boolean; default false
 //   pool_size                = 8             # integer 1..256; default 8
 //   acquire_timeout_ms       = 5000          # integer 1..600000; default 5000
 //   cache_capacity           = 256           # integer 1..65536; default 256
@@ -66,7 +67,7 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 15> kKnownKeys{
+constexpr std::array<std::string_view, 16> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
@@ -76,6 +77,7 @@ constexpr std::array<std::string_view, 15> kKnownKeys{
     "pin_file",
     "allow_software_keygen_fallback",
     "allow_unprotected_library_path",
+    "allow_keys_without_login",
     "pool_size",
     "acquire_timeout_ms",
     "cache_capacity",
@@ -208,6 +210,9 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   CRATON_ASSIGN_OR_RETURN(const auto unprotected_path,
                           read_bool(table, "allow_unprotected_library_path"));
   if (unprotected_path) parsed.allow_unprotected_library_path = *unprotected_path;
+  CRATON_ASSIGN_OR_RETURN(const auto keys_without_login,
+                          read_bool(table, "allow_keys_without_login"));
+  if (keys_without_login) parsed.allow_keys_without_login = *keys_without_login;
 
   CRATON_ASSIGN_OR_RETURN(const auto pool_size, read_integer(table, "pool_size", kPoolSizeRange));
   if (pool_size) parsed.pool_size = static_cast<std::uint32_t>(*pool_size);

@@ -73,6 +73,7 @@ constexpr std::array kCodes{
     CodeInfo{Internal, "Internal", Stop},
     CodeInfo{KeyChanged, "KeyChanged", Stop},
     CodeInfo{OutcomeUnknown, "OutcomeUnknown", Stop},
+    CodeInfo{LoginRequired, "LoginRequired", Stop},
 };
 
 constexpr bool table_in_enum_order() {
@@ -82,7 +83,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order(), "kCodes must list every ErrorCode in declaration order");
-static_assert(std::to_underlying(OutcomeUnknown) == kCodes.size(),
+static_assert(std::to_underlying(LoginRequired) == kCodes.size(),
               "kCodes must end with the last ErrorCode");
 
 const CodeInfo* find(ErrorCode code) noexcept {

@@ -114,7 +114,7 @@ Result<SecretBytes> Key::export_secret() const {
     return fail(ErrorCode::KeyNotExtractable,
                 fmt::format("{} lives on the token and is never exported", describe()));
   }
-  return material_->secret.clone();
+  return SecretBytes(material_->secret.expose());  // a copy for the caller, on the heap
 }
 
 std::string Key::describe() const {

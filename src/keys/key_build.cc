@@ -26,8 +26,8 @@ std::vector<std::uint8_t> bn_bytes(const BIGNUM* bn) {
   return bytes;
 }
 
-SecretBytes bn_secret(const BIGNUM* bn) {
-  SecretBytes bytes = SecretBytes::zeroed(std::max(1, BN_num_bytes(bn)));
+KeySecretBytes bn_secret(const BIGNUM* bn) {
+  KeySecretBytes bytes = KeySecretBytes::zeroed(std::max(1, BN_num_bytes(bn)));
   BN_bn2binpad(bn, bytes.expose_mut().data(), static_cast<int>(bytes.size()));
   return bytes;
 }
@@ -74,7 +74,7 @@ Result<Key> rsa_from_pkey(ossl::PkeyPtr pkey, bool is_private, SecretBytes pkcs8
   material->rsa_public_exponent = bn_bytes(e.get());
   if (is_private) {
     RsaPrivateParts parts;
-    const std::pair<const char*, SecretBytes*> wanted[] = {
+    const std::pair<const char*, KeySecretBytes*> wanted[] = {
         {OSSL_PKEY_PARAM_RSA_D, &parts.private_exponent},
         {OSSL_PKEY_PARAM_RSA_FACTOR1, &parts.prime1},
         {OSSL_PKEY_PARAM_RSA_FACTOR2, &parts.prime2},
@@ -86,7 +86,7 @@ Result<Key> rsa_from_pkey(ossl::PkeyPtr pkey, bool is_private, SecretBytes pkcs8
       *target = bn_secret(value.get());
     }
     material->rsa_private.emplace(std::move(parts));
-    material->secret = std::move(pkcs8_der);
+    material->secret = KeySecretBytes(pkcs8_der.expose());  // pkcs8_der wipes itself
   }
   material->evp = pkey.release();
   return finish(std::move(material));

@@ -26,7 +26,7 @@ struct CurveInfo {
 
 // Big-endian bytes of `bn` without leading zeros (one zero byte for the value 0).
 [[nodiscard]] std::vector<std::uint8_t> bn_bytes(const BIGNUM* bn);
-[[nodiscard]] SecretBytes bn_secret(const BIGNUM* bn);
+[[nodiscard]] KeySecretBytes bn_secret(const BIGNUM* bn);
 // Reads a BIGNUM parameter of `pkey` ("n", "d", ...). Errors: Internal.
 [[nodiscard]] Result<ossl::BignumPtr> bn_param(const EVP_PKEY* pkey, const char* name);
 

@@ -73,7 +73,7 @@ Result<Key> Key::ec_private(EcCurve curve, std::span<const std::uint8_t> scalar)
   material->curve = curve;
   material->bits = info.field_bytes * 8;
   material->public_point = uncompressed(group.get(), point.get(), bn_ctx.get());
-  material->secret = SecretBytes::zeroed(info.field_bytes);
+  material->secret = KeySecretBytes::zeroed(info.field_bytes);
   BN_bn2binpad(d.get(), material->secret.expose_mut().data(), static_cast<int>(info.field_bytes));
   CRATON_ASSIGN_OR_RETURN(ossl::PkeyPtr pkey, ec_pkey(curve, d.get(), material->public_point));
   material->evp = pkey.release();
@@ -126,7 +126,7 @@ Result<Key> Key::ed25519_private(std::span<const std::uint8_t> seed) {
   auto material = std::make_shared<KeyMaterial>();
   material->kind = KeyKind::Ed25519Private;
   material->bits = 256;
-  material->secret = SecretBytes(seed);
+  material->secret = KeySecretBytes(seed);
   material->public_point = std::move(public_key);
   material->evp = pkey.release();
   return keys::finish(std::move(material));

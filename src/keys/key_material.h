@@ -21,13 +21,14 @@
 
 namespace craton::hsm {
 
+// Key material lives as long as its Key: KeySecretBytes, in pages left out of core dumps.
 struct RsaPrivateParts {
-  SecretBytes private_exponent;
-  SecretBytes prime1;
-  SecretBytes prime2;
-  SecretBytes exponent1;
-  SecretBytes exponent2;
-  SecretBytes coefficient;
+  KeySecretBytes private_exponent;
+  KeySecretBytes prime1;
+  KeySecretBytes prime2;
+  KeySecretBytes exponent1;
+  KeySecretBytes exponent2;
+  KeySecretBytes coefficient;
 };
 
 // How a token-resident key is found again, and proven to be the same object when it is: the
@@ -64,7 +65,7 @@ class KeyMaterial {
 
   // Aes/Hmac: the key. EcPrivate: the scalar, left-padded to the field size. Ed25519Private:
   // the seed. RsaPrivate: PKCS#8 DER. Empty for public keys.
-  SecretBytes secret;
+  KeySecretBytes secret;
   // RsaPrivate/RsaPublic: big-endian modulus and public exponent without leading zeros.
   std::vector<std::uint8_t> rsa_modulus;
   std::vector<std::uint8_t> rsa_public_exponent;

@@ -9,7 +9,7 @@ Key symmetric(KeyKind kind, std::span<const std::uint8_t> bytes) {
   auto material = std::make_shared<KeyMaterial>();
   material->kind = kind;
   material->bits = bytes.size() * 8;
-  material->secret = SecretBytes(bytes);
+  material->secret = KeySecretBytes(bytes);
   return keys::finish(std::move(material));
 }
 

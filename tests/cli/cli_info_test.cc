@@ -120,8 +120,11 @@ TEST(CliInfo, ModuleOptionOverridesConfigLibraryPath) {
 TEST(CliInfo, JsonOutputIsValidAndComplete) {
   const TempDir dir;
   const auto out = dir.path() / "info.json";
+  // With the PIN: without one, the "not logged in" note on stderr would join the file here
+  // (run_cli sends stderr where stdout goes).
   const CommandResult result = run_cli(
-      fmt::format("info {} --token-label ci-token --json > '{}'", module_args(), out.string()));
+      fmt::format("info {} --token-label ci-token --json > '{}'", module_args(), out.string()),
+      pin_env());
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const std::string json = read_file(out);
   EXPECT_THAT(json, HasSubstr("\"label\":\"ci-token\""));

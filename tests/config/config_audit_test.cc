@@ -146,6 +146,9 @@ TEST(ConfigAudit, UnknownKeysAreRefusedWithASuggestion) {
   EXPECT_TRUE(IsConfigInvalidMentioning(
       parse_config(std::string(kMinimalToml) + "[audt]\nfile = \"/a\"\n", "audit.toml"),
       "did you mean audit?"));
+  // Two swapped letters are one slip, even in a short word.
+  EXPECT_TRUE(IsConfigInvalidMentioning(parse_audit("fiel = \"/a\"\nkey_label = \"k\""),
+                                        "did you mean audit.file?"));
 }
 
 TEST(ConfigAudit, ValidateChecksConfigsBuiltInCode) {

@@ -27,7 +27,8 @@ TEST(ConfigFormat, ListsEveryFieldOnOneLine) {
             "Pkcs11PassthroughConfig{library_path=\"/usr/lib/softhsm/libsofthsm2.so\", "
             "token_label=\"ci-token\", user_pin=<redacted>, pin_env=CRATON_HSM_PIN, "
             "pin_file=<unset>, allow_software_keygen_fallback=false, "
-            "allow_unprotected_library_path=false, pool_size=8, acquire_timeout_ms=5000, "
+            "allow_unprotected_library_path=false, allow_keys_without_login=false, pool_size=8, "
+            "acquire_timeout_ms=5000, "
             "cache_capacity=256, gcm_max_messages_per_key=4294967296, "
             "max_message_bytes=67108864, audit=<unset>}");
 }
@@ -42,6 +43,7 @@ TEST(ConfigClone, CopiesEveryFieldAndThePin) {
   config.pin_file = "/etc/craton/pin";
   config.allow_software_keygen_fallback = true;
   config.allow_unprotected_library_path = true;
+  config.allow_keys_without_login = true;
   config.pool_size = 3;
   config.acquire_timeout = std::chrono::milliseconds(17);
   config.cache_capacity = 5;

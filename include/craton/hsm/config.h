@@ -37,6 +37,10 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
 
   bool allow_software_keygen_fallback = false;
   bool allow_unprotected_library_path = false;
+  // Lets a backend without a PIN create persistent private and secret keys. They are then
+  // CKA_PRIVATE false: anyone who can open the token uses them without a PIN. Off: such a
+  // creation is LoginRequired.
+  bool allow_keys_without_login = false;
   std::uint32_t pool_size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
   std::uint32_t cache_capacity = 256;

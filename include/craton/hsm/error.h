@@ -83,6 +83,10 @@ enum class ErrorCode : std::uint16_t {
   // A call that changes the token (generate, import, destroy) failed part-way and may or may
   // not have taken effect; the message says what the token holds now. Never retried.
   OutcomeUnknown,
+  // The operation needs a user login and the backend holds no PIN: persistent private and
+  // secret keys made without one would be usable by anyone with access to the token. Give the
+  // PIN (pin_env, pin_file); retrying without one cannot help.
+  LoginRequired,
 };
 
 // What a caller (or the pool) can usefully do about an error.

@@ -33,11 +33,13 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   // requested usage attributes. Returns the private or secret key. Errors: KeyAlreadyExists
   // when any key object already has this label or id, also when another thread or process
   // creates one at the same time (nothing of this call stays behind); InvalidArgument for an
-  // empty or over-long label/id or usages the algorithm cannot have; MechanismUnsupported;
-  // OutcomeUnknown. A failure leaves nothing this call made on the token.
+  // empty or over-long label/id or usages the algorithm cannot have; LoginRequired, before any
+  // token call, when the backend has no PIN (unless allow_keys_without_login);
+  // MechanismUnsupported; OutcomeUnknown. A failure leaves nothing this call made on the token.
   virtual Result<Key> generate_resident_key(const ResidentKeySpec& spec) = 0;
   // Stores caller-held material as a persistent, sensitive, non-extractable token object
-  // (both halves for a private key). Same errors as generate_resident_key.
+  // (both halves for a private key). Same errors as generate_resident_key (LoginRequired only
+  // for private and secret material).
   virtual Result<Key> import_resident_key(const Key& material, const ResidentKeySpec& spec) = 0;
   // Finds exactly one key object. Errors: KeyNotFound; KeyAmbiguous (the message says how
   // many matched) when several objects fit: we never pick one of them.

@@ -44,6 +44,32 @@ struct WipingAllocator : Upstream {
   }
 };
 
+// Memory for secrets that live long (PINs, key material), from pages marked MADV_DONTDUMP so a
+// core dump of the process leaves them out (where the kernel supports it; elsewhere they are
+// ordinary anonymous pages). Blocks of up to 4 KiB are carved from 64 KiB mappings by size
+// class and kept for reuse, never returned to the system; larger blocks are mappings of their
+// own. Per-operation buffers do not come from here: the hot path stays on the ordinary heap.
+// deallocate_dontdump wipes the block before it is reused. Thread-safe, and usable in a child
+// after fork(). allocate_dontdump throws std::bad_alloc when no memory can be mapped.
+[[nodiscard]] CRATON_HSM_API void* allocate_dontdump(std::size_t size);
+CRATON_HSM_API void deallocate_dontdump(void* block, std::size_t size) noexcept;
+
+// The standard-allocator face of allocate_dontdump, for WipingAllocator's `Upstream`.
+template <typename T>
+struct DontDumpAllocator {
+  using value_type = T;
+  DontDumpAllocator() = default;
+  template <typename U>
+  explicit DontDumpAllocator(const DontDumpAllocator<U>& /*other*/) noexcept {}
+  [[nodiscard]] T* allocate(std::size_t n) {
+    return static_cast<T*>(allocate_dontdump(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept { deallocate_dontdump(p, n * sizeof(T)); }
+  friend bool operator==(const DontDumpAllocator& /*a*/, const DontDumpAllocator& /*b*/) noexcept {
+    return true;
+  }
+};
+
 // Secret key bytes. Move-only; `clone()` is the one explicit way to copy; the bytes are reached
 // only through `expose()`, so every use is greppable. Prints as "<redacted>".
 // Thread-safety: like std::vector (concurrent const access only).
@@ -87,10 +113,14 @@ class BasicSecretBytes {
   Storage bytes_;
 };
 
+// Per-operation secrets (decrypted plaintext, unwrapped keys, attribute values read back).
 using SecretBytes = BasicSecretBytes<std::allocator<std::uint8_t>>;
+// Secrets kept as long as a key is (its material): in pages left out of core dumps.
+using KeySecretBytes = BasicSecretBytes<DontDumpAllocator<std::uint8_t>>;
 
 // A PIN or passphrase. Stored without small-string optimisation so that every byte lives in
-// wiped heap memory. Same access rules as SecretBytes.
+// wiped memory, from pages left out of core dumps (allocate_dontdump). Same access rules as
+// SecretBytes.
 class CRATON_HSM_API SecretString {
  public:
   SecretString() = default;
@@ -110,7 +140,7 @@ class CRATON_HSM_API SecretString {
   [[nodiscard]] bool empty() const noexcept { return chars_.empty(); }
 
  private:
-  std::vector<char, WipingAllocator<char>> chars_;
+  std::vector<char, WipingAllocator<char, DontDumpAllocator<char>>> chars_;
 };
 
 inline constexpr std::string_view kRedacted = "<redacted>";

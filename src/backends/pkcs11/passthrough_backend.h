@@ -165,6 +165,10 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   // is never re-run by the pool; whatever this call made is removed again when a later step
   // fails, and OutcomeUnknown says so when that cannot be proven.
   using CreateObjects = std::function<Result<void>(Lease&, CreatedObjects&)>;
+  // LoginRequired when this backend holds no PIN and the config does not allow persistent
+  // private and secret keys without one (allow_keys_without_login); `action` starts the
+  // message ("generating").
+  Result<void> require_login_for_keys(std::string_view action, const ResidentKeySpec& spec) const;
   Result<Key> create_resident(const ResidentKeySpec& spec, const CreateObjects& create);
   // After creating failed: removes what `created` names (on a fresh session), and checks what
   // the token holds when the failing call may have created objects it never reported or a

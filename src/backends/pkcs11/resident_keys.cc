@@ -33,6 +33,19 @@ auto run_until_changing(SessionPool& pool, bool& changing, Attempt&& attempt)
 
 }  // namespace
 
+Result<void> Pkcs11PassthroughBackend::require_login_for_keys(std::string_view action,
+                                                              const ResidentKeySpec& spec) const {
+  if (pool_->logs_in() || config_.allow_keys_without_login) return {};
+  // Without a login the object could not be CKA_PRIVATE, and a persistent key anyone can use
+  // without the PIN is what the PIN exists to prevent. Refused before any token call.
+  return fail(ErrorCode::LoginRequired,
+              fmt::format("{} the key labelled {:?} needs a user login, and this backend has no "
+                          "PIN: the key would be public (CKA_PRIVATE false), usable by anyone who "
+                          "can open the token. Configure the PIN (pin_env, pin_file), or set "
+                          "allow_keys_without_login = true to accept such keys",
+                          action, spec.label));
+}
+
 Result<Key> Pkcs11PassthroughBackend::load_resident(Lease& lease, CK_OBJECT_HANDLE object) {
   // Read before the object: a destroy that lands in between leaves an outdated stamp, so the
   // handle is proven again on first use rather than trusted.
@@ -46,6 +59,7 @@ Result<Key> Pkcs11PassthroughBackend::load_resident(Lease& lease, CK_OBJECT_HAND
 
 Result<Key> Pkcs11PassthroughBackend::generate_resident_key(const ResidentKeySpec& spec) {
   CRATON_ASSIGN_OR_RETURN(const KeyUsages usages, check_resident_spec(spec));
+  CRATON_RETURN_IF_ERROR(require_login_for_keys("generating", spec));
   return create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
     return generate_resident(lease, spec, usages, pool_->logs_in(), created);
   });
@@ -57,6 +71,8 @@ Result<Key> Pkcs11PassthroughBackend::import_resident_key(const Key& material,
     return fail(ErrorCode::InvalidArgument, "the key already lives on a token");
   }
   CRATON_ASSIGN_OR_RETURN(const KeyUsages usages, check_resident_import(spec, material.kind()));
+  // A public key is public whoever stores it.
+  if (material.is_private()) CRATON_RETURN_IF_ERROR(require_login_for_keys("importing", spec));
   CRATON_ASSIGN_OR_RETURN(
       Key resident, create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
         return store_resident(lease, material, spec, usages, pool_->logs_in(), created);

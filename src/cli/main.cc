@@ -3,6 +3,7 @@
 // exit codes.
 #include <craton/hsm/error.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <span>
@@ -150,6 +151,10 @@ void report_exception(const char* what, std::span<char* const> args) noexcept {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past RLIMIT_FSIZE a write then fails with EFBIG and --out and the audit trail take their
+  // failure paths (nothing left behind, exit 3 or 4); the default action would kill the process
+  // half-way through a file.
+  (void)std::signal(SIGXFSZ, SIG_IGN);
   const std::span<char* const> args = std::span(argv, argc).subspan(argc > 0 ? 1 : 0);
   try {
     return run(argc, argv);

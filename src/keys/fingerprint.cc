@@ -106,9 +106,9 @@ SecretBytes fingerprint_input(const KeyMaterial& m) {
   return encoder.take();
 }
 
-const SecretBytes& process_fingerprint_secret() {
-  static const SecretBytes secret = [] {
-    SecretBytes bytes = SecretBytes::zeroed(32);
+const KeySecretBytes& process_fingerprint_secret() {
+  static const KeySecretBytes secret = [] {
+    KeySecretBytes bytes = KeySecretBytes::zeroed(32);
     if (RAND_bytes(bytes.expose_mut().data(), static_cast<int>(bytes.size())) != 1) {
       std::abort();  // no randomness: nothing cryptographic can safely continue
     }
@@ -117,7 +117,7 @@ const SecretBytes& process_fingerprint_secret() {
   return secret;
 }
 
-Fingerprint keyed_fingerprint(const KeyMaterial& material, const SecretBytes& secret) {
+Fingerprint keyed_fingerprint(const KeyMaterial& material, const KeySecretBytes& secret) {
   const SecretBytes input = fingerprint_input(material);
   Fingerprint fingerprint;
   unsigned int length = fingerprint.bytes.size();

@@ -20,11 +20,12 @@ namespace craton::hsm::keys {
 
 // HMAC-SHA-256 of fingerprint_input under `secret`, so that a fingerprint in memory or in a
 // log reveals nothing about the key bytes.
-[[nodiscard]] Fingerprint keyed_fingerprint(const KeyMaterial& material, const SecretBytes& secret);
+[[nodiscard]] Fingerprint keyed_fingerprint(const KeyMaterial& material,
+                                            const KeySecretBytes& secret);
 
 // The secret every fingerprint of this process is keyed with: random, made on first use, the
 // same for every backend, so that one key has one fingerprint (and one GCM budget) in the
-// whole process and none outside it.
-[[nodiscard]] const SecretBytes& process_fingerprint_secret();
+// whole process and none outside it. Left out of core dumps like key material.
+[[nodiscard]] const KeySecretBytes& process_fingerprint_secret();
 
 }  // namespace craton::hsm::keys

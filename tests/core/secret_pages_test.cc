@@ -12,42 +12,17 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "support/core_dump_pages.h"
+
 namespace craton::hsm {
 namespace {
 
-// The VmFlags line of the mapping that holds `address`, from /proc/self/smaps.
-std::optional<std::string> vm_flags_of(const void* address) {
-  const auto target = reinterpret_cast<std::uintptr_t>(address);
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  while (std::getline(smaps, line)) {
-    std::uintptr_t start = 0;
-    std::uintptr_t end = 0;
-    char dash = 0;
-    std::istringstream header(line);
-    // A mapping's header line starts "start-end perms ..."; its fields follow on their own lines.
-    if (header >> std::hex >> start >> dash >> end && dash == '-') {
-      inside = target >= start && target < end;
-      continue;
-    }
-    if (inside && line.starts_with("VmFlags:")) return line;
-  }
-  return std::nullopt;
-}
-
-bool excluded_from_core_dumps(const void* address) {
-  const std::optional<std::string> flags = vm_flags_of(address);
-  EXPECT_TRUE(flags.has_value()) << "no mapping holds " << address;
-  return flags && flags->find(" dd") != std::string::npos;
-}
+using testing::excluded_from_core_dumps;
+using testing::vm_flags_of;
 
 TEST(SecretPages, PinsLiveInPagesLeftOutOfCoreDumps) {
   const SecretString pin("Zq7-SECRET-pin-481");

@@ -12,8 +12,8 @@
 namespace craton::hsm::keys {
 namespace {
 
-const SecretBytes kSecretA(std::vector<std::uint8_t>(32, 0xa5));
-const SecretBytes kSecretB(std::vector<std::uint8_t>(32, 0x5a));
+const KeySecretBytes kSecretA(std::vector<std::uint8_t>(32, 0xa5));
+const KeySecretBytes kSecretB(std::vector<std::uint8_t>(32, 0x5a));
 
 TEST(FingerprintTest, IdenticalBytesOfDifferentKindsDiffer) {
   const std::vector<std::uint8_t> raw(32, 0x33);
@@ -90,10 +90,10 @@ TEST(FingerprintTest, ResidentPairsAreTheirPublicValue) {
 }
 
 TEST(FingerprintTest, TheProcessSecretIsOneRandomKey) {
-  const SecretBytes& secret = process_fingerprint_secret();
+  const KeySecretBytes& secret = process_fingerprint_secret();
   EXPECT_EQ(secret.size(), 32u);
   EXPECT_EQ(&secret, &process_fingerprint_secret());
-  EXPECT_FALSE(secret.equals(SecretBytes::zeroed(32)));
+  EXPECT_FALSE(secret.equals(KeySecretBytes::zeroed(32)));
 }
 
 TEST(FingerprintMemoTest, KeepsOneEntryPerOwnerUnderConcurrentInserts) {

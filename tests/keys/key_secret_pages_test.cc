@@ -7,34 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <fstream>
-#include <sstream>
-#include <string>
 
+#include "keys/fingerprint.h"
 #include "keys/key_material.h"
+#include "support/core_dump_pages.h"
 
 namespace craton::hsm {
 namespace {
 
-bool excluded_from_core_dumps(const void* address) {
-  const auto target = reinterpret_cast<std::uintptr_t>(address);
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  while (std::getline(smaps, line)) {
-    std::uintptr_t start = 0;
-    std::uintptr_t end = 0;
-    char dash = 0;
-    std::istringstream header(line);
-    if (header >> std::hex >> start >> dash >> end && dash == '-') {
-      inside = target >= start && target < end;
-      continue;
-    }
-    if (inside && line.starts_with("VmFlags:")) return line.find(" dd") != std::string::npos;
-  }
-  ADD_FAILURE() << "no mapping holds " << address;
-  return false;
-}
+using testing::excluded_from_core_dumps;
 
 TEST(KeySecretPages, EveryKindOfPrivateMaterialIsLeftOutOfCoreDumps) {
   const auto software = make_software_backend();
@@ -52,6 +33,11 @@ TEST(KeySecretPages, EveryKindOfPrivateMaterialIsLeftOutOfCoreDumps) {
       EXPECT_TRUE(excluded_from_core_dumps(material.rsa_private->prime1.expose().data()));
     }
   }
+}
+
+// Every fingerprint of the process is keyed with it: whoever has it can test a guess at a key.
+TEST(KeySecretPages, TheProcessFingerprintSecretIsLeftOutOfCoreDumps) {
+  EXPECT_TRUE(excluded_from_core_dumps(keys::process_fingerprint_secret().expose().data()));
 }
 
 // export_secret hands the caller a copy for one use: ordinary heap, wiped when freed.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Login failures on a throwaway token: typed, leak-free, never printing the PIN, and never
 // retried into a lockout.
+#include <regex>
 #include <sstream>
 
 #include "pkcs11/pool/session_pool.h"
@@ -60,10 +61,15 @@ TEST(LoginTest, APoolPrintsWithoutItsPin) {
   const std::string formatted = fmt::format("{}", **pool);
   std::ostringstream streamed;
   streamed << **pool;
+  // The suite's PIN is all digits, so a slot id or a counter may contain it by chance: those
+  // numeric fields are masked before looking for the PIN anywhere in the text.
+  const std::regex counters(
+      "(slot|size|opened|closed|rebuilt|logins|waits|timeouts|retries)=[0-9]+");
   for (const std::string& text : {formatted, streamed.str()}) {
     EXPECT_THAT(text, HasSubstr("user_pin=<redacted>"));
-    EXPECT_THAT(text, Not(HasSubstr(std::string("=") + std::string(testing::kUserPin))));
     EXPECT_THAT(text, HasSubstr("size=2"));
+    EXPECT_THAT(std::regex_replace(text, counters, "$1=N"),
+                Not(HasSubstr(std::string(testing::kUserPin))));
   }
 }
 

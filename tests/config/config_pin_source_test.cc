@@ -19,7 +19,6 @@ namespace fs = std::filesystem;
 using testing::IsConfigInvalidMentioning;
 using testing::ScopedEnv;
 using testing::TempDir;
-using testing::unique_env_name;
 
 constexpr auto kOwnerOnly = fs::perms::owner_read | fs::perms::owner_write;
 constexpr std::string_view kPin = "uri-pin-6620";

@@ -32,6 +32,9 @@ class AuditedPkcs11Backend final : public AuditedOperations<Pkcs11Backend> {
   Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) override;
   Result<void> destroy_key(const KeyRef& ref) override;
   [[nodiscard]] std::string token_uri() const override { return inner_->token_uri(); }
+  [[nodiscard]] Result<Pkcs11Uri> describe_location() const override {
+    return inner_->describe_location();
+  }
   // Not recorded itself: the login it may make is, as the wrapped backend's event.
   Result<void> set_user_pin(SecretString pin) override {
     return inner_->set_user_pin(std::move(pin));

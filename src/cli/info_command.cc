@@ -15,6 +15,8 @@ namespace {
 
 constexpr const char* kFooter = R"(
 Without a token selector, lists the tokens only; with one, also the token's mechanisms.
+Each token's PKCS#11 URI is printed (as p11tool --list-tokens does): put it in a config as
+token_uri = "pkcs11:..." to select that token.
 No PIN is needed and no login happens; without a PIN configured, a note on stderr says that
 other commands would see public objects only. Global options (--config, --module, --slot,
 --token-label, --token-serial) may come before or after "info"; see craton-hsm --help.

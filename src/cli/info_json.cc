@@ -34,6 +34,7 @@ void write_token(JsonWriter& json, const Pkcs11TokenInfo& token, bool selected) 
   json.key("serial").value(token.serial);
   json.key("model").value(token.model);
   json.key("manufacturer").value(token.manufacturer);
+  json.key("uri").value(token_uri_of(token).to_string());
   json.key("flags");
   write_names(json, token_flag_names(token.flags));
   // null: the token reported "unavailable" or "effectively infinite".

@@ -58,6 +58,8 @@ void append_tokens(std::string& out, const InfoReport& report) {
     table.add_row({"serial", or_none(token.serial)});
     table.add_row({"model", token.model});
     table.add_row({"manufacturer", token.manufacturer});
+    // What p11tool --list-tokens prints: usable as token_uri in a config.
+    table.add_row({"uri", token_uri_of(token).to_string()});
     table.add_row({"flags", joined(token_flag_names(token.flags))});
     table.add_row({"sessions", sessions_text(token)});
     out += table.render("    ");

@@ -111,6 +111,8 @@ Result<CliConfig> build_config(const GlobalOptions& options) {
     CRATON_ASSIGN_OR_RETURN(SecretString pin, read_pin_file(*options.pin_file));
     config.pin_file = *options.pin_file;
     config.user_pin = std::move(pin);
+    // The command line's PIN file replaces the file's, however the file named it.
+    if (config.token_uri) config.token_uri->pin_source.reset();
   }
   const bool has_selector =
       config.slot_id || config.token_label || config.token_serial || config.token_uri;

@@ -99,12 +99,13 @@ Result<SecretString> ask_for_pin(std::string_view command, const Pkcs11Passthrou
   return pin;
 }
 
-Result<void> check_attribute(std::string_view name, const std::optional<std::string>& in_key,
-                             const std::optional<std::string>& of_token) {
-  if (!in_key || in_key == of_token) return {};
-  return fail(ErrorCode::InvalidArgument,
-              fmt::format("the key URI names {}={:?}, but the configured token has {:?}", name,
-                          *in_key, of_token.value_or("")));
+// The key URI with its object attributes removed: what is left names where the key lives.
+Pkcs11Uri location_part(const Pkcs11Uri& uri) {
+  Pkcs11Uri location = uri;
+  location.object.reset();
+  location.id.reset();
+  location.type.reset();
+  return location;
 }
 
 }  // namespace
@@ -160,16 +161,19 @@ Result<KeyUri> parse_key_uri(std::string_view text, std::string_view option) {
   if (!ref) {
     return fail(ErrorCode::InvalidArgument, fmt::format("{}: {}", option, ref.error().message()));
   }
-  return KeyUri{std::move(*uri), std::move(*ref)};
+  return KeyUri{std::move(*uri), std::move(*ref), std::string(option)};
 }
 
 Result<void> check_same_token(const KeyUri& key, const Pkcs11Backend& backend) {
-  if (key.uri.selects_any_token()) return {};
-  CRATON_ASSIGN_OR_RETURN(const Pkcs11Uri token, Pkcs11Uri::parse(backend.token_uri()));
-  CRATON_RETURN_IF_ERROR(check_attribute("token", key.uri.token, token.token));
-  CRATON_RETURN_IF_ERROR(check_attribute("serial", key.uri.serial, token.serial));
-  CRATON_RETURN_IF_ERROR(check_attribute("manufacturer", key.uri.manufacturer, token.manufacturer));
-  return check_attribute("model", key.uri.model, token.model);
+  // Only object attributes: nothing to check, and no C_GetInfo / C_GetSlotInfo to spend.
+  if (location_part(key.uri) == Pkcs11Uri{}) return {};
+  CRATON_ASSIGN_OR_RETURN(const Pkcs11Uri location, backend.describe_location());
+  const std::optional<Pkcs11UriMismatch> mismatch = key.uri.first_mismatch(location);
+  if (!mismatch) return {};
+  return fail(
+      ErrorCode::InvalidArgument,
+      fmt::format("{}: the URI names {}={:?}, but the configured token has {}={:?}", key.option,
+                  mismatch->attribute, mismatch->wanted, mismatch->attribute, mismatch->actual));
 }
 
 Result<Key> resolve_key(Pkcs11Backend& backend, const KeyUri& key) {

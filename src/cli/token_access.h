@@ -9,6 +9,7 @@
 #include <craton/hsm/resident_keys.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "cli/options.h"
@@ -47,20 +48,27 @@ void note_public_objects_only(const GlobalOptions& global, const CliConfig& conf
 // without a token selector).
 [[nodiscard]] Result<std::unique_ptr<Pkcs11Backend>> open_token(const GlobalOptions& global);
 
-// A key named on the command line: the reference, plus the token attributes the URI carried
-// (checked against the opened token, so a URI copied from another token never silently
-// selects a same-named key here).
+// A key named on the command line: the reference, plus the token, slot, library and module
+// attributes the URI carried (checked against the opened token, so a URI copied from another
+// token never silently selects a same-named key here), and the option that gave it.
 struct KeyUri {
   Pkcs11Uri uri;
   KeyRef ref;
+  std::string option;  // "--key", "--kek"
 };
 
 // Parses `text` ("pkcs11:object=signing-1;type=private", token attributes optional) before
-// any token is opened, so a typo fails fast and without a PIN. Errors: InvalidArgument.
+// any token is opened, so a typo fails fast and without a PIN. A pin-source is refused (the
+// login is the configuration's: --pin-file, pin_file, token_uri's pin-source or the
+// environment), and never repeated. Errors: InvalidArgument.
 [[nodiscard]] Result<KeyUri> parse_key_uri(std::string_view text, std::string_view option);
 
-// InvalidArgument when the key URI names a token (token, serial, manufacturer, model) that
-// is not the one `backend` works on.
+// Every RFC 7512 attribute the key URI sets besides the object's (token, manufacturer, serial,
+// model, slot-id, slot-description, slot-manufacturer, library-manufacturer,
+// library-description, library-version, module-name, module-path) must describe the module,
+// slot and token `backend` works on (Pkcs11Uri::first_mismatch against describe_location()).
+// Errors: InvalidArgument naming the first attribute that differs and both values; those of
+// describe_location.
 [[nodiscard]] Result<void> check_same_token(const KeyUri& key, const Pkcs11Backend& backend);
 
 // check_same_token, then find_key. Errors: InvalidArgument, KeyNotFound, KeyAmbiguous.

@@ -42,7 +42,7 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   if (config.slot_id) fmt::format_to(it, ", slot_id={}", *config.slot_id);
   if (config.token_label) fmt::format_to(it, ", token_label={:?}", *config.token_label);
   if (config.token_serial) fmt::format_to(it, ", token_serial={:?}", *config.token_serial);
-  // A parsed URI carries no PIN (pin-value and pin-source are refused by the parser).
+  // A parsed URI carries no PIN: pin-value is refused by the parser, pin-source is a path.
   if (config.token_uri) fmt::format_to(it, ", token_uri={:?}", config.token_uri->to_string());
   fmt::format_to(it, ", user_pin={}", config.user_pin ? kRedacted : std::string_view("<unset>"));
   if (config::is_env_name(config.pin_env)) {

@@ -27,27 +27,32 @@ std::string_view strip_one_line_ending(std::string_view text) {
   return text;
 }
 
-}  // namespace
-
-Result<SecretString> read_pin_file(const std::filesystem::path& file) {
+// read_pin_file's rules; `field` names where the path came from in errors.
+Result<SecretString> read_pin_from(std::string_view field, const std::filesystem::path& file) {
   // The symlink refusal and the mode check both look at the opened descriptor, so the file we
   // check is the file we read.
   CRATON_ASSIGN_OR_RETURN(const UniqueFd fd,
-                          config::open_regular_file("pin_file", file, config::FileUse::Secret));
+                          config::open_regular_file(field, file, config::FileUse::Secret));
   // A wiping buffer in pages left out of core dumps: the PIN never sits in memory that is freed
   // without being overwritten, nor in a core dump.
   std::vector<char, WipingAllocator<char, DontDumpAllocator<char>>> buffer(kMaxPinFileBytes + 1);
-  CRATON_ASSIGN_OR_RETURN(const std::size_t size, config::read_up_to("pin_file", file, fd, buffer));
+  CRATON_ASSIGN_OR_RETURN(const std::size_t size, config::read_up_to(field, file, fd, buffer));
   if (size > kMaxPinFileBytes) {
     return fail(ErrorCode::ConfigInvalid,
-                fmt::format("pin_file: {} is larger than {} bytes; is it the right file?",
+                fmt::format("{}: {} is larger than {} bytes; is it the right file?", field,
                             file.string(), kMaxPinFileBytes));
   }
   const std::string_view pin = strip_one_line_ending({buffer.data(), size});
   if (pin.empty()) {
-    return fail(ErrorCode::ConfigInvalid, fmt::format("pin_file: {} is empty", file.string()));
+    return fail(ErrorCode::ConfigInvalid, fmt::format("{}: {} is empty", field, file.string()));
   }
   return SecretString(pin);
+}
+
+}  // namespace
+
+Result<SecretString> read_pin_file(const std::filesystem::path& file) {
+  return read_pin_from("pin_file", file);
 }
 
 namespace config {
@@ -55,6 +60,13 @@ namespace config {
 Result<void> resolve_pin(Pkcs11PassthroughConfig& config) {
   if (config.pin_file) {
     CRATON_ASSIGN_OR_RETURN(SecretString pin, read_pin_file(*config.pin_file));
+    config.user_pin = std::move(pin);
+    return {};
+  }
+  // RFC 7512 pin-source, as libp11 and pkcs11-provider read it; validate() made sure it names
+  // an absolute path and that pin_file is not set as well.
+  if (const auto source = config.token_uri ? config.token_uri->pin_source_file() : std::nullopt) {
+    CRATON_ASSIGN_OR_RETURN(SecretString pin, read_pin_from("token_uri pin-source", *source));
     config.user_pin = std::move(pin);
     return {};
   }

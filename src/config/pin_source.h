@@ -7,9 +7,10 @@
 namespace craton::hsm::config {
 
 // Sets config.user_pin from config.pin_file when that is set (read_pin_file's rules), else from
-// the environment variable config.pin_env when it is set and non-empty; otherwise leaves the
-// PIN unset, which is allowed (commands such as `info` need no login). Errors: ConfigInvalid
-// naming pin_file; messages never contain the PIN.
+// the file the token_uri's pin-source names (the same rules), else from the environment variable
+// config.pin_env when it is set and non-empty; otherwise leaves the PIN unset, which is allowed
+// (commands such as `info` need no login). Errors: ConfigInvalid naming pin_file or "token_uri
+// pin-source" and the path; messages never contain the PIN.
 [[nodiscard]] Result<void> resolve_pin(Pkcs11PassthroughConfig& config);
 
 }  // namespace craton::hsm::config

@@ -10,8 +10,10 @@
 //   token_label  = "ci-token"         # string, 1..32 bytes (CK_TOKEN_INFO.label)
 //   token_serial = "0123456789abcdef" # string, 1..16 bytes (CK_TOKEN_INFO.serialNumber)
 //   token_uri    = "pkcs11:token=ci-token"  # string, an RFC 7512 URI naming the token (no
-//                                 # object attributes, no PIN); its module-path, if any, must
-//                                 # equal library_path, and stands in for it when that is absent
+//                                 # object attributes, no pin-value); its module-path, if any,
+//                                 # must equal library_path, and stands in for it when that is
+//                                 # absent; its pin-source=file:/abs/path (or /abs/path) names
+//                                 # the PIN file as pin_file would (not both)
 //
 //   pin_env  = "CRATON_HSM_PIN"   # string; env var holding the user PIN; [A-Za-z_][A-Za-z0-9_]*
 //                                 # default "CRATON_HSM_PIN"

@@ -9,7 +9,8 @@
 namespace craton::hsm::config {
 
 // token_uri (when set): names a token and no object; its text fields fit the PKCS#11 fields;
-// module-path and module-name agree with library_path. Errors: ConfigInvalid "token_uri: ...".
+// module-path and module-name agree with library_path; a pin-source names an absolute path and
+// pin_file is not set as well. Errors: ConfigInvalid "token_uri: ...".
 [[nodiscard]] Result<void> check_token_uri(const Pkcs11PassthroughConfig& config);
 
 // [audit]: file set, exactly one of key_file / key_label, ranges. Errors: ConfigInvalid

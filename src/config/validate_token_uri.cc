@@ -6,6 +6,7 @@
 
 #include "config/rules.h"
 #include "config/validate_parts.h"
+#include "uri/attributes.h"
 
 namespace craton::hsm::config {
 namespace {
@@ -18,15 +19,6 @@ Result<void> check_length(std::string_view attribute, const std::optional<std::s
   return fail(ErrorCode::ConfigInvalid,
               fmt::format("token_uri: {} must be at most {} bytes (the PKCS#11 field size), got {}",
                           attribute, max_bytes, value->size()));
-}
-
-// RFC 7512 §2.3: module-name is the file name without the "lib" prefix and the extension
-// ("mypkcs11" for libmypkcs11.so.1).
-std::string module_name_of(const fs::path& library) {
-  std::string name = library.filename().string();
-  if (name.starts_with("lib")) name.erase(0, 3);
-  if (const auto dot = name.find('.'); dot != std::string::npos) name.erase(dot);
-  return name;
 }
 
 }  // namespace
@@ -62,11 +54,20 @@ Result<void> check_token_uri(const Pkcs11PassthroughConfig& config) {
                             *uri.module_path, config.library_path.string()));
   }
   const fs::path library = effective_library_path(config);
-  if (uri.module_name && !library.empty() && *uri.module_name != module_name_of(library)) {
+  if (uri.pin_source && !uri.pin_source_file()) {
+    return fail(ErrorCode::ConfigInvalid,
+                "token_uri: pin-source must be file:/absolute/path or /absolute/path");
+  }
+  // Two PIN files: refuse rather than guess which one was meant.
+  if (uri.pin_source && config.pin_file) {
+    return fail(ErrorCode::ConfigInvalid,
+                "token_uri: pin-source and pin_file both name the PIN file; keep one");
+  }
+  if (uri.module_name && !library.empty() && *uri.module_name != uri::module_name_of(library)) {
     return fail(ErrorCode::ConfigInvalid,
                 fmt::format("token_uri: module-name {:?} does not name library_path {:?} "
                             "(its module-name is {:?})",
-                            *uri.module_name, library.string(), module_name_of(library)));
+                            *uri.module_name, library.string(), uri::module_name_of(library)));
   }
   return {};
 }

@@ -20,6 +20,13 @@ Result<KeyRef> KeyRef::from_uri(const Pkcs11Uri& uri) {
     return fail(ErrorCode::InvalidArgument,
                 "key reference: the URI names no key (give object=<label> and/or id=<bytes>)");
   }
+  // Ignoring it would let the author believe another PIN is used; honouring it would let a key
+  // name change a backend's login. The value (a path) is not repeated.
+  if (uri.pin_source) {
+    return fail(ErrorCode::InvalidArgument,
+                "key reference: pin-source is not read from a key URI (the backend logs in with "
+                "its configuration's PIN: pin_file, pin-source in token_uri, or pin_env)");
+  }
   if (uri.type == ObjectClass::Certificate || uri.type == ObjectClass::Data) {
     return fail(ErrorCode::InvalidArgument,
                 fmt::format("key reference: type={} is not a key (use private, public or "

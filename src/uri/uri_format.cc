@@ -39,6 +39,7 @@ std::string Pkcs11Uri::to_string() const {
       case Kind::Text:
       case Kind::LibraryVersion:
       case Kind::ModulePath:
+      case Kind::PinSource:
         uri::append_encoded(out, *(this->*attribute.text), attribute.part);
         break;
     }
@@ -53,6 +54,13 @@ bool Pkcs11Uri::selects_any_token() const noexcept {
 
 bool Pkcs11Uri::names_no_object() const noexcept {
   return !object && !id && !type;
+}
+
+std::optional<std::string> Pkcs11Uri::pin_source_file() const {
+  if (!pin_source) return std::nullopt;
+  const std::optional<std::string_view> path = uri::pin_source_path(*pin_source);
+  if (!path) return std::nullopt;  // parse() refuses these; a hand-built URI may hold one
+  return std::string(*path);
 }
 
 std::ostream& operator<<(std::ostream& out, const Pkcs11Uri& uri) {

@@ -76,9 +76,10 @@ class PartParser {
     const std::string_view name = chunk.substr(0, equals);
     if (name.empty()) return uri_error("attribute", position, "empty attribute name");
     // Refused before the value is even decoded, so it can appear in no message.
-    if (std::ranges::find(uri::kPinAttributes, name) != uri::kPinAttributes.end()) {
+    if (name == uri::kPinValue) {
       return uri_error(describe_name(name), position,
-                       "PINs are never taken from URIs; use pin_file or pin_env");
+                       "PINs are never taken from URIs; use pin-source=file:/path, pin_file or "
+                       "pin_env");
     }
     const std::optional<std::size_t> index = uri::find_attribute(name);
     if (!index) {
@@ -123,6 +124,14 @@ class PartParser {
         // A relative path would be searched by dlopen, letting the environment choose the code.
         if (!value.starts_with('/'))
           return uri_error(subject, position, "must be an absolute path");
+        break;
+      case Kind::PinSource:
+        // Never a program to run ("|command") nor a path relative to an unknown directory.
+        if (!uri::pin_source_path(value)) {
+          return uri_error(subject, position,
+                           "must be file:/absolute/path or /absolute/path (programs and other "
+                           "sources are not supported)");
+        }
         break;
       case Kind::SlotId: {
         std::uint64_t slot = 0;

@@ -17,6 +17,7 @@ namespace {
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr KeyUsages kSignVerify{.sign = true, .verify = true};
 constexpr KeyUsages kEncryptDecrypt{.encrypt = true, .decrypt = true};
@@ -120,6 +121,15 @@ TEST(KeyRefFromUri, ParseErrorsPassThrough) {
   const auto pin = KeyRef::parse_uri("pkcs11:object=k?pin-value=0000");
   ASSERT_THAT(pin, HasErrorCode(ErrorCode::InvalidArgument));
   EXPECT_THAT(pin.error().message(), HasSubstr("pin-value"));
+}
+
+// A key reference names an object; the login is the backend's. A pin-source here would be
+// silently ignored, so it is refused, and the path it names is not repeated.
+TEST(KeyRefFromUri, RefusesAPinSource) {
+  const auto ref = KeyRef::parse_uri("pkcs11:object=k?pin-source=file:/run/secret-7781");
+  ASSERT_THAT(ref, HasErrorCode(ErrorCode::InvalidArgument));
+  EXPECT_THAT(ref.error().message(), HasSubstr("pin-source"));
+  EXPECT_THAT(ref.error().message(), Not(HasSubstr("secret-7781")));
 }
 
 TEST(KeyRefText, ToUriRoundTripsAndPrintsTheSameEverywhere) {

@@ -109,11 +109,19 @@ TEST(Pkcs11UriRfcExamples, ModuleNameAndModulePath) {
             "pkcs11:object=my-sign-key;type=private?module-path=/mnt/libmypkcs11.so.1");
 }
 
-// RFC 7512 §3 also shows PINs and vendor attributes; this library refuses them (see
+// RFC 7512 §3's pin-source example: a path, read only by a configuration's token_uri.
+TEST(Pkcs11UriRfcExamples, PinSourceIsAPathAndRoundTrips) {
+  const Pkcs11Uri uri = parsed("pkcs11:object=my-key;type=private?pin-source=file:/etc/token");
+  EXPECT_EQ(uri.pin_source, "file:/etc/token");
+  EXPECT_EQ(uri.pin_source_file(), "/etc/token");
+  EXPECT_EQ(uri.to_string(), "pkcs11:object=my-key;type=private?pin-source=file:/etc/token");
+  EXPECT_EQ(parsed(uri.to_string()), uri);
+}
+
+// RFC 7512 §3 also shows a PIN value and vendor attributes; this library refuses them (see
 // uri_malformed_test.cc for the messages).
-TEST(Pkcs11UriRfcExamples, PinAndVendorExamplesAreRefused) {
+TEST(Pkcs11UriRfcExamples, PinValueAndVendorExamplesAreRefused) {
   for (const std::string_view text : {
-           "pkcs11:object=my-key;type=private?pin-source=file:/etc/token",
            "pkcs11:token=Software%20PKCS%2311%20softtoken;manufacturer=Snake%20Oil,%20Inc."
            "?pin-value=the-pin",
            "pkcs11:token=my-token;object=my-certificate;type=cert;vendor-aaa=value-a"
@@ -217,6 +225,7 @@ TEST(Pkcs11UriRoundTrip, AllByteValuesAndAllFields) {
       .type = ObjectClass::SecretKey,
       .module_name = every_byte,
       .module_path = "/" + every_byte,
+      .pin_source = "file:/" + every_byte,
   };
   const std::string text = uri.to_string();
   EXPECT_EQ(parsed(text), uri);

@@ -93,7 +93,18 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"pkcs11:?module-path=", "must be an absolute path"},
         // PINs.
         Malformed{"pkcs11:object=k?pin-value=1234", "'pin-value' at position 17: PINs are never"},
-        Malformed{"pkcs11:pin-source=file:/x", "'pin-source' at position 8: PINs are never"}));
+        Malformed{"pkcs11:pin-source=file:/x", "'pin-source' at position 8: is a query attribute"},
+        // A pin-source names a file by absolute path, nothing else.
+        Malformed{"pkcs11:?pin-source=relative/pin",
+                  "'pin-source' at position 20: must be "
+                  "file:/absolute/path"},
+        Malformed{"pkcs11:?pin-source=file:pin", "must be file:/absolute/path"},
+        Malformed{"pkcs11:?pin-source=%7C/bin/echo", "programs and other sources are not"},
+        Malformed{"pkcs11:?pin-source=https://example.com/pin", "must be file:/absolute"},
+        Malformed{"pkcs11:?pin-source=file:/", "must be file:/absolute/path"},
+        Malformed{"pkcs11:?pin-source=", "must be file:/absolute/path"},
+        Malformed{"pkcs11:?pin-source=/a&pin-source=/a",
+                  "'pin-source' at position 23: given twice"}));
 
 // The value of a PIN attribute appears nowhere in the error, whatever it looks like and
 // wherever it is (also when it is itself malformed, or followed by other errors).
@@ -102,11 +113,10 @@ TEST(Pkcs11UriPins, ThePinIsNeverInTheMessage) {
       // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one URI, split to fit the line
       "pkcs11:token=Software%20PKCS%2311%20softtoken;manufacturer=Snake%20Oil,%20Inc."
       "?pin-value=the-pin",
-      "pkcs11:object=my-key;type=private?pin-source=file:/etc/token",
       "pkcs11:pin-value=the-pin",
       "pkcs11:?pin-value=the-pin%ZZ",
       "pkcs11:?pin-value=the-pin&pin-value=the-pin",
-      "pkcs11:token=a?pin-source=the-pin&token=x",
+      "pkcs11:?pin-source=/etc/token&pin-value=the-pin",
   };
   for (const std::string_view text : uris) {
     SCOPED_TRACE(text);
@@ -116,6 +126,20 @@ TEST(Pkcs11UriPins, ThePinIsNeverInTheMessage) {
     EXPECT_THAT(message, HasSubstr("PINs are never taken from URIs"));
     EXPECT_THAT(message, Not(HasSubstr("the-pin")));
     EXPECT_THAT(message, Not(HasSubstr("/etc/token")));
+  }
+}
+
+// A pin-source that is refused (a relative path, a program, a malformed escape) is never
+// quoted either: it may be a PIN typed in the wrong place.
+TEST(Pkcs11UriPins, ARefusedPinSourceIsNeverInTheMessage) {
+  for (const std::string_view text :
+       {"pkcs11:token=a?pin-source=the-pin&token=x", "pkcs11:?pin-source=%7Cthe-pin",
+        "pkcs11:?pin-source=file:the-pin", "pkcs11:?pin-source=/the-pin%Z"}) {
+    SCOPED_TRACE(text);
+    const auto uri = Pkcs11Uri::parse(text);
+    ASSERT_THAT(uri, HasErrorCode(ErrorCode::InvalidArgument));
+    EXPECT_THAT(uri.error().to_string(), HasSubstr("pin-source"));
+    EXPECT_THAT(uri.error().to_string(), Not(HasSubstr("the-pin")));
   }
 }
 

@@ -28,7 +28,8 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   std::optional<std::string> token_serial;
   // An RFC 7512 URI naming the token ("pkcs11:token=ci-token;serial=..."): every token, slot
   // and library attribute it sets must match, and exactly one token may. It names no object,
-  // and its module-path (if any) must be library_path.
+  // and its module-path (if any) must be library_path. Its pin-source (if any) names the PIN
+  // file as pin_file does (not both); like pin_file, load_config reads it.
   std::optional<Pkcs11Uri> token_uri;
 
   std::optional<SecretString> user_pin;  // resolved from pin_env or pin_file, never from TOML
@@ -57,8 +58,9 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
 };
 
 // Reads a TOML file (see README "Configuration"), then resolves the PIN: from the file named
-// by `pin_file` (which must not be group/world readable) or else the environment variable named
-// by `pin_env`. A `user_pin` key in the TOML is refused. Errors: ConfigInvalid.
+// by `pin_file` or by token_uri's pin-source (which must not be group/world readable) or else
+// the environment variable named by `pin_env`. A `user_pin` key in the TOML is refused. Errors:
+// ConfigInvalid.
 [[nodiscard]] CRATON_HSM_API Result<Pkcs11PassthroughConfig> load_config(
     const std::filesystem::path& file);
 

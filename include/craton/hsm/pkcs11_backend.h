@@ -59,6 +59,13 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   // "pkcs11:token=ci-token;manufacturer=SoftHSM%20project;serial=...;model=SoftHSM%20v2": the
   // token this backend works on, for building key URIs.
   [[nodiscard]] virtual std::string token_uri() const = 0;
+  // Everything RFC 7512 can say about where this backend works: token_uri()'s attributes plus
+  // slot-id, slot-description, slot-manufacturer, library-manufacturer, library-description,
+  // library-version ("M.m"), module-path (the library path as configured) and module-name (its
+  // file name without "lib" and suffix, RFC 7512 §2.3). For checking a URI someone gave
+  // against this token (Pkcs11Uri::first_mismatch); not for naming keys, since slot ids move.
+  // Asks the module (C_GetSlotInfo, C_GetInfo) on each call. Errors: the module's failures.
+  [[nodiscard]] virtual Result<Pkcs11Uri> describe_location() const = 0;
 
   // Supplies a new user PIN, e.g. after the PIN was changed on the token. A login the token
   // refuses for its PIN (PinIncorrect, PinLocked, PinExpired, PinInvalid) is tried once and

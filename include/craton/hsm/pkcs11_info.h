@@ -6,6 +6,7 @@
 
 #include <craton/hsm/error.h>
 #include <craton/hsm/export.h>
+#include <craton/hsm/pkcs11_uri.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -77,6 +78,11 @@ struct Pkcs11ModuleInfo {
 // and the token's failures while describing.
 [[nodiscard]] CRATON_HSM_API Result<Pkcs11ModuleInfo> describe_pkcs11_module(
     const Pkcs11PassthroughConfig& config);
+
+// The URI naming `token` by token, manufacturer, serial and model, as `p11tool --list-tokens`
+// prints it and Pkcs11Backend::token_uri() writes it: as a config's token_uri it selects that
+// token (slot ids are left out: they move when tokens are added).
+[[nodiscard]] CRATON_HSM_API Pkcs11Uri token_uri_of(const Pkcs11TokenInfo& token);
 
 // The names of the CKF_* token flags set in `flags` ("RNG", "LOGIN_REQUIRED", ...), in bit
 // order; bits without a name in PKCS#11 v2.40 §3.2 are left out.

@@ -47,7 +47,8 @@ struct CRATON_HSM_API KeyRef {
   std::optional<ObjectClass> object_class;
 
   // From a parsed URI's object, id and type. Errors: InvalidArgument when the URI names no
-  // label and no id, or a class that is not a key (cert, data).
+  // label and no id, a class that is not a key (cert, data), or a pin-source (the login is
+  // the backend's; the path is not repeated).
   [[nodiscard]] static Result<KeyRef> from_uri(const Pkcs11Uri& uri);
   // Parses "pkcs11:..." (see Pkcs11Uri::parse) and then from_uri.
   [[nodiscard]] static Result<KeyRef> parse_uri(std::string_view text);

@@ -36,4 +36,13 @@ Result<Pkcs11ModuleInfo> describe_pkcs11_module(const Pkcs11PassthroughConfig& c
   return info;
 }
 
+Pkcs11Uri token_uri_of(const Pkcs11TokenInfo& token) {
+  Pkcs11Uri uri;
+  uri.token = token.label;
+  uri.manufacturer = token.manufacturer;
+  uri.serial = token.serial;
+  uri.model = token.model;
+  return uri;
+}
+
 }  // namespace craton::hsm

@@ -5,6 +5,7 @@
 
 #include <craton/hsm/diagnostics.h>
 #include <craton/hsm/pkcs11_backend.h>
+#include <craton/hsm/pkcs11_info.h>
 
 #include <fmt/format.h>
 
@@ -22,11 +23,7 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
                           Capabilities::probe(*target.module, target.slot));
   CRATON_ASSIGN_OR_RETURN(const TokenDescription token,
                           describe_token(*target.module, target.slot));
-  TokenIdentity identity{.uri = {}, .serial = token.serial};
-  identity.uri.token = token.label;
-  identity.uri.manufacturer = token.manufacturer;
-  identity.uri.serial = token.serial;
-  identity.uri.model = token.model;
+  TokenIdentity identity{.uri = token_uri_of(token), .serial = token.serial};
   PoolOptions options;
   options.pool_size = config.pool_size;
   options.acquire_timeout = config.acquire_timeout;

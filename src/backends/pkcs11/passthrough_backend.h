@@ -119,6 +119,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) override;
   Result<void> destroy_key(const KeyRef& ref) override;
   [[nodiscard]] std::string token_uri() const override;
+  [[nodiscard]] Result<Pkcs11Uri> describe_location() const override;
   Result<void> set_user_pin(SecretString pin) override;
 
   // For tests and diagnostics.

@@ -8,7 +8,10 @@
 #include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"
 #include "backends/pkcs11/resident_pairs.h"
+#include "config/rules.h"
 #include "pkcs11/session/object_search.h"
+#include "pkcs11/session/token.h"
+#include "uri/attributes.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -268,6 +271,25 @@ Result<void> Pkcs11PassthroughBackend::check_destroyed(const KeyRef& ref,
 
 std::string Pkcs11PassthroughBackend::token_uri() const {
   return token_.uri.to_string();
+}
+
+Result<Pkcs11Uri> Pkcs11PassthroughBackend::describe_location() const {
+  const Module& module = pool_->module();
+  CRATON_ASSIGN_OR_RETURN(const SlotDescription slot, describe_slot(module, pool_->slot()));
+  CRATON_ASSIGN_OR_RETURN(const LibraryDescription library, describe_library(module));
+  Pkcs11Uri location = token_.uri;
+  location.slot_id = pool_->slot();
+  location.slot_description = slot.description;
+  location.slot_manufacturer = slot.manufacturer;
+  location.library_manufacturer = library.manufacturer;
+  location.library_description = library.description;
+  location.library_version =
+      fmt::format("{}.{}", library.library_version.major, library.library_version.minor);
+  // As configured, not as resolved: a URI names the module the way its author configured it.
+  const std::filesystem::path library_path = config::effective_library_path(config_);
+  location.module_path = library_path.string();
+  location.module_name = uri::module_name_of(library_path);
+  return location;
 }
 
 }  // namespace craton::hsm::pkcs11

@@ -3,67 +3,49 @@
 // matches anything, a present one must be equal.
 #include "pkcs11/session/token_uri_match.h"
 
-#include <charconv>
-#include <optional>
-#include <string_view>
-
 #include <fmt/format.h>
 
 namespace craton::hsm::pkcs11 {
-namespace {
 
-// PKCS#11 text fields are blank-padded; "ci-token " in a URI means the same field.
-std::string_view without_trailing_blanks(std::string_view text) {
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  return text;
-}
-
-bool field_matches(const std::optional<std::string>& wanted, std::string_view actual) {
-  return !wanted || without_trailing_blanks(*wanted) == without_trailing_blanks(actual);
-}
-
-std::optional<std::uint8_t> version_part(std::string_view text) {
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value > 255) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint8_t>(value);
-}
-
-bool version_matches(std::string_view wanted, Version actual) {
-  const std::size_t dot = wanted.find('.');
-  const std::optional<std::uint8_t> major = version_part(wanted.substr(0, dot));
-  const std::optional<std::uint8_t> minor = dot == std::string_view::npos
-                                                ? std::optional<std::uint8_t>(0)
-                                                : version_part(wanted.substr(dot + 1));
-  return major && minor && *major == actual.major && *minor == actual.minor;
-}
-
-}  // namespace
-
+// Pkcs11Uri::first_mismatch is the one RFC 7512 §2.4 comparison (blank padding, "M" = "M.0");
+// each function here hands it only the attributes it answers for.
 Result<bool> uri_matches_token(const Module& module, const Pkcs11Uri& uri,
                                const TokenDescription& token) {
-  if (uri.slot_id && *uri.slot_id != token.slot_id) return false;
-  if (!field_matches(uri.token, token.label) ||
-      !field_matches(uri.manufacturer, token.manufacturer) ||
-      !field_matches(uri.serial, token.serial) || !field_matches(uri.model, token.model)) {
-    return false;
+  Pkcs11Uri wanted;
+  wanted.token = uri.token;
+  wanted.manufacturer = uri.manufacturer;
+  wanted.serial = uri.serial;
+  wanted.model = uri.model;
+  wanted.slot_id = uri.slot_id;
+  wanted.slot_description = uri.slot_description;
+  wanted.slot_manufacturer = uri.slot_manufacturer;
+  Pkcs11Uri described;
+  described.token = token.label;
+  described.manufacturer = token.manufacturer;
+  described.serial = token.serial;
+  described.model = token.model;
+  described.slot_id = token.slot_id;
+  if (uri.slot_description || uri.slot_manufacturer) {
+    CRATON_ASSIGN_OR_RETURN(const SlotDescription slot, describe_slot(module, token.slot_id));
+    described.slot_description = slot.description;
+    described.slot_manufacturer = slot.manufacturer;
   }
-  if (!uri.slot_description && !uri.slot_manufacturer) return true;
-  CRATON_ASSIGN_OR_RETURN(const SlotDescription slot, describe_slot(module, token.slot_id));
-  return field_matches(uri.slot_description, slot.description) &&
-         field_matches(uri.slot_manufacturer, slot.manufacturer);
+  return !wanted.first_mismatch(described);
 }
 
 Result<void> check_uri_library(const Module& module, const Pkcs11Uri& uri) {
   if (!uri.library_manufacturer && !uri.library_description && !uri.library_version) return {};
   CRATON_ASSIGN_OR_RETURN(const LibraryDescription library, describe_library(module));
-  if (field_matches(uri.library_manufacturer, library.manufacturer) &&
-      field_matches(uri.library_description, library.description) &&
-      (!uri.library_version || version_matches(*uri.library_version, library.library_version))) {
-    return {};
-  }
+  Pkcs11Uri wanted;
+  wanted.library_manufacturer = uri.library_manufacturer;
+  wanted.library_description = uri.library_description;
+  wanted.library_version = uri.library_version;
+  Pkcs11Uri described;
+  described.library_manufacturer = library.manufacturer;
+  described.library_description = library.description;
+  described.library_version =
+      fmt::format("{}.{}", library.library_version.major, library.library_version.minor);
+  if (!wanted.first_mismatch(described)) return {};
   return fail(ErrorCode::TokenNotFound,
               fmt::format("token URI '{}' names another library: this module is "
                           "library-manufacturer '{}', library-description '{}', "

@@ -54,6 +54,13 @@ void write_key_json(JsonWriter& json, const ResidentKeyInfo& info) {
     json.null();
   }
   json.key("uri").value(info.uri);
+  json.key("handle");
+  if (info.handle != 0) {  // 0 is CK_INVALID_HANDLE: not read (keygen)
+    json.value(info.handle);
+  } else {
+    json.null();
+  }
+  json.key("needs_handle").value(info.needs_handle);
   json.end_object();
 }
 

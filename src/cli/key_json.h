@@ -17,7 +17,7 @@ namespace craton::hsm::cli {
 [[nodiscard]] std::string key_type_text(KeyKind kind, const std::optional<EcCurve>& curve);
 
 // One key object: label, id (hex), class, type, bits, usage (array), local, extractable,
-// sensitive, unique_id (null when unknown) and uri.
+// sensitive, unique_id (null when unknown), uri, handle (null when unknown) and needs_handle.
 void write_key_json(JsonWriter& json, const ResidentKeyInfo& info);
 
 // What keygen knows about the key it made, as list reads it from the token: the private or

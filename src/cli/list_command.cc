@@ -21,6 +21,11 @@ namespace {
 constexpr const char* kFooter = R"(
 Lists private, public and secret key objects with their usages. Use a row's URI (or just its
 object=... and type=... parts) as --key for the other commands. No key material is read.
+A row whose URI does not name that object alone (it has no label and no id, or other keys of
+its type share its label or id) shows a HANDLE: pass it with the URI, as --key URI --handle N.
+A handle is the token's number for the object within one process; the command that takes it
+checks that it names an object of exactly the URI's type, label and id, so a handle that moved
+is refused, never applied to another object.
 
 Example:
   craton-hsm list
@@ -43,12 +48,13 @@ std::string render_table(const std::vector<ResidentKeyInfo>& keys) {
                {"USAGE"},
                {"LOCAL"},
                {"EXTRACTABLE"},
-               {"URI"}});
+               {"URI"},
+               {"HANDLE", Align::Right}});
   for (const ResidentKeyInfo& info : keys) {
     table.add_row({info.label, to_hex(info.id), std::string(object_class_name(info.object_class)),
                    key_type_text(info.kind, info.curve), std::to_string(info.bits),
-                   info.usages.to_string(), yes_no(info.local), yes_no(info.extractable),
-                   info.uri});
+                   info.usages.to_string(), yes_no(info.local), yes_no(info.extractable), info.uri,
+                   info.needs_handle ? std::to_string(info.handle) : "-"});
   }
   if (table.empty()) return "no keys on the token\n";
   return table.render();

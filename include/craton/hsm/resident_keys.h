@@ -45,6 +45,14 @@ struct CRATON_HSM_API KeyRef {
   std::optional<std::string> label;             // CKA_LABEL
   std::optional<std::vector<std::uint8_t>> id;  // CKA_ID
   std::optional<ObjectClass> object_class;
+  // For objects no label and id name alone (none, or namesakes): the handle list_keys
+  // reported (ResidentKeyInfo::handle). PKCS#11 promises a handle only within one application
+  // and only while the object exists; a token may number its objects differently in the next
+  // process. So a handle is checked before use: it must name a token object of exactly this
+  // class (required) whose label and id are exactly the ones given here (absent: the object
+  // has none), among the token objects a fresh enumeration finds; otherwise KeyNotFound.
+  // Never part of to_uri (RFC 7512 has no handle).
+  std::optional<std::uint64_t> handle;
 
   // From a parsed URI's object, id and type. Errors: InvalidArgument when the URI names no
   // label and no id, or a class that is not a key (cert, data).
@@ -82,6 +90,11 @@ struct CRATON_HSM_API ResidentKeyInfo {
   bool sensitive = false;                // CKA_SENSITIVE (private and secret keys)
   std::optional<std::string> unique_id;  // CKA_UNIQUE_ID when the token offers it
   std::string uri;                       // "pkcs11:token=...;object=...;id=...;type=..."
+  // The object's handle in this process (KeyRef::handle), and whether `uri` alone names this
+  // object and no other; when it does not (no label and no id, or namesakes of its class), it
+  // is addressed by uri plus handle.
+  std::uint64_t handle = 0;
+  bool needs_handle = false;
 };
 
 }  // namespace craton::hsm

@@ -20,8 +20,12 @@ struct TokenIdentity {
   std::string serial;
 };
 
+// Every token object (CKA_TOKEN true), in the token's order.
+[[nodiscard]] Result<std::vector<CK_OBJECT_HANDLE>> find_token_objects(Lease& lease);
+
 // Every token key object (CKA_TOKEN true) that the reference names. Without a class in the
-// reference, only private and secret keys count; with one, only that class.
+// reference, only private and secret keys count; with one, only that class. With a handle,
+// the one object it names after KeyRef::handle's checks (KeyNotFound when they fail).
 [[nodiscard]] Result<std::vector<CK_OBJECT_HANDLE>> find_key_objects(Lease& lease,
                                                                      const KeyRef& ref);
 

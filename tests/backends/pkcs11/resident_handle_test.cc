@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// KeyRef::handle on SoftHSM2: list_keys says which keys no URI names alone, and a handle names
+// exactly one of them, only with the class, label and id the listing gave.
+#include <craton/hsm/pkcs11_backend.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "backends/pkcs11/resident_test_util.h"
+#include "support/matchers.h"
+#include "support/softhsm_config.h"
+
+namespace craton::hsm::pkcs11 {
+namespace {
+
+using ::craton::hsm::testing::HasErrorCode;
+using ::craton::hsm::testing::IsOk;
+
+std::vector<ResidentKeyInfo> listed_with_label(Pkcs11Backend& backend, const std::string& label) {
+  auto keys = backend.list_keys();
+  EXPECT_THAT(keys, IsOk());
+  std::vector<ResidentKeyInfo> found;
+  if (!keys) return found;
+  std::ranges::copy_if(*keys, std::back_inserter(found),
+                       [&](const ResidentKeyInfo& info) { return info.label == label; });
+  return found;
+}
+
+KeyRef by_handle(const ResidentKeyInfo& info) {
+  KeyRef ref;
+  ref.label = info.label;
+  ref.id = info.id;
+  ref.object_class = info.object_class;
+  ref.handle = info.handle;
+  return ref;
+}
+
+TEST(ResidentHandle, TwinsAreListedWithHandlesAndDestroyedOneByOne) {
+  auto backend = make_pkcs11_backend(testing::softhsm_config());
+  ASSERT_THAT(backend, IsOk());
+  const std::vector<std::uint8_t> id{0x7a, 0x01};
+  raw_generate_aes("handle-twin", id);
+  raw_generate_aes("handle-twin", id);
+  std::vector<ResidentKeyInfo> twins = listed_with_label(**backend, "handle-twin");
+  ASSERT_EQ(twins.size(), 2u);
+  EXPECT_NE(twins[0].handle, twins[1].handle);
+  for (const ResidentKeyInfo& twin : twins) EXPECT_TRUE(twin.needs_handle);
+  EXPECT_THAT((*backend)->find_key(by_label("handle-twin")), HasErrorCode(ErrorCode::KeyAmbiguous));
+
+  auto found = (*backend)->find_key(by_handle(twins[0]));
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->kind(), KeyKind::Aes);
+  ASSERT_THAT((*backend)->destroy_key(by_handle(twins[0])), IsOk());
+  const std::vector<ResidentKeyInfo> left = listed_with_label(**backend, "handle-twin");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].handle, twins[1].handle);
+  EXPECT_FALSE(left[0].needs_handle);  // the label names it alone now
+  EXPECT_THAT((*backend)->destroy_key(by_label("handle-twin")), IsOk());
+}
+
+TEST(ResidentHandle, AHandleIsRefusedUnlessClassLabelAndIdAllMatch) {
+  auto backend = make_pkcs11_backend(testing::softhsm_config());
+  ASSERT_THAT(backend, IsOk());
+  raw_generate_aes("handle-checked", {0x7a, 0x02});
+  const std::vector<ResidentKeyInfo> keys = listed_with_label(**backend, "handle-checked");
+  ASSERT_EQ(keys.size(), 1u);
+  const KeyRef right = by_handle(keys[0]);
+
+  KeyRef no_class = right;
+  no_class.object_class.reset();
+  EXPECT_THAT((*backend)->find_key(no_class), HasErrorCode(ErrorCode::InvalidArgument));
+  KeyRef other_class = right;
+  other_class.object_class = ObjectClass::PrivateKey;
+  EXPECT_THAT((*backend)->destroy_key(other_class), HasErrorCode(ErrorCode::KeyNotFound));
+  KeyRef id_left_out = right;  // the object has an id: a handle must say so
+  id_left_out.id.reset();
+  EXPECT_THAT((*backend)->destroy_key(id_left_out), HasErrorCode(ErrorCode::KeyNotFound));
+  KeyRef other_label = right;
+  other_label.label = "handle-other";
+  EXPECT_THAT((*backend)->find_key(other_label), HasErrorCode(ErrorCode::KeyNotFound));
+  KeyRef unknown = right;
+  unknown.handle = 0xfffffff0;
+  EXPECT_THAT((*backend)->destroy_key(unknown), HasErrorCode(ErrorCode::KeyNotFound));
+  ASSERT_EQ(listed_with_label(**backend, "handle-checked").size(), 1u);  // nothing destroyed
+
+  ASSERT_THAT((*backend)->destroy_key(right), IsOk());
+  // Gone: the same handle now names nothing this reference allows.
+  EXPECT_THAT((*backend)->find_key(right), HasErrorCode(ErrorCode::KeyNotFound));
+}
+
+}  // namespace
+}  // namespace craton::hsm::pkcs11

@@ -39,15 +39,6 @@ std::vector<Json> nameless_keys() {
   return found;
 }
 
-std::vector<Json> keys_labelled(std::string_view label) {
-  std::vector<Json> found;
-  const Json listed = list_json();
-  for (const Json& key : listed.at("keys")) {
-    if (key.at("label") == label) found.push_back(key);
-  }
-  return found;
-}
-
 // pkcs11-tool leaves CKA_LABEL and CKA_ID unset unless told: `list` printed a URI for such
 // keys that every --key refused, so they could be neither exported nor destroyed. Every row
 // must now name exactly its object, with --handle where the URI cannot. The token's handles

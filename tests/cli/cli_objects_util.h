@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -31,6 +32,19 @@ inline Json list_json(std::string_view args = "") {
   const CommandResult listed = run_on_token(fmt::format("list --json {} 2>/dev/null", args));
   EXPECT_EQ(listed.exit_code, 0) << listed.output;
   return Json::parse(listed.output, nullptr, false);
+}
+
+// The listed key objects with this label.
+inline std::vector<Json> keys_labelled(std::string_view label) {
+  std::vector<Json> found;
+  const Json listed = list_json();
+  for (const Json& key : listed.at("keys")) {
+    if (key.at("label") == label) found.push_back(key);
+  }
+  return found;
+}
+inline std::size_t count_labelled(std::string_view label) {
+  return keys_labelled(label).size();
 }
 
 }  // namespace craton::hsm::testing

@@ -36,6 +36,11 @@ Result<std::vector<ResidentKeyInfo>> AuditedPkcs11Backend::list_keys() {
                                                          [&] { return inner_->list_keys(); });
 }
 
+Result<std::vector<TokenObjectInfo>> AuditedPkcs11Backend::list_objects(const ObjectQuery& query) {
+  return recorder_.audited<std::vector<TokenObjectInfo>>(
+      AuditOperation::ListKeys, {}, 0, [&] { return inner_->list_objects(query); });
+}
+
 Result<std::vector<std::uint8_t>> AuditedPkcs11Backend::export_public_key(const KeyRef& ref) {
   return recorder_.audited<std::vector<std::uint8_t>>(
       AuditOperation::ExportPublicKey, Recorder::key(ref), 0,

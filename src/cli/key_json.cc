@@ -29,7 +29,8 @@ std::string key_type_text(KeyKind kind, const std::optional<EcCurve>& curve) {
   return "unknown";
 }
 
-void write_key_json(JsonWriter& json, const ResidentKeyInfo& info) {
+void write_key_json(JsonWriter& json, const ResidentKeyInfo& info,
+                    const std::function<void()>& extra) {
   json.begin_object();
   json.key("label").value(info.label);
   json.key("id").value(to_hex(info.id));
@@ -61,6 +62,7 @@ void write_key_json(JsonWriter& json, const ResidentKeyInfo& info) {
     json.null();
   }
   json.key("needs_handle").value(info.needs_handle);
+  if (extra) extra();
   json.end_object();
 }
 

@@ -6,6 +6,7 @@
 #include <craton/hsm/keys.h>
 #include <craton/hsm/resident_keys.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,7 +19,9 @@ namespace craton::hsm::cli {
 
 // One key object: label, id (hex), class, type, bits, usage (array), local, extractable,
 // sensitive, unique_id (null when unknown), uri, handle (null when unknown) and needs_handle.
-void write_key_json(JsonWriter& json, const ResidentKeyInfo& info);
+// `extra` writes further fields into the object before it is closed (list's attributes).
+void write_key_json(JsonWriter& json, const ResidentKeyInfo& info,
+                    const std::function<void()>& extra = {});
 
 // What keygen knows about the key it made, as list reads it from the token: the private or
 // secret object (with that object's share of a pair's usages), generated on the token (local)

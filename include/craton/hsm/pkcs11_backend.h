@@ -46,6 +46,10 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   virtual Result<Key> find_key(const KeyRef& ref) = 0;
   // Every key object on the token (private, public and secret keys).
   virtual Result<std::vector<ResidentKeyInfo>> list_keys() = 0;
+  // The token objects (CKA_TOKEN true) the query names: private, public and secret keys of
+  // the types this library uses, certificates and data objects, in the token's order within
+  // each class (private, public, secret, certificates, data). Reads no secret value.
+  virtual Result<std::vector<TokenObjectInfo>> list_objects(const ObjectQuery& query) = 0;
   // The SubjectPublicKeyInfo DER of a resident key pair's public half. Errors: KeyNotFound,
   // KeyAmbiguous, KeyTypeInconsistent for secret keys.
   virtual Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) = 0;

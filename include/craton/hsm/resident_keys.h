@@ -97,6 +97,43 @@ struct CRATON_HSM_API ResidentKeyInfo {
   bool needs_handle = false;
 };
 
+// Which token objects list_objects reports: every attribute set narrows (label and id match
+// exactly, as in a URI).
+struct CRATON_HSM_API ObjectQuery {
+  std::optional<ObjectClass> object_class;
+  std::optional<std::string> label;
+  std::optional<std::vector<std::uint8_t>> id;
+  bool attributes = false;  // fill TokenObjectInfo::attributes
+};
+
+// One attribute as list_objects renders it: name "CKA_MODULUS_BITS", value "2048". Booleans
+// read "true"/"false", numbers decimal (CKA_CLASS, CKA_KEY_TYPE and CKA_CERTIFICATE_TYPE by
+// their CKO_/CKK_/CKC_ name), CKA_LABEL and CKA_APPLICATION as text, other byte strings as
+// lowercase hex. "<sensitive>" for a value the token will not reveal, and for the secret parts
+// of private and secret keys (CKA_VALUE, CKA_PRIVATE_EXPONENT, the primes...), which are
+// never read, whatever CKA_SENSITIVE says.
+struct CRATON_HSM_API ObjectAttribute {
+  std::string name;
+  std::string value;
+  friend bool operator==(const ObjectAttribute&, const ObjectAttribute&) = default;
+};
+
+// One token object (key, certificate or data object) as list_objects reports it.
+struct CRATON_HSM_API TokenObjectInfo {
+  ObjectClass object_class = ObjectClass::Data;
+  std::string label;
+  std::vector<std::uint8_t> id;
+  std::string uri;            // as ResidentKeyInfo::uri
+  std::uint64_t handle = 0;   // as ResidentKeyInfo::handle
+  bool needs_handle = false;  // as ResidentKeyInfo::needs_handle
+  // Keys: the description list_keys gives.
+  std::optional<ResidentKeyInfo> key;
+  // Certificates: "X.509" (CKC_X_509) or the CKC_ value in hex; data objects: CKA_APPLICATION.
+  std::string kind;
+  std::size_t value_bytes = 0;              // certificates and data objects: the size of CKA_VALUE
+  std::vector<ObjectAttribute> attributes;  // with ObjectQuery::attributes, in a fixed order
+};
+
 }  // namespace craton::hsm
 
 template <>

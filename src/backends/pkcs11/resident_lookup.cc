@@ -130,15 +130,6 @@ Result<std::optional<std::string>> read_unique_id(Lease& lease, CK_OBJECT_HANDLE
   return std::string(unique_id->begin(), unique_id->end());
 }
 
-std::string object_uri(const TokenIdentity& token, const std::string& label,
-                       const std::vector<std::uint8_t>& id, ObjectClass object_class) {
-  Pkcs11Uri uri = token.uri;
-  if (!label.empty()) uri.object = label;
-  if (!id.empty()) uri.id = id;
-  uri.type = object_class;
-  return uri.to_string();
-}
-
 // The EC point of a key pair: on the object itself (public keys, some modules' private
 // keys) or on its public half (public_halves_of).
 Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE object,
@@ -166,6 +157,15 @@ Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE obj
 }
 
 }  // namespace
+
+std::string object_uri(const TokenIdentity& token, const std::string& label,
+                       const std::vector<std::uint8_t>& id, ObjectClass object_class) {
+  Pkcs11Uri uri = token.uri;
+  if (!label.empty()) uri.object = label;
+  if (!id.empty()) uri.id = id;
+  uri.type = object_class;
+  return uri.to_string();
+}
 
 Result<std::vector<CK_OBJECT_HANDLE>> find_token_objects(Lease& lease) {
   AttributeTemplate tmpl;

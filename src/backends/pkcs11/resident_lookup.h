@@ -20,6 +20,10 @@ struct TokenIdentity {
   std::string serial;
 };
 
+// "pkcs11:<token>;object=<label>;id=<id>;type=<class>", leaving out an empty label or id.
+[[nodiscard]] std::string object_uri(const TokenIdentity& token, const std::string& label,
+                                     const std::vector<std::uint8_t>& id, ObjectClass object_class);
+
 // Every token object (CKA_TOKEN true), in the token's order.
 [[nodiscard]] Result<std::vector<CK_OBJECT_HANDLE>> find_token_objects(Lease& lease);
 

@@ -90,5 +90,50 @@ TEST(ResidentHandle, AHandleIsRefusedUnlessClassLabelAndIdAllMatch) {
   EXPECT_THAT((*backend)->find_key(right), HasErrorCode(ErrorCode::KeyNotFound));
 }
 
+// list_objects: the query narrows by class, label and id; attributes come only on request, and
+// a key's secret value is never among them.
+TEST(ResidentHandle, ListObjectsNarrowsAndReadsNoSecret) {
+  auto backend = make_pkcs11_backend(testing::softhsm_config());
+  ASSERT_THAT(backend, IsOk());
+  const std::vector<std::uint8_t> value(32, 0x5c);
+  raw_create_aes("objects-query", {0x7a, 0x03}, value);
+  ObjectQuery query;
+  query.label = "objects-query";
+  auto plain = (*backend)->list_objects(query);
+  ASSERT_THAT(plain, IsOk());
+  ASSERT_EQ(plain->size(), 1u);
+  const TokenObjectInfo& object = plain->front();
+  EXPECT_EQ(object.object_class, ObjectClass::SecretKey);
+  ASSERT_TRUE(object.key.has_value());
+  EXPECT_EQ(object.key->kind, KeyKind::Aes);
+  EXPECT_EQ(object.key->handle, object.handle);
+  EXPECT_FALSE(object.needs_handle);
+  EXPECT_TRUE(object.attributes.empty());
+
+  query.object_class = ObjectClass::PublicKey;
+  auto none = (*backend)->list_objects(query);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
+  query.object_class = ObjectClass::SecretKey;
+  query.id = std::vector<std::uint8_t>{0x7a, 0x04};
+  none = (*backend)->list_objects(query);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
+
+  query.id = std::vector<std::uint8_t>{0x7a, 0x03};
+  query.attributes = true;
+  auto detailed = (*backend)->list_objects(query);
+  ASSERT_THAT(detailed, IsOk());
+  ASSERT_EQ(detailed->size(), 1u);
+  const auto& attributes = detailed->front().attributes;
+  EXPECT_THAT(attributes, ::testing::Contains(ObjectAttribute{"CKA_VALUE", "<sensitive>"}));
+  EXPECT_THAT(attributes, ::testing::Contains(ObjectAttribute{"CKA_KEY_TYPE", "CKK_AES"}));
+  EXPECT_THAT(attributes, ::testing::Contains(ObjectAttribute{"CKA_LABEL", "objects-query"}));
+  for (const ObjectAttribute& attribute : attributes) {
+    EXPECT_EQ(attribute.value.find("5c5c5c5c"), std::string::npos) << attribute.name;
+  }
+  EXPECT_THAT((*backend)->destroy_key(by_label("objects-query")), IsOk());
+}
+
 }  // namespace
 }  // namespace craton::hsm::pkcs11

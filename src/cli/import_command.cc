@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -29,18 +30,23 @@ input. Encrypted keys are refused: decrypt them into a pipe, never into a file:
 The key's bytes are kept in wiped memory and never printed; the file is left as it is (delete
 it yourself once the key is on the token). The label and id must be new on the token.
 --usage defaults to sign,verify (rsa, ec, ed25519) or encrypt,decrypt (aes).
+--cert FILE stores an X.509 certificate (PEM "BEGIN CERTIFICATE" or DER) instead: a public
+token object (CKO_CERTIFICATE, CKC_X_509) with CKA_SUBJECT, CKA_ISSUER and CKA_SERIAL_NUMBER
+taken from it; give it its key's --id so that tools pair them. export-cert writes it back.
 
 Example:
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out k.pem
   craton-hsm import --in k.pem --label imported-signing
-  craton-hsm import --in aes.key --raw-aes --label imported-kek --usage wrap,unwrap)";
+  craton-hsm import --in aes.key --raw-aes --label imported-kek --usage wrap,unwrap
+  craton-hsm import --cert server.pem --label server-cert --id 0a0b)";
 
 // A key file is small: an RSA-8192 PEM is under 7 KiB.
 constexpr std::size_t kMaxKeyFileBytes = std::size_t{1} << 20;
 constexpr std::size_t kRandomIdBytes = 8;
 
 struct ImportOptions {
-  std::string in;
+  std::optional<std::string> in;
+  std::optional<std::string> cert;
   bool raw_aes = false;
   std::string label;
   std::optional<std::string> id_hex;
@@ -69,7 +75,44 @@ KeyAlgorithm natural_algorithm(const Key& key) {
   return KeyAlgorithm::Aes256;
 }
 
+// --in FILE or "-" as read_input's path (nullopt: standard input), and its name for messages.
+std::pair<std::optional<std::string>, std::string> input_of(const std::string& given,
+                                                            std::string_view option) {
+  if (given == "-") return {std::nullopt, "standard input"};
+  return {given, fmt::format("{} '{}'", option, given)};
+}
+
+Result<void> run_import_cert(const GlobalOptions& global, const ImportOptions& options) {
+  if (options.raw_aes || options.usage || options.extractable) {
+    return fail(ErrorCode::InvalidArgument,
+                "--cert takes --label and --id only (--raw-aes, --usage and --extractable are "
+                "for keys)");
+  }
+  CertificateSpec spec;
+  spec.label = options.label;
+  if (options.id_hex) {
+    CRATON_ASSIGN_OR_RETURN(spec.id, parse_hex(*options.id_hex, "--id"));
+  }
+  const auto [path, name] = input_of(*options.cert, "--cert");
+  CRATON_ASSIGN_OR_RETURN(const Bytes content, read_input(path, kMaxKeyFileBytes));
+  CRATON_ASSIGN_OR_RETURN(const Bytes der, parse_certificate_file(content, name));
+  CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
+  if (spec.id.empty()) {
+    CRATON_ASSIGN_OR_RETURN(spec.id, token->random(kRandomIdBytes));
+  }
+  CRATON_ASSIGN_OR_RETURN(const TokenObjectInfo stored, token->import_certificate(der, spec));
+  CRATON_RETURN_IF_ERROR(token->flush_audit());
+  if (!options.json) return write_stdout(stored.uri + "\n");
+  JsonWriter json;
+  write_other_object_json(json, stored);
+  return write_stdout(json.str() + "\n");
+}
+
 Result<void> run_import(const GlobalOptions& global, const ImportOptions& options) {
+  if (options.in.has_value() == options.cert.has_value()) {
+    return fail(ErrorCode::InvalidArgument, "import needs exactly one of --in (a key) and --cert");
+  }
+  if (options.cert) return run_import_cert(global, options);
   // Everything the operator gave is checked before the token is opened (and a PIN used).
   ResidentKeySpec spec;
   spec.label = options.label;
@@ -80,10 +123,8 @@ Result<void> run_import(const GlobalOptions& global, const ImportOptions& option
   if (options.usage) {
     CRATON_ASSIGN_OR_RETURN(spec.usages, KeyUsages::parse(*options.usage));
   }
-  const std::optional<std::string> path =
-      options.in == "-" ? std::nullopt : std::optional<std::string>(options.in);
+  const auto [path, name] = input_of(*options.in, "--in");
   CRATON_ASSIGN_OR_RETURN(const SecretBytes content, read_secret_input(path, kMaxKeyFileBytes));
-  const std::string name = path ? fmt::format("--in '{}'", *path) : "standard input";
   CRATON_ASSIGN_OR_RETURN(const Key material, options.raw_aes
                                                   ? parse_raw_aes_file(content, name)
                                                   : parse_private_key_file(content, name));
@@ -109,9 +150,12 @@ Result<void> run_import(const GlobalOptions& global, const ImportOptions& option
 void add_import_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
   auto options = std::make_shared<ImportOptions>();
   CLI::App* command =
-      app.add_subcommand("import", "put an existing key (PKCS#8, SEC1, raw AES) on the token");
+      app.add_subcommand("import", "put an existing key or X.509 certificate on the token");
   command->add_option("--in", options->in, "the key file (PEM or DER), or - for standard input")
-      ->required()
+      ->type_name("FILE");
+  command
+      ->add_option("--cert", options->cert,
+                   "an X.509 certificate (PEM or DER) to store instead of a key, or -")
       ->type_name("FILE");
   command->add_flag("--raw-aes", options->raw_aes, "--in holds raw AES key bytes (16, 24, 32)");
   command->add_option("--label", options->label, "the key's label (CKA_LABEL), new on the token")

@@ -201,6 +201,35 @@ Result<Key> parse_private_key_file(const SecretBytes& content, std::string_view 
   }
 }
 
+Result<Bytes> parse_certificate_file(ByteView content, std::string_view name) {
+  if (content.empty()) return fail(ErrorCode::InvalidArgument, fmt::format("{} is empty", name));
+  const std::string_view text(reinterpret_cast<const char*>(content.data()), content.size());
+  if (text.find("-----BEGIN ") == std::string_view::npos)
+    return Bytes(content.begin(), content.end());
+  BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+  if (!bio) return refuse(ErrorCode::Internal, "out of memory");
+  char* label = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long length = 0;
+  const int read = PEM_read_bio(bio.get(), &label, &header, &data, &length);
+  const OsslText label_owner(label);
+  const OsslText header_owner(header);
+  // Wiped all the same: a key pasted in by mistake must not linger.
+  const OsslSecret data_owner(data, ClearFree{static_cast<std::size_t>(std::max(length, 0L))});
+  if (read != 1 || length <= 0) {
+    return refuse(ErrorCode::InvalidArgument, fmt::format("{} is not a readable PEM block", name));
+  }
+  const std::string_view kind(label);
+  if (kind != "CERTIFICATE") {
+    const bool key = kind.find("PRIVATE KEY") != std::string_view::npos;
+    return refuse(ErrorCode::InvalidArgument,
+                  fmt::format("{} holds a PEM '{}' block, not a certificate{}", name,
+                              kind.substr(0, 40), key ? " (import private keys with --in)" : ""));
+  }
+  return Bytes(data, data + length);
+}
+
 Result<Key> parse_raw_aes_file(const SecretBytes& content, std::string_view name) {
   if (content.size() != 16 && content.size() != 24 && content.size() != 32) {
     return fail(

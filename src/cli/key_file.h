@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading an existing private or secret key from a file for `import`: PKCS#8, SEC1 and PKCS#1
-// private keys in PEM or DER, and raw AES key bytes.
+// private keys in PEM or DER, raw AES key bytes, and X.509 certificates.
 #pragma once
 
+#include <craton/hsm/backend.h>
 #include <craton/hsm/error.h>
 #include <craton/hsm/keys.h>
 #include <craton/hsm/secret.h>
@@ -21,6 +22,11 @@ namespace craton::hsm::cli {
 // a private key; KeyTypeInconsistent for a key type or curve this library does not use;
 // KeySizeRange and InvalidArgument from the factories (an RSA key under 2048 bits).
 [[nodiscard]] Result<Key> parse_private_key_file(const SecretBytes& content, std::string_view name);
+
+// The DER of the certificate a PEM ("BEGIN CERTIFICATE") or DER file holds; the DER itself is
+// checked by the backend (import_certificate). Errors: InvalidArgument for an empty input, a
+// PEM block of another kind (a private key is refused by name, never echoed).
+[[nodiscard]] Result<Bytes> parse_certificate_file(ByteView content, std::string_view name);
 
 // Raw AES key bytes: 16, 24 or 32 bytes, nothing else. Errors: KeySizeRange.
 [[nodiscard]] Result<Key> parse_raw_aes_file(const SecretBytes& content, std::string_view name);

@@ -66,6 +66,25 @@ void write_key_json(JsonWriter& json, const ResidentKeyInfo& info,
   json.end_object();
 }
 
+void write_other_object_json(JsonWriter& json, const TokenObjectInfo& object,
+                             const std::function<void()>& extra) {
+  json.begin_object();
+  json.key("label").value(object.label);
+  json.key("id").value(to_hex(object.id));
+  json.key("class").value(object_class_name(object.object_class));
+  if (object.object_class == ObjectClass::Certificate) {
+    json.key("type").value(object.kind);
+  } else {
+    json.key("application").value(object.kind);
+  }
+  json.key("bytes").value(static_cast<std::uint64_t>(object.value_bytes));
+  json.key("uri").value(object.uri);
+  json.key("handle").value(object.handle);
+  json.key("needs_handle").value(object.needs_handle);
+  if (extra) extra();
+  json.end_object();
+}
+
 ResidentKeyInfo generated_key_info(const ResidentKeySpec& spec, const Key& key) {
   ResidentKeyInfo info;
   info.label = spec.label;

@@ -23,6 +23,11 @@ namespace craton::hsm::cli {
 void write_key_json(JsonWriter& json, const ResidentKeyInfo& info,
                     const std::function<void()>& extra = {});
 
+// One certificate or data object: label, id, class, type (certificates) or application (data),
+// bytes, uri, handle and needs_handle; `extra` as for write_key_json.
+void write_other_object_json(JsonWriter& json, const TokenObjectInfo& object,
+                             const std::function<void()>& extra = {});
+
 // What keygen knows about the key it made, as list reads it from the token: the private or
 // secret object (with that object's share of a pair's usages), generated on the token (local)
 // and sensitive; unique_id unknown (not read back).

@@ -140,24 +140,6 @@ void write_attributes(JsonWriter& json, const TokenObjectInfo& object) {
   json.end_object();
 }
 
-void write_other_json(JsonWriter& json, const TokenObjectInfo& object) {
-  json.begin_object();
-  json.key("label").value(object.label);
-  json.key("id").value(to_hex(object.id));
-  json.key("class").value(object_class_name(object.object_class));
-  if (object.object_class == ObjectClass::Certificate) {
-    json.key("type").value(object.kind);
-  } else {
-    json.key("application").value(object.kind);
-  }
-  json.key("bytes").value(static_cast<std::uint64_t>(object.value_bytes));
-  json.key("uri").value(object.uri);
-  json.key("handle").value(object.handle);
-  json.key("needs_handle").value(object.needs_handle);
-  write_attributes(json, object);
-  json.end_object();
-}
-
 // {"keys":[...],"certificates":[...],"data":[...]} (docs/cli-json.md).
 std::string render_json(const std::vector<TokenObjectInfo>& objects) {
   JsonWriter json;
@@ -170,7 +152,9 @@ std::string render_json(const std::vector<TokenObjectInfo>& objects) {
                                            std::pair{"data", ObjectClass::Data}}) {
     json.key(name).begin_array();
     for (const TokenObjectInfo& object : objects) {
-      if (object.object_class == object_class) write_other_json(json, object);
+      if (object.object_class == object_class) {
+        write_other_object_json(json, object, [&] { write_attributes(json, object); });
+      }
     }
     json.end_array();
   }

@@ -96,6 +96,7 @@ int run(int argc, char** argv) {
   cli::add_import_command(app, global, action);
   cli::add_list_command(app, global, action);
   cli::add_export_pub_command(app, global, action);
+  cli::add_export_cert_command(app, global, action);
   cli::add_destroy_command(app, global, action);
   cli::add_sign_command(app, global, action);
   cli::add_verify_command(app, global, action);

@@ -23,6 +23,7 @@ void add_keygen_command(CLI::App& app, const GlobalOptions& global, CommandActio
 void add_import_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_list_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_export_pub_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_export_cert_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_destroy_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_sign_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_verify_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);

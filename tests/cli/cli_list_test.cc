@@ -57,7 +57,7 @@ class CliList : public ::testing::Test {
 TempDir* CliList::dir_ = nullptr;
 
 TEST_F(CliList, ShowsCertificatesAndDataObjects) {
-  const Json listed = list_json();
+  const Json listed = list_json("--label list-cert");
   const Json& certs = listed.at("certificates");
   ASSERT_EQ(certs.size(), 1u) << listed.dump();
   EXPECT_EQ(certs[0].at("label"), "list-cert");
@@ -67,8 +67,9 @@ TEST_F(CliList, ShowsCertificatesAndDataObjects) {
   EXPECT_GT(certs[0].at("bytes").get<int>(), 100);
   EXPECT_THAT(certs[0].at("uri").get<std::string>(),
               HasSubstr("object=list-cert;id=%0F%01;type=cert"));
-  const Json& data = listed.at("data");
-  ASSERT_EQ(data.size(), 1u) << listed.dump();
+  const Json data_listed = list_json("--label list-data");
+  const Json& data = data_listed.at("data");
+  ASSERT_EQ(data.size(), 1u) << data_listed.dump();
   EXPECT_EQ(data[0].at("application"), "list-app");
   EXPECT_EQ(data[0].at("bytes"), 9);
 
@@ -84,8 +85,9 @@ TEST_F(CliList, FiltersNarrowTheList) {
     const Json listed = list_json(args);
     return listed.at("keys").size() + listed.at("certificates").size() + listed.at("data").size();
   };
-  EXPECT_EQ(count("--class cert"), 1u);
-  EXPECT_EQ(count("--class data"), 1u);
+  EXPECT_EQ(count("--class cert --label list-cert"), 1u);
+  EXPECT_EQ(count("--class data --label list-data"), 1u);
+  EXPECT_EQ(count("--class cert --label list-data"), 0u);
   EXPECT_EQ(count("--label list-ec"), 2u);
   EXPECT_EQ(count("--label list-ec --class private"), 1u);
   EXPECT_EQ(count("--label list-ec --type ec"), 2u);
@@ -129,7 +131,7 @@ TEST_F(CliList, AttributesNeverRevealASecretValue) {
   EXPECT_EQ(private_attributes.at("CKA_EC_PARAMS"), "06082a8648ce3d030107");
   EXPECT_FALSE(private_attributes.contains("CKA_PRIVATE_EXPONENT"));  // not an RSA key
 
-  const Json cert = list_json("--attributes --class cert");
+  const Json cert = list_json("--attributes --class cert --label list-cert");
   const Json& cert_attributes = cert.at("certificates")[0].at("attributes");
   EXPECT_EQ(cert_attributes.at("CKA_CERTIFICATE_TYPE"), "CKC_X_509");
   EXPECT_FALSE(cert_attributes.at("CKA_VALUE").get<std::string>().empty());  // public

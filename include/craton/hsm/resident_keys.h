@@ -97,6 +97,12 @@ struct CRATON_HSM_API ResidentKeyInfo {
   bool needs_handle = false;
 };
 
+// An X.509 certificate to store on the token (import_certificate).
+struct CRATON_HSM_API CertificateSpec {
+  std::string label;             // required, 1..128 bytes, no other certificate has it
+  std::vector<std::uint8_t> id;  // required, 1..64 bytes; by convention its key pair's id
+};
+
 // Which token objects list_objects reports: every attribute set narrows (label and id match
 // exactly, as in a URI).
 struct CRATON_HSM_API ObjectQuery {

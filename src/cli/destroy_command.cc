@@ -34,9 +34,13 @@ name a key of exactly the URI's type, label and id (none when the URI has none) 
 otherwise, so a stale or mistyped handle destroys nothing. Confirm such a key by typing its
 handle.
 
+Certificates and data objects are destroyed the same way, named with type=cert or type=data
+(a key's certificate is not destroyed with the key).
+
 Example:
   craton-hsm destroy --key 'pkcs11:object=old-signing-key'
   craton-hsm destroy --key 'pkcs11:object=old-signing-key' --yes
+  craton-hsm destroy --key 'pkcs11:object=old-server-cert;type=cert' --yes
   craton-hsm destroy --key 'pkcs11:type=secret-key' --handle 7 --yes)";
 
 struct DestroyOptions {
@@ -64,44 +68,68 @@ std::string_view what_is_destroyed(KeyKind kind) {
   return "the public key";
 }
 
-// The key a --key (and --handle) names, as the prompt and the result name it.
+// The object a --key (and --handle) names, as the prompt and the result name it.
 struct Target {
-  KeyKind kind = KeyKind::Aes;
+  std::string_view what;  // what_is_destroyed
   std::string uri;
 };
+
+std::string_view what_is_destroyed(const TokenObjectInfo& object) {
+  if (object.key) return what_is_destroyed(object.key->kind);
+  return object.object_class == ObjectClass::Certificate ? "the certificate" : "the data object";
+}
 
 // Whether list's `info` is an object `ref` names, as the backend's search matches: the class
 // (without one, private and secret keys), and the label and id the reference carries; with a
 // handle, exactly that object, whose label and id are exactly the reference's.
-bool names(const KeyRef& ref, const ResidentKeyInfo& info) {
+bool names(const KeyRef& ref, const TokenObjectInfo& info) {
   if (ref.handle) {
     return info.handle == *ref.handle && info.object_class == ref.object_class &&
            info.label == ref.label.value_or(std::string()) &&
            info.id == ref.id.value_or(std::vector<std::uint8_t>{});
   }
   const bool class_fits = ref.object_class ? info.object_class == *ref.object_class
-                                           : info.object_class != ObjectClass::PublicKey;
+                                           : info.object_class == ObjectClass::PrivateKey ||
+                                                 info.object_class == ObjectClass::SecretKey;
   return class_fits && (!ref.label || info.label == *ref.label) && (!ref.id || info.id == *ref.id);
 }
 
 Result<Target> find_target(Pkcs11Backend& token, const KeyUri& key, const std::string& given) {
-  Result<Key> found = key.ref.handle ? fail(ErrorCode::KeyNotFound, "") : resolve_key(token, key);
-  if (found) return Target{found->kind(), found->resident_uri().value_or(given)};
+  const bool is_key =
+      key.ref.object_class != ObjectClass::Certificate && key.ref.object_class != ObjectClass::Data;
+  // Why the key has no Key form, reported when list's description does not name it either.
+  std::optional<HsmError> unresolved;
+  if (is_key && !key.ref.handle) {
+    Result<Key> found = resolve_key(token, key);
+    if (found) {
+      return Target{what_is_destroyed(found->kind()), found->resident_uri().value_or(given)};
+    }
+    unresolved = std::move(found).error();
+  }
   // Some keys have no Key form (an EC private key without an id has no public value to build
-  // one from) yet can be destroyed: list's description names them. destroy_key checks the
-  // reference again itself.
+  // one from), certificates and data objects have none: list's description names them.
+  // destroy_key checks the reference again itself.
   CRATON_RETURN_IF_ERROR(check_same_token(key, token));
-  CRATON_ASSIGN_OR_RETURN(const std::vector<ResidentKeyInfo> keys, token.list_keys());
-  std::vector<const ResidentKeyInfo*> named;
-  for (const ResidentKeyInfo& info : keys) {
+  ObjectQuery query;
+  query.object_class = key.ref.object_class;
+  query.label = key.ref.label;
+  query.id = key.ref.id;
+  CRATON_ASSIGN_OR_RETURN(const std::vector<TokenObjectInfo> objects, token.list_objects(query));
+  std::vector<const TokenObjectInfo*> named;
+  for (const TokenObjectInfo& info : objects) {
     if (names(key.ref, info)) named.push_back(&info);
   }
   if (named.size() == 1) {
-    const ResidentKeyInfo& info = *named.front();
-    if (!key.ref.handle) return Target{info.kind, info.uri};
-    return Target{info.kind, fmt::format("{} (handle {})", info.uri, info.handle)};
+    const TokenObjectInfo& info = *named.front();
+    if (!key.ref.handle) return Target{what_is_destroyed(info), info.uri};
+    return Target{what_is_destroyed(info), fmt::format("{} (handle {})", info.uri, info.handle)};
   }
-  if (!key.ref.handle) return std::unexpected(std::move(found).error());
+  if (unresolved) return std::unexpected(std::move(*unresolved));
+  if (!key.ref.handle) {
+    return fail(
+        named.empty() ? ErrorCode::KeyNotFound : ErrorCode::KeyAmbiguous,
+        fmt::format("{} objects match {}; nothing was destroyed", named.size(), key.ref.to_uri()));
+  }
   return fail(ErrorCode::KeyNotFound,
               fmt::format("no key has handle {} and exactly the type, label and id of {} (handles "
                           "may differ between processes: list again); nothing was destroyed",
@@ -111,8 +139,9 @@ Result<Target> find_target(Pkcs11Backend& token, const KeyUri& key, const std::s
 Result<void> ask_on_terminal(const KeyRef& ref, const Target& target) {
   const std::string expected = confirmation_word(ref);
   const char* word = ref.label ? "label" : ref.id ? "id" : "handle";
-  fmt::print(stderr, "This destroys {} {} permanently.\nType the key's {} ({}) to confirm: ",
-             what_is_destroyed(target.kind), target.uri, word, expected);
+  fmt::print(stderr,
+             "This destroys {} {} permanently.\nType the key's {} ({}) to confirm: ", target.what,
+             target.uri, word, expected);
   std::fflush(stderr);
   std::string typed;
   std::getline(std::cin, typed);
@@ -136,7 +165,7 @@ Result<void> confirm(const GlobalOptions& global, const KeyUri& key, const std::
 
 Result<void> run_destroy(const GlobalOptions& global, const DestroyOptions& options) {
   CRATON_ASSIGN_OR_RETURN(const KeyUri key,
-                          parse_key_selection(options.key, options.handle, "--key"));
+                          parse_object_selection(options.key, options.handle, "--key"));
   // Refused before the token is opened: there is no one to ask.
   CRATON_RETURN_IF_ERROR(check_destroy_allowed(options.yes, stdin_is_terminal()));
   // Resolving first proves the key exists and is unambiguous before anyone is asked.
@@ -156,7 +185,7 @@ Result<void> run_destroy(const GlobalOptions& global, const DestroyOptions& opti
 void add_destroy_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
   auto options = std::make_shared<DestroyOptions>();
   CLI::App* command = app.add_subcommand("destroy", "destroy a key on the token (irreversible)");
-  command->add_option("--key", options->key, "PKCS#11 URI of the key")
+  command->add_option("--key", options->key, "PKCS#11 URI of the key (or certificate, data object)")
       ->required()
       ->type_name("URI");
   add_handle_option(*command, options->handle);

@@ -44,4 +44,26 @@ Result<KeyUri> parse_key_selection(std::string_view text, std::optional<std::uin
   return key;
 }
 
+Result<KeyUri> parse_object_selection(std::string_view text, std::optional<std::uint64_t> handle,
+                                      std::string_view option) {
+  auto uri = Pkcs11Uri::parse(text);
+  const bool other =
+      uri && (uri->type == ObjectClass::Certificate || uri->type == ObjectClass::Data);
+  if (!other) return parse_key_selection(text, handle, option);
+  const bool named = (uri->object && !uri->object->empty()) || (uri->id && !uri->id->empty());
+  if (!named && !handle) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("{}: the URI names no object (give object=<label> and/or id=<bytes>, "
+                            "or --handle)",
+                            option));
+  }
+  KeyUri object;
+  object.ref.label = uri->object;
+  object.ref.id = uri->id;
+  object.ref.object_class = uri->type;
+  object.ref.handle = handle;
+  object.uri = std::move(*uri);
+  return object;
+}
+
 }  // namespace craton::hsm::cli

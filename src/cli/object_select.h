@@ -25,4 +25,11 @@ void add_handle_option(CLI::App& command, std::optional<std::uint64_t>& handle);
                                                  std::optional<std::uint64_t> handle,
                                                  std::string_view option);
 
+// parse_key_selection, and also certificates and data objects (type=cert, type=data), for
+// destroy: their reference has the URI's label, id and class. Errors: InvalidArgument, also
+// for a certificate or data URI that names no object (no label, no id, no handle).
+[[nodiscard]] Result<KeyUri> parse_object_selection(std::string_view text,
+                                                    std::optional<std::uint64_t> handle,
+                                                    std::string_view option);
+
 }  // namespace craton::hsm::cli

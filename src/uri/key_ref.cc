@@ -26,7 +26,7 @@ Result<KeyRef> KeyRef::from_uri(const Pkcs11Uri& uri) {
                             "secret-key)",
                             object_class_name(*uri.type)));
   }
-  return KeyRef{.label = uri.object, .id = uri.id, .object_class = uri.type, .handle = {}};
+  return KeyRef{.label = uri.object, .id = uri.id, .object_class = uri.type};
 }
 
 Result<KeyRef> KeyRef::parse_uri(std::string_view text) {

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -150,6 +152,55 @@ TEST_F(CliCert, HostileInputsAreRefused) {
   EXPECT_EQ(lonely.exit_code, 3) << lonely.output;
   EXPECT_THAT(lonely.output, HasSubstr("KeyNotFound"));
   EXPECT_EQ(run_on_token("destroy --key 'pkcs11:object=cert-lonely' --yes").exit_code, 0);
+}
+
+// Every row list prints can be cleaned up, certificates and data objects included: by their
+// URI with type=, or with --handle when nothing names them.
+TEST_F(CliCert, CertificatesAndDataObjectsAreDestroyedByTheirListedUri) {
+  ASSERT_EQ(run_on_token(
+                fmt::format("import --cert '{}' --label cert-gone --id 1c20", in_dir("cert.pem")))
+                .exit_code,
+            0);
+  ASSERT_EQ(run_command(fmt::format("printf 'payload' > '{}'", in_dir("data.bin"))).exit_code, 0);
+  pkcs11_tool(fmt::format("--write-object '{}' --type data --label data-gone", in_dir("data.bin")));
+  pkcs11_tool(fmt::format("--write-object '{}' --type data", in_dir("data.bin")));
+
+  // Without type= a URI means a key: the certificate is not taken for one.
+  const CommandResult keys_only = run_on_token("destroy --key 'pkcs11:object=cert-gone' --yes");
+  EXPECT_EQ(keys_only.exit_code, 3) << keys_only.output;
+  EXPECT_EQ(list_json("--label cert-gone").at("certificates").size(), 1u);
+
+  // Handles may change when objects go: the list is read again after each destroy.
+  const auto next_selector = []() -> std::optional<std::string> {
+    const Json listed = list_json();
+    for (const char* array : {"certificates", "data"}) {
+      for (const Json& object : listed.at(array)) {
+        const std::string label = object.at("label").get<std::string>();
+        if (label != "cert-gone" && label != "data-gone" && !label.empty()) continue;
+        std::string selector = fmt::format("--key '{}'", object.at("uri").get<std::string>());
+        if (object.at("needs_handle").get<bool>()) {
+          selector += fmt::format(" --handle {}", object.at("handle").get<std::uint64_t>());
+        }
+        return selector;
+      }
+    }
+    return std::nullopt;
+  };
+  int destroyed_count = 0;
+  for (auto selector = next_selector(); selector && destroyed_count < 5;
+       selector = next_selector()) {
+    const CommandResult destroyed = run_on_token(fmt::format("destroy {} --yes", *selector));
+    ASSERT_EQ(destroyed.exit_code, 0) << *selector << ": " << destroyed.output;
+    ++destroyed_count;
+  }
+  EXPECT_EQ(destroyed_count, 3);
+  const Json after = list_json();
+  for (const char* array : {"certificates", "data"}) {
+    for (const Json& object : after.at(array)) {
+      const std::string label = object.at("label").get<std::string>();
+      EXPECT_TRUE(label != "cert-gone" && label != "data-gone" && !label.empty()) << after.dump();
+    }
+  }
 }
 
 }  // namespace

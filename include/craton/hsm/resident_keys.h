@@ -51,8 +51,9 @@ struct CRATON_HSM_API KeyRef {
   // process. So a handle is checked before use: it must name a token object of exactly this
   // class (required) whose label and id are exactly the ones given here (absent: the object
   // has none), among the token objects a fresh enumeration finds; otherwise KeyNotFound.
-  // Never part of to_uri (RFC 7512 has no handle).
-  std::optional<std::uint64_t> handle;
+  // Never part of to_uri (RFC 7512 has no handle). (Initialised so that designated initializers
+  // written before it existed need not name it.)
+  std::optional<std::uint64_t> handle{};
 
   // From a parsed URI's object, id and type. Errors: InvalidArgument when the URI names no
   // label and no id, or a class that is not a key (cert, data).

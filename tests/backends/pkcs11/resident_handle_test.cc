@@ -7,10 +7,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
 
 #include "backends/pkcs11/resident_test_util.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
+#include "support/softhsm_token.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -133,6 +138,64 @@ TEST(ResidentHandle, ListObjectsNarrowsAndReadsNoSecret) {
     EXPECT_EQ(attribute.value.find("5c5c5c5c"), std::string::npos) << attribute.name;
   }
   EXPECT_THAT((*backend)->destroy_key(by_label("objects-query")), IsOk());
+}
+
+// import_certificate and export_certificate: the DER comes back unchanged; a second certificate
+// with the label or id, and DER that is not one certificate, are refused.
+TEST(ResidentHandle, CertificatesRoundTripAndRefuseDuplicatesAndGarbage) {
+  auto backend = make_pkcs11_backend(testing::softhsm_config());
+  ASSERT_THAT(backend, IsOk());
+  const testing::TempDir dir;
+  const auto der_file = dir.path() / "cert.der";
+  const testing::CommandResult made = testing::run_command(fmt::format(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout '{}' "
+      "-subj /CN=api-cert -days 1 -outform DER -out '{}' 2>&1",
+      (dir.path() / "k.pem").string(), der_file.string()));
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  std::ifstream in(der_file, std::ios::binary);
+  const std::vector<std::uint8_t> der((std::istreambuf_iterator<char>(in)),
+                                      std::istreambuf_iterator<char>());
+  ASSERT_GT(der.size(), 100u);
+
+  const CertificateSpec spec{.label = "api-cert", .id = {0x7a, 0x05}};
+  auto stored = (*backend)->import_certificate(der, spec);
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->object_class, ObjectClass::Certificate);
+  EXPECT_EQ(stored->kind, "X.509");
+  EXPECT_EQ(stored->value_bytes, der.size());
+
+  KeyRef by_id_ref;
+  by_id_ref.id = spec.id;
+  auto exported = (*backend)->export_certificate(by_id_ref);
+  ASSERT_THAT(exported, IsOk());
+  EXPECT_EQ(*exported, der);
+  KeyRef wrong_class = by_id_ref;
+  wrong_class.object_class = ObjectClass::PrivateKey;
+  EXPECT_THAT((*backend)->export_certificate(wrong_class),
+              HasErrorCode(ErrorCode::InvalidArgument));
+  EXPECT_THAT((*backend)->export_certificate(by_label("api-none")),
+              HasErrorCode(ErrorCode::KeyNotFound));
+
+  EXPECT_THAT((*backend)->import_certificate(der, spec), HasErrorCode(ErrorCode::KeyAlreadyExists));
+  EXPECT_THAT((*backend)->import_certificate(der, {.label = "api-cert-2", .id = spec.id}),
+              HasErrorCode(ErrorCode::KeyAlreadyExists));
+  std::vector<std::uint8_t> cut(der.begin(), der.begin() + 80);
+  EXPECT_THAT((*backend)->import_certificate(cut, {.label = "api-cut", .id = {0x7a, 0x06}}),
+              HasErrorCode(ErrorCode::InvalidArgument));
+  std::vector<std::uint8_t> trailing = der;
+  trailing.push_back(0);
+  EXPECT_THAT((*backend)->import_certificate(trailing, {.label = "api-cut", .id = {0x7a, 0x06}}),
+              HasErrorCode(ErrorCode::InvalidArgument));
+  EXPECT_THAT((*backend)->import_certificate(der, {.label = "", .id = {0x7a, 0x06}}),
+              HasErrorCode(ErrorCode::InvalidArgument));
+  ObjectQuery certs;
+  certs.object_class = ObjectClass::Certificate;
+  auto listed = (*backend)->list_objects(certs);
+  ASSERT_THAT(listed, IsOk());
+  EXPECT_EQ(
+      std::ranges::count_if(
+          *listed, [](const TokenObjectInfo& info) { return info.label.starts_with("api-"); }),
+      1);
 }
 
 }  // namespace

@@ -36,6 +36,26 @@ Result<std::vector<ResidentKeyInfo>> AuditedPkcs11Backend::list_keys() {
                                                          [&] { return inner_->list_keys(); });
 }
 
+Result<std::vector<TokenObjectInfo>> AuditedPkcs11Backend::list_objects(const ObjectQuery& query) {
+  return recorder_.audited<std::vector<TokenObjectInfo>>(
+      AuditOperation::ListKeys, {}, 0, [&] { return inner_->list_objects(query); });
+}
+
+Result<TokenObjectInfo> AuditedPkcs11Backend::import_certificate(std::span<const std::uint8_t> der,
+                                                                 const CertificateSpec& spec) {
+  const KeyRef ref{
+      .label = spec.label, .id = spec.id, .object_class = ObjectClass::Certificate, .handle = {}};
+  return recorder_.write_ahead<TokenObjectInfo>(
+      AuditOperation::KeyImportResident, Recorder::key(ref),
+      [&] { return inner_->import_certificate(der, spec); });
+}
+
+Result<std::vector<std::uint8_t>> AuditedPkcs11Backend::export_certificate(const KeyRef& ref) {
+  return recorder_.audited<std::vector<std::uint8_t>>(
+      AuditOperation::ExportPublicKey, Recorder::key(ref), 0,
+      [&] { return inner_->export_certificate(ref); });
+}
+
 Result<std::vector<std::uint8_t>> AuditedPkcs11Backend::export_public_key(const KeyRef& ref) {
   return recorder_.audited<std::vector<std::uint8_t>>(
       AuditOperation::ExportPublicKey, Recorder::key(ref), 0,

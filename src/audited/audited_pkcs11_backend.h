@@ -29,6 +29,10 @@ class AuditedPkcs11Backend final : public AuditedOperations<Pkcs11Backend> {
   Result<Key> import_resident_key(const Key& material, const ResidentKeySpec& spec) override;
   Result<Key> find_key(const KeyRef& ref) override;
   Result<std::vector<ResidentKeyInfo>> list_keys() override;
+  Result<std::vector<TokenObjectInfo>> list_objects(const ObjectQuery& query) override;
+  Result<TokenObjectInfo> import_certificate(std::span<const std::uint8_t> der,
+                                             const CertificateSpec& spec) override;
+  Result<std::vector<std::uint8_t>> export_certificate(const KeyRef& ref) override;
   Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) override;
   Result<void> destroy_key(const KeyRef& ref) override;
   [[nodiscard]] std::string token_uri() const override { return inner_->token_uri(); }

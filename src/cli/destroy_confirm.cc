@@ -15,6 +15,7 @@ Result<void> check_destroy_allowed(bool yes, bool stdin_is_tty) {
 
 std::string confirmation_word(const KeyRef& ref) {
   if (ref.label) return *ref.label;
+  if (!ref.id && ref.handle) return std::to_string(*ref.handle);
   return to_hex(ref.id.value_or(std::vector<std::uint8_t>{}));
 }
 

@@ -14,7 +14,8 @@ namespace craton::hsm::cli {
 // InvalidArgument (a usage error: exit 2) when neither is there.
 [[nodiscard]] Result<void> check_destroy_allowed(bool yes, bool stdin_is_tty);
 
-// What the operator types to confirm: the label, or the hex id when the URI names no label.
+// What the operator types to confirm: the label, or the hex id when the URI names no label, or
+// the handle when it names neither.
 [[nodiscard]] std::string confirmation_word(const KeyRef& ref);
 
 // Exact match after trimming surrounding whitespace (the newline of the typed line).

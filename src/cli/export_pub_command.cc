@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // `craton-hsm export-pub`: a resident key pair's public half as PEM or DER SubjectPublicKeyInfo.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/io.h"
 #include "cli/json_writer.h"
+#include "cli/object_select.h"
 #include "cli/operator_commands.h"
 #include "cli/token_access.h"
 
@@ -15,9 +17,10 @@ namespace {
 constexpr const char* kFooter = R"(
 Writes the SubjectPublicKeyInfo of an RSA, EC or Ed25519 key pair: PEM ("BEGIN PUBLIC KEY",
 what openssl, ssh-keygen -i -m PKCS8 and most tools read) or, with --der, raw DER. Secret
-keys have no public half and are refused. --json describes the result on standard output
-and never changes what --out FILE holds (PEM, or DER with --der); without --out the key is in
-the object as base64 DER.
+keys have no public half and are refused. An object its URI does not name alone is named by
+the URI and --handle N as `list` prints them (see `destroy --help`). --json describes the
+result on standard output and never changes what --out FILE holds (PEM, or DER with --der);
+without --out the key is in the object as base64 DER.
 
 Example:
   craton-hsm export-pub --key 'pkcs11:object=release-signing' --out release-signing.pem
@@ -25,6 +28,7 @@ Example:
 
 struct ExportOptions {
   std::string key;
+  std::optional<std::uint64_t> handle;
   bool der = false;
   OutputOptions output;
 };
@@ -46,7 +50,8 @@ std::string render_json(const ExportOptions& options, ByteView spki) {
 }
 
 Result<void> run_export(const GlobalOptions& global, const ExportOptions& options) {
-  CRATON_ASSIGN_OR_RETURN(const KeyUri key, parse_key_uri(options.key, "--key"));
+  CRATON_ASSIGN_OR_RETURN(const KeyUri key,
+                          parse_key_selection(options.key, options.handle, "--key"));
   CRATON_RETURN_IF_ERROR(check_output(options.output));
   CRATON_ASSIGN_OR_RETURN(const auto token, open_token(global));
   CRATON_RETURN_IF_ERROR(check_same_token(key, *token));
@@ -85,6 +90,7 @@ void add_export_pub_command(CLI::App& app, const GlobalOptions& global, CommandA
   command->add_option("--key", options->key, "PKCS#11 URI of the key (pair)")
       ->required()
       ->type_name("URI");
+  add_handle_option(*command, options->handle);
   command->add_flag("--der", options->der, "write DER instead of PEM");
   add_output_options(*command, options->output);
   command->footer(kFooter);

@@ -29,7 +29,8 @@ std::string key_type_text(KeyKind kind, const std::optional<EcCurve>& curve) {
   return "unknown";
 }
 
-void write_key_json(JsonWriter& json, const ResidentKeyInfo& info) {
+void write_key_json(JsonWriter& json, const ResidentKeyInfo& info,
+                    const std::function<void()>& extra) {
   json.begin_object();
   json.key("label").value(info.label);
   json.key("id").value(to_hex(info.id));
@@ -54,6 +55,33 @@ void write_key_json(JsonWriter& json, const ResidentKeyInfo& info) {
     json.null();
   }
   json.key("uri").value(info.uri);
+  json.key("handle");
+  if (info.handle != 0) {  // 0 is CK_INVALID_HANDLE: not read (keygen)
+    json.value(info.handle);
+  } else {
+    json.null();
+  }
+  json.key("needs_handle").value(info.needs_handle);
+  if (extra) extra();
+  json.end_object();
+}
+
+void write_other_object_json(JsonWriter& json, const TokenObjectInfo& object,
+                             const std::function<void()>& extra) {
+  json.begin_object();
+  json.key("label").value(object.label);
+  json.key("id").value(to_hex(object.id));
+  json.key("class").value(object_class_name(object.object_class));
+  if (object.object_class == ObjectClass::Certificate) {
+    json.key("type").value(object.kind);
+  } else {
+    json.key("application").value(object.kind);
+  }
+  json.key("bytes").value(static_cast<std::uint64_t>(object.value_bytes));
+  json.key("uri").value(object.uri);
+  json.key("handle").value(object.handle);
+  json.key("needs_handle").value(object.needs_handle);
+  if (extra) extra();
   json.end_object();
 }
 

@@ -94,8 +94,10 @@ int run(int argc, char** argv) {
   cli::add_info_command(app, global, action);
   cli::add_demo_command(app, global, action);
   cli::add_keygen_command(app, global, action);
+  cli::add_import_command(app, global, action);
   cli::add_list_command(app, global, action);
   cli::add_export_pub_command(app, global, action);
+  cli::add_export_cert_command(app, global, action);
   cli::add_destroy_command(app, global, action);
   cli::add_sign_command(app, global, action);
   cli::add_verify_command(app, global, action);

@@ -20,8 +20,10 @@ namespace craton::hsm::cli {
 // only once its audit record is on disk (a kill -9 after --out appears cannot lose it), and a
 // record the trail cannot take fails the command (exit code 4) with nothing released.
 void add_keygen_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_import_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_list_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_export_pub_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+void add_export_cert_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_destroy_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_sign_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_verify_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);

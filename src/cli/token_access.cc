@@ -30,6 +30,7 @@ constexpr std::array kLoginNeeds{
     CommandLogin{"info", LoginNeed::PublicObjects},
     CommandLogin{"list", LoginNeed::PublicObjects},
     CommandLogin{"export-pub", LoginNeed::PublicObjects},
+    CommandLogin{"export-cert", LoginNeed::PublicObjects},
     CommandLogin{"verify", LoginNeed::PublicObjects},
     CommandLogin{"keygen", LoginNeed::User},
     CommandLogin{"import", LoginNeed::User},

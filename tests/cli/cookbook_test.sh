@@ -27,7 +27,7 @@ script=$(awk '
 ' "$readme")
 [ -n "$script" ] || die "no sh blocks under '## CLI cookbook' in $readme"
 # A broken extraction must not pass by running nothing: every command has to be there.
-for command in keygen list export-pub sign verify encrypt decrypt wrap unwrap random digest \
+for command in keygen import list export-pub export-cert sign verify encrypt decrypt wrap unwrap random digest \
   "audit verify" "destroy"; do
   grep -q "^craton-hsm $command " <<<"$script" || grep -q "^craton-hsm $command\$" <<<"$script" ||
     die "the cookbook never runs 'craton-hsm $command'"

@@ -11,6 +11,7 @@
 #include <craton/hsm/secret.h>
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,24 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   virtual Result<Key> find_key(const KeyRef& ref) = 0;
   // Every key object on the token (private, public and secret keys).
   virtual Result<std::vector<ResidentKeyInfo>> list_keys() = 0;
+  // The token objects (CKA_TOKEN true) the query names: private, public and secret keys of
+  // the types this library uses, certificates and data objects, in the token's order within
+  // each class (private, public, secret, certificates, data). Reads no secret value.
+  virtual Result<std::vector<TokenObjectInfo>> list_objects(const ObjectQuery& query) = 0;
+  // Stores one DER X.509 certificate as a token object: CKO_CERTIFICATE, CKC_X_509,
+  // CKA_TOKEN, CKA_PRIVATE false (certificates are public), the spec's CKA_LABEL and CKA_ID,
+  // and CKA_SUBJECT, CKA_ISSUER, CKA_SERIAL_NUMBER and CKA_VALUE from the certificate. A key
+  // sharing the id is the usual case and allowed. Never retried automatically. Audited (as
+  // key_import_resident of a type=cert reference). Errors: InvalidArgument for DER that is not
+  // exactly one certificate, or an empty or over-long label or id; KeyAlreadyExists when a
+  // certificate already has the label or id; the token's failures (OutcomeUnknown when the
+  // session died during the creation).
+  virtual Result<TokenObjectInfo> import_certificate(std::span<const std::uint8_t> der,
+                                                     const CertificateSpec& spec) = 0;
+  // The DER (CKA_VALUE) of the one certificate `ref` names; its class must be Certificate or
+  // unset (a handle is allowed, as for keys). Audited (as export_public_key). Errors:
+  // InvalidArgument for another class; KeyNotFound, KeyAmbiguous.
+  virtual Result<std::vector<std::uint8_t>> export_certificate(const KeyRef& ref) = 0;
   // The SubjectPublicKeyInfo DER of a resident key pair's public half. Errors: KeyNotFound,
   // KeyAmbiguous, KeyTypeInconsistent for secret keys.
   virtual Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) = 0;

@@ -45,6 +45,15 @@ struct CRATON_HSM_API KeyRef {
   std::optional<std::string> label;             // CKA_LABEL
   std::optional<std::vector<std::uint8_t>> id;  // CKA_ID
   std::optional<ObjectClass> object_class;
+  // For objects no label and id name alone (none, or namesakes): the handle list_keys
+  // reported (ResidentKeyInfo::handle). PKCS#11 promises a handle only within one application
+  // and only while the object exists; a token may number its objects differently in the next
+  // process. So a handle is checked before use: it must name a token object of exactly this
+  // class (required) whose label and id are exactly the ones given here (absent: the object
+  // has none), among the token objects a fresh enumeration finds; otherwise KeyNotFound.
+  // Never part of to_uri (RFC 7512 has no handle). (Initialised so that designated initializers
+  // written before it existed need not name it.)
+  std::optional<std::uint64_t> handle{};
 
   // From a parsed URI's object, id and type. Errors: InvalidArgument when the URI names no
   // label and no id, a class that is not a key (cert, data), or a pin-source (the login is
@@ -83,6 +92,54 @@ struct CRATON_HSM_API ResidentKeyInfo {
   bool sensitive = false;                // CKA_SENSITIVE (private and secret keys)
   std::optional<std::string> unique_id;  // CKA_UNIQUE_ID when the token offers it
   std::string uri;                       // "pkcs11:token=...;object=...;id=...;type=..."
+  // The object's handle in this process (KeyRef::handle), and whether `uri` alone names this
+  // object and no other; when it does not (no label and no id, or namesakes of its class), it
+  // is addressed by uri plus handle.
+  std::uint64_t handle = 0;
+  bool needs_handle = false;
+};
+
+// An X.509 certificate to store on the token (import_certificate).
+struct CRATON_HSM_API CertificateSpec {
+  std::string label;             // required, 1..128 bytes, no other certificate has it
+  std::vector<std::uint8_t> id;  // required, 1..64 bytes; by convention its key pair's id
+};
+
+// Which token objects list_objects reports: every attribute set narrows (label and id match
+// exactly, as in a URI).
+struct CRATON_HSM_API ObjectQuery {
+  std::optional<ObjectClass> object_class;
+  std::optional<std::string> label;
+  std::optional<std::vector<std::uint8_t>> id;
+  bool attributes = false;  // fill TokenObjectInfo::attributes
+};
+
+// One attribute as list_objects renders it: name "CKA_MODULUS_BITS", value "2048". Booleans
+// read "true"/"false", numbers decimal (CKA_CLASS, CKA_KEY_TYPE and CKA_CERTIFICATE_TYPE by
+// their CKO_/CKK_/CKC_ name), CKA_LABEL and CKA_APPLICATION as text, other byte strings as
+// lowercase hex. "<sensitive>" for a value the token will not reveal, and for the secret parts
+// of private and secret keys (CKA_VALUE, CKA_PRIVATE_EXPONENT, the primes...), which are
+// never read, whatever CKA_SENSITIVE says.
+struct CRATON_HSM_API ObjectAttribute {
+  std::string name;
+  std::string value;
+  friend bool operator==(const ObjectAttribute&, const ObjectAttribute&) = default;
+};
+
+// One token object (key, certificate or data object) as list_objects reports it.
+struct CRATON_HSM_API TokenObjectInfo {
+  ObjectClass object_class = ObjectClass::Data;
+  std::string label;
+  std::vector<std::uint8_t> id;
+  std::string uri;            // as ResidentKeyInfo::uri
+  std::uint64_t handle = 0;   // as ResidentKeyInfo::handle
+  bool needs_handle = false;  // as ResidentKeyInfo::needs_handle
+  // Keys: the description list_keys gives.
+  std::optional<ResidentKeyInfo> key;
+  // Certificates: "X.509" (CKC_X_509) or the CKC_ value in hex; data objects: CKA_APPLICATION.
+  std::string kind;
+  std::size_t value_bytes = 0;              // certificates and data objects: the size of CKA_VALUE
+  std::vector<ObjectAttribute> attributes;  // with ObjectQuery::attributes, in a fixed order
 };
 
 }  // namespace craton::hsm

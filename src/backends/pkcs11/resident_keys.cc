@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Token-resident keys: generation, import, lookup, listing, export and destruction.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "backends/pkcs11/creation_locks.h"
@@ -156,8 +158,9 @@ Result<Key> Pkcs11PassthroughBackend::undo_creation(const ResidentKeySpec& spec,
 }
 
 Result<Key> Pkcs11PassthroughBackend::find_key(const KeyRef& ref) {
-  if (!ref.label && !ref.id) {
-    return fail(ErrorCode::InvalidArgument, "a key reference needs a label, an id or both");
+  if (!ref.label && !ref.id && !ref.handle) {
+    return fail(ErrorCode::InvalidArgument,
+                "a key reference needs a label, an id, both, or a handle");
   }
   return pool_->run([&](Lease& lease) -> Result<Key> {
     CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object, find_one_key_object(lease, ref));
@@ -167,16 +170,30 @@ Result<Key> Pkcs11PassthroughBackend::find_key(const KeyRef& ref) {
 
 Result<std::vector<ResidentKeyInfo>> Pkcs11PassthroughBackend::list_keys() {
   return pool_->run([&](Lease& lease) -> Result<std::vector<ResidentKeyInfo>> {
+    // One enumeration of every token object, the same one a handle is checked against
+    // (KeyRef::handle), so that a token numbering objects as it meets them numbers them alike.
+    CRATON_ASSIGN_OR_RETURN(const auto objects, find_token_objects(lease));
     std::vector<ResidentKeyInfo> keys;
-    for (const ObjectClass object_class :
-         {ObjectClass::PrivateKey, ObjectClass::PublicKey, ObjectClass::SecretKey}) {
-      KeyRef all_of_class;
-      all_of_class.object_class = object_class;
-      CRATON_ASSIGN_OR_RETURN(const auto objects, find_key_objects(lease, all_of_class));
-      for (const CK_OBJECT_HANDLE object : objects) {
-        CRATON_ASSIGN_OR_RETURN(auto info, describe_key_object(lease, object, token_));
-        if (info) keys.push_back(std::move(*info));
+    for (const CK_OBJECT_HANDLE object : objects) {
+      CRATON_ASSIGN_OR_RETURN(auto info, describe_key_object(lease, object, token_));
+      if (info) keys.push_back(std::move(*info));
+    }
+    std::stable_sort(keys.begin(), keys.end(),
+                     [](const auto& a, const auto& b) { return a.object_class < b.object_class; });
+    for (ResidentKeyInfo& info : keys) {
+      if (info.label.empty() && info.id.empty()) {
+        info.needs_handle = true;  // KeyRef::from_uri refuses a URI that names nothing
+        continue;
       }
+      // What find_key_objects would match for the URI: the class, and the label and id the
+      // URI carries (an absent one matches any). Objects of key types we do not describe count
+      // too, as the token's search finds them.
+      KeyRef named;
+      named.object_class = info.object_class;
+      if (!info.label.empty()) named.label = info.label;
+      if (!info.id.empty()) named.id = info.id;
+      CRATON_ASSIGN_OR_RETURN(const auto namesakes, find_key_objects(lease, named));
+      info.needs_handle = namesakes.size() != 1;
     }
     return keys;
   });
@@ -199,8 +216,9 @@ Result<std::vector<std::uint8_t>> Pkcs11PassthroughBackend::export_public_key(co
 }
 
 Result<void> Pkcs11PassthroughBackend::destroy_key(const KeyRef& ref) {
-  if (!ref.label && !ref.id) {
-    return fail(ErrorCode::InvalidArgument, "a key reference needs a label, an id or both");
+  if (!ref.label && !ref.id && !ref.handle) {
+    return fail(ErrorCode::InvalidArgument,
+                "a key reference needs a label, an id, both, or a handle");
   }
   std::vector<CK_OBJECT_HANDLE> doomed;
   bool changing = false;
@@ -244,12 +262,15 @@ Result<void> Pkcs11PassthroughBackend::check_destroyed(const KeyRef& ref,
   // Handles the token no longer knows prove nothing by themselves (a reinserted token numbers
   // its objects afresh): the key is gone only when nothing answers to its names any more.
   const auto still_named = [&]() -> Result<std::size_t> {
-    CRATON_ASSIGN_OR_RETURN(const auto keys, find_key_objects(*lease, ref));
-    if (ref.object_class || doomed.size() < 2) return keys.size();
+    auto keys = find_key_objects(*lease, ref);
+    // A handle that no longer names the object is the object gone.
+    if (!keys && ref.handle && keys.error().code() == ErrorCode::KeyNotFound) return 0;
+    if (!keys) return std::unexpected(std::move(keys).error());
+    if (ref.object_class || doomed.size() < 2) return keys->size();
     KeyRef public_halves = ref;
     public_halves.object_class = ObjectClass::PublicKey;
     CRATON_ASSIGN_OR_RETURN(const auto halves, find_key_objects(*lease, public_halves));
-    return keys.size() + halves.size();
+    return keys->size() + halves.size();
   }();
   if (!still_named) {
     return fail(ErrorCode::OutcomeUnknown, fmt::format("{}, and checking what remains failed ({})",

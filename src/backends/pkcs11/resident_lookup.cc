@@ -71,7 +71,8 @@ ObjectClass class_of(KeyKind kind) {
 }
 
 std::string describe_ref(const KeyRef& ref) {
-  return ref.to_uri();
+  if (!ref.handle) return ref.to_uri();
+  return fmt::format("{} with handle {}", ref.to_uri(), *ref.handle);
 }
 
 // The key kind and, for EC, the curve of an object; nullopt for types we do not handle.
@@ -129,15 +130,6 @@ Result<std::optional<std::string>> read_unique_id(Lease& lease, CK_OBJECT_HANDLE
   return std::string(unique_id->begin(), unique_id->end());
 }
 
-std::string object_uri(const TokenIdentity& token, const std::string& label,
-                       const std::vector<std::uint8_t>& id, ObjectClass object_class) {
-  Pkcs11Uri uri = token.uri;
-  if (!label.empty()) uri.object = label;
-  if (!id.empty()) uri.id = id;
-  uri.type = object_class;
-  return uri.to_string();
-}
-
 // The EC point of a key pair: on the object itself (public keys, some modules' private
 // keys) or on its public half (public_halves_of).
 Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE object,
@@ -166,7 +158,60 @@ Result<std::vector<std::uint8_t>> ec_point_of(Lease& lease, CK_OBJECT_HANDLE obj
 
 }  // namespace
 
+std::string object_uri(const TokenIdentity& token, const std::string& label,
+                       const std::vector<std::uint8_t>& id, ObjectClass object_class) {
+  Pkcs11Uri uri = token.uri;
+  if (!label.empty()) uri.object = label;
+  if (!id.empty()) uri.id = id;
+  uri.type = object_class;
+  return uri.to_string();
+}
+
+Result<std::vector<CK_OBJECT_HANDLE>> find_token_objects(Lease& lease) {
+  AttributeTemplate tmpl;
+  tmpl.add_bool(CKA_TOKEN, true);
+  return find_objects(lease, tmpl);
+}
+
+namespace {
+
+Result<CK_OBJECT_HANDLE> object_at_handle(Lease& lease, const KeyRef& ref) {
+  if (!ref.object_class) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("handle {}: a handle needs the object's class (type=)", *ref.handle));
+  }
+  const auto not_found = [&] {
+    return fail(ErrorCode::KeyNotFound,
+                fmt::format("no token object in this process has handle {} and exactly the class, "
+                            "label and id of {} (handles may differ between processes and change "
+                            "when objects come and go: list again)",
+                            *ref.handle, ref.to_uri()));
+  };
+  // The enumeration comes first: it is what makes a token hand out handles for its objects
+  // (SoftHSM2 numbers them as it first meets them), and a handle outside it is not ours.
+  CRATON_ASSIGN_OR_RETURN(const auto objects, find_token_objects(lease));
+  const auto match = std::find_if(objects.begin(), objects.end(), [&](CK_OBJECT_HANDLE object) {
+    return static_cast<std::uint64_t>(object) == *ref.handle;
+  });
+  if (match == objects.end()) return not_found();
+  const CK_OBJECT_HANDLE object = *match;
+  CRATON_ASSIGN_OR_RETURN(const auto cko, read_ulong_attribute(lease, object, CKA_CLASS));
+  CRATON_ASSIGN_OR_RETURN(const std::string label, read_label(lease, object));
+  CRATON_ASSIGN_OR_RETURN(const std::vector<std::uint8_t> id, read_id(lease, object));
+  if (cko != cko_of(*ref.object_class) || label != ref.label.value_or(std::string()) ||
+      id != ref.id.value_or(std::vector<std::uint8_t>{})) {
+    return not_found();
+  }
+  return object;
+}
+
+}  // namespace
+
 Result<std::vector<CK_OBJECT_HANDLE>> find_key_objects(Lease& lease, const KeyRef& ref) {
+  if (ref.handle) {
+    CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object, object_at_handle(lease, ref));
+    return std::vector<CK_OBJECT_HANDLE>{object};
+  }
   AttributeTemplate tmpl;
   tmpl.add_bool(CKA_TOKEN, true);
   if (ref.label) tmpl.add_bytes(CKA_LABEL, as_bytes(*ref.label));
@@ -347,6 +392,7 @@ Result<std::optional<ResidentKeyInfo>> describe_key_object(Lease& lease, CK_OBJE
       break;
   }
   info.uri = object_uri(token, info.label, info.id, *object_class);
+  info.handle = static_cast<std::uint64_t>(object);
   return info;
 }
 

@@ -20,8 +20,16 @@ struct TokenIdentity {
   std::string serial;
 };
 
+// "pkcs11:<token>;object=<label>;id=<id>;type=<class>", leaving out an empty label or id.
+[[nodiscard]] std::string object_uri(const TokenIdentity& token, const std::string& label,
+                                     const std::vector<std::uint8_t>& id, ObjectClass object_class);
+
+// Every token object (CKA_TOKEN true), in the token's order.
+[[nodiscard]] Result<std::vector<CK_OBJECT_HANDLE>> find_token_objects(Lease& lease);
+
 // Every token key object (CKA_TOKEN true) that the reference names. Without a class in the
-// reference, only private and secret keys count; with one, only that class.
+// reference, only private and secret keys count; with one, only that class. With a handle,
+// the one object it names after KeyRef::handle's checks (KeyNotFound when they fail).
 [[nodiscard]] Result<std::vector<CK_OBJECT_HANDLE>> find_key_objects(Lease& lease,
                                                                      const KeyRef& ref);
 

@@ -50,6 +50,9 @@ constexpr std::array kNames{
     OperationName{FindKey, "find_key"},
     OperationName{ListKeys, "list_keys"},
     OperationName{ExportPublicKey, "export_public_key"},
+    OperationName{CertificateImport, "certificate_import"},
+    OperationName{ListObjects, "list_objects"},
+    OperationName{ExportCertificate, "export_certificate"},
 };
 
 constexpr bool names_in_enum_order() {
@@ -59,7 +62,7 @@ constexpr bool names_in_enum_order() {
   return true;
 }
 static_assert(names_in_enum_order(), "kNames must list every AuditOperation in enum order");
-static_assert(kNames.back().op == ExportPublicKey, "a new AuditOperation needs a name here");
+static_assert(kNames.back().op == ExportCertificate, "a new AuditOperation needs a name here");
 
 }  // namespace
 

@@ -38,7 +38,7 @@ Result<std::vector<ResidentKeyInfo>> AuditedPkcs11Backend::list_keys() {
 
 Result<std::vector<TokenObjectInfo>> AuditedPkcs11Backend::list_objects(const ObjectQuery& query) {
   return recorder_.audited<std::vector<TokenObjectInfo>>(
-      AuditOperation::ListKeys, {}, 0, [&] { return inner_->list_objects(query); });
+      AuditOperation::ListObjects, {}, 0, [&] { return inner_->list_objects(query); });
 }
 
 Result<TokenObjectInfo> AuditedPkcs11Backend::import_certificate(std::span<const std::uint8_t> der,
@@ -46,13 +46,13 @@ Result<TokenObjectInfo> AuditedPkcs11Backend::import_certificate(std::span<const
   const KeyRef ref{
       .label = spec.label, .id = spec.id, .object_class = ObjectClass::Certificate, .handle = {}};
   return recorder_.write_ahead<TokenObjectInfo>(
-      AuditOperation::KeyImportResident, Recorder::key(ref),
+      AuditOperation::CertificateImport, Recorder::key(ref),
       [&] { return inner_->import_certificate(der, spec); });
 }
 
 Result<std::vector<std::uint8_t>> AuditedPkcs11Backend::export_certificate(const KeyRef& ref) {
   return recorder_.audited<std::vector<std::uint8_t>>(
-      AuditOperation::ExportPublicKey, Recorder::key(ref), 0,
+      AuditOperation::ExportCertificate, Recorder::key(ref), 0,
       [&] { return inner_->export_certificate(ref); });
 }
 

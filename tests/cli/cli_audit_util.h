@@ -28,6 +28,17 @@ inline void write_lines(const std::filesystem::path& file, const std::vector<std
   for (const std::string& line : lines) out << line << '\n';
 }
 
+// Records of `op` in `trail` that say how it ended (write-ahead intents left out).
+inline std::size_t records_of(const std::filesystem::path& trail, std::string_view op) {
+  std::size_t count = 0;
+  const std::string needle = fmt::format("\"op\":\"{}\"", op);
+  for (const std::string& line : read_lines(trail)) {
+    count += line.find(needle) != std::string::npos &&
+             line.find("\"outcome\":\"intent\"") == std::string::npos;
+  }
+  return count;
+}
+
 // A config with an [audit] table writing `dir`/audit.jsonl; `key` is `key_file = "..."` or
 // `key_label = "..."`, `extra` more lines of the table ("durability = ...").
 inline std::filesystem::path audited_config(const TempDir& dir, std::string_view key,

@@ -12,9 +12,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/cli_audit_util.h"
 #include "cli/cli_objects_util.h"
 #include "cli/cli_runner.h"
 #include "support/softhsm_token.h"
+#include "support/text.h"
 
 namespace craton::hsm::testing {
 namespace {
@@ -201,6 +203,26 @@ TEST_F(CliCert, CertificatesAndDataObjectsAreDestroyedByTheirListedUri) {
       EXPECT_TRUE(label != "cert-gone" && label != "data-gone" && !label.empty()) << after.dump();
     }
   }
+}
+
+// The trail names what happened to certificates as such, not as key operations.
+TEST_F(CliCert, TheAuditTrailRecordsCertificateOperationsByTheirOwnNames) {
+  const auto config =
+      audited_config(dir_, fmt::format("key_file = \"{}\"", key_file(dir_).string()));
+  const std::filesystem::path trail = dir_.path() / "audit.jsonl";
+  ASSERT_EQ(run_configured(config,
+                           fmt::format("import --cert '{}' --label cert-audit", in_dir("cert.pem")))
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      run_configured(config, "export-cert --cert 'pkcs11:object=cert-audit;type=cert'").exit_code,
+      0);
+  ASSERT_EQ(run_configured(config, "list --class cert").exit_code, 0);
+  EXPECT_EQ(records_of(trail, "certificate_import"), 1u) << read_file(trail);
+  EXPECT_EQ(records_of(trail, "export_certificate"), 1u);
+  EXPECT_EQ(records_of(trail, "list_objects"), 1u);
+  EXPECT_EQ(records_of(trail, "key_import_resident") + records_of(trail, "export_public_key"), 0u);
+  ASSERT_EQ(run_on_token("destroy --key 'pkcs11:object=cert-audit;type=cert' --yes").exit_code, 0);
 }
 
 }  // namespace

@@ -57,6 +57,10 @@ enum class AuditOperation : std::uint8_t {
   FindKey,
   ListKeys,
   ExportPublicKey,
+  // Certificates and other objects (after the rest: the numbering above stays as it was).
+  CertificateImport,  // an X.509 certificate stored on the token
+  ListObjects,
+  ExportCertificate,
 };
 
 // "backend_start", "sign", "aes_gcm_encrypt", ... (snake_case, stable: parsers key on it).

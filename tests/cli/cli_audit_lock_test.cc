@@ -11,8 +11,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 
@@ -21,6 +19,7 @@
 #include "cli/cli_audit_util.h"
 #include "cli/cli_runner.h"
 #include "support/softhsm_token.h"
+#include "support/text.h"
 
 namespace craton::hsm::testing {
 namespace {
@@ -29,17 +28,10 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Polls until `file` contains `text` (or ten seconds pass).
 bool wait_for_text(const fs::path& file, std::string_view text) {
   for (int i = 0; i < 1000; ++i) {
-    if (read_text(file).find(text) != std::string::npos) return true;
+    if (read_file(file).find(text) != std::string::npos) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
@@ -73,7 +65,7 @@ TEST_F(CliAuditLock, TwoProcessesInParallelLoopsAllSucceed) {
   const CommandResult both = run_command(
       fmt::format("{} & {} & wait", loop("random --bytes 4 --hex", "random"),
                   loop(fmt::format("--token-label {} list", kSpareTokenLabel), "list")));
-  EXPECT_THAT(both.output, Not(HasSubstr("FAILED"))) << read_text(dir_.path() / "errors");
+  EXPECT_THAT(both.output, Not(HasSubstr("FAILED"))) << read_file(dir_.path() / "errors");
   EXPECT_EQ(records_of(trail(), "random"), static_cast<std::size_t>(kRounds));
   EXPECT_EQ(records_of(trail(), "list_objects"), static_cast<std::size_t>(kRounds));
   const CommandResult verified = verify();
@@ -123,9 +115,9 @@ TEST_F(CliAuditLock, DestroyAtItsPromptHoldsNoLock) {
   constexpr std::string_view kTyped = "lock-prompted\n";
   EXPECT_EQ(::write(keyboard, kTyped.data(), kTyped.size()), static_cast<ssize_t>(kTyped.size()));
   ::close(keyboard);
-  ASSERT_TRUE(prompted) << read_text(transcript);
+  ASSERT_TRUE(prompted) << read_file(transcript);
   EXPECT_EQ(meanwhile.exit_code, 0) << meanwhile.output;
-  EXPECT_TRUE(wait_for_text(transcript, "destroyed pkcs11:")) << read_text(transcript);
+  EXPECT_TRUE(wait_for_text(transcript, "destroyed pkcs11:")) << read_file(transcript);
   EXPECT_THAT(run_on_token("list").output, Not(HasSubstr("lock-prompted")));
   EXPECT_EQ(records_of(trail(), "key_destroy"), 1u);
   const CommandResult verified = verify();

@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <regex>
@@ -21,6 +20,7 @@
 #include "cli/cli_audit_util.h"
 #include "cli/cli_runner.h"
 #include "support/softhsm_token.h"
+#include "support/text.h"
 
 namespace craton::hsm::testing {
 namespace {
@@ -30,19 +30,12 @@ using Json = nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The field paths docs/cli-json.md names per command: the first cell of every table row under
 // a "### `craton-hsm CMD --json`" heading ("encrypt" and "decrypt" share one), and under
 // "## Errors" for "error". A path ending in ".*" stands for everything below it.
 std::map<std::string, std::set<std::string>> documented_fields() {
   std::map<std::string, std::set<std::string>> fields;
-  std::istringstream doc(read_text(CRATON_CLI_JSON_DOC));
+  std::istringstream doc(read_file(CRATON_CLI_JSON_DOC));
   const std::regex code_span("`([^`]+)`");
   std::vector<std::string> current;
   for (std::string line; std::getline(doc, line);) {
@@ -126,7 +119,7 @@ class CliJsonTest : public ::testing::Test {
     const std::string err = file("stderr");
     const CommandResult result =
         run_command(fmt::format("{{ {} '{}' {} 2>'{}'; }}", env, kCliPath, args, err));
-    return {result.exit_code, result.output, read_text(err)};
+    return {result.exit_code, result.output, read_file(err)};
   }
 
   // craton-hsm on ci-token with --json added.
@@ -229,7 +222,7 @@ TEST_F(CliJsonTest, EveryCommandPrintsOneDocumentedObject) {
   EXPECT_EQ(wrapped.value("scheme", ""), "kw");
   expect_result("unwrap", run_json(fmt::format("unwrap {} --in '{}' --out '{}'", kek,
                                                file("wrapped"), file("unwrapped"))));
-  EXPECT_EQ(read_text(file("unwrapped")), read_text(file("key-bytes")));
+  EXPECT_EQ(read_file(file("unwrapped")), read_file(file("key-bytes")));
 
   EXPECT_EQ(expect_result("random", run_json("random --bytes 12")).value("bytes", 0), 12);
   expect_result("digest", run_json(fmt::format("digest --alg sha256 --in '{}'", file("message"))));
@@ -250,13 +243,13 @@ TEST_F(CliJsonTest, ExportPubWithOutWritesPemAndDescribesIt) {
       run_json(fmt::format("export-pub --key 'pkcs11:object=json-ec' --out '{}'", file("ec.pem"))));
   EXPECT_EQ(described.value("format", ""), "pem");
   EXPECT_EQ(described.value("out", ""), file("ec.pem"));
-  EXPECT_THAT(read_text(file("ec.pem")), ::testing::StartsWith("-----BEGIN PUBLIC KEY-----\n"));
+  EXPECT_THAT(read_file(file("ec.pem")), ::testing::StartsWith("-----BEGIN PUBLIC KEY-----\n"));
 
   expect_result("export-pub",
                 run_json(fmt::format("export-pub --key 'pkcs11:object=json-ec' --der --out '{}'",
                                      file("ec.der"))));
   // A DER SEQUENCE, neither JSON nor PEM.
-  EXPECT_EQ(read_text(file("ec.der")).substr(0, 1), "\x30");
+  EXPECT_EQ(read_file(file("ec.der")).substr(0, 1), "\x30");
 
   const Json inline_key =
       expect_result("export-pub", run_json("export-pub --key 'pkcs11:object=json-ec'"));

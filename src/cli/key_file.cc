@@ -80,10 +80,15 @@ Result<ossl::PkeyPtr> decode_der(std::span<const std::uint8_t> der, std::string_
   return pkey;
 }
 
-// The DER inside a PEM private key. Encrypted PEM (an ENCRYPTED PRIVATE KEY block, or
-// Proc-Type: 4,ENCRYPTED) is refused rather than prompted for.
-Result<SecretBytes> pem_body(const SecretBytes& content, std::string_view name) {
-  const std::string_view text = text_of(content);
+// The first PEM block of `text`: its label, whether its headers say it is encrypted, and its
+// bytes (wiped when freed: a key pasted in by mistake must not linger either).
+struct PemBlock {
+  std::string kind;
+  bool encrypted_header = false;
+  SecretBytes der;
+};
+
+Result<PemBlock> read_pem_block(std::string_view text, std::string_view name) {
   BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
   if (!bio) return refuse(ErrorCode::Internal, "out of memory");
   char* label = nullptr;
@@ -97,8 +102,17 @@ Result<SecretBytes> pem_body(const SecretBytes& content, std::string_view name) 
   if (read != 1 || length <= 0) {
     return refuse(ErrorCode::InvalidArgument, fmt::format("{} is not a readable PEM block", name));
   }
-  const std::string_view kind(label);
-  if (kind == "ENCRYPTED PRIVATE KEY" || std::strstr(header, "ENCRYPTED") != nullptr) {
+  return PemBlock{
+      label, std::strstr(header, "ENCRYPTED") != nullptr,
+      SecretBytes(std::span<const std::uint8_t>(data, static_cast<std::size_t>(length)))};
+}
+
+// The DER inside a PEM private key. Encrypted PEM (an ENCRYPTED PRIVATE KEY block, or
+// Proc-Type: 4,ENCRYPTED) is refused rather than prompted for.
+Result<SecretBytes> pem_body(const SecretBytes& content, std::string_view name) {
+  CRATON_ASSIGN_OR_RETURN(PemBlock block, read_pem_block(text_of(content), name));
+  const std::string_view kind = block.kind;
+  if (kind == "ENCRYPTED PRIVATE KEY" || block.encrypted_header) {
     return refuse(ErrorCode::InvalidArgument,
                   fmt::format("{} holds an encrypted private key; decrypt it into a pipe "
                               "(openssl pkey -in FILE | craton-hsm import --in -)",
@@ -111,7 +125,7 @@ Result<SecretBytes> pem_body(const SecretBytes& content, std::string_view name) 
         fmt::format("{} holds a PEM '{}' block, not a private key{}", name, kind.substr(0, 40),
                     cert ? " (import certificates with --cert)" : ""));
   }
-  return SecretBytes(std::span<const std::uint8_t>(data, static_cast<std::size_t>(length)));
+  return std::move(block.der);
 }
 
 Result<Key> ec_key(const EVP_PKEY* pkey, std::string_view name) {
@@ -206,28 +220,16 @@ Result<Bytes> parse_certificate_file(ByteView content, std::string_view name) {
   const std::string_view text(reinterpret_cast<const char*>(content.data()), content.size());
   if (text.find("-----BEGIN ") == std::string_view::npos)
     return Bytes(content.begin(), content.end());
-  BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
-  if (!bio) return refuse(ErrorCode::Internal, "out of memory");
-  char* label = nullptr;
-  char* header = nullptr;
-  unsigned char* data = nullptr;
-  long length = 0;
-  const int read = PEM_read_bio(bio.get(), &label, &header, &data, &length);
-  const OsslText label_owner(label);
-  const OsslText header_owner(header);
-  // Wiped all the same: a key pasted in by mistake must not linger.
-  const OsslSecret data_owner(data, ClearFree{static_cast<std::size_t>(std::max(length, 0L))});
-  if (read != 1 || length <= 0) {
-    return refuse(ErrorCode::InvalidArgument, fmt::format("{} is not a readable PEM block", name));
-  }
-  const std::string_view kind(label);
+  CRATON_ASSIGN_OR_RETURN(const PemBlock block, read_pem_block(text, name));
+  const std::string_view kind = block.kind;
   if (kind != "CERTIFICATE") {
     const bool key = kind.find("PRIVATE KEY") != std::string_view::npos;
     return refuse(ErrorCode::InvalidArgument,
                   fmt::format("{} holds a PEM '{}' block, not a certificate{}", name,
                               kind.substr(0, 40), key ? " (import private keys with --in)" : ""));
   }
-  return Bytes(data, data + length);
+  const auto der = block.der.expose();
+  return Bytes(der.begin(), der.end());
 }
 
 Result<Key> parse_raw_aes_file(const SecretBytes& content, std::string_view name) {

@@ -53,6 +53,7 @@ constexpr std::array kNames{
     OperationName{CertificateImport, "certificate_import"},
     OperationName{ListObjects, "list_objects"},
     OperationName{ExportCertificate, "export_certificate"},
+    OperationName{Recovery, "recovery"},
 };
 
 constexpr bool names_in_enum_order() {
@@ -62,7 +63,7 @@ constexpr bool names_in_enum_order() {
   return true;
 }
 static_assert(names_in_enum_order(), "kNames must list every AuditOperation in enum order");
-static_assert(kNames.back().op == ExportCertificate, "a new AuditOperation needs a name here");
+static_assert(kNames.back().op == Recovery, "a new AuditOperation needs a name here");
 
 }  // namespace
 

@@ -74,6 +74,7 @@ constexpr std::array kCodes{
     CodeInfo{KeyChanged, "KeyChanged", Stop},
     CodeInfo{OutcomeUnknown, "OutcomeUnknown", Stop},
     CodeInfo{LoginRequired, "LoginRequired", Stop},
+    CodeInfo{DeviceUnavailable, "DeviceUnavailable", RetryLater},
 };
 
 constexpr bool table_in_enum_order() {
@@ -83,7 +84,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order(), "kCodes must list every ErrorCode in declaration order");
-static_assert(std::to_underlying(LoginRequired) == kCodes.size(),
+static_assert(std::to_underlying(DeviceUnavailable) == kCodes.size(),
               "kCodes must end with the last ErrorCode");
 
 const CodeInfo* find(ErrorCode code) noexcept {

@@ -31,7 +31,8 @@ class TokenAuditMac final : public AuditMac {
 };
 
 // The pool's events as audit events: LoggedIn / LoginFailed as Login, SessionRebuilt and
-// SessionRebuildFailed as PoolRebuild, SizeClamped as PoolRebuild with its sizes in `detail`.
+// SessionRebuildFailed as PoolRebuild, SizeClamped as PoolRebuild with its sizes in `detail`,
+// retries, module re-initialisations and breaker transitions as Recovery naming the event.
 AuditEvent audit_event_of(const pkcs11::PoolEvent& pool_event) {
   AuditEvent event;
   switch (pool_event.kind) {
@@ -48,6 +49,15 @@ AuditEvent audit_event_of(const pkcs11::PoolEvent& pool_event) {
       event.operation = AuditOperation::PoolRebuild;
       event.detail = fmt::format("pool clamped from {} to {} sessions by the token",
                                  pool_event.requested_size, pool_event.effective_size);
+      break;
+    case pkcs11::PoolEventKind::Retried:
+    case pkcs11::PoolEventKind::ModuleReinitialized:
+    case pkcs11::PoolEventKind::ModuleReinitFailed:
+    case pkcs11::PoolEventKind::BreakerOpened:
+    case pkcs11::PoolEventKind::BreakerHalfOpen:
+    case pkcs11::PoolEventKind::BreakerClosed:
+      event.operation = AuditOperation::Recovery;
+      event.detail = std::string(pkcs11::pool_event_name(pool_event.kind));
       break;
   }
   if (pool_event.error) {

@@ -61,6 +61,9 @@ enum class AuditOperation : std::uint8_t {
   CertificateImport,  // an X.509 certificate stored on the token
   ListObjects,
   ExportCertificate,
+  // The pool rode through a failure: a retry, a module re-initialisation, a circuit breaker
+  // transition (`detail` says which).
+  Recovery,
 };
 
 // "backend_start", "sign", "aes_gcm_encrypt", ... (snake_case, stable: parsers key on it).

@@ -87,6 +87,9 @@ enum class ErrorCode : std::uint16_t {
   // secret keys made without one would be usable by anyone with access to the token. Give the
   // PIN (pin_env, pin_file); retrying without one cannot help.
   LoginRequired,
+  // The circuit breaker is open: the token failed at module level K times in a row, so calls
+  // fail at once for a cool-down instead of hammering it. Retry after the cool-down.
+  DeviceUnavailable,
 };
 
 // What a caller (or the pool) can usefully do about an error.

@@ -180,7 +180,12 @@ PoolCounters SessionPool::counters() const noexcept {
           get(counters_.acquire_waits),
           get(counters_.acquire_timeouts),
           get(counters_.retries),
-          get(counters_.abandoned_operations)};
+          get(counters_.abandoned_operations),
+          get(counters_.module_reinits),
+          get(counters_.module_reinit_failures),
+          get(counters_.breaker_opened),
+          get(counters_.breaker_rejections),
+          breaker_.load(std::memory_order_relaxed)};
 }
 
 std::string SessionPool::describe() const {

@@ -230,6 +230,10 @@ class SessionPool {
     std::atomic<std::uint64_t> acquire_timeouts{0};
     std::atomic<std::uint64_t> retries{0};
     std::atomic<std::uint64_t> abandoned_operations{0};
+    std::atomic<std::uint64_t> module_reinits{0};
+    std::atomic<std::uint64_t> module_reinit_failures{0};
+    std::atomic<std::uint64_t> breaker_opened{0};
+    std::atomic<std::uint64_t> breaker_rejections{0};
   };
 
   std::shared_ptr<const Module> module_;
@@ -254,6 +258,7 @@ class SessionPool {
   // Mirrors latched_login_.has_value() so that acquire() checks it without the mutex.
   std::atomic<bool> login_latched_{false};
   AtomicCounters counters_;
+  std::atomic<BreakerState> breaker_{BreakerState::Closed};
 };
 
 inline std::ostream& operator<<(std::ostream& out, const SessionPool& pool) {

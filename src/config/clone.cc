@@ -19,6 +19,9 @@ Pkcs11PassthroughConfig Pkcs11PassthroughConfig::clone() const {
   copy.allow_keys_without_login = allow_keys_without_login;
   copy.pool_size = pool_size;
   copy.acquire_timeout = acquire_timeout;
+  copy.operation_timeout = operation_timeout;
+  copy.breaker_threshold = breaker_threshold;
+  copy.breaker_cooldown = breaker_cooldown;
   copy.cache_capacity = cache_capacity;
   copy.gcm_max_messages_per_key = gcm_max_messages_per_key;
   copy.max_message_bytes = max_message_bytes;

@@ -27,6 +27,11 @@ inline constexpr IntRange kPoolSizeRange{1, 256};
 // Ten minutes: longer than any sane wait for a session, short enough to surface a stuck pool.
 inline constexpr IntRange kAcquireTimeoutMsRange{1, 600'000};
 inline constexpr IntRange kCacheCapacityRange{1, 65'536};
+// Zero: no per-operation deadline.
+inline constexpr IntRange kOperationTimeoutMsRange{0, 600'000};
+// Zero: no breaker. A thousand failures in a row is already far past any useful threshold.
+inline constexpr IntRange kBreakerThresholdRange{0, 1000};
+inline constexpr IntRange kBreakerCooldownMsRange{1, 600'000};
 // NIST SP 800-38D §8.3: at most 2^32 GCM invocations per key with random 96-bit IVs.
 inline constexpr IntRange kGcmMaxMessagesRange{1, std::int64_t{1} << 32};
 // One operation's input; 1 GiB keeps a runaway caller from exhausting token or host memory.

@@ -27,6 +27,9 @@
 //   allow_keys_without_login       = false   # boolean; default false
 //   pool_size                = 8             # integer 1..256; default 8
 //   acquire_timeout_ms       = 5000          # integer 1..600000; default 5000
+//   operation_timeout_ms     = 0             # integer 0..600000 (0: none); default 0
+//   breaker_threshold        = 5             # integer 0..1000 (0: no breaker); default 5
+//   breaker_cooldown_ms      = 2000          # integer 1..600000; default 2000
 //   cache_capacity           = 256           # integer 1..65536; default 256
 //   gcm_max_messages_per_key = 4294967296    # integer 1..2^32 (NIST SP 800-38D §8.3); default 2^32
 //   max_message_bytes        = 67108864      # integer 1..2^30; default 64 MiB
@@ -69,7 +72,7 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 16> kKnownKeys{
+constexpr std::array<std::string_view, 19> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
@@ -82,6 +85,9 @@ constexpr std::array<std::string_view, 16> kKnownKeys{
     "allow_keys_without_login",
     "pool_size",
     "acquire_timeout_ms",
+    "operation_timeout_ms",
+    "breaker_threshold",
+    "breaker_cooldown_ms",
     "cache_capacity",
     "gcm_max_messages_per_key",
     "max_message_bytes",
@@ -221,6 +227,15 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   CRATON_ASSIGN_OR_RETURN(const auto timeout_ms,
                           read_integer(table, "acquire_timeout_ms", kAcquireTimeoutMsRange));
   if (timeout_ms) parsed.acquire_timeout = std::chrono::milliseconds(*timeout_ms);
+  CRATON_ASSIGN_OR_RETURN(const auto operation_ms,
+                          read_integer(table, "operation_timeout_ms", kOperationTimeoutMsRange));
+  if (operation_ms) parsed.operation_timeout = std::chrono::milliseconds(*operation_ms);
+  CRATON_ASSIGN_OR_RETURN(const auto threshold,
+                          read_integer(table, "breaker_threshold", kBreakerThresholdRange));
+  if (threshold) parsed.breaker_threshold = static_cast<std::uint32_t>(*threshold);
+  CRATON_ASSIGN_OR_RETURN(const auto cooldown_ms,
+                          read_integer(table, "breaker_cooldown_ms", kBreakerCooldownMsRange));
+  if (cooldown_ms) parsed.breaker_cooldown = std::chrono::milliseconds(*cooldown_ms);
   CRATON_ASSIGN_OR_RETURN(const auto cache_capacity,
                           read_integer(table, "cache_capacity", kCacheCapacityRange));
   if (cache_capacity) parsed.cache_capacity = static_cast<std::uint32_t>(*cache_capacity);

@@ -96,6 +96,14 @@ Result<void> Pkcs11PassthroughConfig::validate() const {
       config::check_range("pool_size", std::uint64_t{pool_size}, config::kPoolSizeRange));
   CRATON_RETURN_IF_ERROR(config::check_range(
       "acquire_timeout_ms", std::int64_t{acquire_timeout.count()}, config::kAcquireTimeoutMsRange));
+  CRATON_RETURN_IF_ERROR(config::check_range("operation_timeout_ms",
+                                             std::int64_t{operation_timeout.count()},
+                                             config::kOperationTimeoutMsRange));
+  CRATON_RETURN_IF_ERROR(config::check_range("breaker_threshold", std::uint64_t{breaker_threshold},
+                                             config::kBreakerThresholdRange));
+  CRATON_RETURN_IF_ERROR(config::check_range("breaker_cooldown_ms",
+                                             std::int64_t{breaker_cooldown.count()},
+                                             config::kBreakerCooldownMsRange));
   CRATON_RETURN_IF_ERROR(config::check_range("cache_capacity", std::uint64_t{cache_capacity},
                                              config::kCacheCapacityRange));
   CRATON_RETURN_IF_ERROR(config::check_range("gcm_max_messages_per_key", gcm_max_messages_per_key,

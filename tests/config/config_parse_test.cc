@@ -30,6 +30,9 @@ allow_software_keygen_fallback = true
 allow_unprotected_library_path = true
 pool_size = 16
 acquire_timeout_ms = 250
+operation_timeout_ms = 1500
+breaker_threshold = 7
+breaker_cooldown_ms = 900
 cache_capacity = 1024
 gcm_max_messages_per_key = 1000000
 max_message_bytes = 1048576
@@ -48,6 +51,9 @@ max_message_bytes = 1048576
   EXPECT_TRUE(config->allow_unprotected_library_path);
   EXPECT_EQ(config->pool_size, 16u);
   EXPECT_EQ(config->acquire_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(config->operation_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(config->breaker_threshold, 7u);
+  EXPECT_EQ(config->breaker_cooldown, std::chrono::milliseconds(900));
   EXPECT_EQ(config->cache_capacity, 1024u);
   EXPECT_EQ(config->gcm_max_messages_per_key, 1'000'000u);
   EXPECT_EQ(config->max_message_bytes, 1'048'576u);
@@ -69,6 +75,9 @@ TEST(ConfigParse, OmittedKeysTakeTheDocumentedDefaults) {
   EXPECT_FALSE(config->allow_unprotected_library_path);
   EXPECT_EQ(config->pool_size, 8u);
   EXPECT_EQ(config->acquire_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(config->operation_timeout, std::chrono::milliseconds(0));
+  EXPECT_EQ(config->breaker_threshold, 5u);
+  EXPECT_EQ(config->breaker_cooldown, std::chrono::milliseconds(2000));
   EXPECT_EQ(config->cache_capacity, 256u);
   EXPECT_EQ(config->gcm_max_messages_per_key, std::uint64_t{1} << 32);
   EXPECT_EQ(config->max_message_bytes, std::uint64_t{64} << 20);
@@ -150,6 +159,13 @@ std::vector<BadConfig> bad_configs() {
       {"acquire_timeout_zero", with_minimal("acquire_timeout_ms = 0"), "acquire_timeout_ms"},
       {"acquire_timeout_too_long", with_minimal("acquire_timeout_ms = 600001"),
        "acquire_timeout_ms"},
+      {"operation_timeout_negative", with_minimal("operation_timeout_ms = -1"),
+       "operation_timeout_ms"},
+      {"operation_timeout_too_long", with_minimal("operation_timeout_ms = 600001"),
+       "operation_timeout_ms"},
+      {"breaker_threshold_negative", with_minimal("breaker_threshold = -1"), "breaker_threshold"},
+      {"breaker_threshold_too_big", with_minimal("breaker_threshold = 1001"), "breaker_threshold"},
+      {"breaker_cooldown_zero", with_minimal("breaker_cooldown_ms = 0"), "breaker_cooldown_ms"},
       {"cache_capacity_zero", with_minimal("cache_capacity = 0"), "cache_capacity"},
       {"cache_capacity_too_big", with_minimal("cache_capacity = 65537"), "cache_capacity"},
       {"gcm_zero", with_minimal("gcm_max_messages_per_key = 0"), "gcm_max_messages_per_key"},

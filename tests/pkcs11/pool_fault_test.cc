@@ -65,13 +65,15 @@ TEST_F(PoolFaultTest, AFailedRebuildIsReportedAndNoDeadSessionIsHandedOut) {
   auto pool = make_pool(module_, {.size = 1}, &events);
   ASSERT_THAT(pool, IsOk());
   shim_.fail("C_GenerateRandom", CKR_DEVICE_ERROR, 1);
-  shim_.fail("C_OpenSession", CKR_TOKEN_NOT_PRESENT, 2);
+  // Each failed rebuild re-initialises the module and tries once more: two opens per rebuild.
+  shim_.fail("C_OpenSession", CKR_TOKEN_NOT_PRESENT, 4);
 
   // The operation fails, the retry's rebuild fails: a typed error, not a dead session.
   EXPECT_THAT((*pool)->run(draw_random), HasErrorCode(ErrorCode::TokenNotPresent));
   EXPECT_THAT((*pool)->acquire(), HasErrorCode(ErrorCode::TokenNotPresent));
   EXPECT_EQ(events.count(PoolEventKind::SessionRebuildFailed), 2u);
   EXPECT_EQ((*pool)->counters().rebuild_failures, 2u);
+  EXPECT_EQ((*pool)->counters().module_reinits, 2u);
   // The token is back: the next acquire rebuilds and works.
   EXPECT_THAT((*pool)->run(draw_random), IsOk());
   EXPECT_EQ((*pool)->counters().sessions_rebuilt, 1u);

@@ -44,6 +44,14 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   bool allow_keys_without_login = false;
   std::uint32_t pool_size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
+  // The longest one operation may take in all (waits, session rebuilds, module
+  // re-initialisation and its one retry); zero: no bound beyond acquire_timeout per wait.
+  std::chrono::milliseconds operation_timeout{0};
+  // The circuit breaker: after this many module-level failures in a row (device error or
+  // removed, token not present, module lost) calls fail fast with DeviceUnavailable for
+  // breaker_cooldown, then one probe decides. Zero disables it.
+  std::uint32_t breaker_threshold = 5;
+  std::chrono::milliseconds breaker_cooldown{2000};
   std::uint32_t cache_capacity = 256;
   std::uint64_t gcm_max_messages_per_key = std::uint64_t{1} << 32;  // NIST SP 800-38D §8.3
   std::uint64_t max_message_bytes = std::uint64_t{64} << 20;        // larger inputs: DataLenRange

@@ -27,6 +27,8 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
   PoolOptions options;
   options.pool_size = config.pool_size;
   options.acquire_timeout = config.acquire_timeout;
+  options.operation_timeout = config.operation_timeout;
+  options.breaker = {.threshold = config.breaker_threshold, .cooldown = config.breaker_cooldown};
   options.cache_capacity = config.cache_capacity;
   options.user_pin = std::move(config.user_pin);  // the pool keeps the only copy
   config.user_pin.reset();

@@ -41,18 +41,20 @@ Result<std::unique_ptr<Module>> Module::load(const ModuleOptions& options,
   return module;
 }
 
-Result<void> Module::initialize(const ModuleOptions& options) {
+CK_RV Module::initialize_call(bool os_locking) const noexcept {
   CK_C_INITIALIZE_ARGS args{};
-  args.flags = CKF_OS_LOCKING_OK;
+  args.flags = os_locking ? CKF_OS_LOCKING_OK : 0;
   // The module only reads pReserved; the C header just lacks the const.
-  args.pReserved =
-      options.init_reserved ? const_cast<char*>(options.init_reserved->c_str()) : nullptr;
+  args.pReserved = init_reserved_ ? const_cast<char*>(init_reserved_->c_str()) : nullptr;
+  return invoke<Fn::Initialize>(static_cast<CK_VOID_PTR>(&args));
+}
 
-  CK_RV rv = invoke<Fn::Initialize>(static_cast<CK_VOID_PTR>(&args));
+Result<void> Module::initialize(const ModuleOptions& options) {
+  init_reserved_ = options.init_reserved;
+  CK_RV rv = initialize_call(true);
   if (rv == CKR_CANT_LOCK) {
     // The module cannot use OS locks: promise it one thread at a time, and keep the promise.
-    args.flags = 0;
-    rv = invoke<Fn::Initialize>(static_cast<CK_VOID_PTR>(&args));
+    rv = initialize_call(false);
     serialize_calls_ = true;
   }
   if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) {
@@ -63,6 +65,28 @@ Result<void> Module::initialize(const ModuleOptions& options) {
     return std::unexpected(error_from_rv(rv, Fn::Initialize, path_.string()));
   }
   initialized_by_us_ = true;
+  return {};
+}
+
+Result<void> Module::reinitialize(std::uint64_t seen) const {
+  const std::lock_guard lock(reinit_mutex_);
+  if (generation_.load(std::memory_order_relaxed) != seen) return {};
+  if (!initialized_by_us_) {
+    return fail(ErrorCode::CryptokiNotInitialized,
+                fmt::format("'{}' was initialised by someone else in this process; it is theirs "
+                            "to bring back",
+                            path_.string()));
+  }
+  // CKR_CRYPTOKI_NOT_INITIALIZED here is the module telling us it already lost its state.
+  if (const CK_RV rv = invoke<Fn::Finalize>(static_cast<CK_VOID_PTR>(nullptr));
+      rv != CKR_OK && rv != CKR_CRYPTOKI_NOT_INITIALIZED) {
+    report_diagnostic(error_from_rv(rv, Fn::Finalize, path_.string()));
+  }
+  const CK_RV rv = initialize_call(!serialize_calls_);
+  if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+    return std::unexpected(error_from_rv(rv, Fn::Initialize, path_.string()));
+  }
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   return {};
 }
 

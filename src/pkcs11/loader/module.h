@@ -74,6 +74,20 @@ class Module {
     return call_counts_[static_cast<std::size_t>(fn)].load(std::memory_order_relaxed);
   }
 
+  // Brings back a module that lost its state (it answers CKR_CRYPTOKI_NOT_INITIALIZED, or a
+  // network HSM's client dropped its link): C_Finalize, then C_Initialize with the arguments
+  // of the first initialisation. Every session of the module is gone afterwards. The caller
+  // must have no call of its own in flight on the module (C_Finalize during other calls is
+  // undefined, PKCS#11 v2.40 §5.4). Single-flight: a caller whose `seen` generation is already
+  // past returns at once, another thread did the work. Errors: CryptokiNotInitialized when the
+  // module was initialised by someone else in the process (theirs to bring back); the mapped
+  // C_Initialize failure.
+  Result<void> reinitialize(std::uint64_t seen) const;
+  // Moves on each successful reinitialize(): sessions opened under an older one are gone.
+  [[nodiscard]] std::uint64_t generation() const noexcept {
+    return generation_.load(std::memory_order_acquire);
+  }
+
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
   // False when the module was already initialised by someone else in the process: we then
   // never C_Finalize it.
@@ -88,12 +102,17 @@ class Module {
   static Result<std::unique_ptr<Module>> load(const ModuleOptions& options,
                                               const std::filesystem::path& resolved);
   Result<void> initialize(const ModuleOptions& options);
+  // C_Initialize with OS locking unless the module refused it before; pReserved as configured.
+  [[nodiscard]] CK_RV initialize_call(bool os_locking) const noexcept;
 
   SharedLibrary library_;
   CK_FUNCTION_LIST_PTR functions_;
   std::filesystem::path path_;
   bool initialized_by_us_ = false;
   bool serialize_calls_ = false;
+  std::optional<std::string> init_reserved_;
+  mutable std::mutex reinit_mutex_;
+  mutable std::atomic<std::uint64_t> generation_{0};
   mutable std::mutex call_mutex_;
   mutable std::array<std::atomic<std::uint64_t>, kFnCount> call_counts_{};
 };

@@ -31,7 +31,8 @@ SessionPool::SessionPool(std::shared_ptr<const Module> module, std::uint64_t slo
       slot_(slot),
       options_(std::move(options)),
       logs_in_(options_.user_pin.has_value()),
-      user_pin_(std::move(options_.user_pin)) {
+      user_pin_(std::move(options_.user_pin)),
+      breaker_(options_.breaker) {
   options_.user_pin.reset();  // one copy of the PIN: user_pin_
 }
 
@@ -58,6 +59,8 @@ Result<std::unique_ptr<SessionPool>> SessionPool::create(std::shared_ptr<const M
     auto pooled = std::make_unique<PooledSession>(pool->options_.cache_capacity);
     pooled->session.emplace(std::move(session));
     pooled->index = i;
+    pooled->epoch = pool->epoch_.load();
+    pooled->module_generation = pool->module_->generation();
     pool->sessions_.push_back(std::move(pooled));
   }
   CRATON_RETURN_IF_ERROR(pool->ensure_logged_in(*pool->sessions_.front()->session));
@@ -90,39 +93,74 @@ PooledSession* SessionPool::try_lock_any() noexcept {
   return nullptr;
 }
 
-Result<Lease> SessionPool::acquire() {
+Result<Lease> SessionPool::acquire(Deadline deadline) {
   if (login_latched_.load(std::memory_order_acquire)) {
     if (std::optional<HsmError> latched = latched_login_error()) {
       return std::unexpected(std::move(*latched));
     }
   }
-  PooledSession* slot = try_lock_any();
-  if (slot == nullptr) {
-    counters_.acquire_waits.fetch_add(1, std::memory_order_relaxed);
-    const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
-    std::unique_lock lock(wait_mutex_);
-    waiters_.fetch_add(1, std::memory_order_seq_cst);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    while ((slot = try_lock_any()) == nullptr) {
-      if (session_freed_.wait_until(lock, deadline) == std::cv_status::timeout) {
-        slot = try_lock_any();
-        if (slot != nullptr) break;
-        waiters_.fetch_sub(1, std::memory_order_seq_cst);
-        counters_.acquire_timeouts.fetch_add(1, std::memory_order_relaxed);
-        return fail(ErrorCode::PoolTimeout,
-                    fmt::format("all {} sessions stayed busy for {} ms", sessions_.size(),
-                                options_.acquire_timeout.count()));
-      }
-    }
-    waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  const CircuitBreaker::Decision decision = breaker_.admit();
+  if (decision.admission == CircuitBreaker::Admission::Rejected) {
+    counters_.breaker_rejections.fetch_add(1, std::memory_order_relaxed);
+    return fail(ErrorCode::DeviceUnavailable,
+                decision.retry_after.count() > 0
+                    ? fmt::format("the token failed {} times in a row; calls fail fast for "
+                                  "another {} ms before one probe tries it again",
+                                  options_.breaker.threshold, decision.retry_after.count())
+                    : std::string("the token failed repeatedly; a probe call is deciding "
+                                  "whether it is back"));
   }
+  if (decision.transition) note_transition(*decision.transition);
+  const bool probe = decision.admission == CircuitBreaker::Admission::Probe;
 
-  Lease lease(this, slot);  // from here on, every exit path releases the session
-  if (slot->needs_rebuild || !slot->session) CRATON_RETURN_IF_ERROR(rebuild(*slot));
+  auto slot = wait_for_session(deadline);
+  if (!slot) {
+    if (probe) breaker_.abandon_probe();
+    return std::unexpected(std::move(slot).error());
+  }
+  (*slot)->probe = probe;
+  Lease lease(this, *slot);  // from here on, every exit path releases the session
+  if ((*slot)->needs_rebuild || !(*slot)->session || is_stale(**slot)) {
+    CRATON_RETURN_IF_ERROR(rebuild(**slot, deadline));
+  }
   return lease;
 }
 
+Result<PooledSession*> SessionPool::wait_for_session(Deadline deadline) {
+  if (PooledSession* slot = try_lock_any()) return slot;
+  counters_.acquire_waits.fetch_add(1, std::memory_order_relaxed);
+  const auto until =
+      std::min(std::chrono::steady_clock::now() + options_.acquire_timeout, deadline.at());
+  std::unique_lock lock(wait_mutex_);
+  waiters_.fetch_add(1, std::memory_order_seq_cst);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  PooledSession* slot = nullptr;
+  while ((slot = try_lock_any()) == nullptr) {
+    if (session_freed_.wait_until(lock, until) == std::cv_status::timeout) {
+      slot = try_lock_any();
+      if (slot != nullptr) break;
+      waiters_.fetch_sub(1, std::memory_order_seq_cst);
+      counters_.acquire_timeouts.fetch_add(1, std::memory_order_relaxed);
+      return fail(ErrorCode::PoolTimeout,
+                  until == deadline.at()
+                      ? fmt::format("the operation's deadline ({} ms) passed while all {} "
+                                    "sessions stayed busy",
+                                    options_.operation_timeout.count(), sessions_.size())
+                      : fmt::format("all {} sessions stayed busy for {} ms", sessions_.size(),
+                                    options_.acquire_timeout.count()));
+    }
+  }
+  waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  return slot;
+}
+
 void SessionPool::release(PooledSession& slot) noexcept {
+  if (slot.probe) {
+    // A probe that got an answer already moved the breaker; one that never reached the
+    // token hands the probe to the next caller.
+    slot.probe = false;
+    breaker_.abandon_probe();
+  }
   if (slot.operations.any()) {
     // Abandoned mid-operation (an early return, an exception, a CKR_BUFFER_TOO_SMALL left
     // unanswered) or ended in doubt: PKCS#11 v2.40 has no call that cancels an operation, so
@@ -139,17 +177,32 @@ void SessionPool::release(PooledSession& slot) noexcept {
   }
 }
 
-Result<void> SessionPool::rebuild(PooledSession& slot) {
+Result<Session> SessionPool::open_session() {
+  CRATON_ASSIGN_OR_RETURN(Session session, Session::open(module_, slot_));
+  CRATON_RETURN_IF_ERROR(ensure_logged_in(session));
+  return session;
+}
+
+Result<void> SessionPool::rebuild(PooledSession& slot, Deadline deadline) {
   // Close first: the old handle is dead or distrusted, and some tokens cap the session count.
   if (slot.session) {
     if (auto closed = slot.session->close(); !closed) report_diagnostic(closed.error());
     slot.session.reset();
     counters_.sessions_closed.fetch_add(1, std::memory_order_relaxed);
   }
-  auto fresh = Session::open(module_, slot_);
-  Result<void> logged_in = fresh ? ensure_logged_in(*fresh) : Result<void>{};
-  if (!fresh || !logged_in) {
-    HsmError error = fresh ? std::move(logged_in).error() : std::move(fresh).error();
+  const std::uint64_t epoch = epoch_.load(std::memory_order_acquire);
+  const std::uint64_t generation = module_->generation();
+  auto fresh = open_session();
+  if (!fresh && is_module_level(fresh.error().code())) {
+    note_module_failure(fresh.error());
+    if (auto recovered = recover_module(slot, fresh.error(), deadline); recovered) {
+      fresh = open_session();
+    }
+  } else if (fresh) {
+    note_answer();
+  }
+  if (!fresh) {
+    HsmError error = std::move(fresh).error();
     counters_.rebuild_failures.fetch_add(1, std::memory_order_relaxed);
     slot.needs_rebuild = true;
     emit(
@@ -162,6 +215,9 @@ Result<void> SessionPool::rebuild(PooledSession& slot) {
   slot.operations.clear();
   slot.session.emplace(std::move(*fresh));
   slot.needs_rebuild = false;
+  // A recovery above moved both on; the session just opened belongs to the new ones.
+  slot.epoch = std::max(epoch, epoch_.load(std::memory_order_acquire));
+  slot.module_generation = std::max(generation, module_->generation());
   counters_.sessions_rebuilt.fetch_add(1, std::memory_order_relaxed);
   if (OperationNotes* notes = ObservedOperation::current()) notes->session_recovered = true;
   emit({.kind = PoolEventKind::SessionRebuilt, .session_index = slot.index});
@@ -185,7 +241,7 @@ PoolCounters SessionPool::counters() const noexcept {
           get(counters_.module_reinit_failures),
           get(counters_.breaker_opened),
           get(counters_.breaker_rejections),
-          breaker_.load(std::memory_order_relaxed)};
+          breaker_.state()};
 }
 
 std::string SessionPool::describe() const {

@@ -23,6 +23,7 @@
 #include "core/operation_notes.h"
 #include "pkcs11/cache/iv_reserve.h"
 #include "pkcs11/cache/key_cache.h"
+#include "pkcs11/pool/circuit_breaker.h"
 #include "pkcs11/pool/pool_events.h"
 #include "pkcs11/session/mechanism_names.h"
 #include "pkcs11/session/operation_state.h"
@@ -37,7 +38,18 @@ struct PoolOptions {
   // The user PIN; without one the pool never logs in. The pool takes this copy over and hands
   // exactly one copy to each C_Login, wiped right after the call.
   std::optional<SecretString> user_pin;
-  PoolEventHandler on_event;  // called synchronously from the thread that caused the event
+  // Called synchronously from the thread that caused the event, some from noexcept paths: it
+  // must not throw.
+  PoolEventHandler on_event;
+  BreakerOptions breaker;
+  // The longest run() may take in all, waits, rebuilds, re-initialisation and its one retry
+  // included; zero leaves only acquire_timeout per acquire. A call already inside the module
+  // cannot be interrupted: the deadline bounds everything around it.
+  std::chrono::milliseconds operation_timeout{0};
+  // Bringing back a lost module: up to `reinit_attempts` C_Finalize + C_Initialize cycles,
+  // waiting reinit_backoff * 2^n (±50% jitter, so a fleet does not retry in lockstep) between.
+  std::uint32_t reinit_attempts = 3;
+  std::chrono::milliseconds reinit_backoff{50};
 };
 
 // One pooled session: the flag that gives it to one lease at a time, and the state that
@@ -52,6 +64,10 @@ struct PooledSession {
   // Everything below belongs to the lease holding `busy` (acquire/release ordering).
   std::optional<Session> session;
   bool needs_rebuild = false;
+  // The pool epoch and module generation the session was opened under: older ones are gone.
+  std::uint64_t epoch = 0;
+  std::uint64_t module_generation = 0;
+  bool probe = false;  // the lease holding it is the half-open breaker's probe
   ActiveOperations operations;
   std::size_t index = 0;
   KeyCache keys;
@@ -90,7 +106,11 @@ class Lease {
     }
     const CK_RV rv = slot_->session->invoke<F>(args...);
     slot_->operations.note<F>(rv, args...);
-    if (rv != CKR_OK) mark_if_dead(error_code_for(rv));
+    if (rv == CKR_OK) {
+      note_answer();
+    } else {
+      note_failure_code(error_code_for(rv));
+    }
     return rv;
   }
 
@@ -138,8 +158,15 @@ class Lease {
   }
 
   void mark_if_dead(ErrorCode code) noexcept {
-    if (error_action(code) == ErrorAction::RebuildSession) slot_->needs_rebuild = true;
+    if (error_action(code) == ErrorAction::RebuildSession || is_module_level(code)) {
+      slot_->needs_rebuild = true;
+    }
   }
+  // The token answered: tells the breaker (defined below SessionPool; inline, hot path).
+  void note_answer() noexcept;
+  // A failed call: the session's fate, and the breaker's count when the module is gone (any
+  // other answer proves the token is there).
+  void note_failure_code(ErrorCode code) noexcept;
 
   friend class SessionPool;
   Lease(SessionPool* pool, PooledSession* slot) : pool_(pool), slot_(slot) {}
@@ -164,10 +191,29 @@ class SessionPool {
   SessionPool& operator=(const SessionPool&) = delete;
   ~SessionPool();
 
-  // A lease on a free session, rebuilding it first if it is known dead. Errors: the latched
-  // login error, at once; PoolTimeout after the configured acquire_timeout; the rebuild
-  // failure otherwise.
-  [[nodiscard]] Result<Lease> acquire();
+  // When a run() must end: its operation_timeout from now, or never.
+  class Deadline {
+   public:
+    using Clock = std::chrono::steady_clock;
+    static Deadline none() { return Deadline(Clock::time_point::max()); }
+    static Deadline in(std::chrono::milliseconds from_now) {
+      return Deadline(Clock::now() + from_now);
+    }
+    [[nodiscard]] Clock::time_point at() const noexcept { return at_; }
+    [[nodiscard]] bool passed() const {
+      return at_ != Clock::time_point::max() && Clock::now() >= at_;
+    }
+
+   private:
+    explicit Deadline(Clock::time_point at) : at_(at) {}
+    Clock::time_point at_;
+  };
+
+  // A lease on a free session, rebuilding it first if it is known dead or was opened before
+  // the token or module was lost. Errors: the latched login error, at once; DeviceUnavailable,
+  // at once, while the circuit breaker is open; PoolTimeout after the configured
+  // acquire_timeout (or at `deadline`, if sooner); the rebuild failure otherwise.
+  [[nodiscard]] Result<Lease> acquire(Deadline deadline = Deadline::none());
 
   // Replaces the PIN the pool logs in with and lifts a login latch. Then takes a session and,
   // when the token has no logged-in session left, logs in with the new PIN at once, so a
@@ -178,18 +224,21 @@ class SessionPool {
 
   // Runs `op(Lease&) -> Result<T>` on a session; if it fails because the session (or login)
   // died, runs it once more on a rebuilt session. Other failures return unchanged.
+  // Only for operations that are safe to repeat (sign, verify, decrypt, digest, random, an
+  // encryption that draws a fresh IV and GCM count inside `op`): never for calls that change
+  // the token. The whole run keeps to options.operation_timeout when one is set.
   template <typename Op>
   auto run(Op&& op) -> decltype(op(std::declval<Lease&>())) {
+    const Deadline deadline = operation_deadline();
     for (int attempt = 0;; ++attempt) {
-      auto lease = acquire();
+      auto lease = acquire(deadline);
       if (!lease) return std::unexpected(std::move(lease).error());
       auto result = op(*lease);
-      if (result || attempt > 0 || result.error().action() != ErrorAction::RebuildSession) {
+      if (result || attempt > 0 || !worth_retrying(result.error()) || deadline.passed()) {
         return result;
       }
       lease->note_failure(result.error());
-      counters_.retries.fetch_add(1, std::memory_order_relaxed);
-      if (OperationNotes* notes = ObservedOperation::current()) ++notes->retries;
+      note_retry(lease->index(), result.error());
     }
   }
 
@@ -211,8 +260,34 @@ class SessionPool {
  private:
   SessionPool(std::shared_ptr<const Module> module, std::uint64_t slot, PoolOptions options);
   PooledSession* try_lock_any() noexcept;
+  Result<PooledSession*> wait_for_session(Deadline deadline);
+  [[nodiscard]] Deadline operation_deadline() const {
+    return options_.operation_timeout.count() > 0 ? Deadline::in(options_.operation_timeout)
+                                                  : Deadline::none();
+  }
+  // Dead sessions and a lost module are worth one more try; a request the token refused is not.
+  static bool worth_retrying(const HsmError& error) noexcept {
+    return error.action() == ErrorAction::RebuildSession || is_module_level(error.code());
+  }
+  void note_retry(std::size_t session_index, const HsmError& cause);
+  // The breaker's bookkeeping for one answer from the token (hot path: one relaxed load).
+  void note_answer() {
+    if (const auto transition = breaker_.on_answer()) note_transition(*transition);
+  }
+  void note_module_failure(const HsmError& error);
+  void note_transition(PoolEventKind transition);
+  // Whether the session was opened under an older pool epoch or module generation.
+  [[nodiscard]] bool is_stale(const PooledSession& slot) const noexcept {
+    return slot.epoch != epoch_.load(std::memory_order_acquire) ||
+           slot.module_generation != module_->generation();
+  }
+  // Opens a session and logs it in (if the pool logs in).
+  Result<Session> open_session();
+  // C_Finalize + C_Initialize after the module was lost, with backoff, once every other lease
+  // is back; `held` is the caller's own session. Single-flight.
+  Result<void> recover_module(PooledSession& held, const HsmError& cause, Deadline deadline);
   void release(PooledSession& slot) noexcept;
-  Result<void> rebuild(PooledSession& slot);
+  Result<void> rebuild(PooledSession& slot, Deadline deadline);
   Result<void> ensure_logged_in(const Session& session);
   // The login error the pool is latched on, if any.
   std::optional<HsmError> latched_login_error();
@@ -258,8 +333,15 @@ class SessionPool {
   // Mirrors latched_login_.has_value() so that acquire() checks it without the mutex.
   std::atomic<bool> login_latched_{false};
   AtomicCounters counters_;
-  std::atomic<BreakerState> breaker_{BreakerState::Closed};
+  CircuitBreaker breaker_;
+  // Moves when the module is found lost: every session opened before is rebuilt on acquire.
+  std::atomic<std::uint64_t> epoch_{1};
+  std::mutex recovery_mutex_;  // one module recovery at a time
 };
+
+inline void Lease::note_answer() noexcept {
+  pool_->note_answer();
+}
 
 inline std::ostream& operator<<(std::ostream& out, const SessionPool& pool) {
   return out << pool.describe();

@@ -38,8 +38,12 @@ Session::~Session() {
 Result<void> Session::close() {
   if (handle_ == CK_INVALID_HANDLE) return {};
   const CK_RV rv = module_->invoke<Fn::CloseSession>(std::exchange(handle_, CK_INVALID_HANDLE));
-  if (rv == CKR_OK || error_code_for(rv) == ErrorCode::SessionInvalid)
-    return {};  // gone either way
+  // Gone either way: the module forgot the handle, or forgot everything (it lost its state and
+  // answers CKR_CRYPTOKI_NOT_INITIALIZED; the pool brings it back with fresh sessions).
+  if (rv == CKR_OK || rv == CKR_CRYPTOKI_NOT_INITIALIZED ||
+      error_code_for(rv) == ErrorCode::SessionInvalid) {
+    return {};
+  }
   return std::unexpected(error_from_rv(rv, Fn::CloseSession));
 }
 

@@ -28,7 +28,7 @@ class Session {
   ~Session();
 
   // Closes now. A handle the module already forgot (CKR_SESSION_HANDLE_INVALID / CLOSED, e.g.
-  // after C_CloseAllSessions) counts as closed. Idempotent.
+  // after C_CloseAllSessions, or a module that lost its state) counts as closed. Idempotent.
   Result<void> close();
 
   // Runs C_<F>(handle, args...) on this session.

@@ -32,6 +32,7 @@ FaultShim::FaultShim() : handle_(dlopen(kFaultShimPath.data(), RTLD_NOW | RTLD_L
   vanish_ = lookup<decltype(vanish_)>(handle_, "craton_fault_vanish");
   stats_ = lookup<decltype(stats_)>(handle_, "craton_fault_read_stats");
   calls_ = lookup<decltype(calls_)>(handle_, "craton_fault_calls");
+  write_stats_ = lookup<decltype(write_stats_)>(handle_, "craton_fault_write_stats");
   reset_();
 }
 
@@ -69,6 +70,14 @@ void FaultShim::restart() const {
 
 void FaultShim::vanish(unsigned long ms) const {
   vanish_(ms);
+}
+
+void FaultShim::reset() const {
+  reset_();
+}
+
+bool FaultShim::write_stats() const {
+  return write_stats_() == 0;
 }
 
 craton_fault_stats FaultShim::stats() const {

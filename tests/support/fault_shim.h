@@ -37,7 +37,11 @@ class FaultShim {
   void restart() const;
   // The device is gone for `ms`, then back as after a restart.
   void vanish(unsigned long ms) const;
+  // Clears every fault now (as construction and destruction do) and wakes hung calls.
+  void reset() const;
   [[nodiscard]] craton_fault_stats stats() const;
+  // Writes the file CRATON_FAULT_STATS names; false when unset or unwritable.
+  [[nodiscard]] bool write_stats() const;
   // How often `function` ("C_Sign") was called through the shim since the last reset.
   [[nodiscard]] unsigned long calls(const char* function) const;
 
@@ -57,6 +61,7 @@ class FaultShim {
   void (*vanish_)(unsigned long);
   void (*stats_)(craton_fault_stats*);
   unsigned long (*calls_)(const char*);
+  int (*write_stats_)();
 };
 
 }  // namespace craton::hsm::testing

@@ -3,8 +3,10 @@
 // out the shim's function list. A bad spec refuses the load, so a typo cannot yield a test
 // that runs without its fault.
 #include <cstdio>
+#include <cstdlib>
 
 #include "call.h"
+#include "counters.h"
 #include "entry_points.h"
 #include "spec.h"
 
@@ -29,6 +31,10 @@ bool load() {
   install_session_calls(shim_list);
   install_object_calls(shim_list);
   shim_list.C_GetFunctionList = &C_GetFunctionList;
+  // Consumers that exit without C_Finalize (pkcs11-tool on an error) still leave their stats.
+  // Registered after the counters and handle table exist, so it runs before they are gone.
+  static_cast<void>(counters().snapshot());
+  std::atexit([] { write_stats_file(); });
   if (const auto applied = apply_environment(); !applied) {
     std::fprintf(stderr, "craton fault shim: %s\n", applied.error().c_str());
     return false;

@@ -30,22 +30,20 @@ std::optional<CK_SESSION_HANDLE> HandleTable::real_session(CK_SESSION_HANDLE han
   return it->second.real;
 }
 
-void HandleTable::drop_created_locked(CK_OBJECT_HANDLE real) {
-  created_.erase(real);
-  if (const auto it = by_real_.find(real); it != by_real_.end()) {
-    objects_.erase(it->second);
-    by_real_.erase(it);
-  }
-}
-
 void HandleTable::remove_session(CK_SESSION_HANDLE handle) {
   const std::unique_lock lock(mutex_);
   if (sessions_.erase(handle) == 0) return;
-  std::vector<CK_OBJECT_HANDLE> dead;
-  for (const auto& [real, owner] : created_) {
-    if (owner == handle) dead.push_back(real);
+  for (auto it = session_objects_.begin(); it != session_objects_.end();) {
+    if (it->second != handle) {
+      ++it;
+      continue;
+    }
+    if (const auto ours = by_real_.find(it->first); ours != by_real_.end()) {
+      objects_.erase(ours->second);
+      by_real_.erase(ours);
+    }
+    it = session_objects_.erase(it);
   }
-  for (const CK_OBJECT_HANDLE real : dead) drop_created_locked(real);
 }
 
 void HandleTable::remove_slot_sessions(CK_SLOT_ID slot) {
@@ -77,18 +75,34 @@ CK_OBJECT_HANDLE HandleTable::object_for(CK_OBJECT_HANDLE real) {
 }
 
 CK_OBJECT_HANDLE HandleTable::add_created(CK_OBJECT_HANDLE real, CK_SESSION_HANDLE owner,
-                                          bool token) {
+                                          const std::optional<std::string>& fingerprint) {
   const CK_OBJECT_HANDLE handle = object_for(real);
   const std::unique_lock lock(mutex_);
-  created_[real] = token ? CK_INVALID_HANDLE : owner;
+  if (fingerprint) {
+    ++token_objects_[*fingerprint];
+  } else {
+    session_objects_[real] = owner;
+  }
   return handle;
 }
 
-void HandleTable::remove_object(CK_OBJECT_HANDLE handle) {
+void HandleTable::remove_object(CK_OBJECT_HANDLE handle,
+                                const std::optional<std::string>& fingerprint) {
   const std::unique_lock lock(mutex_);
   const auto it = objects_.find(handle);
   if (it == objects_.end()) return;
-  drop_created_locked(it->second);
+  session_objects_.erase(it->second);
+  by_real_.erase(it->second);
+  objects_.erase(it);
+  if (!fingerprint) return;
+  if (const auto token = token_objects_.find(*fingerprint); token != token_objects_.end()) {
+    if (--token->second == 0) token_objects_.erase(token);
+  }
+}
+
+bool HandleTable::counts_token_objects() const {
+  const std::shared_lock lock(mutex_);
+  return !token_objects_.empty();
 }
 
 void HandleTable::end_epoch_locked() {
@@ -96,7 +110,7 @@ void HandleTable::end_epoch_locked() {
   sessions_.clear();
   objects_.clear();
   by_real_.clear();
-  std::erase_if(created_, [](const auto& entry) { return entry.second != CK_INVALID_HANDLE; });
+  session_objects_.clear();
 }
 
 std::vector<CK_SLOT_ID> HandleTable::restart() {
@@ -123,7 +137,9 @@ std::size_t HandleTable::live_sessions() const {
 
 std::size_t HandleTable::live_objects() const {
   const std::shared_lock lock(mutex_);
-  return created_.size();
+  std::size_t live = session_objects_.size();
+  for (const auto& [fingerprint, count] : token_objects_) live += count;
+  return live;
 }
 
 HandleTable& handles() {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <shared_mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -20,8 +21,8 @@ namespace craton::hsm::fault_shim {
 //
 // It also keeps the live counts tests assert on: sessions opened through the shim and not
 // yet closed (a restart closes them all), and objects created through the shim that are
-// still on the token (session objects die with their session or a restart; token objects
-// survive restarts, known by their real handle, which SoftHSM2 keeps for the process).
+// still on the token: session objects by real handle until they die with their session or a
+// restart, token objects by fingerprint (fingerprint.h), as their real handles change.
 class HandleTable {
  public:
   CK_SESSION_HANDLE add_session(CK_SESSION_HANDLE real, CK_SLOT_ID slot);
@@ -34,10 +35,14 @@ class HandleTable {
   // The handle of an object the real module named (C_FindObjects): the same real object keeps
   // the same handle within an epoch, so callers comparing handles see one object.
   CK_OBJECT_HANDLE object_for(CK_OBJECT_HANDLE real);
-  // An object created through the shim in session `owner`; `token` says whether it outlives
-  // its session.
-  CK_OBJECT_HANDLE add_created(CK_OBJECT_HANDLE real, CK_SESSION_HANDLE owner, bool token);
-  void remove_object(CK_OBJECT_HANDLE handle);
+  // An object created through the shim in session `owner`: a session object without a
+  // fingerprint, a token object with one.
+  CK_OBJECT_HANDLE add_created(CK_OBJECT_HANDLE real, CK_SESSION_HANDLE owner,
+                               const std::optional<std::string>& fingerprint);
+  // Forgets a destroyed object; `fingerprint` is the token object's, read before the destroy.
+  void remove_object(CK_OBJECT_HANDLE handle, const std::optional<std::string>& fingerprint);
+  // Whether a destroyed token object might be one created here (its fingerprint is needed).
+  [[nodiscard]] bool counts_token_objects() const;
 
   // A restart: a new epoch; every session and its session objects are gone. Returns the slots
   // that had sessions, for the caller to close underneath.
@@ -54,7 +59,6 @@ class HandleTable {
     CK_SLOT_ID slot;
   };
   CK_ULONG next_handle_locked();
-  void drop_created_locked(CK_OBJECT_HANDLE real);
   void end_epoch_locked();
 
   mutable std::shared_mutex mutex_;
@@ -63,9 +67,10 @@ class HandleTable {
   std::unordered_map<CK_SESSION_HANDLE, Session> sessions_;
   std::unordered_map<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE> objects_;  // ours -> real
   std::unordered_map<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE> by_real_;  // real -> ours
-  // Objects created through the shim and alive, by real handle -> owning session (ours) for a
-  // session object, CK_INVALID_HANDLE for a token object.
-  std::unordered_map<CK_OBJECT_HANDLE, CK_SESSION_HANDLE> created_;
+  // Session objects created through the shim and alive: real handle -> owning session (ours).
+  std::unordered_map<CK_OBJECT_HANDLE, CK_SESSION_HANDLE> session_objects_;
+  // Token objects created through the shim and not destroyed, by fingerprint -> how many.
+  std::unordered_map<std::string, std::size_t> token_objects_;
 };
 
 HandleTable& handles();

@@ -4,6 +4,7 @@
 #include "call.h"
 #include "counters.h"
 #include "entry_points.h"
+#include "fingerprint.h"
 #include "switches.h"
 
 namespace craton::hsm::fault_shim {
@@ -20,13 +21,8 @@ Real object(CK_OBJECT_HANDLE handle) {
 // the template's defaults and a copy's inheritance).
 CK_OBJECT_HANDLE created(CK_SESSION_HANDLE real_session, CK_SESSION_HANDLE session,
                          CK_OBJECT_HANDLE real_object) {
-  CK_BBOOL token = CK_FALSE;
-  CK_ATTRIBUTE query{CKA_TOKEN, &token, sizeof token};
-  if (real()->C_GetAttributeValue(real_session, real_object, &query, 1) != CKR_OK) {
-    token = CK_FALSE;
-  }
   counters().object_created();
-  return handles().add_created(real_object, session, token == CK_TRUE);
+  return handles().add_created(real_object, session, token_fingerprint(real_session, real_object));
 }
 
 bool hidden(CK_MECHANISM_PTR mechanism) {
@@ -57,8 +53,11 @@ CK_RV destroy_object(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE handle) {
   return run_on_session(Fn::DestroyObject, session, [&](CK_SESSION_HANDLE s, const Call&) {
     const Real target = object(handle);
     if (!target) return CKR_OBJECT_HANDLE_INVALID;
+    // Read before the object is gone: it may be a token object created here before a restart.
+    const auto fingerprint =
+        handles().counts_token_objects() ? token_fingerprint(s, *target) : std::nullopt;
     const CK_RV rv = real()->C_DestroyObject(s, *target);
-    if (rv == CKR_OK) handles().remove_object(handle);
+    if (rv == CKR_OK) handles().remove_object(handle, fingerprint);
     return rv;
   });
 }

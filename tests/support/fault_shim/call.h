@@ -105,6 +105,8 @@ struct Forward<F, Member> {
     } else {
       Call call(F);
       if (const CK_RV refused = call.begin(); refused != CKR_OK) return refused;
+      // It may block until a slot event: a restart must not wait for it.
+      if constexpr (F == Fn::WaitForSlotEvent) return call.end((real()->*Member)(args...));
       CK_RV rv = CKR_OK;
       {
         const Device::Inside inside;

@@ -30,7 +30,7 @@ FaultShim::FaultShim() : handle_(dlopen(kFaultShimPath.data(), RTLD_NOW | RTLD_L
   last_error_ = lookup<decltype(last_error_)>(handle_, "craton_fault_last_error");
   restart_ = lookup<decltype(restart_)>(handle_, "craton_fault_restart");
   vanish_ = lookup<decltype(vanish_)>(handle_, "craton_fault_vanish");
-  stats_ = lookup<decltype(stats_)>(handle_, "craton_fault_read_stats");
+  stats_ = lookup<decltype(stats_)>(handle_, "craton_fault_stats");
   calls_ = lookup<decltype(calls_)>(handle_, "craton_fault_calls");
   write_stats_ = lookup<decltype(write_stats_)>(handle_, "craton_fault_write_stats");
   reset_();
@@ -80,8 +80,8 @@ bool FaultShim::write_stats() const {
   return write_stats_() == 0;
 }
 
-craton_fault_stats FaultShim::stats() const {
-  craton_fault_stats stats{};
+CratonFaultStats FaultShim::stats() const {
+  CratonFaultStats stats{};
   stats_(&stats);
   return stats;
 }

@@ -39,7 +39,7 @@ class FaultShim {
   void vanish(unsigned long ms) const;
   // Clears every fault now (as construction and destruction do) and wakes hung calls.
   void reset() const;
-  [[nodiscard]] craton_fault_stats stats() const;
+  [[nodiscard]] CratonFaultStats stats() const;
   // Writes the file CRATON_FAULT_STATS names; false when unset or unwritable.
   [[nodiscard]] bool write_stats() const;
   // How often `function` ("C_Sign") was called through the shim since the last reset.
@@ -59,7 +59,7 @@ class FaultShim {
   const char* (*last_error_)();
   void (*restart_)();
   void (*vanish_)(unsigned long);
-  void (*stats_)(craton_fault_stats*);
+  void (*stats_)(CratonFaultStats*);
   unsigned long (*calls_)(const char*);
   int (*write_stats_)();
 };

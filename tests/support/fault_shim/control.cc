@@ -80,7 +80,7 @@ CRATON_EXPORT unsigned long craton_fault_max_concurrency(void) {
   return shim::counters().max_concurrency();
 }
 
-CRATON_EXPORT void craton_fault_read_stats(struct craton_fault_stats* stats) {
+CRATON_EXPORT void craton_fault_stats(struct CratonFaultStats* stats) {
   if (stats != nullptr) *stats = shim::counters().snapshot();
 }
 

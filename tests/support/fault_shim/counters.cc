@@ -17,8 +17,8 @@ void Counters::enter() {
   }
 }
 
-craton_fault_stats Counters::snapshot() const {
-  craton_fault_stats stats{};
+CratonFaultStats Counters::snapshot() const {
+  CratonFaultStats stats{};
   for (const auto& count : calls_) stats.calls += count.load(std::memory_order_relaxed);
   stats.live_sessions = handles().live_sessions();
   stats.live_objects = handles().live_objects();
@@ -45,7 +45,7 @@ Counters& counters() {
 }
 
 std::string render_stats() {
-  const craton_fault_stats stats = counters().snapshot();
+  const CratonFaultStats stats = counters().snapshot();
   std::string text;
   const auto line = [&](std::string_view name, unsigned long value) {
     text.append(name).append(" ").append(std::to_string(value)).append("\n");

@@ -31,7 +31,7 @@ class Counters {
     return calls_[static_cast<std::size_t>(fn)].load(std::memory_order_relaxed);
   }
   [[nodiscard]] unsigned long max_concurrency() const { return max_inside_.load(); }
-  [[nodiscard]] craton_fault_stats snapshot() const;
+  [[nodiscard]] CratonFaultStats snapshot() const;
   // Zeroes everything but the live counts (kept by the handle table) and calls in flight.
   void reset();
 

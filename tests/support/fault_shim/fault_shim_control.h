@@ -59,7 +59,7 @@ void craton_fault_reset(void);
 unsigned long craton_fault_max_concurrency(void);
 
 // What the shim saw since it loaded (or since the last reset, for the counters).
-struct craton_fault_stats {
+struct CratonFaultStats {
   unsigned long calls;            // every C_ call the shim answered
   unsigned long live_sessions;    // opened through the shim and neither closed nor restarted away
   unsigned long live_objects;     // created through the shim and still on the token
@@ -69,7 +69,7 @@ struct craton_fault_stats {
   unsigned long restarts;         // HSM restarts, including those that begin a vanish window
   unsigned long max_concurrency;  // as craton_fault_max_concurrency()
 };
-void craton_fault_read_stats(struct craton_fault_stats* stats);
+void craton_fault_stats(struct CratonFaultStats* stats);
 // How often `function` ("C_Sign") was called through the shim; 0 for an unknown name.
 unsigned long craton_fault_calls(const char* function);
 // Writes the stats file named by CRATON_FAULT_STATS now (it is also written on C_Finalize).

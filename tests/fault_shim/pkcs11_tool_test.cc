@@ -3,18 +3,28 @@
 // environment and a config file, its stats file, and a malformed spec refusing the load.
 #include <fmt/format.h>
 
+#include <string_view>
+
 #include "shim_fixture.h"
 #include "support/text.h"
 
 namespace craton::hsm::testing {
 namespace {
 
+#ifdef CRATON_ASAN_RUNTIME
+constexpr std::string_view kSanitizerEnvironment =
+    "LD_PRELOAD='" CRATON_ASAN_RUNTIME "' ASAN_OPTIONS=detect_leaks=0";
+#else
+constexpr std::string_view kSanitizerEnvironment;
+#endif
+
 class Pkcs11ToolTest : public ::testing::Test {
  protected:
   // pkcs11-tool on the test token through the shim, with `environment` ("NAME=value ...").
   CommandResult tool(const std::string& environment, const std::string& arguments) const {
-    return run_command(fmt::format("env {} pkcs11-tool --module '{}' --token-label '{}' {} 2>&1",
-                                   environment, kFaultShimPath, kTokenLabel, arguments));
+    return run_command(fmt::format("env {} {} pkcs11-tool --module '{}' --token-label '{}' {} 2>&1",
+                                   kSanitizerEnvironment, environment, kFaultShimPath, kTokenLabel,
+                                   arguments));
   }
   TempDir dir_;
 };

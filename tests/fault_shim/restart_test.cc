@@ -134,6 +134,42 @@ TEST_F(RestartTest, RestartsUnderConcurrentCallsAnswerOnlyOkOrInvalidSession) {
   EXPECT_EQ(shim_.stats().restarts, 20u);
 }
 
+TEST_F(RestartTest, PeriodicRestartsAndRandomFaultsUnderLoadLeaveNoSession) {
+  shim_.add("seed=3;restart_every_ms=20;*:CKR_DEVICE_ERROR:p=0.05");
+  std::atomic<bool> stop{false};
+  std::atomic<int> unexpected{0};
+  std::vector<std::jthread> workers;
+  for (int t = 0; t < 4; ++t) {
+    workers.emplace_back([&] {
+      CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
+      while (!stop) {
+        if (session == CK_INVALID_HANDLE) {
+          const CK_RV opened = try_open(session);
+          if (opened != CKR_OK && opened != CKR_DEVICE_ERROR) ++unexpected;
+          if (opened != CKR_OK) session = CK_INVALID_HANDLE;
+          continue;
+        }
+        const CK_RV rv = random(session);
+        if (rv == CKR_SESSION_HANDLE_INVALID)
+          session = CK_INVALID_HANDLE;
+        else if (rv != CKR_OK && rv != CKR_DEVICE_ERROR)
+          ++unexpected;
+      }
+      // A close may draw an injected failure too: the session then lives on, so try again.
+      while (session != CK_INVALID_HANDLE && call<Fn::CloseSession>(session) == CKR_DEVICE_ERROR) {
+      }
+    });
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  stop = true;
+  workers.clear();
+  const CratonFaultStats stats = shim_.stats();
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_GE(stats.restarts, 5u);
+  EXPECT_GT(stats.faults_injected, 0u);
+  EXPECT_EQ(stats.live_sessions, 0u) << "closed or restarted away, none leaked";
+}
+
 TEST_F(RestartTest, AVanishedDeviceAnswersRemovedThenComesBackRestarted) {
   const CK_SESSION_HANDLE session = open();
   shim_.vanish(150);

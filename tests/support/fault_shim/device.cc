@@ -65,8 +65,9 @@ void Device::restart() {
 }
 
 void Device::vanish(unsigned long ms) {
-  restart();
+  // Gone first, so that no session opened while the restart drains survives it.
   vanished_until_ns_ = now_ns() + static_cast<std::int64_t>(std::min(ms, kMaxSleepMs)) * kNsPerMs;
+  restart();
 }
 
 bool Device::vanished() const {

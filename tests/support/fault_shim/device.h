@@ -27,7 +27,7 @@ class Device {
   // Every session and object handle becomes stale, the real module's sessions are closed
   // (the login goes with them), and the device answers again at once.
   void restart();
-  // A restart, then `ms` of CKR_DEVICE_REMOVED / CKR_TOKEN_NOT_PRESENT.
+  // `ms` of CKR_DEVICE_REMOVED / CKR_TOKEN_NOT_PRESENT, beginning with a restart.
   void vanish(unsigned long ms);
   [[nodiscard]] bool vanished() const;
   // A restart whenever `ms` have passed since the last one (0 = never), checked by tick().

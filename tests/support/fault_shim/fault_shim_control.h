@@ -72,7 +72,8 @@ struct CratonFaultStats {
 void craton_fault_stats(struct CratonFaultStats* stats);
 // How often `function` ("C_Sign") was called through the shim; 0 for an unknown name.
 unsigned long craton_fault_calls(const char* function);
-// Writes the stats file named by CRATON_FAULT_STATS now (it is also written on C_Finalize).
+// Writes the stats file named by CRATON_FAULT_STATS now (it is also written on C_Finalize and
+// at exit).
 // Returns 0, or -1 when the variable is unset or the file cannot be written.
 int craton_fault_write_stats(void);
 

@@ -26,6 +26,13 @@ FaultShim::FaultShim() : handle_(dlopen(kFaultShimPath.data(), RTLD_NOW | RTLD_L
   fail_ = lookup<decltype(fail_)>(handle_, "craton_fault_fail_later");
   reset_ = lookup<decltype(reset_)>(handle_, "craton_fault_reset");
   max_concurrency_ = lookup<decltype(max_concurrency_)>(handle_, "craton_fault_max_concurrency");
+  add_ = lookup<decltype(add_)>(handle_, "craton_fault_add");
+  last_error_ = lookup<decltype(last_error_)>(handle_, "craton_fault_last_error");
+  restart_ = lookup<decltype(restart_)>(handle_, "craton_fault_restart");
+  vanish_ = lookup<decltype(vanish_)>(handle_, "craton_fault_vanish");
+  stats_ = lookup<decltype(stats_)>(handle_, "craton_fault_stats");
+  calls_ = lookup<decltype(calls_)>(handle_, "craton_fault_calls");
+  write_stats_ = lookup<decltype(write_stats_)>(handle_, "craton_fault_write_stats");
   reset_();
 }
 
@@ -45,6 +52,42 @@ void FaultShim::fail(const char* function, unsigned long rv, unsigned long count
 
 unsigned long FaultShim::max_concurrency() const {
   return max_concurrency_();
+}
+
+void FaultShim::add(const std::string& spec) const {
+  if (std::string refusal = try_add(spec); !refusal.empty()) {
+    throw std::invalid_argument(refusal);
+  }
+}
+
+std::string FaultShim::try_add(const std::string& spec) const {
+  return add_(spec.c_str()) == 0 ? std::string() : std::string(last_error_());
+}
+
+void FaultShim::restart() const {
+  restart_();
+}
+
+void FaultShim::vanish(unsigned long ms) const {
+  vanish_(ms);
+}
+
+void FaultShim::reset() const {
+  reset_();
+}
+
+bool FaultShim::write_stats() const {
+  return write_stats_() == 0;
+}
+
+CratonFaultStats FaultShim::stats() const {
+  CratonFaultStats stats{};
+  stats_(&stats);
+  return stats;
+}
+
+unsigned long FaultShim::calls(const char* function) const {
+  return calls_(function);
 }
 
 pkcs11::ModuleOptions FaultShim::module_options() {

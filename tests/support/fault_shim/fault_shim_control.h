@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The C interface tests use to steer the fault-injection shim (a PKCS#11 module that forwards
-// every call to a real module and misbehaves only where told to).
+// every call to a real module and misbehaves only where told to). docs/fault-shim.md describes
+// every fault, the spec grammar and the counters.
 #pragma once
 
 #ifdef __cplusplus
@@ -17,23 +18,64 @@ extern "C" {
 // SoftHSM2 stores, as several vendors' modules do), "hide_check_value" (CKA_CHECK_VALUE is
 // unavailable, as on tokens that do not keep one), "fail_after_call" (a planned failure
 // lets the call reach the module first and then replaces its answer, so the operation ends as
-// it does on a module that fails a terminating call: C_Decrypt with an error ends decryption).
+// it does on a module that fails a terminating call: C_Decrypt with an error ends decryption),
+// "max_sessions" (C_OpenSession answers CKR_SESSION_COUNT while this many sessions opened
+// through the shim are alive; 0 = no limit), "seed" (the seed of the probabilistic faults),
+// "restart_every_ms" (the HSM restarts each time this many ms have passed, checked at each
+// call; 0 = never). Unknown names are ignored here (the spec parser refuses them).
 void craton_fault_set(const char* name, unsigned long value);
 
 // The next `count` calls of `function` ("C_Sign") return `rv` without reaching the module
-// (or, with "fail_after_call", after reaching it). A process the test cannot call into (the
-// CLI) takes its failures from the environment when the shim loads:
-// CRATON_FAULT_FAIL="C_CreateObject=0x12;C_Sign=0x30:2" (FUNCTION=RV[:COUNT], default: every call).
+// (or, with "fail_after_call", after reaching it). `count` 0 clears the function's planned
+// failure. A process the test cannot call into (the CLI) takes its failures from the
+// environment when the shim loads: CRATON_FAULT_FAIL="C_CreateObject=0x12;C_Sign=0x30:2"
+// (FUNCTION=RV[:COUNT], default: every call), or the fuller CRATON_FAULT spec below.
 void craton_fault_fail(const char* function, unsigned long rv, unsigned long count);
 // The same, after the next `skip` calls of `function` have passed untouched.
 void craton_fault_fail_later(const char* function, unsigned long rv, unsigned long skip,
                              unsigned long count);
 
-// Clears every fault and the concurrency high-water mark.
+// Adds the items of a spec (the grammar of CRATON_FAULT, docs/fault-shim.md), e.g.
+// "seed=7;C_Sign:CKR_DEVICE_ERROR:nth=3;*:0x30:p=0.01;C_Encrypt:restart:nth=5".
+// Returns 0, or -1 when an item is malformed: then nothing of the spec is applied and
+// craton_fault_last_error() names the bad item.
+int craton_fault_add(const char* spec);
+// The message of the last refused spec ("" when none); valid until the next refusal.
+const char* craton_fault_last_error(void);
+
+// The HSM restarts now: every session and object handle issued so far is stale, the login is
+// gone, session objects are destroyed, token objects survive (found again under new handles).
+void craton_fault_restart(void);
+// The device is gone for `ms` milliseconds (session calls answer CKR_DEVICE_REMOVED, slot and
+// token calls CKR_TOKEN_NOT_PRESENT), then comes back as after a restart.
+void craton_fault_vanish(unsigned long ms);
+
+// Clears every fault and switch, ends a vanish window, wakes sleeping (hung) calls and zeroes
+// the call, fault and restart counters and the concurrency high-water mark. Live sessions
+// and objects stay counted: they are still alive.
 void craton_fault_reset(void);
 
 // The largest number of calls that were inside the real module at the same time.
 unsigned long craton_fault_max_concurrency(void);
+
+// What the shim saw since it loaded (or since the last reset, for the counters).
+struct CratonFaultStats {
+  unsigned long calls;            // every C_ call the shim answered
+  unsigned long live_sessions;    // opened through the shim and neither closed nor restarted away
+  unsigned long live_objects;     // created through the shim and still on the token
+  unsigned long sessions_opened;  // successful C_OpenSession calls
+  unsigned long objects_created;  // objects the shim saw created (a key pair counts 2)
+  unsigned long faults_injected;  // answers or outputs the shim altered (not restarts, sleeps)
+  unsigned long restarts;         // HSM restarts, including those that begin a vanish window
+  unsigned long max_concurrency;  // as craton_fault_max_concurrency()
+};
+void craton_fault_stats(struct CratonFaultStats* stats);
+// How often `function` ("C_Sign") was called through the shim; 0 for an unknown name.
+unsigned long craton_fault_calls(const char* function);
+// Writes the stats file named by CRATON_FAULT_STATS now (it is also written on C_Finalize and
+// at exit).
+// Returns 0, or -1 when the variable is unset or the file cannot be written.
+int craton_fault_write_stats(void);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// Setting the shim's switches by name.
+#include "switches.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "device.h"
+#include "fault_plan.h"
+
+namespace craton::hsm::fault_shim {
+
+namespace {
+
+constexpr std::string_view kNames[] = {"cant_lock",
+                                       "max_rw_sessions",
+                                       "session_info_unsupported",
+                                       "hide_mechanism",
+                                       "foreign_manufacturer",
+                                       "bare_ec_point",
+                                       "hide_check_value",
+                                       "fail_after_call",
+                                       "max_sessions",
+                                       "seed",
+                                       "restart_every_ms"};
+
+}  // namespace
+
+bool is_switch(std::string_view name) {
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+Switches& switches() {
+  static Switches instance;
+  return instance;
+}
+
+bool set_switch(std::string_view name, unsigned long value) {
+  Switches& s = switches();
+  if (name == "cant_lock") {
+    s.cant_lock = value != 0;
+  } else if (name == "max_rw_sessions") {
+    s.max_rw_sessions = value;
+  } else if (name == "session_info_unsupported") {
+    s.session_info_unsupported = value != 0;
+  } else if (name == "hide_mechanism") {
+    s.hidden_mechanism = value;
+  } else if (name == "foreign_manufacturer") {
+    s.foreign_manufacturer = value != 0;
+  } else if (name == "bare_ec_point") {
+    s.bare_ec_point = value != 0;
+  } else if (name == "hide_check_value") {
+    s.hide_check_value = value != 0;
+  } else if (name == "fail_after_call") {
+    s.fail_after_call = value != 0;
+  } else if (name == "max_sessions") {
+    s.max_sessions = value;
+  } else if (name == "seed") {
+    plan().seed(value);
+  } else if (name == "restart_every_ms") {
+    device().restart_every(value);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void reset_switches() {
+  Switches& s = switches();
+  s.cant_lock = false;
+  s.max_rw_sessions = 0;
+  s.session_info_unsupported = false;
+  s.hidden_mechanism = CK_UNAVAILABLE_INFORMATION;
+  s.foreign_manufacturer = false;
+  s.bare_ec_point = false;
+  s.hide_check_value = false;
+  s.fail_after_call = false;
+  s.max_sessions = 0;
+}
+
+}  // namespace craton::hsm::fault_shim

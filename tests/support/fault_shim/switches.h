@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// Switches: the named on/off and numeric settings of craton_fault_set and of the spec's
+// NAME=VALUE items (fault_shim_control.h lists them).
+#pragma once
+
+#include <atomic>
+#include <string_view>
+
+#include "pkcs11/loader/cryptoki.h"
+
+namespace craton::hsm::fault_shim {
+
+struct Switches {
+  std::atomic<bool> cant_lock{false};
+  std::atomic<unsigned long> max_rw_sessions{0};
+  std::atomic<bool> session_info_unsupported{false};
+  std::atomic<CK_MECHANISM_TYPE> hidden_mechanism{CK_UNAVAILABLE_INFORMATION};
+  std::atomic<bool> foreign_manufacturer{false};
+  std::atomic<bool> bare_ec_point{false};
+  std::atomic<bool> hide_check_value{false};
+  std::atomic<bool> fail_after_call{false};
+  std::atomic<unsigned long> max_sessions{0};
+};
+
+Switches& switches();
+
+// Sets the switch called `name` (also "seed" and "restart_every_ms", which live in the fault
+// plan and the device); false for a name no switch has.
+bool set_switch(std::string_view name, unsigned long value);
+// Whether set_switch knows `name` (the spec parser refuses other names).
+bool is_switch(std::string_view name);
+void reset_switches();
+
+}  // namespace craton::hsm::fault_shim

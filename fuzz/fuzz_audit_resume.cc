@@ -2,7 +2,8 @@
 // Fuzz target: the start-up path of the audit trail (src/audit/trail_resume) on a torn or
 // hostile live file and tail anchor (support/audit_input.h; only the last file is used). It
 // either refuses with AuditUnavailable and leaves the file as it was, or continues after the
-// last complete record, cutting off at most a torn tail of one line and nothing else.
+// last complete record, cutting off at most a torn tail of one line and nothing else; and when
+// what it kept verifies, the record it would write next keeps the chain intact.
 #include <craton/hsm/audit.h>
 
 #include <chrono>
@@ -15,6 +16,7 @@
 
 #include "audit/jsonl_file_sink.h"
 #include "audit/record_fields.h"
+#include "audit/record_format.h"
 #include "audit/trail_resume.h"
 #include "support/audit_input.h"
 #include "support/check.h"
@@ -58,6 +60,25 @@ void resume_under(craton::hsm::AuditMac& mac, std::string_view trail,
   FUZZ_CHECK(start->new_file == (kept == 0), "an empty file starts anew, else it continues");
   FUZZ_CHECK(start->prev.empty() || start->prev.size() == craton::hsm::audit::kMacHexLength,
              "the chain continues from a MAC");
+
+  // What the writer appends next (audit_writer.cc): a genesis for a new file, else a restart.
+  const std::filesystem::path files[] = {path};
+  const auto verified_before = craton::hsm::verify_audit_trail(files, mac);
+  FUZZ_CHECK(verified_before.has_value(), "the kept trail can be verified");
+  const craton::hsm::audit::RecordFormatter formatter(craton::hsm::AuditOrigin{});
+  std::string line;
+  const auto now = std::chrono::system_clock::now();
+  if (start->new_file) {
+    formatter.genesis(line, now, start->next_seq, start->prev);
+  } else {
+    formatter.restart(line, now, start->next_seq, start->prev);
+  }
+  FUZZ_CHECK(craton::hsm::audit::seal(line, mac).has_value(), "the next record seals");
+  FUZZ_CHECK((*sink)->append(std::span(&line, 1)).has_value(), "the next record is appended");
+  const auto verified_after = craton::hsm::verify_audit_trail(files, mac);
+  FUZZ_CHECK(verified_after.has_value(), "the continued trail can be verified");
+  FUZZ_CHECK(!verified_before->intact || verified_after->intact,
+             "a trail that verified still verifies with the record written after resuming");
 }
 
 }  // namespace

@@ -17,6 +17,8 @@ packages=(
   softhsm2
   opensc
   clang-format clang-tidy-16
+  clang-16 libclang-rt-16-dev  # the fuzz preset: libFuzzer harnesses (scripts/fuzz.sh)
+  valgrind                     # the demo under Valgrind (issue 13)
   zlib1g
   python3 bsdutils
 )

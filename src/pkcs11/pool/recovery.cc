@@ -34,16 +34,18 @@ bool sleep_within(std::chrono::milliseconds wait, SessionPool::Deadline deadline
 void Lease::note_failure_code(ErrorCode code) noexcept {
   mark_if_dead(code);
   if (is_module_level(code)) {
-    pool_->note_module_failure(HsmError(code, "a call on the token failed"));
+    pool_->note_module_failure(slot_->epoch, HsmError(code, "a call on the token failed"));
   } else {
     pool_->note_answer();
   }
 }
 
-void SessionPool::note_module_failure(const HsmError& error) {
+void SessionPool::note_module_failure(std::uint64_t seen_epoch, const HsmError& error) {
   // Every session opened before is likely gone with the module: rebuild them all on acquire
   // instead of letting each fail one operation first.
-  epoch_.fetch_add(1, std::memory_order_acq_rel);
+  if (!epoch_.compare_exchange_strong(seen_epoch, seen_epoch + 1, std::memory_order_acq_rel)) {
+    return;  // another thread already reported this outage
+  }
   if (const auto transition = breaker_.on_module_failure()) {
     counters_.breaker_opened.fetch_add(1, std::memory_order_relaxed);
     emit({.kind = *transition, .error = error});
@@ -63,7 +65,10 @@ void SessionPool::note_retry(std::size_t session_index, const HsmError& cause) {
 Result<void> SessionPool::recover_module(PooledSession& held, const HsmError& cause,
                                          Deadline deadline) {
   const std::uint64_t seen = module_->generation();
+  // Waiting here, this thread is outside the module: the recovering thread need not drain it.
+  held.awaiting_recovery.store(true, std::memory_order_release);
   const std::lock_guard lock(recovery_mutex_);
+  held.awaiting_recovery.store(false, std::memory_order_release);
   if (module_->generation() != seen) return {};  // another thread brought it back meanwhile
 
   // C_Finalize while other threads are inside the module is undefined (v2.40 §5.4): wait,
@@ -71,7 +76,8 @@ Result<void> SessionPool::recover_module(PooledSession& held, const HsmError& ca
   const auto drain_until =
       std::min(std::chrono::steady_clock::now() + options_.acquire_timeout, deadline.at());
   for (const auto& pooled : sessions_) {
-    while (pooled.get() != &held && pooled->busy.load(std::memory_order_acquire)) {
+    while (pooled.get() != &held && pooled->busy.load(std::memory_order_acquire) &&
+           !pooled->awaiting_recovery.load(std::memory_order_acquire)) {
       if (std::chrono::steady_clock::now() >= drain_until) {
         return fail(cause.code(),
                     "the module was lost and other operations stayed in flight, so it was not "

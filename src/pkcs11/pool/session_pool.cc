@@ -194,7 +194,7 @@ Result<void> SessionPool::rebuild(PooledSession& slot, Deadline deadline) {
   const std::uint64_t generation = module_->generation();
   auto fresh = open_session();
   if (!fresh && is_module_level(fresh.error().code())) {
-    note_module_failure(fresh.error());
+    note_module_failure(epoch, fresh.error());
     if (auto recovered = recover_module(slot, fresh.error(), deadline); recovered) {
       fresh = open_session();
     }

@@ -68,6 +68,9 @@ struct PooledSession {
   std::uint64_t epoch = 0;
   std::uint64_t module_generation = 0;
   bool probe = false;  // the lease holding it is the half-open breaker's probe
+  // Set while the lease's thread waits for another thread's module recovery: it is not inside
+  // the module, so that recovery need not wait for it to come back.
+  std::atomic<bool> awaiting_recovery{false};
   ActiveOperations operations;
   std::size_t index = 0;
   KeyCache keys;
@@ -274,7 +277,9 @@ class SessionPool {
   void note_answer() {
     if (const auto transition = breaker_.on_answer()) note_transition(*transition);
   }
-  void note_module_failure(const HsmError& error);
+  // A module-level failure seen on a session of pool epoch `seen_epoch`. Only the first report
+  // of an epoch counts towards the breaker: many threads failing on one outage are one failure.
+  void note_module_failure(std::uint64_t seen_epoch, const HsmError& error);
   void note_transition(PoolEventKind transition);
   // Whether the session was opened under an older pool epoch or module generation.
   [[nodiscard]] bool is_stale(const PooledSession& slot) const noexcept {

@@ -10,6 +10,8 @@
 #include <optional>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "pkcs11/loader/rv_map.h"
 #include "switches.h"
 
@@ -104,7 +106,7 @@ std::expected<Action, std::string> action(std::string_view text) {
     return make(kind, CKR_OK, *ms, 0);
   }
   const auto rv = return_value(text);
-  if (!rv) return Error("unknown action or CK_RV '" + std::string(text) + "'");
+  if (!rv) return Error(fmt::format("unknown action or CK_RV '{}'", text));
   if (*rv == CKR_OK) return Error("CKR_OK is no failure");
   return make(Kind::Fail, *rv, 0, 0);
 }
@@ -125,7 +127,7 @@ std::expected<void, std::string> narrow(std::string_view text, Trigger& trigger)
   const auto equals = text.find('=');
   const auto n = number(text.substr(equals == std::string_view::npos ? text.size() : equals + 1));
   const std::string_view key = text.substr(0, equals);
-  if (!n || (key != "after" && *n == 0)) return Error("'" + std::string(text) + "' needs N >= 1");
+  if (!n || (key != "after" && *n == 0)) return Error(fmt::format("'{}' needs N >= 1", text));
   if (key == "nth") {
     trigger.first = *n;
     trigger.last = *n;
@@ -134,7 +136,7 @@ std::expected<void, std::string> narrow(std::string_view text, Trigger& trigger)
   } else if (key == "first") {
     trigger.last = *n;
   } else {
-    return Error("unknown trigger '" + std::string(text) + "'");
+    return Error(fmt::format("unknown trigger '{}'", text));
   }
   return {};
 }
@@ -144,7 +146,7 @@ std::expected<Rule, std::string> rule(std::string_view item) {
   const std::vector<std::string_view> parts = split(item, ':');
   if (parts.size() < 2) return Error("expected TARGET:ACTION[:WHEN]");
   const auto target = function(parts[0]);
-  if (!target) return Error("unknown function '" + std::string(parts[0]) + "'");
+  if (!target) return Error(fmt::format("unknown function '{}'", parts[0]));
   auto act = action(parts[1]);
   if (!act) return Error(act.error());
   Rule result;
@@ -165,13 +167,13 @@ std::expected<void, std::string> assignment(std::string_view item, Spec& spec) {
   const std::string_view value = trim(item.substr(equals + 1));
   if (!name.starts_with("C_")) {
     const auto n = number(value);
-    if (!is_switch(name)) return Error("unknown switch '" + std::string(name) + "'");
+    if (!is_switch(name)) return Error(fmt::format("unknown switch '{}'", name));
     if (!n) return Error("the value must be a number");
     spec.settings.emplace_back(name, *n);
     return {};
   }
   const auto target = function(name);
-  if (!target) return Error("unknown function '" + std::string(name) + "'");
+  if (!target) return Error(fmt::format("unknown function '{}'", name));
   const std::vector<std::string_view> parts = split(value, ':');
   const auto rv = return_value(parts[0]);
   if (!rv || parts.size() > 2) return Error("expected FUNCTION=RV[:COUNT]");
@@ -195,7 +197,7 @@ std::expected<void, std::string> item(std::string_view text, Spec& spec) {
 
 std::expected<std::string, std::string> read_file(const char* path) {
   std::ifstream file(path);
-  if (!file) return Error(std::string("cannot read CRATON_FAULT_CONFIG file ") + path);
+  if (!file) return Error(fmt::format("cannot read CRATON_FAULT_CONFIG file {}", path));
   std::ostringstream text;
   text << file.rdbuf();
   return text.str();
@@ -210,7 +212,7 @@ std::expected<Spec, std::string> parse_spec(std::string_view text) {
     for (const std::string_view entry : split(line, ';')) {
       if (entry.empty()) continue;
       if (auto parsed = item(entry, spec); !parsed) {
-        return Error("bad fault spec item '" + std::string(entry) + "': " + parsed.error());
+        return Error(fmt::format("bad fault spec item '{}': {}", entry, parsed.error()));
       }
     }
   }

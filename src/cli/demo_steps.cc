@@ -55,8 +55,8 @@ DemoStep signature_step(const Key& key, SignScheme scheme, SignatureEncoding enc
 
 Result<DemoKeys> make_demo_keys(CryptoBackend& software) {
   CRATON_ASSIGN_OR_RETURN(Key aes, software.generate_key(KeyAlgorithm::Aes256));
-  CRATON_ASSIGN_OR_RETURN(const Bytes hmac_bytes, software.random(32));
-  CRATON_ASSIGN_OR_RETURN(Key hmac, Key::hmac(hmac_bytes));
+  // Generated, not made from random() bytes: those came back in a plain vector, freed unwiped.
+  CRATON_ASSIGN_OR_RETURN(Key hmac, software.generate_key(KeyAlgorithm::Hmac256));
   CRATON_ASSIGN_OR_RETURN(Key rsa, software.generate_key(KeyAlgorithm::Rsa2048));
   CRATON_ASSIGN_OR_RETURN(Key ec_p256, software.generate_key(KeyAlgorithm::EcP256));
   CRATON_ASSIGN_OR_RETURN(Key ec_p384, software.generate_key(KeyAlgorithm::EcP384));

@@ -5,9 +5,11 @@
 #include <memory>
 
 #include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/params.h>
 #include <openssl/x509.h>
 
 namespace craton::hsm::ossl {
@@ -27,7 +29,16 @@ using BnCtxPtr = std::unique_ptr<BN_CTX, Deleter<BN_CTX_free>>;
 using EcGroupPtr = std::unique_ptr<EC_GROUP, Deleter<EC_GROUP_free>>;
 using EcPointPtr = std::unique_ptr<EC_POINT, Deleter<EC_POINT_clear_free>>;
 using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, Deleter<OSSL_PARAM_BLD_free>>;
-using ParamsPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM_free>>;
+// OSSL_PARAM_free, wiping first: the arrays built here hold copies of private key parts, and
+// OpenSSL 3.0 has no OSSL_PARAM_clear_free (cli_secrets_test found them in freed memory).
+inline void params_clear_free(OSSL_PARAM* params) noexcept {
+  if (params == nullptr) return;
+  for (OSSL_PARAM* param = params; param->key != nullptr; ++param) {
+    if (param->data != nullptr) OPENSSL_cleanse(param->data, param->data_size);
+  }
+  OSSL_PARAM_free(params);
+}
+using ParamsPtr = std::unique_ptr<OSSL_PARAM, Deleter<params_clear_free>>;
 using MdPtr = std::unique_ptr<EVP_MD, Deleter<EVP_MD_free>>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
 using CipherPtr = std::unique_ptr<EVP_CIPHER, Deleter<EVP_CIPHER_free>>;

@@ -230,6 +230,7 @@ TEST_F(BackendStatsTest, StatsAreReadableWhileFourThreadsWork) {
   const Key key = fresh_hmac_key();
   constexpr int kThreads = 4;
   constexpr int kPerThread = 50;
+  constexpr std::uint64_t kTotal = kThreads * kPerThread;
   std::atomic<int> failures{0};
   {
     std::vector<std::jthread> threads;
@@ -242,7 +243,7 @@ TEST_F(BackendStatsTest, StatsAreReadableWhileFourThreadsWork) {
       });
     }
     std::uint64_t last = 0;
-    while (last < static_cast<std::uint64_t>(kThreads * kPerThread)) {
+    while (last < kTotal) {
       const BackendStats stats = backend->stats();
       const auto it = stats.operations.find("hmac");
       const std::uint64_t now = it == stats.operations.end() ? 0 : it->second.count;

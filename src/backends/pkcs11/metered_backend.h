@@ -101,6 +101,9 @@ class MeteredPkcs11Backend final : public Pkcs11Backend {
   [[nodiscard]] Result<Pkcs11Uri> describe_location() const override;
   Result<void> set_user_pin(SecretString pin) override;
 
+  // The wrapped backend, for tests and diagnostics.
+  [[nodiscard]] Pkcs11Backend& inner() noexcept { return *inner_; }
+
   // The wrapped backend's stats with `operations` filled in.
   [[nodiscard]] BackendStats stats() const override;
   [[nodiscard]] Health health() override { return inner_->health(); }

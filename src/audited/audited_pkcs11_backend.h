@@ -43,6 +43,12 @@ class AuditedPkcs11Backend final : public AuditedOperations<Pkcs11Backend> {
   Result<void> set_user_pin(SecretString pin) override {
     return inner_->set_user_pin(std::move(pin));
   }
+  // Observability is the wrapped backend's; reading it is not audited.
+  [[nodiscard]] BackendStats stats() const override { return inner_->stats(); }
+  [[nodiscard]] Health health() override { return inner_->health(); }
+  void set_event_handler(ReliabilityEventHandler handler) override {
+    inner_->set_event_handler(std::move(handler));
+  }
 };
 
 }  // namespace craton::hsm::audited

@@ -5,6 +5,7 @@
 #include "core/json_escape.h"
 
 #include <cassert>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -70,6 +71,13 @@ JsonWriter& JsonWriter::value(std::string_view text) {
 }
 
 JsonWriter& JsonWriter::value(std::uint64_t number) {
+  before_value();
+  out_ += fmt::format("{}", number);
+  return *this;
+}
+
+JsonWriter& JsonWriter::value(double number) {
+  if (!std::isfinite(number)) return null();
   before_value();
   out_ += fmt::format("{}", number);
   return *this;

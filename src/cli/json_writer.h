@@ -28,6 +28,8 @@ class JsonWriter {
   JsonWriter& value(const char* text) { return value(std::string_view(text)); }
   JsonWriter& value(std::uint64_t number);
   JsonWriter& value(bool flag);
+  // A finite number in its shortest form; null for NaN and infinities (JSON has none).
+  JsonWriter& value(double number);
   JsonWriter& null();
   // A number, or null when absent.
   JsonWriter& value(const std::optional<std::uint64_t>& number);

@@ -23,6 +23,7 @@
 #include "cli/options.h"
 #include "cli/parse_errors.h"
 #include "cli/process_hardening.h"
+#include "cli/status_command.h"
 #include "cli/version.h"
 
 namespace {
@@ -109,6 +110,7 @@ int run(int argc, char** argv) {
   cli::add_digest_command(app, global, action);
   cli::add_audit_command(app, global, action);
   cli::add_bench_command(app, global, action);
+  cli::add_status_command(app, global, action);
   app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
   cli::add_exit_code_help(app);
 

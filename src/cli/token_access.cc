@@ -44,6 +44,7 @@ constexpr std::array kLoginNeeds{
     CommandLogin{"digest", LoginNeed::None},
     CommandLogin{"demo", LoginNeed::None},
     CommandLogin{"bench", LoginNeed::None},
+    CommandLogin{"status", LoginNeed::None},
     // Only `audit verify` with a chain key on the token asks (configure_login); with a key file
     // it opens no token at all.
     CommandLogin{"audit", LoginNeed::User},

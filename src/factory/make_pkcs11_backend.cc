@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "audited/audited_pkcs11_backend.h"
+#include "backends/pkcs11/metered_backend.h"
 #include "backends/pkcs11/passthrough_backend.h"
 
 namespace craton::hsm::factory {
@@ -128,10 +129,15 @@ Result<std::unique_ptr<AuditMac>> make_token_audit_mac(Pkcs11Backend& backend,
 }
 
 Result<std::unique_ptr<Pkcs11Backend>> make_pkcs11_backend(Pkcs11PassthroughConfig config) {
-  if (config.audit) return factory::make_audited(std::move(config));
-  CRATON_ASSIGN_OR_RETURN(auto backend,
-                          pkcs11::Pkcs11PassthroughBackend::create(std::move(config)));
-  return std::unique_ptr<Pkcs11Backend>(std::move(backend));
+  std::unique_ptr<Pkcs11Backend> backend;
+  if (config.audit) {
+    CRATON_ASSIGN_OR_RETURN(backend, factory::make_audited(std::move(config)));
+  } else {
+    CRATON_ASSIGN_OR_RETURN(backend, pkcs11::Pkcs11PassthroughBackend::create(std::move(config)));
+  }
+  // Outermost, so an operation's latency is what the caller waits for, audit record included.
+  return std::unique_ptr<Pkcs11Backend>(
+      std::make_unique<pkcs11::MeteredPkcs11Backend>(std::move(backend)));
 }
 
 }  // namespace craton::hsm

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "audited/audited_pkcs11_backend.h"
+#include "backends/pkcs11/metered_backend.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "backends/pkcs11/resident_test_util.h"
 #include "core/hex.h"
@@ -227,7 +228,9 @@ TEST_F(AuditedBackendTest, FailsClosedWhileTheTrailCannotBeWrittenAndLosesNothin
   const Key aes = Key::aes(std::vector<std::uint8_t>(16, 0x21)).value();
   const Result<Bytes> message = backend->aes_gcm_encrypt(aes, kMessage, {});
   ASSERT_THAT(message, IsOk());
-  auto& audited = dynamic_cast<AuditedPkcs11Backend&>(*backend);
+  // make_pkcs11_backend puts the metering decorator outermost, the audit decorator under it.
+  auto& audited = dynamic_cast<AuditedPkcs11Backend&>(
+      dynamic_cast<pkcs11::MeteredPkcs11Backend&>(*backend).inner());
   auto& passthrough = dynamic_cast<Pkcs11PassthroughBackend&>(audited.inner());
   ASSERT_THAT(audited.log().flush(), IsOk());
   std::uint64_t accepted = 0;

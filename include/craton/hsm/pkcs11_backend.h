@@ -9,6 +9,7 @@
 #include <craton/hsm/export.h>
 #include <craton/hsm/resident_keys.h>
 #include <craton/hsm/secret.h>
+#include <craton/hsm/stats.h>
 
 #include <memory>
 #include <span>
@@ -96,6 +97,20 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   // a backend configured without a PIN; PoolTimeout when every session stays busy (the new
   // PIN is then kept for the next login). The PIN never appears in an error or a log.
   virtual Result<void> set_user_pin(SecretString pin) = 0;
+
+  // A snapshot of the pool, breaker, key caches, GCM budgets and per-operation counts and
+  // latencies (docs/observability.md). Never calls the token; safe from any thread at any time.
+  [[nodiscard]] virtual BackendStats stats() const = 0;
+  // Ready, degraded or down, and why (docs/observability.md): down when the circuit breaker is
+  // open or a probe (C_GetSessionInfo on a pooled session) fails, degraded when the breaker is
+  // half-open or a session was rebuilt, an operation retried or the module re-initialised in
+  // the last 60 seconds. The probe runs at most once a second; calls in between return its
+  // last answer, so a load balancer may ask as often as it likes.
+  [[nodiscard]] virtual Health health() = 0;
+  // Replaces the handler of reliability events (recoveries, logins, breaker transitions); an
+  // empty one removes it. Events before the call are not replayed. The handler runs on the
+  // thread that caused the event (see ReliabilityEventHandler) and also while this is called.
+  virtual void set_event_handler(ReliabilityEventHandler handler) = 0;
 };
 
 // Loads the configured module, selects the token, opens `pool_size` sessions and logs in

@@ -32,18 +32,24 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
   options.cache_capacity = config.cache_capacity;
   options.user_pin = std::move(config.user_pin);  // the pool keeps the only copy
   config.user_pin.reset();
-  options.on_event = std::move(on_event);
+  // Both the caller's handler (the audit mapping) and the public one see every event.
+  auto observability = std::make_shared<Observability>();
+  options.on_event = [observability, on_event = std::move(on_event)](const PoolEvent& event) {
+    if (on_event) on_event(event);
+    observability->on_pool_event(event);
+  };
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<SessionPool> pool,
                           SessionPool::create(target.module, target.slot, std::move(options)));
   return std::unique_ptr<Pkcs11PassthroughBackend>(new Pkcs11PassthroughBackend(
       std::shared_ptr<SessionPool>(std::move(pool)), std::move(capabilities), std::move(identity),
-      std::move(config), std::move(on_admin)));
+      std::move(config), std::move(on_admin), std::move(observability)));
 }
 
 Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> pool,
                                                    Capabilities capabilities, TokenIdentity token,
                                                    Pkcs11PassthroughConfig config,
-                                                   AdminEventHandler on_admin)
+                                                   AdminEventHandler on_admin,
+                                                   std::shared_ptr<Observability> observability)
     : pool_(std::move(pool)),
       capabilities_(std::move(capabilities)),
       token_(std::move(token)),
@@ -51,6 +57,7 @@ Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> 
       name_(fmt::format("pkcs11:{}", capabilities_.library_manufacturer())),
       memo_owner_(next_memo_owner_id()) {
   on_admin_ = std::move(on_admin);
+  observability_ = std::move(observability);
 }
 
 void Pkcs11PassthroughBackend::note_admin(AuditOperation operation, const KeyState& state,
@@ -91,11 +98,16 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
                                                            KeyState& state, KeyUsage usage) {
   if (material.resident) return resolve_resident(lease, material, state);
   const CacheKey cache_key{state.fingerprint, usage};
-  if (const auto hit = lease.keys().find(cache_key)) return *hit;
+  if (const auto hit = lease.keys().find(cache_key)) {
+    observability_->cache_hits.fetch_add(1, std::memory_order_relaxed);
+    return *hit;
+  }
+  observability_->cache_misses.fetch_add(1, std::memory_order_relaxed);
   CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
                           import_key(lease, material, usage, pool_->logs_in()));
   note_admin(AuditOperation::KeyImport, state, fmt::format("session {}", lease.index()));
   if (const auto evicted = lease.keys().insert(cache_key, object)) {
+    observability_->cache_evictions.fetch_add(1, std::memory_order_relaxed);
     // The evicted object lives on this very session: destroy it here, now.
     if (auto destroyed = lease.call<Fn::DestroyObject>(*evicted); !destroyed) {
       report_diagnostic(destroyed.error());

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "backends/pkcs11/capabilities.h"
+#include "backends/pkcs11/observability.h"
 #include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"
 #include "keys/fingerprint_memo.h"
@@ -126,6 +127,14 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] Result<Pkcs11Uri> describe_location() const override;
   Result<void> set_user_pin(SecretString pin) override;
 
+  // Observability (stats.cc, health.cc). stats() leaves `operations` empty: the factory's
+  // MeteredPkcs11Backend, which times every public call, fills it in.
+  [[nodiscard]] BackendStats stats() const override;
+  [[nodiscard]] Health health() override;
+  void set_event_handler(ReliabilityEventHandler handler) override {
+    observability_->set_handler(std::move(handler));
+  }
+
   // For tests and diagnostics.
   [[nodiscard]] const SessionPool& pool() const noexcept { return *pool_; }
   [[nodiscard]] const Module& module() const noexcept { return pool_->module(); }
@@ -141,7 +150,10 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
  private:
   Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> pool, Capabilities capabilities,
                            TokenIdentity token, Pkcs11PassthroughConfig config,
-                           AdminEventHandler on_admin);
+                           AdminEventHandler on_admin,
+                           std::shared_ptr<Observability> observability);
+  // health() past its cache: the breaker, a probe and the recent recoveries.
+  Health evaluate_health(std::chrono::steady_clock::time_point now);
   // An administrative event for the audit trail, when there is one.
   void note_admin(AuditOperation operation, const KeyState& state, std::string detail = {});
 
@@ -222,9 +234,11 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   std::string name_;
   const std::uint64_t memo_owner_;
   inline static std::atomic<std::uint64_t> resident_epoch_{0};  // see resident_stamp()
-  std::mutex key_states_mutex_;
+  mutable std::mutex key_states_mutex_;  // mutable: stats() reads the GCM counts
   std::unordered_map<Fingerprint, std::unique_ptr<KeyState>, FingerprintHash> key_states_;
   AdminEventHandler on_admin_;  // empty without an audit trail
+  // Shared with the pool's event handler, which may outlive no backend but exists before it.
+  std::shared_ptr<Observability> observability_;
 
   friend class KeyImporter;
 };

@@ -230,7 +230,7 @@ TEST_F(BackendStatsTest, StatsAreReadableWhileFourThreadsWork) {
   const Key key = fresh_hmac_key();
   constexpr int kThreads = 4;
   constexpr int kPerThread = 50;
-  constexpr std::uint64_t kTotal = kThreads * kPerThread;
+  constexpr std::uint64_t kTotal = std::uint64_t{kThreads} * kPerThread;
   std::atomic<int> failures{0};
   {
     std::vector<std::jthread> threads;

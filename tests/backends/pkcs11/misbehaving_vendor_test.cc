@@ -397,6 +397,12 @@ TEST_F(MisbehavingResidentTest, LookupAndExportRefuseEveryLie) {
       shim_.reset();
       shim_.add(lie.spec);
       expect_vendor_failure(backend_->list_keys(), lie.function);
+      shim_.reset();
+      shim_.add(lie.spec);
+      ObjectQuery query;
+      query.label = label;
+      query.attributes = true;
+      expect_vendor_failure(backend_->list_objects(query), lie.function);
       if (label.find("aes") == std::string::npos) {
         shim_.reset();
         shim_.add(lie.spec);

@@ -452,7 +452,11 @@ TEST_F(MisbehavingResidentTest, GenerationWhoseReadBackLiesLeavesNothingBehind) 
                                      (algorithm == KeyAlgorithm::Aes256 ? "-aes" : "-ec"));
       const auto key = backend_->generate_resident_key(spec);
       ASSERT_FALSE(key.has_value()) << "a key whose read-back lied";
-      EXPECT_NE(key.error().code(), ErrorCode::Internal) << key.error();
+      EXPECT_EQ(key.error().code(), ErrorCode::Pkcs11Failure) << key.error();
+      EXPECT_EQ(key.error().function(), "C_GetAttributeValue") << key.error();
+      const CratonFaultStats stats = shim_.stats();
+      EXPECT_GE(stats.objects_created, 1U) << "the key was generated before its read-back lied";
+      EXPECT_EQ(stats.live_objects, 0U) << "and destroyed again";
       shim_.reset();
       EXPECT_THAT(backend_->find_key(by_label(spec.label)), HasErrorCode(ErrorCode::KeyNotFound))
           << "the generated objects were destroyed";

@@ -257,12 +257,45 @@ def audit_seeds() -> None:
     put("audit_record", "escapes", '{"seq":1,"op":"a\\"b","key":"\\u0000\\ufffd","prev":""}')
 
 
+# --- vendor outputs -----------------------------------------------------------------------
+def vendor_seeds() -> None:
+    """fuzz_vendor_outputs: byte 0 picks the reader (0 output_length, 1 attribute_length,
+    2 text_field, 3 query_list); the rest is the module's answer (fuzz_vendor_outputs.cc)."""
+    u16 = lambda n: n.to_bytes(2, "little")
+    u64 = lambda n: n.to_bytes(8, "little")
+    # output_length: capacity, a length choice (0 zero, 1 the buffer, 2 past it, 3 unavailable,
+    # 4 a u16, 5 a u64), then the expected range.
+    put("vendor_outputs", "output_exact", b"\x00" + u16(256) + b"\x01" + u16(256) + u16(256))
+    put("vendor_outputs", "output_oversize", b"\x00" + u16(64) + b"\x02\x0f" + u16(64) + u16(64))
+    put("vendor_outputs", "output_empty", b"\x00" + u16(32) + b"\x00" + u16(32) + u16(32))
+    put("vendor_outputs", "output_huge", b"\x00" + u16(132) + b"\x05" + u64(2**63) + u16(1) + u16(132))
+    # attribute_length: type, capacity, the query's length, the value's, the fixed size.
+    put("vendor_outputs", "attribute_unavailable",
+        b"\x01" + u16(0x11) + u16(32) + b"\x03" + b"\x03" + b"\x00\x03")
+    put("vendor_outputs", "attribute_fits", b"\x01" + u16(0x102) + u16(65) + b"\x01" + b"\x01" + b"\x01\x01")
+    put("vendor_outputs", "attribute_grown", b"\x01" + u16(0x11) + u16(16) + b"\x04" + u16(1 << 15) + b"\x02\x07\x00\x04\x08\x00")
+    # text_field: the field's bytes.
+    put("vendor_outputs", "text_padded", b"\x02" + b"ci-token".ljust(32, b" "))
+    put("vendor_outputs", "text_c_string", b"\x02" + b"SoftHSM".ljust(32, b"\x00"))
+    put("vendor_outputs", "text_shim_garbage", b"\x02" + bytes([0x07, 0xFF, 0x1B, 0x7F, 0x00, 0x80, 0xC3, 0x0A]) * 4)
+    put("vendor_outputs", "text_utf8", b"\x02" + "Jürgen € 🔑 \u00a0".encode().ljust(32, b" "))
+    put("vendor_outputs", "text_invalid_utf8", b"\x02" + b"\xc0\xaf\xe0\x80\xaf\xed\xa0\x80\xf4\x90\x80\x80\xc2\x85\x1b[31m")
+    # query_list: per call, a choice (0 device error, 1 buffer too small, 2 a u64 count, else a
+    # byte count) and the count.
+    put("vendor_outputs", "list_honest", b"\x03" + b"\x03\x02" + b"\x03\x02")
+    put("vendor_outputs", "list_lying", b"\x03" + b"\x03\x02" + b"\x03\x12")
+    put("vendor_outputs", "list_grows", b"\x03" + b"\x03\x01" + b"\x01" + b"\x03\x02" + b"\x03\x02")
+    put("vendor_outputs", "list_huge", b"\x03" + b"\x02" + u64(2**40) + b"\x02" + u64(2**40))
+    put("vendor_outputs", "list_fails", b"\x03\x00")
+
+
 def main() -> None:
     config_seeds()
     uri_seeds()
     ecdsa_seeds()
     key_seeds()
     audit_seeds()
+    vendor_seeds()
 
 
 if __name__ == "__main__":

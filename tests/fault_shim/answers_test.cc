@@ -114,6 +114,39 @@ TEST_F(AnswersTest, AttributeLengthsUnavailableWithOk) {
   EXPECT_EQ(query.ulValueLen, CK_UNAVAILABLE_INFORMATION);
 }
 
+TEST_F(AnswersTest, OversizeAttributeLengthsOnlyWithABuffer) {
+  const CK_SESSION_HANDLE session = open();
+  const CK_OBJECT_HANDLE key = aes_key(session, false, label("key"));
+  shim_.add("C_GetAttributeValue:oversize_output");
+  CK_ATTRIBUTE query{CKA_LABEL, nullptr, 0};
+  ASSERT_EQ(call<Fn::GetAttributeValue>(session, key, &query, CK_ULONG{1}), CKR_OK);
+  EXPECT_EQ(query.ulValueLen, label("key").size()) << "a length query stays truthful";
+  EXPECT_EQ(shim_.stats().faults_injected, 0u);
+  std::array<CK_BYTE, 64> value{};
+  CK_ATTRIBUTE read{CKA_LABEL, value.data(), CK_ULONG{value.size()}};
+  ASSERT_EQ(call<Fn::GetAttributeValue>(session, key, &read, CK_ULONG{1}), CKR_OK);
+  EXPECT_EQ(read.ulValueLen, value.size() + 16);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(value.data()), label("key").size()),
+            label("key"))
+      << "the value itself is the module's";
+  EXPECT_EQ(shim_.stats().faults_injected, 1u);
+}
+
+TEST_F(AnswersTest, OversizeFindObjectsCount) {
+  const CK_SESSION_HANDLE session = open();
+  (void)aes_key(session, false, label("key"));
+  shim_.add("C_FindObjects:oversize_output");
+  const std::string wanted = label("key");
+  CK_ATTRIBUTE tmpl{CKA_LABEL, const_cast<char*>(wanted.data()), CK_ULONG{wanted.size()}};
+  ASSERT_EQ(call<Fn::FindObjectsInit>(session, &tmpl, CK_ULONG{1}), CKR_OK);
+  std::array<CK_OBJECT_HANDLE, 4> found{};
+  CK_ULONG count = 0;
+  EXPECT_EQ(call<Fn::FindObjects>(session, found.data(), CK_ULONG{found.size()}, &count), CKR_OK);
+  EXPECT_EQ(count, found.size() + 16);
+  EXPECT_NE(found[0], CK_INVALID_HANDLE) << "the one real handle is there";
+  EXPECT_EQ(call<Fn::FindObjectsFinal>(session), CKR_OK);
+}
+
 TEST_F(AnswersTest, GarbageInTokenInfoStrings) {
   shim_.add("C_GetTokenInfo:garbage_strings");
   CK_TOKEN_INFO info{};
@@ -121,6 +154,8 @@ TEST_F(AnswersTest, GarbageInTokenInfoStrings) {
   const std::string label(reinterpret_cast<const char*>(info.label), sizeof info.label);
   EXPECT_EQ(label.find(std::string(kTokenLabel)), std::string::npos);
   EXPECT_NE(label.find('\0'), std::string::npos) << "a NUL mid-string";
+  EXPECT_NE(label.front(), '\0') << "junk before the NUL, not an empty C string";
+  EXPECT_LT(static_cast<unsigned char>(label.front()), 0x20) << "a control byte";
   EXPECT_NE(label.back(), ' ') << "not blank-padded";
   const std::string serial(reinterpret_cast<const char*>(info.serialNumber),
                            sizeof info.serialNumber);

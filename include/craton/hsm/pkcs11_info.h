@@ -25,7 +25,10 @@ struct Pkcs11Version {
   std::uint8_t minor = 0;
 };
 
-// C_GetInfo, with the fixed-width blank-padded fields trimmed.
+// C_GetInfo, with the fixed-width blank-padded fields trimmed. Every text field here and in
+// Pkcs11TokenInfo is printable UTF-8 whatever the module wrote: it ends at a NUL, bytes that are
+// not part of a printable character become '?', trailing blanks are trimmed
+// (docs/reliability.md, "Misbehaving vendors").
 struct Pkcs11LibraryInfo {
   std::string manufacturer;
   std::string description;

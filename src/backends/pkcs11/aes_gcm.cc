@@ -8,6 +8,7 @@
 #include "backends/pkcs11/passthrough_backend.h"
 #include "core/output_buffer.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/output_length.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -73,9 +74,9 @@ Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_encrypt_into(
         CK_ULONG length = sealed.size() - kGcmIvSize;
         CRATON_RETURN_IF_ERROR(lease.call<Fn::Encrypt>(input_ptr(plaintext), input_len(plaintext),
                                                        sealed.data() + kGcmIvSize, &length));
-        if (length != plaintext.size() + kGcmTagSize) {
-          return fail(ErrorCode::Pkcs11Failure, "C_Encrypt returned an unexpected GCM length");
-        }
+        CRATON_RETURN_IF_ERROR(
+            output_length(Fn::Encrypt, length, sealed.size() - kGcmIvSize,
+                          ExpectedLength::exactly(plaintext.size() + kGcmTagSize)));
         return sealed.size();
       });
 }
@@ -123,9 +124,8 @@ Result<std::size_t> Pkcs11PassthroughBackend::gcm_decrypt_checked(
         };
         CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::Decrypt>(
             classify, input_ptr(body), input_len(body), target.data(), &length));
-        if (length != plaintext_size) {
-          return fail(ErrorCode::Pkcs11Failure, "C_Decrypt returned an unexpected GCM length");
-        }
+        CRATON_RETURN_IF_ERROR(output_length(Fn::Decrypt, length, target.size(),
+                                             ExpectedLength::exactly(plaintext_size)));
         if (target.data() != plaintext_out.data()) {
           std::copy_n(target.begin(), plaintext_size, plaintext_out.begin());
         }

@@ -10,6 +10,7 @@
 #include "backends/common/key_checks.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/output_length.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -57,11 +58,8 @@ Result<void> ctr_part(Lease& lease, CK_OBJECT_HANDLE object, ByteView counter, B
   CRATON_RETURN_IF_ERROR(lease.call<Fn::EncryptInit>(&mechanism, object));
   CK_ULONG length = part.size();
   CRATON_RETURN_IF_ERROR(lease.call<Fn::Encrypt>(input_ptr(part), input_len(part), out, &length));
-  if (length != part.size()) {
-    return fail(ErrorCode::Pkcs11Failure,
-                fmt::format("C_Encrypt returned {} bytes of AES-CTR for {} bytes of input", length,
-                            part.size()));
-  }
+  CRATON_RETURN_IF_ERROR(
+      output_length(Fn::Encrypt, length, part.size(), ExpectedLength::exactly(part.size())));
   return {};
 }
 
@@ -81,11 +79,8 @@ Result<Bytes> Pkcs11PassthroughBackend::aes_cbc_encrypt(const Key& key, ByteView
         CK_ULONG length = ciphertext.size();
         CRATON_RETURN_IF_ERROR(lease.call<Fn::Encrypt>(input_ptr(plaintext), input_len(plaintext),
                                                        ciphertext.data(), &length));
-        if (length != ciphertext.size()) {
-          return fail(ErrorCode::Pkcs11Failure,
-                      fmt::format("C_Encrypt returned {} bytes of AES-CBC, expected {}", length,
-                                  ciphertext.size()));
-        }
+        CRATON_RETURN_IF_ERROR(output_length(Fn::Encrypt, length, ciphertext.size(),
+                                             ExpectedLength::exactly(ciphertext.size())));
         return ciphertext;
       });
 }
@@ -118,13 +113,13 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
         CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::Decrypt>(
             classify, input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(),
             &length));
-        if (length > plaintext.size() || plaintext.size() - length > kAesBlockSize ||
-            length == plaintext.size()) {
-          return fail(ErrorCode::Pkcs11Failure,
-                      fmt::format("C_Decrypt returned {} bytes of AES-CBC for {} of ciphertext",
-                                  length, ciphertext.size()));
-        }
-        plaintext.truncate(length);
+        // PKCS#7 removes 1 to 16 bytes.
+        CRATON_ASSIGN_OR_RETURN(
+            const std::size_t unpadded,
+            output_length(
+                Fn::Decrypt, length, plaintext.size(),
+                ExpectedLength::between(plaintext.size() - kAesBlockSize, plaintext.size() - 1)));
+        plaintext.truncate(unpadded);
         return plaintext;
       });
 }

@@ -10,6 +10,7 @@
 #include "backends/common/signature_scheme.h"
 #include "backends/common/signature_verify.h"
 #include "pkcs11/session/object_search.h"
+#include "pkcs11/session/output_length.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -59,9 +60,8 @@ Result<std::optional<std::vector<std::uint8_t>>> computed(Lease& lease, CK_OBJEC
   CRATON_RETURN_IF_ERROR(lease.call<Run>(const_cast<CK_BYTE_PTR>(input.data()),
                                          static_cast<CK_ULONG>(input.size()), output.data(),
                                          &length));
-  if (length < kComputedBytes) {
-    return fail(ErrorCode::Pkcs11Failure, "the token's check value computation was too short");
-  }
+  CRATON_RETURN_IF_ERROR(output_length(Run, length, output.size(),
+                                       ExpectedLength::between(kComputedBytes, output.size())));
   return tagged(form, std::span(output).first(kComputedBytes));
 }
 
@@ -127,7 +127,11 @@ Result<bool> holds_private_key(Lease& lease, CK_OBJECT_HANDLE object, const KeyM
   const Result<Key> public_half = eddsa ? Key::ed25519_public(material.public_point)
                                         : Key::ec_public(*material.curve, material.public_point);
   if (!public_half) return false;
-  const std::span<const std::uint8_t> signed_bytes = std::span(signature).first(length);
+  // Never a span past the buffer, never an empty signature taken for a wrong key.
+  CRATON_ASSIGN_OR_RETURN(
+      const std::size_t signed_length,
+      output_length(Fn::Sign, length, signature.size(), ExpectedLength::some()));
+  const std::span<const std::uint8_t> signed_bytes = std::span(signature).first(signed_length);
   // Checked on the host exactly as the software backend verifies (backends/common).
   const common::Algorithms algorithms;
   CRATON_ASSIGN_OR_RETURN(EVP_PKEY* const pkey,

@@ -7,6 +7,7 @@
 #include "backends/pkcs11/mechanisms.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/output_length.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -51,7 +52,8 @@ class TokenDigestStream final : public DigestStream {
     auto done = lease_->call<Fn::DigestFinal>(digest.data(), &length);
     lease_.reset();  // hand the session back as soon as we are done
     CRATON_RETURN_IF_ERROR(done);
-    digest.resize(length);
+    CRATON_RETURN_IF_ERROR(
+        output_length(Fn::DigestFinal, length, digest.size(), ExpectedLength::exactly(length_)));
     return digest;
   }
 
@@ -90,7 +92,9 @@ Result<Bytes> Pkcs11PassthroughBackend::digest(HashAlg hash, ByteView data) {
     CK_ULONG length = digest.size();
     CRATON_RETURN_IF_ERROR(
         lease.call<Fn::Digest>(input_ptr(data), input_len(data), digest.data(), &length));
-    digest.resize(length);
+    // Exactly the hash's size: never resized to what the module claims, never empty.
+    CRATON_RETURN_IF_ERROR(
+        output_length(Fn::Digest, length, digest.size(), ExpectedLength::exactly(digest.size())));
     return digest;
   });
 }

@@ -7,6 +7,7 @@
 #include "backends/pkcs11/mechanisms.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/output_length.h"
 
 namespace craton::hsm::pkcs11 {
 
@@ -31,11 +32,8 @@ Result<Bytes> Pkcs11PassthroughBackend::hmac(const Key& key, HashAlg hash, ByteV
         CK_ULONG length = tag.size();
         CRATON_RETURN_IF_ERROR(
             lease.call<Fn::Sign>(input_ptr(message), input_len(message), tag.data(), &length));
-        if (length != tag.size()) {
-          return fail(ErrorCode::Pkcs11Failure,
-                      fmt::format("C_Sign returned a {}-byte HMAC-{} tag, expected {}", length,
-                                  hash_name(hash), tag.size()));
-        }
+        CRATON_RETURN_IF_ERROR(
+            output_length(Fn::Sign, length, tag.size(), ExpectedLength::exactly(tag.size())));
         return tag;
       });
 }

@@ -9,6 +9,7 @@
 #include "backends/pkcs11/object_guard.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/output_length.h"
 #include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
@@ -71,11 +72,8 @@ Result<Bytes> Pkcs11PassthroughBackend::wrap_key(const Key& kek, KeyWrapScheme s
         CK_ULONG length = wrapped.size();
         CRATON_RETURN_IF_ERROR(
             lease.call<Fn::WrapKey>(&mechanism, kek_object, target.get(), wrapped.data(), &length));
-        if (length != expected) {
-          return fail(ErrorCode::Pkcs11Failure,
-                      fmt::format("C_WrapKey returned {} bytes of {}, expected {}", length,
-                                  wrap_scheme_name(scheme), expected));
-        }
+        CRATON_RETURN_IF_ERROR(
+            output_length(Fn::WrapKey, length, wrapped.size(), ExpectedLength::exactly(expected)));
         return wrapped;
       });
 }

@@ -7,6 +7,7 @@
 #include "backends/pkcs11/mechanisms.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/output_length.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -59,11 +60,8 @@ Result<Bytes> Pkcs11PassthroughBackend::rsa_oaep_encrypt(const Key& key, HashAlg
         CK_ULONG length = ciphertext.size();
         CRATON_RETURN_IF_ERROR(lease.call<Fn::Encrypt>(input_ptr(plaintext), input_len(plaintext),
                                                        ciphertext.data(), &length));
-        if (length != ciphertext.size()) {
-          return fail(
-              ErrorCode::Pkcs11Failure,
-              fmt::format("C_Encrypt returned {} bytes of RSA-OAEP, expected {}", length, k));
-        }
+        CRATON_RETURN_IF_ERROR(
+            output_length(Fn::Encrypt, length, ciphertext.size(), ExpectedLength::exactly(k)));
         return ciphertext;
       });
 }
@@ -101,8 +99,15 @@ Result<SecretBytes> Pkcs11PassthroughBackend::rsa_oaep_decrypt(const Key& key, H
         CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::Decrypt>(
             classify, input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(),
             &length));
-        if (length > plaintext.size()) return invalid();
-        plaintext.truncate(length);
+        // A length past the buffer or longer than OAEP allows is never read: it is the one
+        // error too, since a module's answer might depend on the ciphertext. An empty message
+        // is a valid OAEP plaintext.
+        const std::size_t overhead = 2 * digest_size(hash) + 2;
+        const auto message_size =
+            output_length(Fn::Decrypt, length, plaintext.size(),
+                          ExpectedLength::at_most(k > overhead ? k - overhead : 0));
+        if (!message_size) return invalid();
+        plaintext.truncate(*message_size);
         return plaintext;
       });
 }

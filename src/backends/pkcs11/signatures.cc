@@ -16,6 +16,7 @@
 #include "backends/pkcs11/passthrough_backend.h"
 #include "keys/key_build.h"
 #include "pkcs11/session/input.h"
+#include "pkcs11/session/output_length.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
@@ -181,10 +182,8 @@ Result<Bytes> sign_on_token(Lease& lease, CK_OBJECT_HANDLE key, SignatureMechani
   CK_ULONG length = signature.size();
   CRATON_RETURN_IF_ERROR(lease.call<Fn::Sign>(input_ptr(input), static_cast<CK_ULONG>(input.size()),
                                               signature.data(), &length));
-  if (length != size) {
-    return fail(ErrorCode::Pkcs11Failure,
-                fmt::format("C_Sign returned a {}-byte signature, expected {}", length, size));
-  }
+  CRATON_RETURN_IF_ERROR(
+      output_length(Fn::Sign, length, signature.size(), ExpectedLength::exactly(size)));
   return signature;
 }
 

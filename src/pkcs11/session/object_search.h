@@ -12,6 +12,7 @@
 
 #include "pkcs11/session/attributes.h"
 #include "pkcs11/session/lent_session.h"
+#include "pkcs11/session/output_length.h"
 #include "pkcs11/session/readback.h"
 
 namespace craton::hsm::pkcs11 {
@@ -30,6 +31,7 @@ namespace object_search {
 [[nodiscard]] bool means_absent(const HsmError& error) noexcept;
 
 // One fixed-size attribute `Value` of `object`; nullopt when the object does not have it.
+// A length other than sizeof(Value) with CKR_OK is Pkcs11Failure (attribute_length::fixed).
 template <typename Value, LentSession L>
 Result<std::optional<Value>> read_fixed(L& lease, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) {
   Value value{};
@@ -39,7 +41,7 @@ Result<std::optional<Value>> read_fixed(L& lease, CK_OBJECT_HANDLE object, CK_AT
     if (means_absent(read.error())) return std::nullopt;
     return std::unexpected(std::move(read).error());
   }
-  if (attribute.ulValueLen != sizeof value) return std::nullopt;
+  CRATON_RETURN_IF_ERROR(attribute_length::fixed(type, attribute.ulValueLen, sizeof value));
   return value;
 }
 
@@ -58,8 +60,15 @@ template <LentSession L>
   for (;;) {
     CK_ULONG count = 0;
     searched = lease.template call<Fn::FindObjects>(batch.data(), CK_ULONG{batch.size()}, &count);
-    if (!searched || count == 0) break;
-    found.insert(found.end(), batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(count));
+    if (!searched) break;
+    // A count past the batch is never read past it: the search fails (and still ends).
+    auto checked = output_length(Fn::FindObjects, count, batch.size());
+    if (!checked) {
+      searched = std::unexpected(std::move(checked).error());
+      break;
+    }
+    if (*checked == 0) break;
+    found.insert(found.end(), batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(*checked));
   }
   // Final runs even after a failed batch: a session left mid-search refuses other calls.
   Result<void> finished = lease.template call<Fn::FindObjectsFinal>();

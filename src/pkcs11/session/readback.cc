@@ -2,8 +2,6 @@
 // Reading attribute values of temporary session objects back to the host.
 #include "pkcs11/session/readback.h"
 
-#include <fmt/format.h>
-
 namespace craton::hsm::pkcs11 {
 
 void add_readable_secret(AttributeTemplate& tmpl, bool private_objects) {
@@ -15,23 +13,4 @@ void add_readable_secret(AttributeTemplate& tmpl, bool private_objects) {
       .add_bool(CKA_PRIVATE, private_objects);
 }
 
-namespace readback {
-
-Result<std::size_t> reported_length(CK_ATTRIBUTE_TYPE type, CK_ULONG length) {
-  if (length == CK_UNAVAILABLE_INFORMATION) {
-    return fail(ErrorCode::AttributeSensitive,
-                fmt::format("attribute 0x{:x} of a temporary object is unavailable", type));
-  }
-  return static_cast<std::size_t>(length);
-}
-
-Result<std::size_t> written_length(CK_ATTRIBUTE_TYPE type, CK_ULONG length, std::size_t capacity) {
-  if (length > capacity) {
-    return fail(ErrorCode::Pkcs11Failure,
-                fmt::format("attribute 0x{:x} grew between two C_GetAttributeValue calls", type));
-  }
-  return static_cast<std::size_t>(length);
-}
-
-}  // namespace readback
 }  // namespace craton::hsm::pkcs11

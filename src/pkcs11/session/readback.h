@@ -13,6 +13,7 @@
 
 #include "pkcs11/session/attributes.h"
 #include "pkcs11/session/lent_session.h"
+#include "pkcs11/session/output_length.h"
 
 namespace craton::hsm::pkcs11 {
 
@@ -25,20 +26,15 @@ void add_readable_secret(AttributeTemplate& tmpl, bool private_objects);
 // its length, then its value into a buffer sized from that length.
 namespace readback {
 
-// The length the first call reported; AttributeSensitive when the module says it has none to
-// give (CK_UNAVAILABLE_INFORMATION).
-[[nodiscard]] Result<std::size_t> reported_length(CK_ATTRIBUTE_TYPE type, CK_ULONG length);
-// The length the second call wrote; Pkcs11Failure when it exceeds the buffer of `capacity`
-// (the value grew between the calls).
-[[nodiscard]] Result<std::size_t> written_length(CK_ATTRIBUTE_TYPE type, CK_ULONG length,
-                                                 std::size_t capacity);
-
+// Both lengths are checked by attribute_length (output_length.h): an unavailable or
+// unbelievable length with CKR_OK, or a value past its buffer, is a Pkcs11Failure naming the
+// attribute.
 template <LentSession L>
 Result<std::size_t> attribute_length(L& lease, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) {
   CK_ATTRIBUTE attribute{type, nullptr, 0};
   CRATON_RETURN_IF_ERROR(
       lease.template call<Fn::GetAttributeValue>(object, &attribute, CK_ULONG{1}));
-  return reported_length(type, attribute.ulValueLen);
+  return attribute_length::reported(type, attribute.ulValueLen);
 }
 
 // Fills `buffer` and returns the length the module wrote (never more than the buffer).
@@ -49,14 +45,15 @@ Result<std::size_t> fill_attribute(L& lease, CK_OBJECT_HANDLE object, CK_ATTRIBU
   CK_ATTRIBUTE attribute{type, buffer.data(), static_cast<CK_ULONG>(buffer.size())};
   CRATON_RETURN_IF_ERROR(
       lease.template call<Fn::GetAttributeValue>(object, &attribute, CK_ULONG{1}));
-  return written_length(type, attribute.ulValueLen, buffer.size());
+  return attribute_length::written(type, attribute.ulValueLen, buffer.size());
 }
 
 }  // namespace readback
 
 // C_GetAttributeValue of one secret attribute, two calls (length, then value) straight into
 // wiping storage, truncated to the length the module reports. Errors: the mapped failure
-// (AttributeSensitive for a sensitive object, AttributeInvalid for a missing attribute).
+// (AttributeSensitive for a sensitive object, AttributeInvalid for a missing attribute), and
+// Pkcs11Failure for a length the module cannot mean (attribute_length).
 template <LentSession L>
 [[nodiscard]] Result<SecretBytes> read_secret_attribute(L& lease, CK_OBJECT_HANDLE object,
                                                         CK_ATTRIBUTE_TYPE type) {

@@ -9,12 +9,14 @@
 
 #include "pkcs11/loader/functions.h"
 #include "pkcs11/loader/rv_map.h"
+#include "pkcs11/session/output_length.h"
 
 namespace craton::hsm::pkcs11 {
 
 // `query(T* buffer, CK_ULONG* count) -> CK_RV`. Asks for the count, fills, and asks again if
 // the module answers CKR_BUFFER_TOO_SMALL because the list grew in between (slot lists can).
-// The result is truncated to the count the module finally reported.
+// The result is truncated to the count the module finally reported; a count past the buffer
+// is Pkcs11Failure (output_length).
 template <typename T, typename Query>
 Result<std::vector<T>> query_list(Fn fn, Query query) {
   constexpr int kAttempts = 4;
@@ -27,7 +29,9 @@ Result<std::vector<T>> query_list(Fn fn, Query query) {
     const CK_RV rv = query(items.data(), &count);
     if (rv == CKR_BUFFER_TOO_SMALL) continue;
     if (rv != CKR_OK) return std::unexpected(error_from_rv(rv, fn));
-    items.resize(count);
+    // A count past the buffer is a broken answer, not a reason to grow the list.
+    CRATON_ASSIGN_OR_RETURN(const std::size_t filled, output_length(fn, count, items.size()));
+    items.resize(filled);
     return items;
   }
   return std::unexpected(

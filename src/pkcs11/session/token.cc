@@ -10,24 +10,11 @@
 
 #include "pkcs11/session/mechanism_names.h"
 #include "pkcs11/session/size_query.h"
+#include "pkcs11/session/text_field.h"
 #include "pkcs11/session/token_uri_match.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
-
-// PKCS#11 text fields are fixed-width, blank-padded and not NUL-terminated.
-template <std::size_t N>
-std::string trimmed(const CK_UTF8CHAR (&field)[N]) {
-  std::string text(reinterpret_cast<const char*>(field), N);
-  const auto end = text.find_last_not_of(' ');
-  text.erase(end == std::string::npos ? 0 : end + 1);
-  if (const auto nul = text.find('\0'); nul != std::string::npos) text.erase(nul);
-  return text;
-}
-template <std::size_t N>
-std::string trimmed(const char (&field)[N]) {
-  return trimmed(reinterpret_cast<const CK_UTF8CHAR(&)[N]>(field));
-}
 
 Version version_of(const CK_VERSION& version) {
   return {version.major, version.minor};
@@ -119,7 +106,7 @@ constexpr std::array<FlagName, 18> kTokenFlags{{
 Result<LibraryDescription> describe_library(const Module& module) {
   CK_INFO info{};
   CRATON_RETURN_IF_ERROR(module.call<Fn::GetInfo>(&info));
-  return LibraryDescription{trimmed(info.manufacturerID), trimmed(info.libraryDescription),
+  return LibraryDescription{text_field(info.manufacturerID), text_field(info.libraryDescription),
                             version_of(info.libraryVersion), version_of(info.cryptokiVersion)};
 }
 
@@ -137,10 +124,10 @@ Result<TokenDescription> describe_token(const Module& module, std::uint64_t slot
   CRATON_RETURN_IF_ERROR(module.call<Fn::GetTokenInfo>(static_cast<CK_SLOT_ID>(slot), &info));
   return TokenDescription{
       .slot_id = slot,
-      .label = trimmed(info.label),
-      .manufacturer = trimmed(info.manufacturerID),
-      .model = trimmed(info.model),
-      .serial = trimmed(info.serialNumber),
+      .label = text_field(info.label),
+      .manufacturer = text_field(info.manufacturerID),
+      .model = text_field(info.model),
+      .serial = text_field(info.serialNumber),
       .flags = info.flags,
       .max_session_count = count_of(info.ulMaxSessionCount),
       .session_count = count_of(info.ulSessionCount),
@@ -156,7 +143,7 @@ Result<TokenDescription> describe_token(const Module& module, std::uint64_t slot
 Result<SlotDescription> describe_slot(const Module& module, std::uint64_t slot) {
   CK_SLOT_INFO info{};
   CRATON_RETURN_IF_ERROR(module.call<Fn::GetSlotInfo>(static_cast<CK_SLOT_ID>(slot), &info));
-  return SlotDescription{slot, trimmed(info.slotDescription), trimmed(info.manufacturerID)};
+  return SlotDescription{slot, text_field(info.slotDescription), text_field(info.manufacturerID)};
 }
 
 Result<std::vector<TokenDescription>> describe_tokens(const Module& module) {

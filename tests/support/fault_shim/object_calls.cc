@@ -6,6 +6,7 @@
 #include "entry_points.h"
 #include "fingerprint.h"
 #include "switches.h"
+#include "vendor_answers.h"
 
 namespace craton::hsm::fault_shim {
 namespace {
@@ -90,11 +91,11 @@ CK_RV set_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE handle,
 
 CK_RV find_objects(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE_PTR found, CK_ULONG max,
                    CK_ULONG_PTR count) {
-  return run_on_session(Fn::FindObjects, session, [&](CK_SESSION_HANDLE s, const Call&) {
+  return run_on_session(Fn::FindObjects, session, [&](CK_SESSION_HANDLE s, const Call& call) {
     const CK_RV rv = real()->C_FindObjects(s, found, max, count);
     if (rv != CKR_OK || found == nullptr || count == nullptr) return rv;
     for (CK_ULONG i = 0; i < *count && i < max; ++i) found[i] = handles().object_for(found[i]);
-    return rv;
+    return answer_found_count(rv, max, count, call.misbehaviour());
   });
 }
 

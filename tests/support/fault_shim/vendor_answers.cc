@@ -89,8 +89,9 @@ CK_RV get_with_quirks(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
   return rv != CKR_OK ? rv : shim_rv;
 }
 
-// Bytes no blank-padded string holds: controls, DEL, a NUL mid-string, invalid UTF-8.
-constexpr std::array<CK_UTF8CHAR, 8> kGarbage{0x00, 0x07, 0xff, 0x1b, 0x7f, 0x80, 0xc3, 0x0a};
+// Bytes no blank-padded string holds: controls, DEL, invalid UTF-8 and, mid-string (not
+// first, so a reader that stops at a NUL still meets the junk before it), a NUL.
+constexpr std::array<CK_UTF8CHAR, 8> kGarbage{0x07, 0xff, 0x1b, 0x7f, 0x00, 0x80, 0xc3, 0x0a};
 
 }  // namespace
 
@@ -156,13 +157,37 @@ CK_RV answer_token_info(CK_RV rv, CK_TOKEN_INFO_PTR info, unsigned misbehaviour)
   return rv;
 }
 
+CK_RV answer_found_count(CK_RV rv, CK_ULONG max, CK_ULONG_PTR count, unsigned misbehaviour) {
+  if (rv != CKR_OK || count == nullptr || (misbehaviour & kOversizeOutput) == 0) return rv;
+  *count = max + 16;
+  counters().fault();
+  return rv;
+}
+
 CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
                           CK_ATTRIBUTE_PTR attributes, CK_ULONG count, unsigned misbehaviour) {
+  // The buffers' sizes before the module overwrites them with the lengths it wrote.
+  std::vector<CK_ULONG> capacity;
+  if ((misbehaviour & kOversizeOutput) != 0 && attributes != nullptr) {
+    for (CK_ULONG i = 0; i < count; ++i) capacity.push_back(attributes[i].ulValueLen);
+  }
   const CK_RV rv = get_with_quirks(session, object, attributes, count);
-  if ((misbehaviour & kUnavailableLengths) == 0 || attributes == nullptr) return rv;
-  for (CK_ULONG i = 0; i < count; ++i) attributes[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
-  counters().fault();
-  return CKR_OK;
+  if (attributes == nullptr) return rv;
+  if ((misbehaviour & kUnavailableLengths) != 0) {
+    for (CK_ULONG i = 0; i < count; ++i) attributes[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+    counters().fault();
+    return CKR_OK;
+  }
+  if (rv != CKR_OK || capacity.empty()) return rv;
+  bool lied = false;
+  for (CK_ULONG i = 0; i < count; ++i) {
+    if (attributes[i].pValue == nullptr) continue;
+    // Only the length lies: the bytes stay inside the buffer.
+    attributes[i].ulValueLen = capacity[i] + 16;
+    lied = true;
+  }
+  if (lied) counters().fault();
+  return rv;
 }
 
 }  // namespace craton::hsm::fault_shim

@@ -26,6 +26,10 @@ class OutputBuffer {
   bool has_buffer_;
 };
 
+// C_FindObjects after the module answered `rv` for room for `max` handles: with
+// kOversizeOutput, CKR_OK and a count of `max` + 16 (only the count lies).
+CK_RV answer_found_count(CK_RV rv, CK_ULONG max, CK_ULONG_PTR count, unsigned misbehaviour);
+
 // Overwrites a blank-padded info string (v2.40 §3.1) with non-printable, unpadded bytes.
 void garble(CK_UTF8CHAR* field, std::size_t size);
 
@@ -35,8 +39,9 @@ CK_RV answer_slot_info(CK_RV rv, CK_SLOT_INFO_PTR info, unsigned misbehaviour);
 CK_RV answer_token_info(CK_RV rv, CK_TOKEN_INFO_PTR info, unsigned misbehaviour);
 
 // C_GetAttributeValue on the real module, with the quirks the switches ask for
-// (bare_ec_point, hide_check_value) and, with kUnavailableLengths, CKR_OK and every length
-// CK_UNAVAILABLE_INFORMATION.
+// (bare_ec_point, hide_check_value); with kUnavailableLengths, CKR_OK and every length
+// CK_UNAVAILABLE_INFORMATION; with kOversizeOutput, after CKR_OK, every entry that came with a
+// buffer reports 16 bytes more than its buffer holds (length queries stay truthful).
 CK_RV get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
                           CK_ATTRIBUTE_PTR attributes, CK_ULONG count, unsigned misbehaviour);
 

@@ -152,7 +152,9 @@ void Ledger::run_one(Pkcs11Backend& backend, const WorkloadKeys& keys, OpKind ki
         ++figures_.succeeded;
         ++figures_.gcm_sealed;
         ++figures_.ivs;
-        repeated = !ivs_.emplace(sealed->begin(), sealed->begin() + kGcmIvSize).second;
+        std::array<std::uint8_t, kGcmIvSize> iv{};
+        std::copy_n(sealed->begin(), kGcmIvSize, iv.begin());
+        repeated = !ivs_.insert(iv).second;
         if (repeated) ++figures_.iv_repeats;
       }
       if (repeated) wrong("a GCM IV was used twice");

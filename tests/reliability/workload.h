@@ -7,6 +7,7 @@
 
 #include <craton/hsm/pkcs11_backend.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -96,7 +97,7 @@ class Ledger {
   const std::set<ErrorCode> allowed_;
   mutable std::mutex mutex_;
   Figures figures_;
-  std::set<std::vector<std::uint8_t>> ivs_;
+  std::set<std::array<std::uint8_t, kGcmIvSize>> ivs_;
   std::vector<Signed> signed_;
   std::vector<Sealed> sealed_;
 };

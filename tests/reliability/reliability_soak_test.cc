@@ -184,9 +184,11 @@ TEST(ReliabilitySoak, MixedWorkloadThroughRestartsAndRandomFaultsLosesNothing) {
                      static_cast<long long>(at_start.live_objects)
               << "\n  wrong results " << figures.wrong_results << ", untyped errors "
               << figures.unexpected_errors << ", IV repeats " << figures.iv_repeats << " (of "
-              << figures.ivs << " IVs)\n  checked afterwards: " << figures.signatures_checked
-              << " signatures, " << figures.decryptions_checked << " decryptions; GCM counted "
-              << gcm_counted << " for " << figures.gcm_sealed << " sealed\n";
+              << figures.ivs << " IVs)\n  checked: " << figures.decryptions_checked
+              << " decryptions at once; after recovery " << figures.signatures_checked
+              << " signatures verified, " << figures.reopened
+              << " messages opened again; GCM counted " << gcm_counted << " for "
+              << figures.gcm_sealed << " sealed\n";
 
     const auto problems = ::testing::PrintToString(figures.problems);
     EXPECT_EQ(figures.wrong_results, 0u) << problems;

@@ -227,7 +227,7 @@ void Ledger::check_everything(Pkcs11Backend& backend, const WorkloadKeys& keys) 
   }
   const std::lock_guard lock(mutex_);
   figures_.signatures_checked += signatures.size();
-  figures_.decryptions_checked += sealed.size();
+  figures_.reopened += sealed.size();
 }
 
 Ledger::Figures Ledger::figures() const {

@@ -73,8 +73,9 @@ class Ledger {
     std::uint64_t iv_repeats = 0;
     std::uint64_t ivs = 0;
     std::uint64_t signatures_checked = 0;
-    std::uint64_t decryptions_checked = 0;
-    std::uint64_t gcm_sealed = 0;  // successful encryptions with the two AES keys
+    std::uint64_t decryptions_checked = 0;  // each sealed message opened at once
+    std::uint64_t reopened = 0;             // kept ones opened again after recovery
+    std::uint64_t gcm_sealed = 0;           // successful encryptions with the two AES keys
     std::map<std::string, std::uint64_t> failed_by_code;
     std::vector<std::string> problems;  // the first few, for the failure message
   };

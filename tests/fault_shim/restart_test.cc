@@ -37,6 +37,16 @@ TEST_F(RestartTest, OldSessionsAreInvalidAndTheLoginIsGone) {
   EXPECT_EQ(shim_.stats().restarts, 1u);
 }
 
+TEST_F(RestartTest, ALostLoginKeepsTheSessionsAndTheirHandles) {
+  const CK_SESSION_HANDLE session = open();
+  ASSERT_EQ(state(session), CKS_RW_USER_FUNCTIONS);
+  shim_.log_out();
+  EXPECT_EQ(state(session), CKS_RW_PUBLIC_SESSION) << "the login is gone";
+  EXPECT_EQ(random(session), CKR_OK) << "the session is not";
+  EXPECT_EQ(shim_.stats().restarts, 0u);
+  EXPECT_EQ(shim_.stats().live_sessions, 1u);
+}
+
 TEST_F(RestartTest, OldKeyHandlesAreStaleAndTokenObjectsAreFoundAgain) {
   const CK_SESSION_HANDLE session = open();
   const CK_OBJECT_HANDLE token_key = aes_key(session, true, label("token"));

@@ -3,6 +3,7 @@
 // re-initialised and logged in again, a device that keeps failing trips the circuit breaker
 // (calls fail fast without reaching it) until a probe finds it back, and an operation deadline
 // bounds every wait.
+#include <atomic>
 #include <thread>
 
 #include "pkcs11/pool/session_pool.h"
@@ -171,6 +172,60 @@ TEST_F(PoolBreakerTest, RequestErrorsAreAnswersAndNeverTripTheBreaker) {
   EXPECT_THAT((*pool)->run(draw_random), IsOk());
   EXPECT_EQ((*pool)->counters().breaker, BreakerState::Closed);
   EXPECT_EQ(events_.count(PoolEventKind::BreakerOpened), 0u);
+}
+
+// Whether `condition` held within `timeout` (polled every millisecond).
+template <typename Condition>
+bool within(milliseconds timeout, Condition condition) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  return true;
+}
+
+// C_Finalize while another thread calls the module is undefined (v2.40 §5.4; SoftHSM2
+// segfaulted). A recovery that had drained the pool once let leases taken afterwards call in
+// during its C_Finalize. Here C_Finalize takes 300 ms (a slow client tearing down its link), and
+// leases taken meanwhile must wait, then run on the re-initialised module: no call reaches the
+// shim between C_Finalize and C_Initialize, nothing fails, and the module is re-initialised once.
+TEST_F(PoolBreakerTest, ALeaseTakenDuringModuleRecoveryWaitsInsteadOfCallingIn) {
+  auto pool = make_pool_with(module_, {.size = 4}, events_);
+  ASSERT_THAT(pool, IsOk());
+  // The next draw fails as if the device were lost, and so does the session opened to retry
+  // it: the pool re-initialises the module.
+  shim_.fail("C_GenerateRandom", CKR_DEVICE_ERROR, 1);
+  shim_.fail("C_OpenSession", CKR_DEVICE_ERROR, 1);
+  shim_.add("C_Finalize:sleep=300:nth=1");
+  const unsigned long finalizes = shim_.calls("C_Finalize");
+  const unsigned long initializes = shim_.calls("C_Initialize");
+
+  std::atomic<int> failures{0};
+  std::jthread recoverer([&] {
+    if (!(*pool)->run(draw_random)) failures.fetch_add(1);
+  });
+  ASSERT_TRUE(within(milliseconds(5000), [&] { return shim_.calls("C_Finalize") > finalizes; }));
+  const unsigned long calls_in_finalize = shim_.stats().calls;  // counted as C_Finalize began
+  std::vector<std::jthread> late;
+  for (int t = 0; t < 3; ++t) {
+    late.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        if (!(*pool)->run(touch_private_object)) failures.fetch_add(1);
+      }
+    });
+  }
+  std::this_thread::sleep_for(milliseconds(150));  // C_Finalize still sleeps
+  EXPECT_EQ(shim_.calls("C_Initialize"), initializes);
+  EXPECT_EQ(shim_.stats().calls, calls_in_finalize)
+      << "a lease called into the module while it was being finalised";
+  late.clear();
+  recoverer.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(shim_.calls("C_Finalize"), finalizes + 1);
+  EXPECT_EQ(shim_.calls("C_Initialize"), initializes + 1);
+  EXPECT_EQ((*pool)->counters().module_reinits, 1u);
+  EXPECT_LE(shim_.stats().live_sessions, (*pool)->size()) << "a session leaked";
 }
 
 TEST(PoolDeadline, AnOperationDeadlineEndsTheWaitLongBeforeTheAcquireTimeout) {

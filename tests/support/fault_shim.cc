@@ -29,6 +29,7 @@ FaultShim::FaultShim() : handle_(dlopen(kFaultShimPath.data(), RTLD_NOW | RTLD_L
   add_ = lookup<decltype(add_)>(handle_, "craton_fault_add");
   last_error_ = lookup<decltype(last_error_)>(handle_, "craton_fault_last_error");
   restart_ = lookup<decltype(restart_)>(handle_, "craton_fault_restart");
+  log_out_ = lookup<decltype(log_out_)>(handle_, "craton_fault_log_out");
   vanish_ = lookup<decltype(vanish_)>(handle_, "craton_fault_vanish");
   stats_ = lookup<decltype(stats_)>(handle_, "craton_fault_stats");
   calls_ = lookup<decltype(calls_)>(handle_, "craton_fault_calls");
@@ -66,6 +67,10 @@ std::string FaultShim::try_add(const std::string& spec) const {
 
 void FaultShim::restart() const {
   restart_();
+}
+
+void FaultShim::log_out() const {
+  log_out_();
 }
 
 void FaultShim::vanish(unsigned long ms) const {

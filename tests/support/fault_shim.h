@@ -35,6 +35,8 @@ class FaultShim {
   [[nodiscard]] std::string try_add(const std::string& spec) const;
   // The HSM restarts now (every handle stale, login gone, session objects destroyed).
   void restart() const;
+  // The token loses the login (between calls, never under one); sessions stay.
+  void log_out() const;
   // The device is gone for `ms`, then back as after a restart.
   void vanish(unsigned long ms) const;
   // Clears every fault now (as construction and destruction do) and wakes hung calls.
@@ -58,6 +60,7 @@ class FaultShim {
   int (*add_)(const char*);
   const char* (*last_error_)();
   void (*restart_)();
+  void (*log_out_)();
   void (*vanish_)(unsigned long);
   void (*stats_)(CratonFaultStats*);
   unsigned long (*calls_)(const char*);

@@ -127,10 +127,24 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve_resident(Lease& lease
                 fmt::format("{} lives on the token with serial '{}'; this backend works on '{}'",
                             *object.uri, object.token_serial, token_.serial));
   }
-  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE handle,
-                          find_resident_object(lease, material, token_));
-  state.resident.set(handle, stamp);
-  return handle;
+  const std::uint64_t logins = pool_->counters().logins;
+  Result<CK_OBJECT_HANDLE> handle = find_resident_object(lease, material, token_);
+  if (!handle && handle.error().code() == ErrorCode::KeyNotFound && pool_->logs_in() &&
+      (pool_->counters().logins != logins || pool_->lost_login(lease))) {
+    // Logged out underneath (another part of the application called C_Logout, or the token
+    // dropped the login), now or while the search ran (another thread has logged in again
+    // since): the token hid private keys, so "not found" is not an answer. The session is
+    // rebuilt, which logs in, and the operation re-run (SessionPool::run).
+    HsmError lost(ErrorCode::NotLoggedIn,
+                  fmt::format("the session lost its login while looking for {}; private keys "
+                              "are hidden until the pool logs in again",
+                              *object.uri));
+    lease.note_failure(lost);
+    return std::unexpected(std::move(lost));
+  }
+  if (!handle) return std::unexpected(std::move(handle).error());
+  state.resident.set(*handle, stamp);
+  return *handle;
 }
 
 void Pkcs11PassthroughBackend::forget(Lease& lease, const KeyMaterial& material, KeyState& state,

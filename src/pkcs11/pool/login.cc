@@ -70,6 +70,13 @@ Result<void> SessionPool::ensure_logged_in(const Session& session) {
   return std::unexpected(std::move(error));
 }
 
+bool SessionPool::lost_login(const Lease& lease) const {
+  if (!logs_in_) return false;
+  CK_SESSION_INFO info{};
+  if (lease.session().invoke<Fn::GetSessionInfo>(&info) != CKR_OK) return false;
+  return info.state != CKS_RW_USER_FUNCTIONS && info.state != CKS_RO_USER_FUNCTIONS;
+}
+
 std::optional<HsmError> SessionPool::latched_login_error() {
   const std::lock_guard lock(login_mutex_);
   return latched_login_;

@@ -62,29 +62,21 @@ void SessionPool::note_retry(std::size_t session_index, const HsmError& cause) {
   emit({.kind = PoolEventKind::Retried, .session_index = session_index, .error = cause});
 }
 
-Result<void> SessionPool::recover_module(PooledSession& held, const HsmError& cause,
-                                         Deadline deadline) {
-  const std::uint64_t seen = module_->generation();
+Result<void> SessionPool::recover_module(PooledSession& held, std::uint64_t seen,
+                                         const HsmError& cause, Deadline deadline) {
   // Waiting here, this thread is outside the module: the recovering thread need not drain it.
-  held.awaiting_recovery.store(true, std::memory_order_release);
+  held.awaiting_recovery.store(true, std::memory_order_seq_cst);
   const std::lock_guard lock(recovery_mutex_);
-  held.awaiting_recovery.store(false, std::memory_order_release);
-  if (module_->generation() != seen) return {};  // another thread brought it back meanwhile
+  held.awaiting_recovery.store(false, std::memory_order_seq_cst);
+  // Another thread brought it back after this one's C_OpenSession failed: re-initialising
+  // again would end the sessions it has opened since.
+  if (module_->generation() != seen) return {};
 
-  // C_Finalize while other threads are inside the module is undefined (v2.40 §5.4): wait,
-  // bounded, until every other lease is back. Their calls fail fast on a lost module.
-  const auto drain_until =
-      std::min(std::chrono::steady_clock::now() + options_.acquire_timeout, deadline.at());
-  for (const auto& pooled : sessions_) {
-    while (pooled.get() != &held && pooled->busy.load(std::memory_order_acquire) &&
-           !pooled->awaiting_recovery.load(std::memory_order_acquire)) {
-      if (std::chrono::steady_clock::now() >= drain_until) {
-        return fail(cause.code(),
-                    "the module was lost and other operations stayed in flight, so it was not "
-                    "re-initialised");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+  recovering_.store(true, std::memory_order_seq_cst);  // the gate closes (see recovering_)
+  std::vector<PooledSession*> taken;
+  if (auto drained = take_over_sessions(held, cause, deadline, taken); !drained) {
+    end_recovery(taken);
+    return drained;
   }
 
   HsmError last = cause;
@@ -96,6 +88,7 @@ Result<void> SessionPool::recover_module(PooledSession& held, const HsmError& ca
     if (reinitialized) {
       counters_.module_reinits.fetch_add(1, std::memory_order_relaxed);
       epoch_.fetch_add(1, std::memory_order_acq_rel);
+      end_recovery(taken);
       emit({.kind = PoolEventKind::ModuleReinitialized, .error = cause});
       return {};
     }
@@ -104,7 +97,81 @@ Result<void> SessionPool::recover_module(PooledSession& held, const HsmError& ca
     emit({.kind = PoolEventKind::ModuleReinitFailed, .error = last});
     if (last.code() == ErrorCode::CryptokiNotInitialized && !module_->initialized_by_us()) break;
   }
+  end_recovery(taken);
   return std::unexpected(std::move(last));
+}
+
+Result<void> SessionPool::take_over_sessions(const PooledSession& held, const HsmError& cause,
+                                             Deadline deadline,
+                                             std::vector<PooledSession*>& taken) {
+  // C_Finalize while other threads are inside the module is undefined (v2.40 §5.4): wait,
+  // bounded, until every other lease is back. Their calls fail fast on a lost module, and
+  // acquirers arriving meanwhile wait at the gate.
+  const auto drain_until =
+      std::min(std::chrono::steady_clock::now() + options_.acquire_timeout, deadline.at());
+  for (const auto& pooled : sessions_) {
+    if (pooled.get() == &held) continue;
+    for (;;) {
+      if (!pooled->busy.load(std::memory_order_seq_cst) &&
+          !pooled->busy.exchange(true, std::memory_order_seq_cst)) {
+        taken.push_back(pooled.get());
+        break;
+      }
+      // Its holder waits for this recovery and touches the session only after it.
+      if (pooled->awaiting_recovery.load(std::memory_order_seq_cst)) break;
+      if (std::chrono::steady_clock::now() >= drain_until) {
+        return fail(cause.code(),
+                    "the module was lost and other operations stayed in flight, so it was not "
+                    "re-initialised");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (pooled->session) {
+      // The module is lost, so this mostly answers CKR_CRYPTOKI_NOT_INITIALIZED or a device
+      // error (the handle is gone either way); what it frees on a module that still knows it is
+      // freed before C_Finalize would.
+      if (auto closed = pooled->session->close(); !closed) report_diagnostic(closed.error());
+      pooled->session.reset();
+      counters_.sessions_closed.fetch_add(1, std::memory_order_relaxed);
+    }
+    pooled->needs_rebuild = true;
+  }
+  return {};
+}
+
+void SessionPool::end_recovery(const std::vector<PooledSession*>& taken) noexcept {
+  for (PooledSession* slot : taken) release(*slot);
+  {
+    const std::lock_guard lock(gate_mutex_);
+    recovering_.store(false, std::memory_order_seq_cst);
+  }
+  recovered_.notify_all();
+}
+
+Result<void> SessionPool::wait_out_recovery(PooledSession& slot, Deadline deadline) {
+  const auto until =
+      std::min(std::chrono::steady_clock::now() + options_.acquire_timeout, deadline.at());
+  std::unique_lock lock(gate_mutex_);
+  // Re-read after every wait: another recovery may have begun while awaiting_recovery was
+  // clear, and its drain then waits for this session instead of skipping it.
+  while (recovering_.load(std::memory_order_seq_cst)) {
+    slot.awaiting_recovery.store(true, std::memory_order_seq_cst);
+    const bool ended = recovered_.wait_until(
+        lock, until, [this] { return !recovering_.load(std::memory_order_seq_cst); });
+    slot.awaiting_recovery.store(false, std::memory_order_seq_cst);
+    if (!ended) {
+      counters_.acquire_timeouts.fetch_add(1, std::memory_order_relaxed);
+      return fail(ErrorCode::PoolTimeout,
+                  until == deadline.at()
+                      ? fmt::format("the operation's deadline ({} ms) passed while the module "
+                                    "was being re-initialised",
+                                    options_.operation_timeout.count())
+                      : fmt::format("the module was being re-initialised for longer than the "
+                                    "acquire timeout ({} ms)",
+                                    options_.acquire_timeout.count()));
+    }
+  }
+  return {};
 }
 
 }  // namespace craton::hsm::pkcs11

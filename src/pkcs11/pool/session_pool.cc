@@ -83,9 +83,10 @@ PooledSession* SessionPool::try_lock_any() noexcept {
                                 : next_start_.fetch_add(1, std::memory_order_relaxed) % n;
   for (std::size_t i = 0; i < n; ++i) {
     PooledSession& candidate = *sessions_[(start + i) % n];
-    // Read first: a busy session costs no cache-line transfer.
+    // Read first: a busy session costs no cache-line transfer. seq_cst: the acquirer's half
+    // of the recovery gate (SessionPool::recovering_).
     if (!candidate.busy.load(std::memory_order_relaxed) &&
-        !candidate.busy.exchange(true, std::memory_order_acquire)) {
+        !candidate.busy.exchange(true, std::memory_order_seq_cst)) {
       last_used = {this, candidate.index};
       return &candidate;
     }
@@ -120,6 +121,9 @@ Result<Lease> SessionPool::acquire(Deadline deadline) {
   }
   (*slot)->probe = probe;
   Lease lease(this, *slot);  // from here on, every exit path releases the session
+  if (recovering_.load(std::memory_order_seq_cst)) {
+    CRATON_RETURN_IF_ERROR(wait_out_recovery(**slot, deadline));
+  }
   if ((*slot)->needs_rebuild || !(*slot)->session || is_stale(**slot)) {
     CRATON_RETURN_IF_ERROR(rebuild(**slot, deadline));
   }
@@ -195,7 +199,7 @@ Result<void> SessionPool::rebuild(PooledSession& slot, Deadline deadline) {
   auto fresh = open_session();
   if (!fresh && is_module_level(fresh.error().code())) {
     note_module_failure(epoch, fresh.error());
-    if (auto recovered = recover_module(slot, fresh.error(), deadline); recovered) {
+    if (auto recovered = recover_module(slot, generation, fresh.error(), deadline); recovered) {
       fresh = open_session();
     }
   } else if (fresh) {

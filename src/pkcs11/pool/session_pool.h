@@ -68,8 +68,10 @@ struct PooledSession {
   std::uint64_t epoch = 0;
   std::uint64_t module_generation = 0;
   bool probe = false;  // the lease holding it is the half-open breaker's probe
-  // Set while the lease's thread waits for another thread's module recovery: it is not inside
-  // the module, so that recovery need not wait for it to come back.
+  // Set while the lease's thread waits for another thread's module recovery (at the recovery
+  // gate in acquire, or for the recovery itself): it is not inside the module and will not
+  // enter it before the recovery ends, so that recovery need not wait for it to come back, and
+  // may close its session (seq_cst: see SessionPool::recovering_).
   std::atomic<bool> awaiting_recovery{false};
   ActiveOperations operations;
   std::size_t index = 0;
@@ -245,6 +247,12 @@ class SessionPool {
     }
   }
 
+  // Whether `lease`'s session ought to run with user rights (the pool logs in) and has none:
+  // someone logged the application out, or the token lost the login. Private objects are then
+  // invisible, so a search that found nothing proves nothing. False when the module cannot say
+  // (no C_GetSessionInfo) or the question fails.
+  [[nodiscard]] bool lost_login(const Lease& lease) const;
+
   [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }
   // Whether the pool logs in (it holds a PIN), so objects may be CKA_PRIVATE.
   [[nodiscard]] bool logs_in() const noexcept { return logs_in_; }
@@ -289,8 +297,23 @@ class SessionPool {
   // Opens a session and logs it in (if the pool logs in).
   Result<Session> open_session();
   // C_Finalize + C_Initialize after the module was lost, with backoff, once every other lease
-  // is back; `held` is the caller's own session. Single-flight.
-  Result<void> recover_module(PooledSession& held, const HsmError& cause, Deadline deadline);
+  // is back or waiting; `held` is the caller's own session, `seen` the module generation its
+  // failed C_OpenSession ran under. Single-flight: when the generation moved past `seen`,
+  // another thread already brought the module back and nothing is done.
+  Result<void> recover_module(PooledSession& held, std::uint64_t seen, const HsmError& cause,
+                              Deadline deadline);
+  // Recovery's side of the gate: waits (bounded) until every other session is idle, and takes
+  // it, or held by a thread waiting for this recovery; closes their sessions while the module
+  // they belong to is still initialised (after C_Finalize + C_Initialize a module may hand the
+  // same handle numbers out again, SoftHSM2 does, so closing an old handle then could close
+  // another thread's new session). The idle sessions taken land in `taken`.
+  Result<void> take_over_sessions(const PooledSession& held, const HsmError& cause,
+                                  Deadline deadline, std::vector<PooledSession*>& taken);
+  // Opens the gate again: gives back `taken`, lets waiting acquirers in.
+  void end_recovery(const std::vector<PooledSession*>& taken) noexcept;
+  // The acquirer's side of the gate: with `slot` taken, waits while a module recovery runs
+  // (bounded by acquire_timeout and `deadline`: PoolTimeout). Never enters the module.
+  Result<void> wait_out_recovery(PooledSession& slot, Deadline deadline);
   void release(PooledSession& slot) noexcept;
   Result<void> rebuild(PooledSession& slot, Deadline deadline);
   Result<void> ensure_logged_in(const Session& session);
@@ -342,6 +365,15 @@ class SessionPool {
   // Moves when the module is found lost: every session opened before is rebuilt on acquire.
   std::atomic<std::uint64_t> epoch_{1};
   std::mutex recovery_mutex_;  // one module recovery at a time
+  // The recovery gate. C_Finalize while another thread calls the module is undefined
+  // (v2.40 §5.4), so while a recovery runs no lease may enter the module. Dekker-style, both
+  // sides seq_cst: the recoverer sets recovering_ and then reads every session's busy flag; an
+  // acquirer sets busy and then reads recovering_. Either the acquirer sees the recovery and
+  // waits (awaiting_recovery set, on recovered_), or the recoverer sees it busy and waits for
+  // it to come back or to start waiting.
+  std::atomic<bool> recovering_{false};
+  std::mutex gate_mutex_;
+  std::condition_variable recovered_;
 };
 
 inline void Lease::note_answer() noexcept {

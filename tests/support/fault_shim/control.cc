@@ -65,6 +65,10 @@ CRATON_EXPORT void craton_fault_restart(void) {
   shim::device().restart();
 }
 
+CRATON_EXPORT void craton_fault_log_out(void) {
+  shim::device().log_out();
+}
+
 CRATON_EXPORT void craton_fault_vanish(unsigned long ms) {
   shim::device().vanish(ms);
 }

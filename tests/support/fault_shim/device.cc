@@ -64,6 +64,20 @@ void Device::restart() {
   gate_cv_.notify_all();
 }
 
+void Device::log_out() {
+  std::unique_lock lock(gate_mutex_);
+  gate_cv_.wait(lock, [&] { return !restarting_; });
+  restarting_ = true;
+  gate_cv_.wait(lock, [&] { return inside_ == 0; });
+  lock.unlock();
+  for (const CK_SESSION_HANDLE session : handles().one_real_session_per_slot()) {
+    if (real() != nullptr) real()->C_Logout(session);
+  }
+  lock.lock();
+  restarting_ = false;
+  gate_cv_.notify_all();
+}
+
 void Device::vanish(unsigned long ms) {
   // Gone first, so that no session opened while the restart drains survives it.
   vanished_until_ns_ = now_ns() + static_cast<std::int64_t>(std::min(ms, kMaxSleepMs)) * kNsPerMs;

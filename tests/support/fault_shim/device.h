@@ -27,6 +27,12 @@ class Device {
   // Every session and object handle becomes stale, the real module's sessions are closed
   // (the login goes with them), and the device answers again at once.
   void restart();
+  // The login is lost (the token logs the application out) between calls, as restart() does
+  // its work: sessions and handles stay valid, private objects become inaccessible and private
+  // session objects die (v2.40 §5.6). SoftHSM2 answers calls that race its C_Logout with
+  // whatever the half-invalidated object says (CKR_KEY_TYPE_INCONSISTENT, CKR_GENERAL_ERROR,
+  // ...), which no real HSM shows.
+  void log_out();
   // `ms` of CKR_DEVICE_REMOVED / CKR_TOKEN_NOT_PRESENT, beginning with a restart.
   void vanish(unsigned long ms);
   [[nodiscard]] bool vanished() const;

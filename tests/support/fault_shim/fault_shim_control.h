@@ -46,6 +46,10 @@ const char* craton_fault_last_error(void);
 // The HSM restarts now: every session and object handle issued so far is stale, the login is
 // gone, session objects are destroyed, token objects survive (found again under new handles).
 void craton_fault_restart(void);
+// The token loses the login now, between calls: sessions and handles stay valid, private
+// objects become inaccessible (CKR_USER_NOT_LOGGED_IN, or stale handles) until someone logs in
+// again, private session objects are destroyed.
+void craton_fault_log_out(void);
 // The device is gone for `ms` milliseconds (session calls answer CKR_DEVICE_REMOVED, slot and
 // token calls CKR_TOKEN_NOT_PRESENT), then comes back as after a restart.
 void craton_fault_vanish(unsigned long ms);

@@ -113,6 +113,19 @@ void HandleTable::end_epoch_locked() {
   session_objects_.clear();
 }
 
+std::vector<CK_SESSION_HANDLE> HandleTable::one_real_session_per_slot() const {
+  const std::shared_lock lock(mutex_);
+  std::vector<CK_SLOT_ID> slots;
+  std::vector<CK_SESSION_HANDLE> real;
+  for (const auto& [handle, session] : sessions_) {
+    if (std::find(slots.begin(), slots.end(), session.slot) == slots.end()) {
+      slots.push_back(session.slot);
+      real.push_back(session.real);
+    }
+  }
+  return real;
+}
+
 std::vector<CK_SLOT_ID> HandleTable::restart() {
   const std::unique_lock lock(mutex_);
   std::vector<CK_SLOT_ID> slots;

@@ -47,6 +47,8 @@ class HandleTable {
   // A restart: a new epoch; every session and its session objects are gone. Returns the slots
   // that had sessions, for the caller to close underneath.
   std::vector<CK_SLOT_ID> restart();
+  // One live real session per slot that has any (for a call that acts on the whole token).
+  [[nodiscard]] std::vector<CK_SESSION_HANDLE> one_real_session_per_slot() const;
   // C_Finalize: every session is gone, handles issued so far are stale.
   void finalize();
 

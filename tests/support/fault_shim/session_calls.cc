@@ -32,15 +32,26 @@ CK_RV initialize(CK_VOID_PTR raw_args) {
   }
   Call call(Fn::Initialize);
   if (const CK_RV refused = call.begin(); refused != CKR_OK) return refused;
-  return call.end(real()->C_Initialize(raw_args));
+  CK_RV rv = CKR_OK;
+  {
+    // Inside the gate, like every call into the module, so that a restart's
+    // C_CloseAllSessions never runs while the module initialises or finalises.
+    const Device::Inside inside;
+    rv = real()->C_Initialize(raw_args);
+  }
+  return call.end(rv);
 }
 
 CK_RV finalize(CK_VOID_PTR reserved) {
   Call call(Fn::Finalize);
   if (const CK_RV refused = call.begin(); refused != CKR_OK) return refused;
-  const CK_RV rv = real()->C_Finalize(reserved);
-  // Every session is gone with the library's state (v2.40 §5.4).
-  if (rv == CKR_OK) handles().finalize();
+  CK_RV rv = CKR_OK;
+  {
+    const Device::Inside inside;
+    rv = real()->C_Finalize(reserved);
+    // Every session is gone with the library's state (v2.40 §5.4).
+    if (rv == CKR_OK) handles().finalize();
+  }
   write_stats_file();
   return call.end(rv);
 }

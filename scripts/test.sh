@@ -103,8 +103,8 @@ python3 scripts/check-layers.py
 
 # --- clang-tidy ---------------------------------------------------------------------------
 # The checks of .clang-tidy on what changed since the baseline commit (scripts/tidy.sh says what
-# counts as changed), read from ci-release's compile database, which tidy.sh configures and
-# the build below reuses. Every finding fails CI. The whole tree (--all) would not fit the
+# counts as changed), read from the compile database of the tidy preset (configure only, one
+# entry per source file). Every finding fails CI. The whole tree (--all) would not fit the
 # budget; moving the baseline forward after a clean --all keeps this step short.
 phase clang-tidy
 bash scripts/tidy.sh

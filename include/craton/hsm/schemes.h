@@ -15,6 +15,8 @@ enum class HashAlg : std::uint8_t { Sha224, Sha256, Sha384, Sha512 };
 
 // Output length in bytes (28, 32, 48, 64).
 [[nodiscard]] CRATON_HSM_API std::size_t digest_size(HashAlg hash) noexcept;
+// The largest digest_size (SHA-512): room for any digest.
+inline constexpr std::size_t kMaxDigestSize = 64;
 [[nodiscard]] CRATON_HSM_API std::string_view hash_name(HashAlg hash) noexcept;
 
 // Every signature scheme, named by algorithm and hash. PSS uses MGF1 with the same hash and a

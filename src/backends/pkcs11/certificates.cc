@@ -12,22 +12,6 @@
 namespace craton::hsm::pkcs11 {
 namespace {
 
-// As for resident keys (resident_keygen.cc): what every token we know accepts.
-constexpr std::size_t kMaxLabelBytes = 128;
-constexpr std::size_t kMaxIdBytes = 64;
-
-Result<void> check_spec(const CertificateSpec& spec) {
-  if (spec.label.empty() || spec.label.size() > kMaxLabelBytes) {
-    return fail(ErrorCode::InvalidArgument,
-                fmt::format("a certificate needs a label of 1..{} bytes", kMaxLabelBytes));
-  }
-  if (spec.id.empty() || spec.id.size() > kMaxIdBytes) {
-    return fail(ErrorCode::InvalidArgument,
-                fmt::format("a certificate needs an id of 1..{} bytes", kMaxIdBytes));
-  }
-  return {};
-}
-
 // KeyAlreadyExists when a certificate has the spec's label or id.
 Result<void> require_unused(Lease& lease, const CertificateSpec& spec) {
   for (const bool by_label : {true, false}) {
@@ -53,7 +37,7 @@ Result<void> require_unused(Lease& lease, const CertificateSpec& spec) {
 
 Result<TokenObjectInfo> Pkcs11PassthroughBackend::import_certificate(
     std::span<const std::uint8_t> der, const CertificateSpec& spec) {
-  CRATON_RETURN_IF_ERROR(check_spec(spec));
+  CRATON_RETURN_IF_ERROR(check_label_and_id(spec.label, spec.id, "a certificate"));
   CRATON_ASSIGN_OR_RETURN(const common::X509Fields fields, common::parse_x509_fields(der));
   // One lease and no retry: a creation repeated on a rebuilt session could store it twice.
   CRATON_ASSIGN_OR_RETURN(Lease lease, pool_->acquire());

@@ -13,7 +13,6 @@ namespace craton::hsm::pkcs11 {
 namespace {
 
 constexpr std::size_t kMaxRandomBytes = 65536;
-constexpr std::size_t kMaxDigestBytes = 64;  // SHA-512
 
 // Holds one pooled session (its lease) from digest_stream() until finish(), a failure or
 // destruction, on whichever thread: PKCS#11 digests are per-session state. The stream ends
@@ -70,7 +69,7 @@ class TokenDigestStream final : public DigestStream {
   // here into room for any digest (a NULL buffer would only ask for the length).
   void abandon() noexcept {
     if (!lease_) return;
-    std::array<std::uint8_t, kMaxDigestBytes> scratch{};
+    std::array<std::uint8_t, kMaxDigestSize> scratch{};
     CK_ULONG length = scratch.size();
     (void)lease_->invoke<Fn::DigestFinal>(scratch.data(), &length);
     lease_.reset();

@@ -15,9 +15,6 @@
 namespace craton::hsm::pkcs11 {
 namespace {
 
-constexpr std::size_t kMaxLabelBytes = 128;
-constexpr std::size_t kMaxIdBytes = 64;
-
 // Which usages a family can have; everything else is refused rather than silently dropped.
 bool allowed(KeyFamily family, const KeyUsages& u) {
   switch (family) {
@@ -47,14 +44,7 @@ KeyUsages defaults_of(KeyFamily family) {
 
 Result<KeyUsages> check_common(const ResidentKeySpec& spec, KeyFamily family,
                                std::string_view what) {
-  if (spec.label.empty() || spec.label.size() > kMaxLabelBytes) {
-    return fail(ErrorCode::InvalidArgument,
-                fmt::format("a resident key needs a label of 1..{} bytes", kMaxLabelBytes));
-  }
-  if (spec.id.empty() || spec.id.size() > kMaxIdBytes) {
-    return fail(ErrorCode::InvalidArgument,
-                fmt::format("a resident key needs an id of 1..{} bytes", kMaxIdBytes));
-  }
+  CRATON_RETURN_IF_ERROR(check_label_and_id(spec.label, spec.id, "a resident key"));
   const KeyUsages usages = spec.usages.value_or(defaults_of(family));
   if (usages == KeyUsages{}) {
     return fail(ErrorCode::InvalidArgument, "a resident key needs at least one usage");

@@ -396,4 +396,19 @@ Result<std::optional<ResidentKeyInfo>> describe_key_object(Lease& lease, CK_OBJE
   return info;
 }
 
+Result<void> check_label_and_id(std::string_view label, std::span<const std::uint8_t> id,
+                                std::string_view what) {
+  constexpr std::size_t kMaxLabelBytes = 128;
+  constexpr std::size_t kMaxIdBytes = 64;
+  if (label.empty() || label.size() > kMaxLabelBytes) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("{} needs a label of 1..{} bytes", what, kMaxLabelBytes));
+  }
+  if (id.empty() || id.size() > kMaxIdBytes) {
+    return fail(ErrorCode::InvalidArgument,
+                fmt::format("{} needs an id of 1..{} bytes", what, kMaxIdBytes));
+  }
+  return {};
+}
+
 }  // namespace craton::hsm::pkcs11

@@ -6,7 +6,9 @@
 #include <craton/hsm/pkcs11_uri.h>
 #include <craton/hsm/resident_keys.h>
 
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "keys/key_material.h"
@@ -54,6 +56,12 @@ struct TokenIdentity {
 // types and curves this library does not handle; the mapped read failures.
 [[nodiscard]] Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object,
                                             const TokenIdentity& token);
+
+// InvalidArgument unless the label is 1..128 bytes and the id 1..64, what every token we know
+// accepts for an object we create; `what` names it ("a resident key", "a certificate").
+[[nodiscard]] Result<void> check_label_and_id(std::string_view label,
+                                              std::span<const std::uint8_t> id,
+                                              std::string_view what);
 
 // list_keys' description of `object`; nullopt for key types this library does not handle.
 [[nodiscard]] Result<std::optional<ResidentKeyInfo>> describe_key_object(

@@ -31,7 +31,6 @@ using common::scheme_traits;
 using common::SignatureFamily;
 
 constexpr std::size_t kEd25519SignatureBytes = 64;  // RFC 8032 §5.1.6: R ‖ S
-constexpr std::size_t kMaxDigestBytes = 64;         // SHA-512
 
 // RFC 8017 §9.2 note 1: the DER of DigestInfo up to the digest (AlgorithmIdentifier with NULL
 // parameters, then the OCTET STRING header). CKM_RSA_PKCS signs prefix ‖ digest.
@@ -70,7 +69,7 @@ HostHash host_hash(HashAlg hash) noexcept {
 }
 
 // Room for the bytes built on the host: a digest, or DigestInfo prefix ‖ digest.
-using Scratch = std::array<std::uint8_t, std::tuple_size_v<DigestInfoPrefix> + kMaxDigestBytes>;
+using Scratch = std::array<std::uint8_t, std::tuple_size_v<DigestInfoPrefix> + kMaxDigestSize>;
 
 // What the caller handed in: the message, or its digest under the scheme's hash.
 enum class Input : std::uint8_t { Message, Digest };
@@ -164,7 +163,7 @@ Result<ByteView> token_input(SignScheme scheme, Input input, ByteView data, Scra
   if (family == SignatureFamily::RsaPkcs1v15 && input == Input::Digest) {
     const DigestInfoPrefix& prefix = hash.digest_info;
     const auto end = std::copy(prefix.begin(), prefix.end(), scratch.begin());
-    std::copy(data.begin(), data.end(), end);  // length checked: at most kMaxDigestBytes
+    std::copy(data.begin(), data.end(), end);  // length checked: at most kMaxDigestSize
     return ByteView(scratch.data(), prefix.size() + data.size());
   }
   return data;

@@ -7,8 +7,6 @@
 #include <craton/hsm/software_backend.h>
 
 #include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -27,50 +25,13 @@
 #include "cli/options.h"
 #include "keys/key_material.h"
 #include "support/secret_scan.h"
+#include "support/secret_token.h"
 #include "support/softhsm_token.h"
-
-extern char** environ;
 
 namespace craton::hsm::testing {
 namespace {
 
 constexpr const char* kScanTokenLabel = "secrets-token";
-
-// A PIN no other byte string in the process resembles (unlike the suite's "1234"), made at run
-// time so that it is in no binary's read-only data either.
-SecretString random_pin() {
-  constexpr std::string_view kAlphabet =
-      "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-  SecretBytes chars = SecretBytes::zeroed(28);
-  EXPECT_EQ(RAND_bytes(chars.expose_mut().data(), static_cast<int>(chars.size())), 1);
-  for (std::uint8_t& c : chars.expose_mut()) {
-    c = static_cast<std::uint8_t>(kAlphabet[c % kAlphabet.size()]);
-  }
-  return SecretString(
-      std::string_view(reinterpret_cast<const char*>(chars.expose().data()), chars.size()));
-}
-
-// softhsm2-util makes the token, its argv pointing straight into wiped memory: no std::string
-// or command line of ours ever holds the PIN.
-void init_token(const SecretString& pin) {
-  SecretBytes pin_arg = SecretBytes::zeroed(pin.expose().size() + 1);
-  std::copy(pin.expose().begin(), pin.expose().end(), pin_arg.expose_mut().begin());
-  std::array<char*, 10> argv{const_cast<char*>("softhsm2-util"),
-                             const_cast<char*>("--init-token"),
-                             const_cast<char*>("--free"),
-                             const_cast<char*>("--label"),
-                             const_cast<char*>(kScanTokenLabel),
-                             const_cast<char*>("--so-pin"),
-                             const_cast<char*>("12345678"),
-                             const_cast<char*>("--pin"),
-                             reinterpret_cast<char*>(pin_arg.expose_mut().data()),
-                             nullptr};
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "softhsm2-util failed";
-}
 
 void write_pin_file(const std::filesystem::path& file, const SecretString& pin) {
   const int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -158,7 +119,7 @@ TEST(DemoSecrets, NoPinNorKeyIsLeftInMemoryAfterTheDemo) {
   {
     const SecretString pin = random_pin();
     needles.add_text("PIN", pin.expose());
-    init_token(pin);
+    init_token_with_pin(kScanTokenLabel, pin);
     write_pin_file(pin_file, pin);
   }
   {

@@ -7,12 +7,8 @@
 // soak").
 #include <craton/hsm/pkcs11_backend.h>
 
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <openssl/rand.h>
 
 #include <array>
 #include <atomic>
@@ -28,9 +24,8 @@
 #include "support/fault_shim.h"
 #include "support/matchers.h"
 #include "support/secret_scan.h"
+#include "support/secret_token.h"
 #include "support/softhsm_config.h"
-
-extern char** environ;
 
 namespace craton::hsm::testing {
 namespace {
@@ -43,41 +38,6 @@ std::chrono::seconds soak_duration() {
   const char* text = std::getenv("CRATON_SOAK_SECONDS");
   if (text == nullptr || *text == '\0') return std::chrono::seconds(10);
   return std::chrono::seconds(std::max(1L, std::strtol(text, nullptr, 10)));
-}
-
-// A PIN no other byte string in the process resembles (unlike the suite's "1234"), made at run
-// time so that it is in no binary's read-only data either.
-SecretString random_pin() {
-  constexpr std::string_view kAlphabet =
-      "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-  SecretBytes chars = SecretBytes::zeroed(28);
-  EXPECT_EQ(RAND_bytes(chars.expose_mut().data(), static_cast<int>(chars.size())), 1);
-  for (std::uint8_t& c : chars.expose_mut()) {
-    c = static_cast<std::uint8_t>(kAlphabet[c % kAlphabet.size()]);
-  }
-  return SecretString(
-      std::string_view(reinterpret_cast<const char*>(chars.expose().data()), chars.size()));
-}
-
-// softhsm2-util makes the soak's token, its argv pointing into wiped memory.
-void init_token(const SecretString& pin) {
-  SecretBytes pin_arg = SecretBytes::zeroed(pin.expose().size() + 1);
-  std::copy(pin.expose().begin(), pin.expose().end(), pin_arg.expose_mut().begin());
-  std::array<char*, 10> argv{const_cast<char*>("softhsm2-util"),
-                             const_cast<char*>("--init-token"),
-                             const_cast<char*>("--free"),
-                             const_cast<char*>("--label"),
-                             const_cast<char*>(kSoakTokenLabel),
-                             const_cast<char*>("--so-pin"),
-                             const_cast<char*>("12345678"),
-                             const_cast<char*>("--pin"),
-                             reinterpret_cast<char*>(pin_arg.expose_mut().data()),
-                             nullptr};
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "softhsm2-util failed";
 }
 
 // The HSM restarts every 2.5 s; every call may fail now and then with a code of each class the
@@ -101,7 +61,7 @@ TEST(ReliabilitySoak, MixedWorkloadThroughRestartsAndRandomFaultsLosesNothing) {
   {
     const SecretString pin = random_pin();
     needles.add_text("PIN", pin.expose());
-    init_token(pin);
+    init_token_with_pin(kSoakTokenLabel, pin);
     config.user_pin.emplace(pin.expose());
   }
   ASSERT_FALSE(::testing::Test::HasFailure());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli_runner.h"
+#include "support/fault_shim.h"
 
 namespace craton::hsm::testing {
 namespace {
@@ -46,6 +47,25 @@ TEST(CliDemoTest, RunsEveryStepOnTheTokenAndCrossChecksIt) {
   ASSERT_FALSE(audit.empty()) << ok.output;
   EXPECT_GT(std::stoi(audit[1].str()), 20);  // one record per step, plus start, login, stop
   EXPECT_FALSE(std::filesystem::exists(audit[2].str())) << "the temporary trail is removed";
+}
+
+TEST(CliDemoTest, AMechanismTheTokenDoesNotListIsUnsupportedNotFailed) {
+  // The fault shim leaves CKM_AES_GCM (0x1087) out of the mechanism list but would still
+  // perform it: the GCM step must be refused from the capability table, never run or FAILED.
+  const TempDir dir;
+  const auto config =
+      dir.write("shim.toml", fmt::format("library_path = \"{}\"\ntoken_label = \"{}\"\n"
+                                         "allow_unprotected_library_path = true\n",
+                                         kFaultShimPath, kTokenLabel));
+  const CommandResult result =
+      run_cli(fmt::format("demo --config '{}'", config.string()),
+              fmt::format("{} CRATON_FAULT=hide_mechanism=0x1087", pin_env()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr(", 0 failed"));
+  const std::size_t row = result.output.find("AES-GCM");
+  ASSERT_NE(row, std::string::npos) << result.output;
+  const std::string line = result.output.substr(row, result.output.find('\n', row) - row);
+  EXPECT_THAT(line, HasSubstr("unsupported by this token"));
 }
 
 TEST(CliDemoTest, NeedsATokenSelector) {

@@ -35,6 +35,11 @@ Result<std::span<const std::uint8_t>> next_iv(Lease& lease) {
   return lease.ivs().take();
 }
 
+// Both directions, before any token call (and before a message counts against the budget).
+Result<void> require_gcm(const Capabilities& capabilities) {
+  return capabilities.require(CKM_AES_GCM, "AES-GCM");
+}
+
 }  // namespace
 
 Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_encrypt_into(
@@ -44,6 +49,7 @@ Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_encrypt_into(
   if (key.kind() != KeyKind::Aes) {
     return fail(ErrorCode::KeyTypeInconsistent, "AES-GCM needs an AES key");
   }
+  CRATON_RETURN_IF_ERROR(require_gcm(capabilities_));
   const std::size_t sealed_size = kGcmIvSize + plaintext.size() + kGcmTagSize;
   // Before the budget: a buffer the caller got wrong must not use up a message.
   CRATON_RETURN_IF_ERROR(check_output_size(sealed_out.size(), sealed_size, "AES-GCM encryption"));
@@ -94,6 +100,7 @@ Result<std::size_t> Pkcs11PassthroughBackend::gcm_decrypt_checked(
   if (key.kind() != KeyKind::Aes) {
     return fail(ErrorCode::KeyTypeInconsistent, "AES-GCM needs an AES key");
   }
+  CRATON_RETURN_IF_ERROR(require_gcm(capabilities_));
   if (sealed.size() < kGcmIvSize + kGcmTagSize) {
     return fail(ErrorCode::AuthenticationFailed, "sealed message shorter than IV and tag");
   }

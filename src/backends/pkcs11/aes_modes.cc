@@ -21,6 +21,15 @@ Result<void> check_iv(ByteView iv, std::string_view mode) {
               fmt::format("{} IV of {} bytes, expected {}", mode, iv.size(), kAesBlockSize));
 }
 
+// What every CBC and CTR call checks before any token call: an AES key, the token's mechanism
+// for the mode (MechanismUnsupported when it is not listed), and a one-block IV.
+Result<void> check_aes_call(const Key& key, ByteView iv, CK_MECHANISM_TYPE mechanism,
+                            std::string_view mode, const Capabilities& capabilities) {
+  CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Aes}, mode));
+  CRATON_RETURN_IF_ERROR(capabilities.require(mechanism, mode));
+  return check_iv(iv, mode);
+}
+
 // What a module answers for a CBC ciphertext whose padding is wrong. The spec's codes are
 // CKR_ENCRYPTED_DATA_INVALID / _LEN_RANGE; SoftHSM2 answers CKR_GENERAL_ERROR, exactly as for a
 // bad GCM tag, and some modules report the unpadded length as CKR_DATA_LEN_RANGE. The AEAD
@@ -68,8 +77,7 @@ Result<void> ctr_part(Lease& lease, CK_OBJECT_HANDLE object, ByteView counter, B
 Result<Bytes> Pkcs11PassthroughBackend::aes_cbc_encrypt(const Key& key, ByteView iv,
                                                         ByteView plaintext) {
   CRATON_RETURN_IF_ERROR(check_input_size(plaintext.size(), "plaintext"));
-  CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Aes}, "AES-CBC"));
-  CRATON_RETURN_IF_ERROR(check_iv(iv, "AES-CBC"));
+  CRATON_RETURN_IF_ERROR(check_aes_call(key, iv, CKM_AES_CBC_PAD, "AES-CBC", capabilities_));
   return with_key<Bytes>(
       key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
         CK_MECHANISM mechanism{CKM_AES_CBC_PAD, input_ptr(iv), input_len(iv)};
@@ -88,8 +96,7 @@ Result<Bytes> Pkcs11PassthroughBackend::aes_cbc_encrypt(const Key& key, ByteView
 Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, ByteView iv,
                                                               ByteView ciphertext) {
   CRATON_RETURN_IF_ERROR(check_input_size(ciphertext.size(), "ciphertext"));
-  CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Aes}, "AES-CBC"));
-  CRATON_RETURN_IF_ERROR(check_iv(iv, "AES-CBC"));
+  CRATON_RETURN_IF_ERROR(check_aes_call(key, iv, CKM_AES_CBC_PAD, "AES-CBC", capabilities_));
   if (ciphertext.empty() || ciphertext.size() % kAesBlockSize != 0) {
     return fail(ErrorCode::EncryptedDataInvalid,
                 fmt::format("AES-CBC ciphertext of {} bytes is not a positive multiple of {}",
@@ -126,8 +133,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
 
 Result<Bytes> Pkcs11PassthroughBackend::aes_ctr(const Key& key, ByteView iv, ByteView data) {
   CRATON_RETURN_IF_ERROR(check_input_size(data.size(), "data"));
-  CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Aes}, "AES-CTR"));
-  CRATON_RETURN_IF_ERROR(check_iv(iv, "AES-CTR"));
+  CRATON_RETURN_IF_ERROR(check_aes_call(key, iv, CKM_AES_CTR, "AES-CTR", capabilities_));
   // Nothing to transform. A zero-length output buffer would also reach the module as a null
   // pointer, which C_Encrypt reads as a length query that leaves the operation active.
   if (data.empty()) return Bytes{};

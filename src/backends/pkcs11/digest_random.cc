@@ -81,11 +81,22 @@ class TokenDigestStream final : public DigestStream {
   std::uint64_t max_bytes_;
 };
 
+// The digest mechanism for `hash`, when the token lists it: one-shot and streaming digests
+// check here before any token call (MechanismUnsupported naming CKM_SHA256 etc. otherwise).
+Result<CK_MECHANISM_TYPE> digest_mechanism(const Capabilities& capabilities, HashAlg hash) {
+  const CK_MECHANISM_TYPE type = hash_mechanisms(hash).digest;
+  if (!capabilities.has(type)) {  // the message is formatted only when it is needed
+    CRATON_RETURN_IF_ERROR(capabilities.require(type, fmt::format("{} digest", hash_name(hash))));
+  }
+  return type;
+}
+
 }  // namespace
 
 Result<Bytes> Pkcs11PassthroughBackend::digest(HashAlg hash, ByteView data) {
   CRATON_RETURN_IF_ERROR(check_input_size(data.size(), "digest input"));
-  CK_MECHANISM mechanism{hash_mechanisms(hash).digest, nullptr, 0};
+  CRATON_ASSIGN_OR_RETURN(const CK_MECHANISM_TYPE type, digest_mechanism(capabilities_, hash));
+  CK_MECHANISM mechanism{type, nullptr, 0};
   return pool_->run([&](Lease& lease) -> Result<Bytes> {
     CRATON_RETURN_IF_ERROR(lease.call<Fn::DigestInit>(&mechanism));
     Bytes digest(digest_size(hash));
@@ -100,7 +111,8 @@ Result<Bytes> Pkcs11PassthroughBackend::digest(HashAlg hash, ByteView data) {
 }
 
 Result<std::unique_ptr<DigestStream>> Pkcs11PassthroughBackend::digest_stream(HashAlg hash) {
-  CK_MECHANISM mechanism{hash_mechanisms(hash).digest, nullptr, 0};
+  CRATON_ASSIGN_OR_RETURN(const CK_MECHANISM_TYPE type, digest_mechanism(capabilities_, hash));
+  CK_MECHANISM mechanism{type, nullptr, 0};
   // Through run(), so a dead session is rebuilt and the init retried like any operation; the
   // lease leaves run() with the stream once C_DigestInit succeeded.
   CRATON_ASSIGN_OR_RETURN(Lease lease, pool_->run([&](Lease& leased) -> Result<Lease> {

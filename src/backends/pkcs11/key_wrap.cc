@@ -25,14 +25,11 @@ CK_MECHANISM_TYPE mechanism_of(KeyWrapScheme scheme) {
   return scheme == KeyWrapScheme::AesKw ? CKM_AES_KEY_WRAP : kCkmAesKeyWrapKwp;
 }
 
-// What both directions check before any token call: an AES KEK, and a scheme the token does.
+// What both directions check before any token call: an AES KEK, and a scheme the token lists
+// (MechanismUnsupported naming CKM_AES_KEY_WRAP or CKM_AES_KEY_WRAP_KWP otherwise).
 Result<void> check_kek(const Key& kek, KeyWrapScheme scheme, const Capabilities& capabilities) {
   CRATON_RETURN_IF_ERROR(common::require_kind(kek, {KeyKind::Aes}, wrap_scheme_name(scheme)));
-  if (scheme == KeyWrapScheme::AesKwp && !capabilities.kwp_supported()) {
-    return fail(ErrorCode::MechanismUnsupported,
-                "AES-KWP (RFC 5649) needs CKM_AES_KEY_WRAP_KWP, which this token does not offer");
-  }
-  return {};
+  return capabilities.require(mechanism_of(scheme), wrap_scheme_name(scheme));
 }
 
 // Whether an unwrap failure means the blob failed its integrity check. The spec's answer is

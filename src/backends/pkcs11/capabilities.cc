@@ -1,13 +1,75 @@
 // SPDX-License-Identifier: Apache-2.0
-// Probing the token's mechanisms and applying known vendor corrections.
+// Probing the token's mechanisms and session objects, and applying known vendor corrections.
 #include "backends/pkcs11/capabilities.h"
+
+#include <craton/hsm/diagnostics.h>
+
+#include <random>
 
 #include <fmt/format.h>
 
+#include "pkcs11/session/attributes.h"
 #include "pkcs11/session/mechanism_names.h"
+#include "pkcs11/session/object_search.h"
+#include "pkcs11/session/session.h"
 #include "pkcs11/session/token.h"
 
 namespace craton::hsm::pkcs11 {
+namespace {
+
+// What the token says when it will not make a session object: the template or the action
+// refused, never a device, session or memory failure (which say nothing about the template).
+bool refuses_template(ErrorCode code) {
+  return code == ErrorCode::AttributeInvalid || code == ErrorCode::TemplateInvalid ||
+         code == ErrorCode::KeyFunctionNotPermitted || code == ErrorCode::FunctionNotSupported;
+}
+
+std::string probe_label() {
+  std::random_device device;
+  return fmt::format("craton-session-probe-{:08x}{:08x}", device(), device());
+}
+
+struct Created {
+  CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
+  bool token = false;  // CKA_TOKEN as read back
+};
+
+// On a session of its own, closed before returning: the object, and what CKA_TOKEN reads.
+Result<Created> create_probe_object(const std::shared_ptr<const Module>& module, std::uint64_t slot,
+                                    const std::string& label) {
+  CRATON_ASSIGN_OR_RETURN(Session session, Session::open(module, slot));
+  AttributeTemplate tmpl;
+  tmpl.add_ulong(CKA_CLASS, CKO_DATA)
+      .add_bool(CKA_TOKEN, false)
+      .add_bool(CKA_PRIVATE, false)
+      .add_bytes(CKA_LABEL, {reinterpret_cast<const std::uint8_t*>(label.data()), label.size()});
+  Created created;
+  CRATON_RETURN_IF_ERROR(session.call<Fn::CreateObject>(tmpl.data(), tmpl.size(), &created.object));
+  CK_BBOOL token = CK_FALSE;
+  CK_ATTRIBUTE attribute{CKA_TOKEN, &token, sizeof token};
+  // A token that cannot say is judged by the search alone.
+  if (session.call<Fn::GetAttributeValue>(created.object, &attribute, CK_ULONG{1})) {
+    created.token = token != CK_FALSE;
+  }
+  CRATON_RETURN_IF_ERROR(session.close());
+  return created;
+}
+
+}  // namespace
+
+std::string_view session_objects_name(SessionObjects value) noexcept {
+  switch (value) {
+    case SessionObjects::Unknown:
+      return "unknown";
+    case SessionObjects::Kept:
+      return "kept";
+    case SessionObjects::Rejected:
+      return "rejected";
+    case SessionObjects::Persisted:
+      return "persisted";
+  }
+  return "unknown";
+}
 
 Result<Capabilities> Capabilities::probe(const Module& module, std::uint64_t slot) {
   CRATON_ASSIGN_OR_RETURN(const LibraryDescription library, describe_library(module));
@@ -27,6 +89,57 @@ Result<Capabilities> Capabilities::probe(const Module& module, std::uint64_t slo
 bool Capabilities::oaep_supports(HashAlg hash) const noexcept {
   if (!has(CKM_RSA_PKCS_OAEP) || oaep_sha1_only_) return false;
   return hash == HashAlg::Sha256 || hash == HashAlg::Sha384 || hash == HashAlg::Sha512;
+}
+
+void Capabilities::probe_session_objects(const std::shared_ptr<const Module>& module,
+                                         std::uint64_t slot, SessionPool& pool) {
+  const std::string label = probe_label();
+  Result<Created> created = create_probe_object(module, slot, label);
+  if (!created) {
+    const HsmError& error = created.error();
+    if (error.function() == function_name(Fn::CreateObject) && refuses_template(error.code())) {
+      session_objects_ = SessionObjects::Rejected;
+      session_objects_reason_ =
+          fmt::format("C_CreateObject of a CKA_TOKEN=false object answered {}",
+                      error.rv_name().empty() ? std::string_view("an error") : error.rv_name());
+      return;
+    }
+    report_diagnostic(error);
+    return;  // Unknown
+  }
+  // From another session, after the creating one closed: a session object is gone.
+  Result<std::size_t> persisted = pool.run([&](Lease& lease) -> Result<std::size_t> {
+    AttributeTemplate tmpl;
+    tmpl.add_ulong(CKA_CLASS, CKO_DATA)
+        .add_bytes(CKA_LABEL, {reinterpret_cast<const std::uint8_t*>(label.data()), label.size()});
+    CRATON_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> found, find_objects(lease, tmpl));
+    for (const CK_OBJECT_HANDLE object : found) {
+      CRATON_RETURN_IF_ERROR(lease.call<Fn::DestroyObject>(object));
+    }
+    return found.size();
+  });
+  if (!persisted) {
+    report_diagnostic(persisted.error());
+    // Still proven by the read-back, when it said so.
+    if (created->token) session_objects_ = SessionObjects::Persisted;
+  } else if (created->token || *persisted > 0) {
+    session_objects_ = SessionObjects::Persisted;
+  } else {
+    session_objects_ = SessionObjects::Kept;
+    return;
+  }
+  if (session_objects_ == SessionObjects::Persisted) {
+    session_objects_reason_ = created->token ? "a CKA_TOKEN=false object reads back CKA_TOKEN=true"
+                                             : "a CKA_TOKEN=false object outlives its session";
+  }
+}
+
+Result<void> Capabilities::require_session_objects(std::string_view what) const {
+  if (keeps_session_objects()) return {};
+  return fail(ErrorCode::MechanismUnsupported,
+              fmt::format("{}: this token keeps no session objects ({}), so nothing is created "
+                          "for it; use a resident key",
+                          what, session_objects_reason_));
 }
 
 Result<void> Capabilities::require(CK_MECHANISM_TYPE mechanism, std::string_view what) const {

@@ -1,18 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the token can do correctly: its mechanism list, corrected by what we know of vendors
-// whose modules advertise a mechanism they implement wrongly or answer outside the spec.
+// whose modules advertise a mechanism they implement wrongly or answer outside the spec, and
+// what it does with session objects (probed once at start).
 #pragma once
 
 #include <craton/hsm/error.h>
 #include <craton/hsm/schemes.h>
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_set>
 
 #include "pkcs11/loader/module.h"
 #include "pkcs11/loader/rv_map.h"
+#include "pkcs11/pool/session_pool.h"
 
 namespace craton::hsm::pkcs11 {
+
+// What the token does with an object created with CKA_TOKEN false (docs/vendors.md, "Session
+// objects"). Kept: a session object, as PKCS#11 says. Rejected: C_CreateObject refuses the
+// template (some HSMs have no session objects at all). Persisted: the token accepts it and
+// silently stores a permanent object. Unknown: the probe could not finish (a failure that
+// says nothing about the template); the backend then behaves as if Kept.
+enum class SessionObjects : std::uint8_t { Unknown, Kept, Rejected, Persisted };
+
+[[nodiscard]] std::string_view session_objects_name(SessionObjects value) noexcept;
 
 class Capabilities {
  public:
@@ -39,11 +52,32 @@ class Capabilities {
   // Fails with MechanismUnsupported naming `what` when the token lacks `mechanism`.
   [[nodiscard]] Result<void> require(CK_MECHANISM_TYPE mechanism, std::string_view what) const;
 
+  // The throwaway probe: on a session of its own, C_CreateObject of a public CKO_DATA object
+  // with CKA_TOKEN false and a random label; CKA_TOKEN read back; the session closed; then,
+  // on one of the pool's sessions, a search for the label, and every object found destroyed.
+  // A refused template (AttributeInvalid, TemplateInvalid, KeyFunctionNotPermitted,
+  // FunctionNotSupported) is Rejected; CKA_TOKEN read back true or the object outliving its
+  // session is Persisted. Any other failure leaves Unknown and is reported as a diagnostic,
+  // never as a failure of the backend's creation. Call once, before the backend is shared.
+  void probe_session_objects(const std::shared_ptr<const Module>& module, std::uint64_t slot,
+                             SessionPool& pool);
+  [[nodiscard]] SessionObjects session_objects() const noexcept { return session_objects_; }
+  // False only when the probe proved the token keeps no session objects.
+  [[nodiscard]] bool keeps_session_objects() const noexcept {
+    return session_objects_ != SessionObjects::Rejected &&
+           session_objects_ != SessionObjects::Persisted;
+  }
+  // MechanismUnsupported naming `what` and the probe's finding when the token keeps no
+  // session objects; success otherwise.
+  [[nodiscard]] Result<void> require_session_objects(std::string_view what) const;
+
  private:
   std::unordered_set<CK_MECHANISM_TYPE> mechanisms_;
   std::string manufacturer_;
   bool oaep_sha1_only_ = false;
   bool general_error_is_integrity_failure_ = false;
+  SessionObjects session_objects_ = SessionObjects::Unknown;
+  std::string session_objects_reason_;  // what the probe saw, for messages
 };
 
 }  // namespace craton::hsm::pkcs11

@@ -205,6 +205,13 @@ Result<Key> Pkcs11PassthroughBackend::generate_key(KeyAlgorithm algorithm) {
     if (fallback) return in_software();
     CRATON_RETURN_IF_ERROR(capabilities_.require(spec.mechanism, key_algorithm_name(algorithm)));
   }
+  // Generated as session objects and read out: a token without them would refuse, or keep a
+  // permanent copy of every material key it made.
+  if (!capabilities_.keeps_session_objects()) {
+    if (fallback) return in_software();
+    CRATON_RETURN_IF_ERROR(capabilities_.require_session_objects(
+        fmt::format("generating a material {} key", key_algorithm_name(algorithm))));
+  }
   const bool private_objects = pool_->logs_in();
   Result<Key> generated = pool_->run(
       [&](Lease& lease) -> Result<Key> { return generate_on_token(lease, spec, private_objects); });

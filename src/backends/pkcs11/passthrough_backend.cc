@@ -40,6 +40,8 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
   };
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<SessionPool> pool,
                           SessionPool::create(target.module, target.slot, std::move(options)));
+  // Once, before anything is imported: whether material keys can be session objects here.
+  capabilities.probe_session_objects(target.module, target.slot, *pool);
   return std::unique_ptr<Pkcs11PassthroughBackend>(new Pkcs11PassthroughBackend(
       std::shared_ptr<SessionPool>(std::move(pool)), std::move(capabilities), std::move(identity),
       std::move(config), std::move(on_admin), std::move(observability)));
@@ -103,6 +105,11 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
     return *hit;
   }
   observability_->cache_misses.fetch_add(1, std::memory_order_relaxed);
+  // A token without session objects would refuse the import or keep it forever.
+  if (!capabilities_.keeps_session_objects()) {
+    CRATON_RETURN_IF_ERROR(capabilities_.require_session_objects(
+        fmt::format("using a material {} key", key_kind_name(material.kind))));
+  }
   CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
                           import_key(lease, material, usage, pool_->logs_in()));
   note_admin(AuditOperation::KeyImport, state, fmt::format("session {}", lease.index()));

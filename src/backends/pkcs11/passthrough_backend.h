@@ -64,6 +64,9 @@ struct KeyState {
   // Resident keys: the token object's handle, valid in every session, while resident_stamp()
   // is what it was proven under.
   ResidentHandle resident;
+  // Resident private keys: the token's public object of the pair (resident_public.cc), under
+  // the same rule.
+  ResidentHandle public_half;
 };
 
 class Pkcs11PassthroughBackend final : public Pkcs11Backend {
@@ -209,6 +212,28 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   Result<VerifyOutcome> verify_checked(const Key& key, SignScheme scheme, ByteView data,
                                        bool is_digest, ByteView signature,
                                        SignatureEncoding encoding);
+
+  // The object a public-key operation (`usage`: Verify or Encrypt) runs on for `key`. For a
+  // resident private key: the token's public object of its pair (same CKA_ID, else same
+  // label; class public; the Key's public value; `usage` not refused), remembered under
+  // resident_stamp(); only when the token has none, the public half imported as a session
+  // object (MechanismUnsupported on a token that keeps none). Any other key: its public half,
+  // resolved as resolve() does.
+  Result<CK_OBJECT_HANDLE> resolve_public(Lease& lease, const Key& key, KeyUsage usage);
+  void forget_public(Lease& lease, const Key& key, KeyUsage usage);
+
+  // with_key for public-key operations: op(lease, object) on resolve_public's object.
+  template <typename T, typename Op>
+  Result<T> with_public_key(const Key& key, KeyUsage usage, Op&& op) {
+    return pool_->run([&](Lease& lease) -> Result<T> {
+      CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object, resolve_public(lease, key, usage));
+      Result<T> result = op(lease, object);
+      if (result || result.error().action() != ErrorAction::ReResolveKey) return result;
+      forget_public(lease, key, usage);
+      CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE fresh, resolve_public(lease, key, usage));
+      return op(lease, fresh);
+    });
+  }
 
   // Runs op(lease, object) with `key` resolved for `usage`; a stale object handle is
   // re-imported once, a dead session rebuilt and the whole operation retried once.

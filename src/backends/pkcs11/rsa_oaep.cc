@@ -60,9 +60,8 @@ Result<Bytes> Pkcs11PassthroughBackend::rsa_oaep_encrypt(const Key& key, HashAlg
                 fmt::format("RSA-OAEP-{} with a {}-byte modulus takes at most {} bytes, got {}",
                             hash_name(hash), k, k < overhead ? 0 : k - overhead, plaintext.size()));
   }
-  CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
-  return with_key<Bytes>(
-      public_key, KeyUsage::Encrypt, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
+  return with_public_key<Bytes>(
+      key, KeyUsage::Encrypt, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
         CK_RSA_PKCS_OAEP_PARAMS params = oaep_params(hash, label);
         CK_MECHANISM mechanism{CKM_RSA_PKCS_OAEP, &params, sizeof params};
         CRATON_RETURN_IF_ERROR(lease.call<Fn::EncryptInit>(&mechanism, object));

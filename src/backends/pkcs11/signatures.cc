@@ -271,12 +271,12 @@ Result<VerifyOutcome> Pkcs11PassthroughBackend::verify_checked(const Key& key, S
   if (!prepared) return VerifyOutcome::Invalid;
   Scratch scratch{};
   CRATON_ASSIGN_OR_RETURN(const ByteView input, token_input(scheme, kind, data, scratch));
-  // A private key verifies through its public half, imported as a CKA_VERIFY object.
-  CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
-  return with_key<VerifyOutcome>(public_key, KeyUsage::Verify,
-                                 [&](Lease& lease, CK_OBJECT_HANDLE object) {
-                                   return verify_on_token(lease, object, choice, input, *prepared);
-                                 });
+  // A private key verifies through its public half: the token's public object of a resident
+  // pair, or a CKA_VERIFY session object (resolve_public).
+  return with_public_key<VerifyOutcome>(
+      key, KeyUsage::Verify, [&](Lease& lease, CK_OBJECT_HANDLE object) {
+        return verify_on_token(lease, object, choice, input, *prepared);
+      });
 }
 
 }  // namespace craton::hsm::pkcs11

@@ -34,11 +34,13 @@ TEST(KeyCacheTest, HitsImportNothing) {
   ASSERT_NE(backend, nullptr);
   const Key key = aes_key(1);
   const auto creates = backend->module().call_count(Fn::CreateObject);
+  // Counted from here: the start-up probe of session objects searches once.
+  const auto searches = backend->module().call_count(Fn::FindObjectsInit);
   ASSERT_THAT(backend->aes_gcm_encrypt(key, kMessage, {}), IsOk());
   EXPECT_EQ(backend->module().call_count(Fn::CreateObject), creates + 1);
   for (int i = 0; i < 20; ++i) ASSERT_THAT(backend->aes_gcm_encrypt(key, kMessage, {}), IsOk());
   EXPECT_EQ(backend->module().call_count(Fn::CreateObject), creates + 1);
-  EXPECT_EQ(backend->module().call_count(Fn::FindObjectsInit), 0u);
+  EXPECT_EQ(backend->module().call_count(Fn::FindObjectsInit), searches);
 }
 
 TEST(KeyCacheTest, EqualBytesInSeparateKeysShareOneObject) {

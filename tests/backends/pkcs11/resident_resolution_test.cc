@@ -49,12 +49,14 @@ TEST(ResidentResolutionTest, RepeatedOperationsDoNoObjectSearch) {
   // pick the public half whose point proves it), then none.
   auto other = make_resident_backend();
   ASSERT_NE(other, nullptr);
+  // Counted from here: the second backend's start-up probe of session objects searches once.
+  const auto other_searches = other->module().call_count(Fn::FindObjectsInit);
   ASSERT_THAT(as_crypto(*other).sign(*key, SignScheme::EcdsaP256Sha256, kMessage), IsOk());
-  EXPECT_EQ(other->module().call_count(Fn::FindObjectsInit), searches + 3);
+  EXPECT_EQ(other->module().call_count(Fn::FindObjectsInit), other_searches + 3);
   for (int i = 0; i < 5; ++i) {
     ASSERT_THAT(as_crypto(*other).sign(*key, SignScheme::EcdsaP256Sha256, kMessage), IsOk());
   }
-  EXPECT_EQ(other->module().call_count(Fn::FindObjectsInit), searches + 3);
+  EXPECT_EQ(other->module().call_count(Fn::FindObjectsInit), other_searches + 3);
   ASSERT_THAT(backend->destroy_key(by_label(spec.label)), IsOk());
 }
 

@@ -20,8 +20,12 @@ extern "C" {
 // lets the call reach the module first and then replaces its answer, so the operation ends as
 // it does on a module that fails a terminating call: C_Decrypt with an error ends decryption),
 // "max_sessions" (C_OpenSession answers CKR_SESSION_COUNT while this many sessions opened
-// through the shim are alive; 0 = no limit), "seed" (the seed of the probabilistic faults),
-// "restart_every_ms" (the HSM restarts each time this many ms have passed, checked at each
+// through the shim are alive; 0 = no limit), "reject_session_objects" (C_CreateObject,
+// C_GenerateKey(Pair), C_UnwrapKey and C_DeriveKey answer CKR_ATTRIBUTE_VALUE_INVALID for a
+// template with CKA_TOKEN false or absent: a token without session objects),
+// "persist_session_objects" (those calls reach the module with CKA_TOKEN true instead: a
+// token that keeps "session" objects as permanent ones), "seed" (the seed of the probabilistic
+// faults), "restart_every_ms" (the HSM restarts each time this many ms have passed, checked at each
 // call; 0 = never). Unknown names are ignored here (the spec parser refuses them).
 void craton_fault_set(const char* name, unsigned long value);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Calls that name objects: every object handle in (keys, objects) is translated to the real
 // module's and refused when stale; every handle out (created, found) is the shim's own.
+#include <vector>
+
 #include "call.h"
 #include "counters.h"
 #include "entry_points.h"
@@ -30,10 +32,57 @@ bool hidden(CK_MECHANISM_PTR mechanism) {
   return mechanism != nullptr && mechanism->mechanism == switches().hidden_mechanism;
 }
 
+// Whether a template asks for a session object: CKA_TOKEN false, or absent (the default,
+// v2.40 §4.4).
+bool asks_session_object(const CK_ATTRIBUTE* attributes, CK_ULONG count) {
+  for (CK_ULONG i = 0; attributes != nullptr && i < count; ++i) {
+    const CK_ATTRIBUTE& a = attributes[i];
+    if (a.type != CKA_TOKEN) continue;
+    return a.pValue == nullptr || a.ulValueLen != sizeof(CK_BBOOL) ||
+           *static_cast<const CK_BBOOL*>(a.pValue) == CK_FALSE;
+  }
+  return true;
+}
+
+// The template a token without session objects works with (switches persist_session_objects
+// and reject_session_objects): the caller's, or a copy with CKA_TOKEN true.
+class Persisted {
+ public:
+  Persisted(CK_ATTRIBUTE_PTR attributes, CK_ULONG count) : data_(attributes), count_(count) {
+    if (!switches().persist_session_objects || !asks_session_object(attributes, count)) return;
+    copy_.assign(attributes, attributes + (attributes != nullptr ? count : 0));
+    bool replaced = false;
+    for (CK_ATTRIBUTE& a : copy_) {
+      if (a.type != CKA_TOKEN) continue;
+      a.pValue = &yes_;
+      a.ulValueLen = sizeof yes_;
+      replaced = true;
+    }
+    if (!replaced) copy_.push_back({CKA_TOKEN, &yes_, sizeof yes_});
+    data_ = copy_.data();
+    count_ = static_cast<CK_ULONG>(copy_.size());
+  }
+  [[nodiscard]] CK_ATTRIBUTE_PTR data() const { return data_; }
+  [[nodiscard]] CK_ULONG size() const { return count_; }
+
+ private:
+  CK_BBOOL yes_ = CK_TRUE;
+  std::vector<CK_ATTRIBUTE> copy_;
+  CK_ATTRIBUTE_PTR data_;
+  CK_ULONG count_;
+};
+
+// reject_session_objects: the answer such a token gives.
+bool rejected(const CK_ATTRIBUTE* attributes, CK_ULONG count) {
+  return switches().reject_session_objects && asks_session_object(attributes, count);
+}
+
 CK_RV create_object(CK_SESSION_HANDLE session, CK_ATTRIBUTE_PTR attributes, CK_ULONG count,
                     CK_OBJECT_HANDLE_PTR out) {
   return run_on_session(Fn::CreateObject, session, [&](CK_SESSION_HANDLE s, const Call&) {
-    const CK_RV rv = real()->C_CreateObject(s, attributes, count, out);
+    if (rejected(attributes, count)) return CKR_ATTRIBUTE_VALUE_INVALID;
+    const Persisted tmpl(attributes, count);
+    const CK_RV rv = real()->C_CreateObject(s, tmpl.data(), tmpl.size(), out);
     if (rv == CKR_OK) *out = created(s, session, *out);
     return rv;
   });
@@ -122,7 +171,9 @@ CK_RV generate_key(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
                    CK_ATTRIBUTE_PTR attributes, CK_ULONG count, CK_OBJECT_HANDLE_PTR key) {
   return run_on_session(Fn::GenerateKey, session, [&](CK_SESSION_HANDLE s, const Call&) {
     if (hidden(mechanism)) return CKR_MECHANISM_INVALID;
-    const CK_RV rv = real()->C_GenerateKey(s, mechanism, attributes, count, key);
+    if (rejected(attributes, count)) return CKR_ATTRIBUTE_VALUE_INVALID;
+    const Persisted tmpl(attributes, count);
+    const CK_RV rv = real()->C_GenerateKey(s, mechanism, tmpl.data(), tmpl.size(), key);
     if (rv == CKR_OK) *key = created(s, session, *key);
     return rv;
   });
@@ -134,9 +185,14 @@ CK_RV generate_key_pair(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
                         CK_OBJECT_HANDLE_PTR public_key, CK_OBJECT_HANDLE_PTR private_key) {
   return run_on_session(Fn::GenerateKeyPair, session, [&](CK_SESSION_HANDLE s, const Call&) {
     if (hidden(mechanism)) return CKR_MECHANISM_INVALID;
-    const CK_RV rv =
-        real()->C_GenerateKeyPair(s, mechanism, public_template, public_count, private_template,
-                                  private_count, public_key, private_key);
+    if (rejected(public_template, public_count) || rejected(private_template, private_count)) {
+      return CKR_ATTRIBUTE_VALUE_INVALID;
+    }
+    const Persisted public_tmpl(public_template, public_count);
+    const Persisted private_tmpl(private_template, private_count);
+    const CK_RV rv = real()->C_GenerateKeyPair(s, mechanism, public_tmpl.data(), public_tmpl.size(),
+                                               private_tmpl.data(), private_tmpl.size(), public_key,
+                                               private_key);
     if (rv == CKR_OK) {
       *public_key = created(s, session, *public_key);
       *private_key = created(s, session, *private_key);
@@ -165,8 +221,10 @@ CK_RV unwrap_key(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJEC
   return run_on_session(Fn::UnwrapKey, session, [&](CK_SESSION_HANDLE s, const Call&) {
     const Real unwrapper = object(unwrapping);
     if (!unwrapper) return CKR_UNWRAPPING_KEY_HANDLE_INVALID;
-    const CK_RV rv =
-        real()->C_UnwrapKey(s, mechanism, *unwrapper, wrapped, wrapped_len, attributes, count, key);
+    if (rejected(attributes, count)) return CKR_ATTRIBUTE_VALUE_INVALID;
+    const Persisted tmpl(attributes, count);
+    const CK_RV rv = real()->C_UnwrapKey(s, mechanism, *unwrapper, wrapped, wrapped_len,
+                                         tmpl.data(), tmpl.size(), key);
     if (rv == CKR_OK) *key = created(s, session, *key);
     return rv;
   });
@@ -177,7 +235,9 @@ CK_RV derive_key(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJEC
   return run_on_session(Fn::DeriveKey, session, [&](CK_SESSION_HANDLE s, const Call&) {
     const Real base_key = object(base);
     if (!base_key) return CKR_KEY_HANDLE_INVALID;
-    const CK_RV rv = real()->C_DeriveKey(s, mechanism, *base_key, attributes, count, key);
+    if (rejected(attributes, count)) return CKR_ATTRIBUTE_VALUE_INVALID;
+    const Persisted tmpl(attributes, count);
+    const CK_RV rv = real()->C_DeriveKey(s, mechanism, *base_key, tmpl.data(), tmpl.size(), key);
     if (rv == CKR_OK) *key = created(s, session, *key);
     return rv;
   });

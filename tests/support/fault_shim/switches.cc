@@ -21,6 +21,8 @@ constexpr std::string_view kNames[] = {"cant_lock",
                                        "hide_check_value",
                                        "fail_after_call",
                                        "max_sessions",
+                                       "reject_session_objects",
+                                       "persist_session_objects",
                                        "seed",
                                        "restart_every_ms"};
 
@@ -55,6 +57,10 @@ bool set_switch(std::string_view name, unsigned long value) {
     s.fail_after_call = value != 0;
   } else if (name == "max_sessions") {
     s.max_sessions = value;
+  } else if (name == "reject_session_objects") {
+    s.reject_session_objects = value != 0;
+  } else if (name == "persist_session_objects") {
+    s.persist_session_objects = value != 0;
   } else if (name == "seed") {
     plan().seed(value);
   } else if (name == "restart_every_ms") {
@@ -76,6 +82,8 @@ void reset_switches() {
   s.hide_check_value = false;
   s.fail_after_call = false;
   s.max_sessions = 0;
+  s.reject_session_objects = false;
+  s.persist_session_objects = false;
 }
 
 }  // namespace craton::hsm::fault_shim

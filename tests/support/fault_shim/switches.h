@@ -20,6 +20,10 @@ struct Switches {
   std::atomic<bool> hide_check_value{false};
   std::atomic<bool> fail_after_call{false};
   std::atomic<unsigned long> max_sessions{0};
+  // Tokens without session objects: a template asking for one (CKA_TOKEN false or absent)
+  // is refused with CKR_ATTRIBUTE_VALUE_INVALID, or silently made a token object.
+  std::atomic<bool> reject_session_objects{false};
+  std::atomic<bool> persist_session_objects{false};
 };
 
 Switches& switches();

@@ -136,8 +136,16 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve_resident(Lease& lease
   }
   const std::uint64_t logins = pool_->counters().logins;
   Result<CK_OBJECT_HANDLE> handle = find_resident_object(lease, material, token_);
-  if (!handle && handle.error().code() == ErrorCode::KeyNotFound && pool_->logs_in() &&
-      (pool_->counters().logins != logins || pool_->lost_login(lease))) {
+  const auto not_found = [&] {
+    return !handle && handle.error().code() == ErrorCode::KeyNotFound && pool_->logs_in();
+  };
+  if (not_found() && pool_->counters().logins == logins && !pool_->lost_login(lease)) {
+    // Logged in now, but the login may have come back between the search and these checks
+    // (another thread's C_Login returned before it was counted): the soak saw that. A second
+    // search, under the login just seen, decides.
+    handle = find_resident_object(lease, material, token_);
+  }
+  if (not_found() && (pool_->counters().logins != logins || pool_->lost_login(lease))) {
     // Logged out underneath (another part of the application called C_Logout, or the token
     // dropped the login), now or while the search ran (another thread has logged in again
     // since): the token hid private keys, so "not found" is not an answer. The session is

@@ -52,14 +52,11 @@ TEST(CliBench, ACaseTheTokenCannotRunIsSkippedWithTheReason) {
   // A token that refuses every key import (C_CreateObject: CKR_ATTRIBUTE_TYPE_INVALID): the
   // keyed cases cannot run, the keyless ones still measure.
   const TempDir dir;
-  const auto config =
-      dir.write("shim.toml", fmt::format("library_path = \"{}\"\ntoken_label = \"{}\"\n"
-                                         "allow_unprotected_library_path = true\n",
-                                         kFaultShimPath, kTokenLabel));
+  const std::string config = shim_config(dir);
   const CommandResult result =
       run_cli(fmt::format("bench --config '{}' --cases sha256,ecdsa-p256-sign,aes256-gcm-1k,random "
                           "--threads 1 --rounds 1 --duration 0.01 --no-miss --json",
-                          config.string()),
+                          config),
               fmt::format("{} CRATON_FAULT_FAIL=C_CreateObject=0x12", pin_env()));
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const Json report = report_of(result);
@@ -79,7 +76,7 @@ TEST(CliBench, ACaseTheTokenCannotRunIsSkippedWithTheReason) {
   const CommandResult table = run_cli(
       fmt::format("bench --config '{}' --cases ecdsa-p256-sign,random --threads 1 --rounds 1 "
                   "--duration 0.01 --no-miss",
-                  config.string()),
+                  config),
       fmt::format("{} CRATON_FAULT_FAIL=C_CreateObject=0x12", pin_env()));
   ASSERT_EQ(table.exit_code, 0) << table.output;
   EXPECT_THAT(table.output, HasSubstr("skipped ecdsa-p256-sign: AttributeInvalid: C_CreateObject"));
@@ -89,7 +86,7 @@ TEST(CliBench, ACaseTheTokenCannotRunIsSkippedWithTheReason) {
   const CommandResult none =
       run_cli(fmt::format("bench --config '{}' --cases ecdsa-p256-sign --threads 1,2 --rounds 1 "
                           "--duration 0.01 --no-miss",
-                          config.string()),
+                          config),
               fmt::format("{} CRATON_FAULT_FAIL=C_CreateObject=0x12", pin_env()));
   EXPECT_EQ(none.exit_code, 3) << none.output;
   EXPECT_THAT(none.output, HasSubstr("skipped ecdsa-p256-sign: AttributeInvalid"));

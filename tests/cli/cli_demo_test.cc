@@ -53,12 +53,9 @@ TEST(CliDemoTest, AMechanismTheTokenDoesNotListIsUnsupportedNotFailed) {
   // The fault shim leaves CKM_AES_GCM (0x1087) out of the mechanism list but would still
   // perform it: the GCM step must be refused from the capability table, never run or FAILED.
   const TempDir dir;
-  const auto config =
-      dir.write("shim.toml", fmt::format("library_path = \"{}\"\ntoken_label = \"{}\"\n"
-                                         "allow_unprotected_library_path = true\n",
-                                         kFaultShimPath, kTokenLabel));
+  const std::string config = shim_config(dir);
   const CommandResult result =
-      run_cli(fmt::format("demo --config '{}'", config.string()),
+      run_cli(fmt::format("demo --config '{}'", config),
               fmt::format("{} CRATON_FAULT=hide_mechanism=0x1087", pin_env()));
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output, HasSubstr(", 0 failed"));

@@ -251,13 +251,10 @@ TEST_F(CliExitCodesTest, DataThatFailsItsCheckIsExit1) {
 TEST_F(CliExitCodesTest, ATokenFailureIsExit3ForInfoAndAuditVerify) {
   // info needs no login: its token failure comes from the fault shim (CKR_DEVICE_ERROR).
   const TempDir dir;
-  const fs::path config =
-      dir.write("shim.toml", fmt::format("library_path = \"{}\"\ntoken_label = \"{}\"\n"
-                                         "allow_unprotected_library_path = true\n",
-                                         kFaultShimPath, kTokenLabel));
-  expect_exit(run_cli(fmt::format("info --config '{}'", config.string()),
-                      "CRATON_FAULT_FAIL=C_GetTokenInfo=0x30"),
-              ExitCode::OperationFailed, "info on a failing device");
+  const std::string config = shim_config(dir);
+  expect_exit(
+      run_cli(fmt::format("info --config '{}'", config), "CRATON_FAULT_FAIL=C_GetTokenInfo=0x30"),
+      ExitCode::OperationFailed, "info on a failing device");
   // audit verify with the chain key on the token: the login fails.
   const fs::path audit_config = dir.write(
       "audit.toml", fmt::format("library_path = \"{}\"\ntoken_label = \"{}\"\n[audit]\n"

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "support/fault_shim.h"
 #include "support/softhsm_token.h"
 
 namespace craton::hsm::testing {
@@ -33,6 +34,15 @@ inline std::string pin_env() {
 }
 inline CommandResult run_on_token(std::string_view args) {
   return run_cli(fmt::format("{} {}", token_args(), args), pin_env());
+}
+// A config file in `dir` selecting the suite's token through the fault shim (no PIN in it);
+// the shim's faults come from the CRATON_FAULT* environment of the run.
+inline std::string shim_config(const TempDir& dir) {
+  return dir
+      .write("shim.toml", fmt::format("library_path = \"{}\"\ntoken_label = \"{}\"\n"
+                                      "allow_unprotected_library_path = true\n",
+                                      kFaultShimPath, kTokenLabel))
+      .string();
 }
 
 inline std::size_t line_count(std::string_view output) {

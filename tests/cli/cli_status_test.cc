@@ -21,15 +21,6 @@ using Json = nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// A config selecting the token through the fault shim (no PIN: status never needs one).
-std::string shim_config(const TempDir& dir) {
-  return dir
-      .write("shim.toml", fmt::format("library_path = \"{}\"\ntoken_label = \"{}\"\n"
-                                      "allow_unprotected_library_path = true\n",
-                                      kFaultShimPath, kTokenLabel))
-      .string();
-}
-
 TEST(CliStatus, ReadyTokenPrintsHealthAndCountersAndExitsZero) {
   const CommandResult result = run_on_token("status");
   ASSERT_EQ(result.exit_code, 0) << result.output;

@@ -36,6 +36,7 @@ class AuditedPkcs11Backend final : public AuditedOperations<Pkcs11Backend> {
   Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) override;
   Result<void> destroy_key(const KeyRef& ref) override;
   [[nodiscard]] std::string token_uri() const override { return inner_->token_uri(); }
+  [[nodiscard]] TokenCapabilities capabilities() const override { return inner_->capabilities(); }
   [[nodiscard]] Result<Pkcs11Uri> describe_location() const override {
     return inner_->describe_location();
   }

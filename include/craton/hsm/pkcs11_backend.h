@@ -5,6 +5,7 @@
 
 #include <craton/hsm/audit.h>
 #include <craton/hsm/backend.h>
+#include <craton/hsm/capabilities.h>
 #include <craton/hsm/config.h>
 #include <craton/hsm/export.h>
 #include <craton/hsm/resident_keys.h>
@@ -86,6 +87,13 @@ class CRATON_HSM_API Pkcs11Backend : public CryptoBackend {
   // against this token (Pkcs11Uri::first_mismatch); not for naming keys, since slot ids move.
   // Asks the module (C_GetSlotInfo, C_GetInfo) on each call. Errors: the module's failures.
   [[nodiscard]] virtual Result<Pkcs11Uri> describe_location() const = 0;
+  // The capability table detected when the backend was created: for every scheme and
+  // operation, whether the token does it and how (its combined mechanism, "token"; its raw
+  // mechanism over a host digest, "host-prehash"; or "unsupported", with the reason every such
+  // operation fails with, as MechanismUnsupported, before any token call), plus the
+  // session-object probe's finding (docs/vendors.md, "The capability table"). Never calls the
+  // token.
+  [[nodiscard]] virtual TokenCapabilities capabilities() const = 0;
 
   // Supplies a new user PIN, e.g. after the PIN was changed on the token. A login the token
   // refuses for its PIN (PinIncorrect, PinLocked, PinExpired, PinInvalid) is tried once and

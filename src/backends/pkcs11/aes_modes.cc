@@ -22,11 +22,12 @@ Result<void> check_iv(ByteView iv, std::string_view mode) {
 }
 
 // What every CBC and CTR call checks before any token call: an AES key, the token's mechanism
-// for the mode (MechanismUnsupported when it is not listed), and a one-block IV.
-Result<void> check_aes_call(const Key& key, ByteView iv, CK_MECHANISM_TYPE mechanism,
-                            std::string_view mode, const Capabilities& capabilities) {
+// for the mode (the capability table's row: MechanismUnsupported when the token does not list
+// it with the flag for the direction), and a one-block IV.
+Result<void> check_aes_call(const Key& key, ByteView iv, std::size_t row, std::string_view mode,
+                            const Capabilities& capabilities) {
   CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Aes}, mode));
-  CRATON_RETURN_IF_ERROR(capabilities.require(mechanism, mode));
+  CRATON_RETURN_IF_ERROR(capabilities.table().require(row));
   return check_iv(iv, mode);
 }
 
@@ -77,7 +78,8 @@ Result<void> ctr_part(Lease& lease, CK_OBJECT_HANDLE object, ByteView counter, B
 Result<Bytes> Pkcs11PassthroughBackend::aes_cbc_encrypt(const Key& key, ByteView iv,
                                                         ByteView plaintext) {
   CRATON_RETURN_IF_ERROR(check_input_size(plaintext.size(), "plaintext"));
-  CRATON_RETURN_IF_ERROR(check_aes_call(key, iv, CKM_AES_CBC_PAD, "AES-CBC", capabilities_));
+  CRATON_RETURN_IF_ERROR(
+      check_aes_call(key, iv, aes_row(AesMode::Cbc, false), "AES-CBC", capabilities_));
   return with_key<Bytes>(
       key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<Bytes> {
         CK_MECHANISM mechanism{CKM_AES_CBC_PAD, input_ptr(iv), input_len(iv)};
@@ -96,7 +98,8 @@ Result<Bytes> Pkcs11PassthroughBackend::aes_cbc_encrypt(const Key& key, ByteView
 Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, ByteView iv,
                                                               ByteView ciphertext) {
   CRATON_RETURN_IF_ERROR(check_input_size(ciphertext.size(), "ciphertext"));
-  CRATON_RETURN_IF_ERROR(check_aes_call(key, iv, CKM_AES_CBC_PAD, "AES-CBC", capabilities_));
+  CRATON_RETURN_IF_ERROR(
+      check_aes_call(key, iv, aes_row(AesMode::Cbc, true), "AES-CBC", capabilities_));
   if (ciphertext.empty() || ciphertext.size() % kAesBlockSize != 0) {
     return fail(ErrorCode::EncryptedDataInvalid,
                 fmt::format("AES-CBC ciphertext of {} bytes is not a positive multiple of {}",
@@ -133,7 +136,8 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
 
 Result<Bytes> Pkcs11PassthroughBackend::aes_ctr(const Key& key, ByteView iv, ByteView data) {
   CRATON_RETURN_IF_ERROR(check_input_size(data.size(), "data"));
-  CRATON_RETURN_IF_ERROR(check_aes_call(key, iv, CKM_AES_CTR, "AES-CTR", capabilities_));
+  CRATON_RETURN_IF_ERROR(
+      check_aes_call(key, iv, aes_row(AesMode::Ctr, false), "AES-CTR", capabilities_));
   // Nothing to transform. A zero-length output buffer would also reach the module as a null
   // pointer, which C_Encrypt reads as a length query that leaves the operation active.
   if (data.empty()) return Bytes{};

@@ -55,6 +55,29 @@ Result<Created> create_probe_object(const std::shared_ptr<const Module>& module,
   return created;
 }
 
+// A plain session as find_objects takes it: no pool, so no session to mark dead.
+struct PlainLease {
+  const Session& session;
+  template <Fn F, typename... Args>
+  Result<void> call(Args... args) const {
+    return session.call<F>(args...);
+  }
+  void note_failure(const HsmError& /*error*/) noexcept {}
+};
+
+// Every data object labelled `label`, destroyed; how many there were.
+template <typename L>
+Result<std::size_t> destroy_labelled(L& lease, const std::string& label) {
+  AttributeTemplate tmpl;
+  tmpl.add_ulong(CKA_CLASS, CKO_DATA)
+      .add_bytes(CKA_LABEL, {reinterpret_cast<const std::uint8_t*>(label.data()), label.size()});
+  CRATON_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> found, find_objects(lease, tmpl));
+  for (const CK_OBJECT_HANDLE object : found) {
+    CRATON_RETURN_IF_ERROR(lease.template call<Fn::DestroyObject>(object));
+  }
+  return found.size();
+}
+
 }  // namespace
 
 std::string_view session_objects_name(SessionObjects value) noexcept {
@@ -73,17 +96,38 @@ std::string_view session_objects_name(SessionObjects value) noexcept {
 
 Result<Capabilities> Capabilities::probe(const Module& module, std::uint64_t slot) {
   CRATON_ASSIGN_OR_RETURN(const LibraryDescription library, describe_library(module));
+  CRATON_ASSIGN_OR_RETURN(const TokenDescription token, describe_token(module, slot));
   CRATON_ASSIGN_OR_RETURN(const std::vector<MechanismDescription> mechanisms,
                           describe_mechanisms(module, slot));
+  return from(TokenFacts{.token_label = token.label,
+                         .token_manufacturer = token.manufacturer,
+                         .library_manufacturer = library.manufacturer},
+              mechanisms);
+}
+
+Capabilities Capabilities::from(TokenFacts names, std::span<const Pkcs11MechanismInfo> mechanisms) {
   Capabilities capabilities;
-  capabilities.manufacturer_ = library.manufacturer;
+  capabilities.manufacturer_ = names.library_manufacturer;
   for (const auto& mechanism : mechanisms) capabilities.mechanisms_.insert(mechanism.type);
   // Known from SoftHSM2 2.6.1 only, so applied to it only: OAEP with SHA-256 answers
   // CKR_ARGUMENTS_BAD, and CKR_GENERAL_ERROR reports failed integrity checks.
-  const bool softhsm = library.manufacturer == "SoftHSM";
+  const bool softhsm = names.library_manufacturer == "SoftHSM";
   capabilities.oaep_sha1_only_ = softhsm;
   capabilities.general_error_is_integrity_failure_ = softhsm;
+  names.oaep_sha1_only = softhsm;
+  capabilities.table_ = CapabilityTable::build(mechanisms, std::move(names));
   return capabilities;
+}
+
+TokenCapabilities Capabilities::describe() const {
+  TokenCapabilities described;
+  described.token_label = table_.facts().token_label;
+  described.token_manufacturer = table_.facts().token_manufacturer;
+  described.library_manufacturer = manufacturer_;
+  described.schemes = table_.describe();
+  described.session_objects = std::string(session_objects_name(session_objects_));
+  described.session_objects_detail = session_objects_reason_;
+  return described;
 }
 
 bool Capabilities::oaep_supports(HashAlg hash) const noexcept {
@@ -93,6 +137,24 @@ bool Capabilities::oaep_supports(HashAlg hash) const noexcept {
 
 void Capabilities::probe_session_objects(const std::shared_ptr<const Module>& module,
                                          std::uint64_t slot, SessionPool& pool) {
+  probe_session_objects_with(module, slot, [&pool](const std::string& label) {
+    return pool.run([&](Lease& lease) { return destroy_labelled(lease, label); });
+  });
+}
+
+void Capabilities::probe_session_objects(const std::shared_ptr<const Module>& module,
+                                         std::uint64_t slot) {
+  probe_session_objects_with(module, slot, [&](const std::string& label) -> Result<std::size_t> {
+    CRATON_ASSIGN_OR_RETURN(Session session, Session::open(module, slot));
+    PlainLease lease{session};
+    CRATON_ASSIGN_OR_RETURN(const std::size_t found, destroy_labelled(lease, label));
+    CRATON_RETURN_IF_ERROR(session.close());
+    return found;
+  });
+}
+
+void Capabilities::probe_session_objects_with(const std::shared_ptr<const Module>& module,
+                                              std::uint64_t slot, const ProbeSearch& search) {
   const std::string label = probe_label();
   Result<Created> created = create_probe_object(module, slot, label);
   if (!created) {
@@ -108,16 +170,7 @@ void Capabilities::probe_session_objects(const std::shared_ptr<const Module>& mo
     return;  // Unknown
   }
   // From another session, after the creating one closed: a session object is gone.
-  Result<std::size_t> persisted = pool.run([&](Lease& lease) -> Result<std::size_t> {
-    AttributeTemplate tmpl;
-    tmpl.add_ulong(CKA_CLASS, CKO_DATA)
-        .add_bytes(CKA_LABEL, {reinterpret_cast<const std::uint8_t*>(label.data()), label.size()});
-    CRATON_ASSIGN_OR_RETURN(const std::vector<CK_OBJECT_HANDLE> found, find_objects(lease, tmpl));
-    for (const CK_OBJECT_HANDLE object : found) {
-      CRATON_RETURN_IF_ERROR(lease.call<Fn::DestroyObject>(object));
-    }
-    return found.size();
-  });
+  Result<std::size_t> persisted = search(label);
   if (!persisted) {
     report_diagnostic(persisted.error());
     // Still proven by the read-back, when it said so.
@@ -144,8 +197,10 @@ Result<void> Capabilities::require_session_objects(std::string_view what) const 
 
 Result<void> Capabilities::require(CK_MECHANISM_TYPE mechanism, std::string_view what) const {
   if (has(mechanism)) return {};
-  return fail(ErrorCode::MechanismUnsupported,
-              fmt::format("{}: the token does not offer {}", what, describe_mechanism(mechanism)));
+  return fail(
+      ErrorCode::MechanismUnsupported,
+      fmt::format("{}: the token '{}' ({}) does not offer {}", what, table_.facts().token_label,
+                  table_.facts().token_manufacturer, describe_mechanism(mechanism)));
 }
 
 }  // namespace craton::hsm::pkcs11

@@ -8,10 +8,13 @@
 #include <craton/hsm/schemes.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_set>
 
+#include "backends/pkcs11/capability_table.h"
 #include "pkcs11/loader/module.h"
 #include "pkcs11/loader/rv_map.h"
 #include "pkcs11/pool/session_pool.h"
@@ -29,8 +32,18 @@ enum class SessionObjects : std::uint8_t { Unknown, Kept, Rejected, Persisted };
 
 class Capabilities {
  public:
-  // Reads the token's mechanism list and the library's identity. Errors: the mapped failure.
+  // Reads the library's and the token's identity and the token's mechanisms with their info
+  // (C_GetInfo, C_GetTokenInfo, C_GetMechanismList, C_GetMechanismInfo) and builds the
+  // capability table. Errors: the mapped failure.
   static Result<Capabilities> probe(const Module& module, std::uint64_t slot);
+  // The same from descriptions already read (and the unit tests' fabricated ones).
+  // `names` gives the token's and library's names; its vendor rules are derived here.
+  static Capabilities from(TokenFacts names, std::span<const Pkcs11MechanismInfo> mechanisms);
+
+  // How each scheme is done here: one row per scheme and operation (capability_table.h).
+  [[nodiscard]] const CapabilityTable& table() const noexcept { return table_; }
+  // The table, the token's names and the session-object finding, as public values.
+  [[nodiscard]] TokenCapabilities describe() const;
 
   [[nodiscard]] bool has(CK_MECHANISM_TYPE mechanism) const noexcept {
     return mechanisms_.contains(mechanism);
@@ -49,7 +62,8 @@ class Capabilities {
                                                : GeneralErrorReading::DeviceFailure;
   }
 
-  // Fails with MechanismUnsupported naming `what` when the token lacks `mechanism`.
+  // Fails with MechanismUnsupported naming `what`, the mechanism and the token when the token
+  // lacks `mechanism`.
   [[nodiscard]] Result<void> require(CK_MECHANISM_TYPE mechanism, std::string_view what) const;
 
   // The throwaway probe: on a session of its own, C_CreateObject of a public CKO_DATA object
@@ -61,6 +75,9 @@ class Capabilities {
   // never as a failure of the backend's creation. Call once, before the backend is shared.
   void probe_session_objects(const std::shared_ptr<const Module>& module, std::uint64_t slot,
                              SessionPool& pool);
+  // The same with the search on a second plain session (no pool, no login): for describing a
+  // token (describe_token_capabilities).
+  void probe_session_objects(const std::shared_ptr<const Module>& module, std::uint64_t slot);
   [[nodiscard]] SessionObjects session_objects() const noexcept { return session_objects_; }
   // False only when the probe proved the token keeps no session objects.
   [[nodiscard]] bool keeps_session_objects() const noexcept {
@@ -72,7 +89,13 @@ class Capabilities {
   [[nodiscard]] Result<void> require_session_objects(std::string_view what) const;
 
  private:
+  // Finds the objects labelled `label`, destroys them and counts them.
+  using ProbeSearch = std::function<Result<std::size_t>(const std::string& label)>;
+  void probe_session_objects_with(const std::shared_ptr<const Module>& module, std::uint64_t slot,
+                                  const ProbeSearch& search);
+
   std::unordered_set<CK_MECHANISM_TYPE> mechanisms_;
+  CapabilityTable table_;
   std::string manufacturer_;
   bool oaep_sha1_only_ = false;
   bool general_error_is_integrity_failure_ = false;

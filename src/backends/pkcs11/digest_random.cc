@@ -84,11 +84,8 @@ class TokenDigestStream final : public DigestStream {
 // The digest mechanism for `hash`, when the token lists it: one-shot and streaming digests
 // check here before any token call (MechanismUnsupported naming CKM_SHA256 etc. otherwise).
 Result<CK_MECHANISM_TYPE> digest_mechanism(const Capabilities& capabilities, HashAlg hash) {
-  const CK_MECHANISM_TYPE type = hash_mechanisms(hash).digest;
-  if (!capabilities.has(type)) {  // the message is formatted only when it is needed
-    CRATON_RETURN_IF_ERROR(capabilities.require(type, fmt::format("{} digest", hash_name(hash))));
-  }
-  return type;
+  CRATON_RETURN_IF_ERROR(capabilities.table().require(digest_row(hash)));
+  return capabilities.table().at(digest_row(hash)).mechanism;
 }
 
 }  // namespace

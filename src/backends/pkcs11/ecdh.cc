@@ -22,7 +22,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::ecdh(const Key& private_key, const
         ErrorCode::KeyTypeInconsistent,
         fmt::format("ECDH between a {} and a {}", private_key.describe(), peer_public.describe()));
   }
-  CRATON_RETURN_IF_ERROR(capabilities_.require(CKM_ECDH1_DERIVE, "ECDH"));
+  CRATON_RETURN_IF_ERROR(capabilities_.table().require(ecdh_row()));
   const std::size_t field = keys::curve_info(*private_key.curve()).field_bytes;
   // Validated on import (on the curve, uncompressed 04‖X‖Y): SoftHSM2 and NSS take this raw
   // point as the public data, not the DER OCTET STRING of CKA_EC_POINT (docs/vendors.md).

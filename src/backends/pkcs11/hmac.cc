@@ -14,13 +14,10 @@ namespace craton::hsm::pkcs11 {
 Result<Bytes> Pkcs11PassthroughBackend::hmac(const Key& key, HashAlg hash, ByteView message) {
   CRATON_RETURN_IF_ERROR(check_input_size(message.size(), "message"));
   CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::Hmac}, "HMAC"));
-  if (hash == HashAlg::Sha224) {
-    return fail(ErrorCode::MechanismUnsupported, "HMAC-SHA-224 is not supported");
-  }
-  const CK_MECHANISM_TYPE type = hash_mechanisms(hash).hmac;
-  if (!capabilities_.has(type)) {  // the message is formatted only when it is needed
-    CRATON_RETURN_IF_ERROR(capabilities_.require(type, fmt::format("HMAC-{}", hash_name(hash))));
-  }
+  // The capability table's row: HMAC-SHA-224 is not offered, the others when the token lists
+  // the mechanism with CKF_SIGN.
+  CRATON_RETURN_IF_ERROR(capabilities_.table().require(hmac_row(hash)));
+  const CK_MECHANISM_TYPE type = capabilities_.table().at(hmac_row(hash)).mechanism;
   // SoftHSM2 refuses keys shorter than the hash output with CKR_KEY_SIZE_RANGE (docs/vendors.md);
   // that arrives as KeySizeRange, unchanged: the key is fine elsewhere, just not here.
   return with_key<Bytes>(

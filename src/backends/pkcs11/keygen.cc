@@ -201,9 +201,9 @@ Result<Key> Pkcs11PassthroughBackend::generate_key(KeyAlgorithm algorithm) {
     return keys::with_origin(key, KeyOrigin::GeneratedInSoftware);
   };
 
-  if (!capabilities_.has(spec.mechanism)) {
+  if (const Result<void> can = capabilities_.table().require(keygen_row(algorithm)); !can) {
     if (fallback) return in_software();
-    CRATON_RETURN_IF_ERROR(capabilities_.require(spec.mechanism, key_algorithm_name(algorithm)));
+    return std::unexpected(can.error());
   }
   // Generated as session objects and read out: a token without them would refuse, or keep a
   // permanent copy of every material key it made.

@@ -98,6 +98,7 @@ class MeteredPkcs11Backend final : public Pkcs11Backend {
   Result<std::vector<std::uint8_t>> export_public_key(const KeyRef& ref) override;
   Result<void> destroy_key(const KeyRef& ref) override;
   [[nodiscard]] std::string token_uri() const override { return inner_->token_uri(); }
+  [[nodiscard]] TokenCapabilities capabilities() const override { return inner_->capabilities(); }
   [[nodiscard]] Result<Pkcs11Uri> describe_location() const override;
   Result<void> set_user_pin(SecretString pin) override;
 

@@ -129,6 +129,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] std::string token_uri() const override;
   [[nodiscard]] Result<Pkcs11Uri> describe_location() const override;
   Result<void> set_user_pin(SecretString pin) override;
+  [[nodiscard]] TokenCapabilities capabilities() const override { return capabilities_.describe(); }
 
   // Observability (stats.cc, health.cc). stats() leaves `operations` empty: the factory's
   // MeteredPkcs11Backend, which times every public call, fills it in.
@@ -141,7 +142,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   // For tests and diagnostics.
   [[nodiscard]] const SessionPool& pool() const noexcept { return *pool_; }
   [[nodiscard]] const Module& module() const noexcept { return pool_->module(); }
-  [[nodiscard]] const Capabilities& capabilities() const noexcept { return capabilities_; }
+  [[nodiscard]] const Capabilities& token_capabilities() const noexcept { return capabilities_; }
   // The number of GCM encryptions counted so far for `key`, in this whole process.
   [[nodiscard]] std::uint64_t gcm_messages(const Key& key);
   // The keyed fingerprint this backend knows `key` by (memoised: cheap after the first call).

@@ -169,9 +169,13 @@ Result<std::vector<CK_OBJECT_HANDLE>> objects_named(Lease& lease, const Resident
 
 }  // namespace
 
-Result<KeyUsages> check_resident_spec(const ResidentKeySpec& spec) {
+Result<KeyUsages> check_resident_spec(const ResidentKeySpec& spec,
+                                      const CapabilityTable& capabilities) {
   CRATON_ASSIGN_OR_RETURN(const KeygenSpec generation, keygen_spec(spec.algorithm));
-  return check_common(spec, generation.family, key_algorithm_name(spec.algorithm));
+  CRATON_ASSIGN_OR_RETURN(
+      KeyUsages usages, check_common(spec, generation.family, key_algorithm_name(spec.algorithm)));
+  CRATON_RETURN_IF_ERROR(capabilities.require(keygen_row(spec.algorithm)));
+  return usages;
 }
 
 Result<KeyUsages> check_resident_import(const ResidentKeySpec& spec, KeyKind kind) {

@@ -5,6 +5,7 @@
 
 #include <craton/hsm/resident_keys.h>
 
+#include "backends/pkcs11/capability_table.h"
 #include "keys/key_material.h"
 #include "pkcs11/pool/session_pool.h"
 
@@ -13,7 +14,10 @@ namespace craton::hsm::pkcs11 {
 // The usages the key gets (the spec's, or the algorithm's defaults). Errors: InvalidArgument
 // for a label outside 1..128 bytes, an id outside 1..64 bytes, no usage at all, or a usage
 // the algorithm cannot have (an AES key that signs, an Ed25519 key that decrypts).
-[[nodiscard]] Result<KeyUsages> check_resident_spec(const ResidentKeySpec& spec);
+// Then, still before any token call, the capability table's generation row for the algorithm:
+// MechanismUnsupported naming the algorithm and the token when the token cannot generate it.
+[[nodiscard]] Result<KeyUsages> check_resident_spec(const ResidentKeySpec& spec,
+                                                    const CapabilityTable& capabilities);
 // The same for storing material of `kind` (its algorithm's defaults when no usages are given).
 [[nodiscard]] Result<KeyUsages> check_resident_import(const ResidentKeySpec& spec, KeyKind kind);
 

@@ -63,7 +63,7 @@ Result<Key> Pkcs11PassthroughBackend::load_resident(Lease& lease, CK_OBJECT_HAND
 }
 
 Result<Key> Pkcs11PassthroughBackend::generate_resident_key(const ResidentKeySpec& spec) {
-  CRATON_ASSIGN_OR_RETURN(const KeyUsages usages, check_resident_spec(spec));
+  CRATON_ASSIGN_OR_RETURN(const KeyUsages usages, check_resident_spec(spec, capabilities_.table()));
   CRATON_RETURN_IF_ERROR(require_login_for_keys("generating", spec));
   return create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
     return generate_resident(lease, spec, usages, pool_->logs_in(), created);

@@ -28,16 +28,12 @@ CK_RSA_PKCS_OAEP_PARAMS oaep_params(HashAlg hash, ByteView label) {
 // Both directions, before any token call: the token must list CKM_RSA_PKCS_OAEP and perform it
 // correctly with `hash`. SoftHSM2 2.6 lists it but performs it with SHA-1 only
 // (docs/vendors.md); SHA-1 is not on offer, and neither is quietly doing it in software.
-Result<void> check_oaep(const Capabilities& capabilities, HashAlg hash) {
-  if (!capabilities.has(CKM_RSA_PKCS_OAEP)) {  // the message is formatted only when needed
-    CRATON_RETURN_IF_ERROR(
-        capabilities.require(CKM_RSA_PKCS_OAEP, fmt::format("RSA-OAEP-{}", hash_name(hash))));
-  }
-  if (hash == HashAlg::Sha224 || !capabilities.oaep_supports(hash)) {
-    return fail(ErrorCode::MechanismUnsupported,
-                fmt::format("RSA-OAEP with {} is not supported by this token", hash_name(hash)));
-  }
-  return {};
+// The capability table's row holds all of it, and the key's size against the mechanism's.
+Result<void> check_oaep(const Capabilities& capabilities, HashAlg hash, bool decrypt,
+                        const Key& key) {
+  const std::size_t row = oaep_row(hash, decrypt);
+  CRATON_RETURN_IF_ERROR(capabilities.table().require(row));
+  return capabilities.table().require_key_size(row, key.bits());
 }
 
 std::size_t modulus_bytes(const Key& key) {
@@ -51,7 +47,7 @@ Result<Bytes> Pkcs11PassthroughBackend::rsa_oaep_encrypt(const Key& key, HashAlg
   CRATON_RETURN_IF_ERROR(check_input_size(label.size(), "OAEP label"));
   CRATON_RETURN_IF_ERROR(
       common::require_kind(key, {KeyKind::RsaPublic, KeyKind::RsaPrivate}, "RSA-OAEP encryption"));
-  CRATON_RETURN_IF_ERROR(check_oaep(capabilities_, hash));
+  CRATON_RETURN_IF_ERROR(check_oaep(capabilities_, hash, /*decrypt=*/false, key));
   // RFC 8017 §7.1.1 step 1b: mLen <= k - 2hLen - 2, refused before the token sees it.
   const std::size_t k = modulus_bytes(key);
   const std::size_t overhead = 2 * digest_size(hash) + 2;
@@ -80,7 +76,7 @@ Result<SecretBytes> Pkcs11PassthroughBackend::rsa_oaep_decrypt(const Key& key, H
                                                                ByteView label) {
   CRATON_RETURN_IF_ERROR(check_input_size(label.size(), "OAEP label"));
   CRATON_RETURN_IF_ERROR(common::require_kind(key, {KeyKind::RsaPrivate}, "RSA-OAEP decryption"));
-  CRATON_RETURN_IF_ERROR(check_oaep(capabilities_, hash));
+  CRATON_RETURN_IF_ERROR(check_oaep(capabilities_, hash, /*decrypt=*/true, key));
   // One error for every cause (RFC 8017 §7.1.2 note): telling a wrong length, a bad padding and
   // a wrong label apart would hand out a Manger-style oracle.
   const auto invalid = [] {

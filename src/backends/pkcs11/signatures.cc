@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Signatures on the token: RSA PKCS#1 v1.5 and PSS, ECDSA (hashed on the host) and pure
-// Ed25519, over a message or a caller-computed digest; verification answers Valid or Invalid
+// Signatures on the token: RSA PKCS#1 v1.5 and PSS, ECDSA and pure Ed25519, over a message
+// or a caller-computed digest, by the route the capability table chose (the token's combined
+// mechanism, or its raw one over a host digest); verification answers Valid or Invalid
 // through the one decoder, classify_verify_result.
 #include <algorithm>
 #include <array>
@@ -12,6 +13,7 @@
 #include "backends/common/ecdsa_encoding.h"
 #include "backends/common/openssl_util.h"
 #include "backends/common/signature_scheme.h"
+#include "backends/pkcs11/capability_table.h"
 #include "backends/pkcs11/mechanisms.h"
 #include "backends/pkcs11/passthrough_backend.h"
 #include "keys/key_build.h"
@@ -123,50 +125,55 @@ CK_MECHANISM ck_mechanism(SignatureMechanism& choice) {
   return {choice.type, &*choice.pss, sizeof(CK_RSA_PKCS_PSS_PARAMS)};
 }
 
-SignatureMechanism select_mechanism(SignScheme scheme, Input input) {
-  const bool message = input == Input::Message;
-  switch (scheme_traits(scheme).family) {
-    case SignatureFamily::RsaPkcs1v15: {
-      const HashMechanisms hash = hash_mechanisms(scheme_hash(scheme));
-      return {message ? hash.rsa_pkcs : CKM_RSA_PKCS, std::nullopt};
-    }
-    case SignatureFamily::RsaPss: {
-      // Our PSS schemes (schemes.h): MGF1 of the same hash, a salt as long as the hash.
-      const HashMechanisms hash = hash_mechanisms(scheme_hash(scheme));
-      return {message ? hash.rsa_pss : CKM_RSA_PKCS_PSS,
-              CK_RSA_PKCS_PSS_PARAMS{hash.digest, hash.mgf, digest_size(scheme_hash(scheme))}};
-    }
-    case SignatureFamily::Ecdsa:
-      // SoftHSM2 has no CKM_ECDSA_SHA*: messages are hashed on the host (token_input).
-      return {CKM_ECDSA, std::nullopt};
-    case SignatureFamily::Ed25519:
-      break;
-  }
-  // No parameter selects pure Ed25519 (PKCS#11 v3.0 CKM_EDDSA), not Ed25519ph or Ed25519ctx.
-  return {CKM_EDDSA, std::nullopt};
+// The mechanism the capability table chose, with the PSS parameter our PSS schemes carry
+// (schemes.h: MGF1 of the same hash, a salt as long as the hash) whether the token hashes
+// (CKM_SHA256_RSA_PKCS_PSS) or signs a host digest (CKM_RSA_PKCS_PSS).
+SignatureMechanism signature_mechanism(SignScheme scheme, const Choice& choice) {
+  if (scheme_traits(scheme).family != SignatureFamily::RsaPss) return {choice.mechanism, {}};
+  const HashMechanisms hash = hash_mechanisms(scheme_hash(scheme));
+  return {choice.mechanism,
+          CK_RSA_PKCS_PSS_PARAMS{hash.digest, hash.mgf, digest_size(scheme_hash(scheme))}};
 }
 
-// The bytes C_Sign / C_Verify take: `data` itself, or bytes built in `scratch`, namely the
-// host-computed digest (ECDSA over a message) or DigestInfo ‖ digest (PKCS#1 v1.5 over a
-// digest). Hashing on the host gives the same bits the token would (FIPS 180-4).
-Result<ByteView> token_input(SignScheme scheme, Input input, ByteView data, Scratch& scratch) {
+// The bytes C_Sign / C_Verify take: `data` itself, or bytes built in `scratch`. A message on
+// the host-prehash route is hashed here (FIPS 180-4: the same bits the token's combined
+// mechanism computes) and, for PKCS#1 v1.5, wrapped as DigestInfo ‖ digest (RFC 8017 §9.2
+// step 2, which is what CKM_SHA*_RSA_PKCS signs); a caller's digest for PKCS#1 v1.5 is wrapped
+// the same way. PSS and ECDSA sign the bare digest.
+Result<ByteView> token_input(SignScheme scheme, Input input, CapabilityHow how, ByteView data,
+                             Scratch& scratch) {
   const SignatureFamily family = scheme_traits(scheme).family;
   const HostHash hash = host_hash(scheme_hash(scheme));
-  if (family == SignatureFamily::Ecdsa && input == Input::Message) {
+  const bool digest_info = family == SignatureFamily::RsaPkcs1v15;
+  std::size_t offset = digest_info ? hash.digest_info.size() : 0;
+  if (input == Input::Message) {
+    if (how != CapabilityHow::HostPrehash) return data;
     unsigned int length = 0;
-    if (EVP_Digest(common::data_or_empty(data), data.size(), scratch.data(), &length, hash.md(),
-                   nullptr) != 1) {
+    if (EVP_Digest(common::data_or_empty(data), data.size(), scratch.data() + offset, &length,
+                   hash.md(), nullptr) != 1) {
       return common::openssl_failure("EVP_Digest");
     }
-    return ByteView(scratch.data(), length);
+    offset += length;
+  } else {
+    if (!digest_info) return data;
+    // length checked: at most kMaxDigestSize
+    std::copy(data.begin(), data.end(), scratch.begin() + static_cast<std::ptrdiff_t>(offset));
+    offset += data.size();
   }
-  if (family == SignatureFamily::RsaPkcs1v15 && input == Input::Digest) {
-    const DigestInfoPrefix& prefix = hash.digest_info;
-    const auto end = std::copy(prefix.begin(), prefix.end(), scratch.begin());
-    std::copy(data.begin(), data.end(), end);  // length checked: at most kMaxDigestSize
-    return ByteView(scratch.data(), prefix.size() + data.size());
-  }
-  return data;
+  if (digest_info) std::copy(hash.digest_info.begin(), hash.digest_info.end(), scratch.begin());
+  return ByteView(scratch.data(), offset);
+}
+
+// The row of the table for this call, checked: MechanismUnsupported naming the scheme and the
+// token before any token call, also for an RSA key whose size the mechanism does not take.
+Result<const Choice*> choose(const CapabilityTable& table, const Key& key, SignScheme scheme,
+                             Input input, bool verify) {
+  const std::size_t row =
+      sign_row(scheme, input == Input::Message ? SignInput::Message : SignInput::Digest, verify);
+  CRATON_RETURN_IF_ERROR(table.require(row));
+  const Choice& choice = table.at(row);
+  if (choice.per_key_size) CRATON_RETURN_IF_ERROR(table.require_key_size(row, key.bits()));
+  return &choice;
 }
 
 // ---- The token calls ------------------------------------------------------------------------
@@ -228,10 +235,11 @@ Result<Bytes> Pkcs11PassthroughBackend::sign_checked(const Key& key, SignScheme 
                                                      ByteView data, bool is_digest,
                                                      SignatureEncoding encoding) {
   const Input kind = is_digest ? Input::Digest : Input::Message;
-  SignatureMechanism choice = select_mechanism(scheme, kind);
-  CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
+  CRATON_ASSIGN_OR_RETURN(const Choice* row,
+                          choose(capabilities_.table(), key, scheme, kind, /*verify=*/false));
+  SignatureMechanism choice = signature_mechanism(scheme, *row);
   Scratch scratch{};
-  CRATON_ASSIGN_OR_RETURN(const ByteView input, token_input(scheme, kind, data, scratch));
+  CRATON_ASSIGN_OR_RETURN(const ByteView input, token_input(scheme, kind, row->how, data, scratch));
   const std::size_t size = signature_size(key, scheme);
   CRATON_ASSIGN_OR_RETURN(
       Bytes signature,
@@ -263,14 +271,15 @@ Result<VerifyOutcome> Pkcs11PassthroughBackend::verify_checked(const Key& key, S
                                                                ByteView signature,
                                                                SignatureEncoding encoding) {
   const Input kind = is_digest ? Input::Digest : Input::Message;
-  SignatureMechanism choice = select_mechanism(scheme, kind);
-  CRATON_RETURN_IF_ERROR(capabilities_.require(choice.type, scheme_name(scheme)));
+  CRATON_ASSIGN_OR_RETURN(const Choice* row,
+                          choose(capabilities_.table(), key, scheme, kind, /*verify=*/true));
+  SignatureMechanism choice = signature_mechanism(scheme, *row);
   Bytes converted;
   const std::optional<ByteView> prepared =
       token_signature(key, scheme, signature, encoding, converted);
   if (!prepared) return VerifyOutcome::Invalid;
   Scratch scratch{};
-  CRATON_ASSIGN_OR_RETURN(const ByteView input, token_input(scheme, kind, data, scratch));
+  CRATON_ASSIGN_OR_RETURN(const ByteView input, token_input(scheme, kind, row->how, data, scratch));
   // A private key verifies through its public half: the token's public object of a resident
   // pair, or a CKA_VERIFY session object (resolve_public).
   return with_public_key<VerifyOutcome>(

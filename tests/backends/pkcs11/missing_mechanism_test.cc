@@ -146,7 +146,7 @@ class MissingMechanismTest : public ::testing::TestWithParam<Case> {
     auto created = Pkcs11PassthroughBackend::create(std::move(config));
     ASSERT_THAT(created, IsOk());
     backend_ = std::move(*created);
-    ASSERT_FALSE(backend_->capabilities().has(GetParam().hidden));
+    ASSERT_FALSE(backend_->token_capabilities().has(GetParam().hidden));
 
     auto aes = Key::aes(std::vector<std::uint8_t>(32, 0x5a));
     auto hmac = Key::hmac(std::vector<std::uint8_t>(64, 0x3c));

@@ -78,8 +78,9 @@ class SessionObjectsTest : public ::testing::TestWithParam<Quirk> {
 TEST_P(SessionObjectsTest, TheProbeRecordsWhatTheTokenDoesAndLeavesNothing) {
   const SessionObjects expected[] = {SessionObjects::Kept, SessionObjects::Rejected,
                                      SessionObjects::Persisted};
-  EXPECT_EQ(backend_->capabilities().session_objects(), expected[static_cast<int>(GetParam())]);
-  EXPECT_EQ(backend_->capabilities().keeps_session_objects(), keeps());
+  EXPECT_EQ(backend_->token_capabilities().session_objects(),
+            expected[static_cast<int>(GetParam())]);
+  EXPECT_EQ(backend_->token_capabilities().keeps_session_objects(), keeps());
   EXPECT_EQ(shim_.stats().live_objects, live_before_backend_) << "the probe object persisted";
 }
 

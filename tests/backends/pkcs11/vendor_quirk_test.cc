@@ -43,9 +43,9 @@ class VendorQuirkTest : public ::testing::TestWithParam<Vendor> {
 };
 
 TEST_P(VendorQuirkTest, CapabilitiesNameTheLibraryVendor) {
-  EXPECT_EQ(backend_->capabilities().library_manufacturer() == "SoftHSM", on_softhsm());
+  EXPECT_EQ(backend_->token_capabilities().library_manufacturer() == "SoftHSM", on_softhsm());
   EXPECT_EQ(
-      backend_->capabilities().general_error_reading(),
+      backend_->token_capabilities().general_error_reading(),
       on_softhsm() ? GeneralErrorReading::IntegrityFailure : GeneralErrorReading::DeviceFailure);
 }
 

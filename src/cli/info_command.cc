@@ -14,7 +14,11 @@ namespace craton::hsm::cli {
 namespace {
 
 constexpr const char* kFooter = R"(
-Without a token selector, lists the tokens only; with one, also the token's mechanisms.
+Without a token selector, lists the tokens only; with one, also the token's mechanisms and its
+capability table: for each scheme and operation, whether the token does it and how ("token":
+its own mechanism; "host-prehash": hashed here, signed by the token's raw mechanism, the same
+bits; "unsupported", with the reason), and whether it keeps session objects (found with one
+throwaway public session object, destroyed again).
 Each token's PKCS#11 URI is printed (as p11tool --list-tokens does): put it in a config as
 token_uri = "pkcs11:..." to select that token.
 No PIN is needed and no login happens; without a PIN configured, a note on stderr says that
@@ -47,8 +51,8 @@ Result<void> run_info(const GlobalOptions& global, const InfoOptions& options) {
 
 void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
   auto options = std::make_shared<InfoOptions>();
-  CLI::App* info =
-      app.add_subcommand("info", "show the PKCS#11 library, its tokens and their mechanisms");
+  CLI::App* info = app.add_subcommand(
+      "info", "show the PKCS#11 library, its tokens, their mechanisms and capabilities");
   info->add_flag("--json", options->json, "print one JSON object instead of text");
   info->footer(kFooter);
   info->callback([&global, &action, options] {

@@ -56,6 +56,39 @@ void write_mechanism(JsonWriter& json, const Pkcs11MechanismInfo& mechanism) {
   json.end_object();
 }
 
+// null for an empty text: "no mechanism", "no reason".
+void value_or_null(JsonWriter& json, const std::string& text) {
+  if (text.empty()) {
+    json.null();
+  } else {
+    json.value(text);
+  }
+}
+
+void write_capabilities(JsonWriter& json, const TokenCapabilities& capabilities) {
+  json.begin_object();
+  json.key("token_label").value(capabilities.token_label);
+  json.key("token_manufacturer").value(capabilities.token_manufacturer);
+  json.key("session_objects").value(capabilities.session_objects);
+  json.key("session_objects_detail");
+  value_or_null(json, capabilities.session_objects_detail);
+  json.key("schemes").begin_array();
+  for (const SchemeCapability& row : capabilities.schemes) {
+    json.begin_object();
+    json.key("scheme").value(row.scheme);
+    json.key("operation").value(row.operation);
+    json.key("supported").value(row.supported);
+    json.key("how").value(capability_how_name(row.how));
+    json.key("mechanism");
+    value_or_null(json, row.mechanism);
+    json.key("reason");
+    value_or_null(json, row.reason);
+    json.end_object();
+  }
+  json.end_array();
+  json.end_object();
+}
+
 }  // namespace
 
 std::string render_info_json(const InfoReport& report) {
@@ -73,6 +106,12 @@ std::string render_info_json(const InfoReport& report) {
     json.begin_array();
     for (const auto& mechanism : report.mechanisms) write_mechanism(json, mechanism);
     json.end_array();
+  } else {
+    json.null();
+  }
+  json.key("capabilities");
+  if (report.capabilities) {
+    write_capabilities(json, *report.capabilities);
   } else {
     json.null();
   }

@@ -85,6 +85,32 @@ void append_mechanisms(std::string& out, const InfoReport& report) {
   out += table.render("  ");
 }
 
+void append_capabilities(std::string& out, const InfoReport& report) {
+  if (!report.capabilities) return;
+  const TokenCapabilities& capabilities = *report.capabilities;
+  out += fmt::format(
+      "\nCapabilities of token '{}' (token: its own mechanism; host-prehash: "
+      "hashed here, signed on the token)\n",
+      capabilities.token_label);
+  Table table({{"SCHEME"}, {"OPERATION"}, {"SUPPORTED"}, {"HOW"}, {"MECHANISM"}});
+  std::vector<std::string_view> reasons;
+  for (const SchemeCapability& row : capabilities.schemes) {
+    table.add_row({row.scheme, row.operation, row.supported ? "yes" : "no",
+                   std::string(capability_how_name(row.how)),
+                   row.mechanism.empty() ? std::string("-") : row.mechanism});
+    if (!row.supported) reasons.push_back(row.reason);
+  }
+  out += table.render("  ");
+  if (!reasons.empty()) {
+    out += "\nUnsupported, and why\n";
+    for (const std::string_view reason : reasons) out += fmt::format("  {}\n", reason);
+  }
+  out += fmt::format("\nSession objects (CKA_TOKEN=false): {}{}\n", capabilities.session_objects,
+                     capabilities.session_objects_detail.empty()
+                         ? std::string()
+                         : fmt::format(" ({})", capabilities.session_objects_detail));
+}
+
 }  // namespace
 
 std::string render_info_text(const InfoReport& report) {
@@ -92,6 +118,7 @@ std::string render_info_text(const InfoReport& report) {
   append_library(out, report);
   append_tokens(out, report);
   append_mechanisms(out, report);
+  append_capabilities(out, report);
   return out;
 }
 

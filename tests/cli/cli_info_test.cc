@@ -44,6 +44,30 @@ TEST(CliInfo, ListsLibraryTokenAndMechanismsForSelectedLabel) {
   EXPECT_NE(selected_slot(result.output), "");
 }
 
+// The capability table (docs/vendors.md, "The capability table"): SoftHSM2 signs RSA messages
+// with its combined mechanisms, ECDSA messages by host prehash (it has no CKM_ECDSA_SHA*), and
+// does no OAEP with SHA-2; its session objects are kept.
+TEST(CliInfo, PrintsTheCapabilityTableForTheSelectedToken) {
+  const CommandResult result =
+      run_cli(fmt::format("info {} --token-label ci-token", module_args()), pin_env());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("Capabilities of token 'ci-token'"));
+  const std::regex ecdsa(R"(ECDSA-P256-SHA256 +sign +yes +host-prehash +CKM_ECDSA\n)");
+  const std::regex rsa(R"(RSA-PKCS1v15-SHA256 +sign +yes +token +CKM_SHA256_RSA_PKCS\n)");
+  const std::regex oaep(R"(RSA-OAEP-SHA-256 +encrypt +no +unsupported +-\n)");
+  EXPECT_TRUE(std::regex_search(result.output, ecdsa)) << result.output;
+  EXPECT_TRUE(std::regex_search(result.output, rsa)) << result.output;
+  EXPECT_TRUE(std::regex_search(result.output, oaep)) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("Unsupported, and why"));
+  EXPECT_THAT(result.output, HasSubstr("RSA-OAEP-SHA-256 encrypt: token 'ci-token'"));
+  EXPECT_THAT(result.output, HasSubstr("Session objects (CKA_TOKEN=false): kept\n"));
+
+  // Without a selector there is no token to describe.
+  const CommandResult unselected = run_cli(fmt::format("info {}", module_args()), pin_env());
+  ASSERT_EQ(unselected.exit_code, 0) << unselected.output;
+  EXPECT_THAT(unselected.output, Not(HasSubstr("Capabilities of")));
+}
+
 TEST(CliInfo, GlobalOptionsMayPrecedeTheSubcommand) {
   const CommandResult result =
       run_cli(fmt::format("{} --token-label ci-token info", module_args()));
@@ -145,6 +169,21 @@ TEST(CliInfo, JsonOutputIsValidAndComplete) {
                   "assert any(m[\"name\"]==\"CKM_AES_GCM\" for m in d[\"mechanisms\"])' '{}'",
                   out.string()));
   EXPECT_EQ(checked.exit_code, 0) << checked.output << "\n" << json;
+
+  // The capability table: every row complete, and SoftHSM2's ECDSA and OAEP answers.
+  const CommandResult capabilities = run_command(
+      fmt::format("python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))[\"capabilities\"]; "
+                  "assert c[\"token_label\"]==\"ci-token\" and c[\"session_objects\"]==\"kept\"; "
+                  "rows={{(r[\"scheme\"],r[\"operation\"]):r for r in c[\"schemes\"]}}; "
+                  "assert all(r[\"supported\"]==(r[\"how\"]!=\"unsupported\") and "
+                  "(r[\"reason\"] is None)==r[\"supported\"] for r in c[\"schemes\"]); "
+                  "e=rows[(\"ECDSA-P256-SHA256\",\"sign\")]; "
+                  "assert e[\"how\"]==\"host-prehash\" and e[\"mechanism\"]==\"CKM_ECDSA\"; "
+                  "o=rows[(\"RSA-OAEP-SHA-256\",\"decrypt\")]; "
+                  "assert o[\"how\"]==\"unsupported\" and o[\"mechanism\"] is None and "
+                  "\"ci-token\" in o[\"reason\"]' '{}'",
+                  out.string()));
+  EXPECT_EQ(capabilities.exit_code, 0) << capabilities.output << "\n" << json;
 }
 
 TEST(CliInfo, JsonWithoutSelectorHasNullMechanisms) {
@@ -155,6 +194,7 @@ TEST(CliInfo, JsonWithoutSelectorHasNullMechanisms) {
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const std::string json = read_file(out);
   EXPECT_THAT(json, HasSubstr("\"mechanisms\":null"));
+  EXPECT_THAT(json, HasSubstr("\"capabilities\":null"));
   EXPECT_THAT(json, HasSubstr("\"selected_slot\":null"));
   const CommandResult parsed =
       run_command(fmt::format("python3 -m json.tool '{}' > /dev/null", out.string()));

@@ -18,6 +18,13 @@ namespace ci = capability_index;
 
 constexpr CK_MECHANISM_TYPE kNone = CK_UNAVAILABLE_INFORMATION;
 
+// A value added to one of the enums must get its rows.
+static_assert(static_cast<std::size_t>(SignScheme::Ed25519) + 1 == ci::kSignSchemes);
+static_assert(static_cast<std::size_t>(HashAlg::Sha512) + 1 == ci::kHashes);
+static_assert(static_cast<std::size_t>(KeyAlgorithm::Hmac512) + 1 == ci::kKeyAlgorithms);
+static_assert(static_cast<std::size_t>(AesMode::Ctr) + 1 == ci::kAesModes);
+static_assert(static_cast<std::size_t>(KeyWrapScheme::AesKwp) + 1 == ci::kWrapSchemes);
+
 // A row's name and what it may use: the combined mechanism, the raw one behind the
 // host-prehash route (kNone when there is no bit-identical equivalent), the flag its
 // C_GetMechanismInfo must have, and the key size it must accept (0: not checked here).

@@ -30,11 +30,13 @@ namespace capability_index {
 inline constexpr std::size_t kSignSchemes = 9;  // SignScheme's values
 inline constexpr std::size_t kHashes = 4;       // HashAlg's values
 inline constexpr std::size_t kKeyAlgorithms = 11;
-inline constexpr std::size_t kSign = 0;  // scheme x {message, digest} x {sign, verify}
+inline constexpr std::size_t kAesModes = 3;     // AesMode's values
+inline constexpr std::size_t kWrapSchemes = 2;  // KeyWrapScheme's values
+inline constexpr std::size_t kSign = 0;         // scheme x {message, digest} x {sign, verify}
 inline constexpr std::size_t kOaep = kSign + kSignSchemes * 4;  // hash x {encrypt, decrypt}
 inline constexpr std::size_t kAes = kOaep + kHashes * 2;        // mode x {encrypt, decrypt}
-inline constexpr std::size_t kWrap = kAes + 3 * 2;              // KW/KWP x {wrap, unwrap}
-inline constexpr std::size_t kHmac = kWrap + 2 * 2;             // hash (C_Sign for both ways)
+inline constexpr std::size_t kWrap = kAes + kAesModes * 2;      // KW/KWP x {wrap, unwrap}
+inline constexpr std::size_t kHmac = kWrap + kWrapSchemes * 2;  // hash (C_Sign for both ways)
 inline constexpr std::size_t kEcdh = kHmac + kHashes;
 inline constexpr std::size_t kDigest = kEcdh + 1;  // hash
 inline constexpr std::size_t kKeygen = kDigest + kHashes;

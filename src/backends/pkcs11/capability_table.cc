@@ -14,25 +14,25 @@
 namespace craton::hsm::pkcs11 {
 namespace {
 
-namespace ci = capability_index;
+namespace cap_rows = capability_index;
 
-constexpr CK_MECHANISM_TYPE kNone = CK_UNAVAILABLE_INFORMATION;
+constexpr CK_MECHANISM_TYPE kNoMechanism = CK_UNAVAILABLE_INFORMATION;
 
 // A value added to one of the enums must get its rows.
-static_assert(static_cast<std::size_t>(SignScheme::Ed25519) + 1 == ci::kSignSchemes);
-static_assert(static_cast<std::size_t>(HashAlg::Sha512) + 1 == ci::kHashes);
-static_assert(static_cast<std::size_t>(KeyAlgorithm::Hmac512) + 1 == ci::kKeyAlgorithms);
-static_assert(static_cast<std::size_t>(AesMode::Ctr) + 1 == ci::kAesModes);
-static_assert(static_cast<std::size_t>(KeyWrapScheme::AesKwp) + 1 == ci::kWrapSchemes);
+static_assert(static_cast<std::size_t>(SignScheme::Ed25519) + 1 == cap_rows::kSignSchemes);
+static_assert(static_cast<std::size_t>(HashAlg::Sha512) + 1 == cap_rows::kHashes);
+static_assert(static_cast<std::size_t>(KeyAlgorithm::Hmac512) + 1 == cap_rows::kKeyAlgorithms);
+static_assert(static_cast<std::size_t>(AesMode::Ctr) + 1 == cap_rows::kAesModes);
+static_assert(static_cast<std::size_t>(KeyWrapScheme::AesKwp) + 1 == cap_rows::kWrapSchemes);
 
 // A row's name and what it may use: the combined mechanism, the raw one behind the
-// host-prehash route (kNone when there is no bit-identical equivalent), the flag its
+// host-prehash route (kNoMechanism when there is no bit-identical equivalent), the flag its
 // C_GetMechanismInfo must have, and the key size it must accept (0: not checked here).
 struct RowSpec {
   std::string scheme;
   std::string_view operation;
-  CK_MECHANISM_TYPE native = kNone;
-  CK_MECHANISM_TYPE prehash = kNone;
+  CK_MECHANISM_TYPE native = kNoMechanism;
+  CK_MECHANISM_TYPE prehash = kNoMechanism;
   CK_FLAGS flag = 0;
   CK_ULONG key_size = 0;
   std::string_view key_unit;  // "bits" / "bytes", for messages
@@ -40,11 +40,12 @@ struct RowSpec {
   std::string_view refused;   // a reason that holds whatever the token lists
 };
 
-constexpr SignScheme kSchemes[] = {
+constexpr SignScheme kRowSchemes[] = {
     SignScheme::RsaPkcs1v15Sha256, SignScheme::RsaPkcs1v15Sha384, SignScheme::RsaPkcs1v15Sha512,
     SignScheme::RsaPssSha256,      SignScheme::RsaPssSha384,      SignScheme::RsaPssSha512,
     SignScheme::EcdsaP256Sha256,   SignScheme::EcdsaP384Sha384,   SignScheme::Ed25519};
-constexpr HashAlg kHashes[] = {HashAlg::Sha224, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512};
+constexpr HashAlg kRowHashes[] = {HashAlg::Sha224, HashAlg::Sha256, HashAlg::Sha384,
+                                  HashAlg::Sha512};
 
 CK_MECHANISM_TYPE ecdsa_with(HashAlg hash) {
   switch (hash) {
@@ -57,7 +58,7 @@ CK_MECHANISM_TYPE ecdsa_with(HashAlg hash) {
     case HashAlg::Sha512:
       return CKM_ECDSA_SHA512;
   }
-  return kNone;
+  return kNoMechanism;
 }
 
 RowSpec sign_spec(SignScheme scheme, SignInput input, bool verify) {
@@ -68,7 +69,7 @@ RowSpec sign_spec(SignScheme scheme, SignInput input, bool verify) {
       verify ? (message ? "verify" : "verify-digest") : (message ? "sign" : "sign-digest");
   spec.flag = verify ? CKF_VERIFY : CKF_SIGN;
   if (scheme == SignScheme::Ed25519) {
-    spec.native = message ? CKM_EDDSA : kNone;
+    spec.native = message ? CKM_EDDSA : kNoMechanism;
     if (!message) spec.refused = "Ed25519 signs messages only (pure EdDSA has no digest form)";
     return spec;
   }
@@ -80,7 +81,7 @@ RowSpec sign_spec(SignScheme scheme, SignInput input, bool verify) {
     case SignScheme::RsaPkcs1v15Sha512:
       // A digest is signed as DigestInfo ‖ digest by CKM_RSA_PKCS (RFC 8017 §9.2).
       spec.native = message ? mechanisms.rsa_pkcs : CKM_RSA_PKCS;
-      spec.prehash = message ? CKM_RSA_PKCS : kNone;
+      spec.prehash = message ? CKM_RSA_PKCS : kNoMechanism;
       spec.per_key_size = true;
       spec.key_unit = "bits";
       break;
@@ -88,13 +89,13 @@ RowSpec sign_spec(SignScheme scheme, SignInput input, bool verify) {
     case SignScheme::RsaPssSha384:
     case SignScheme::RsaPssSha512:
       spec.native = message ? mechanisms.rsa_pss : CKM_RSA_PKCS_PSS;
-      spec.prehash = message ? CKM_RSA_PKCS_PSS : kNone;
+      spec.prehash = message ? CKM_RSA_PKCS_PSS : kNoMechanism;
       spec.per_key_size = true;
       spec.key_unit = "bits";
       break;
     default:  // ECDSA: the curve fixes the key size
       spec.native = message ? ecdsa_with(hash) : CKM_ECDSA;
-      spec.prehash = message ? CKM_ECDSA : kNone;
+      spec.prehash = message ? CKM_ECDSA : kNoMechanism;
       spec.key_size = scheme == SignScheme::EcdsaP256Sha256 ? 256 : 384;
       spec.key_unit = "bits";
       break;
@@ -137,14 +138,14 @@ RowSpec keygen_row_spec(KeyAlgorithm algorithm) {
 }
 
 RowSpec row_spec(std::size_t row, const TokenFacts& facts) {
-  if (row < ci::kOaep) {
-    const std::size_t offset = row - ci::kSign;
-    return sign_spec(kSchemes[offset / 4], static_cast<SignInput>((offset / 2) % 2),
+  if (row < cap_rows::kOaep) {
+    const std::size_t offset = row - cap_rows::kSign;
+    return sign_spec(kRowSchemes[offset / 4], static_cast<SignInput>((offset / 2) % 2),
                      offset % 2 == 1);
   }
-  if (row < ci::kAes) {
-    const std::size_t offset = row - ci::kOaep;
-    const HashAlg hash = kHashes[offset / 2];
+  if (row < cap_rows::kAes) {
+    const std::size_t offset = row - cap_rows::kOaep;
+    const HashAlg hash = kRowHashes[offset / 2];
     RowSpec spec;
     spec.scheme = fmt::format("RSA-OAEP-{}", hash_name(hash));
     const bool decrypt = offset % 2 == 1;
@@ -163,8 +164,8 @@ RowSpec row_spec(std::size_t row, const TokenFacts& facts) {
     }
     return spec;
   }
-  if (row < ci::kWrap) {
-    const std::size_t offset = row - ci::kAes;
+  if (row < cap_rows::kWrap) {
+    const std::size_t offset = row - cap_rows::kAes;
     constexpr CK_MECHANISM_TYPE kModes[] = {CKM_AES_GCM, CKM_AES_CBC_PAD, CKM_AES_CTR};
     constexpr std::string_view kNames[] = {"AES-GCM", "AES-CBC", "AES-CTR"};
     const bool decrypt = offset % 2 == 1;
@@ -175,8 +176,8 @@ RowSpec row_spec(std::size_t row, const TokenFacts& facts) {
     spec.native = kModes[offset / 2];
     return spec;
   }
-  if (row < ci::kHmac) {
-    const std::size_t offset = row - ci::kWrap;
+  if (row < cap_rows::kHmac) {
+    const std::size_t offset = row - cap_rows::kWrap;
     const bool unwrap = offset % 2 == 1;
     const bool kwp = offset / 2 == 1;
     RowSpec spec;
@@ -188,8 +189,8 @@ RowSpec row_spec(std::size_t row, const TokenFacts& facts) {
     spec.native = kwp ? kCkmAesKeyWrapKwp : CKM_AES_KEY_WRAP;
     return spec;
   }
-  if (row < ci::kEcdh) {
-    const HashAlg hash = kHashes[row - ci::kHmac];
+  if (row < cap_rows::kEcdh) {
+    const HashAlg hash = kRowHashes[row - cap_rows::kHmac];
     RowSpec spec;
     spec.scheme = fmt::format("HMAC-{}", hash_name(hash));
     spec.operation = "mac";  // verified by computing the tag with C_Sign and comparing
@@ -198,7 +199,7 @@ RowSpec row_spec(std::size_t row, const TokenFacts& facts) {
     if (hash == HashAlg::Sha224) spec.refused = "HMAC-SHA-224 is not offered by this library";
     return spec;
   }
-  if (row < ci::kDigest) {
+  if (row < cap_rows::kDigest) {
     RowSpec spec;
     spec.scheme = "ECDH";
     spec.operation = "derive";
@@ -206,8 +207,8 @@ RowSpec row_spec(std::size_t row, const TokenFacts& facts) {
     spec.native = CKM_ECDH1_DERIVE;
     return spec;
   }
-  if (row < ci::kKeygen) {
-    const HashAlg hash = kHashes[row - ci::kDigest];
+  if (row < cap_rows::kKeygen) {
+    const HashAlg hash = kRowHashes[row - cap_rows::kDigest];
     RowSpec spec;
     spec.scheme = std::string(hash_name(hash));
     spec.operation = "digest";
@@ -215,31 +216,31 @@ RowSpec row_spec(std::size_t row, const TokenFacts& facts) {
     spec.native = hash_mechanisms(hash).digest;
     return spec;
   }
-  return keygen_row_spec(static_cast<KeyAlgorithm>(row - ci::kKeygen));
+  return keygen_row_spec(static_cast<KeyAlgorithm>(row - cap_rows::kKeygen));
 }
 
-const Pkcs11MechanismInfo* find_info(std::span<const Pkcs11MechanismInfo> mechanisms,
-                                     CK_MECHANISM_TYPE type) {
+const Pkcs11MechanismInfo* mechanism_info_of(std::span<const Pkcs11MechanismInfo> mechanisms,
+                                             CK_MECHANISM_TYPE type) {
   const auto found = std::find_if(mechanisms.begin(), mechanisms.end(),
                                   [type](const Pkcs11MechanismInfo& m) { return m.type == type; });
   return found == mechanisms.end() ? nullptr : &*found;
 }
 
-bool stated(const Pkcs11MechanismInfo& info) {
+bool range_stated(const Pkcs11MechanismInfo& info) {
   return info.max_key_size != 0 && info.min_key_size <= info.max_key_size;
 }
 
 // Empty when `type` is usable for the row; otherwise why not.
-std::string problem(std::span<const Pkcs11MechanismInfo> mechanisms, CK_MECHANISM_TYPE type,
-                    const RowSpec& spec) {
-  const Pkcs11MechanismInfo* info = find_info(mechanisms, type);
+std::string unusable_because(std::span<const Pkcs11MechanismInfo> mechanisms,
+                             CK_MECHANISM_TYPE type, const RowSpec& spec) {
+  const Pkcs11MechanismInfo* info = mechanism_info_of(mechanisms, type);
   if (info == nullptr) return fmt::format("does not offer {}", describe_mechanism(type));
   if ((info->flags & spec.flag) == 0) {
     const std::vector<std::string_view> names = mechanism_flag_names(spec.flag);
     return fmt::format("offers {} without CKF_{}", describe_mechanism(type),
                        names.empty() ? std::string_view("?") : names.front());
   }
-  if (spec.key_size != 0 && stated(*info) &&
+  if (spec.key_size != 0 && range_stated(*info) &&
       (spec.key_size < info->min_key_size || spec.key_size > info->max_key_size)) {
     return fmt::format("offers {} for keys of {}..{} {}, not {}", describe_mechanism(type),
                        info->min_key_size, info->max_key_size, spec.key_unit, spec.key_size);
@@ -247,17 +248,18 @@ std::string problem(std::span<const Pkcs11MechanismInfo> mechanisms, CK_MECHANIS
   return {};
 }
 
-Choice chosen(std::span<const Pkcs11MechanismInfo> mechanisms, CapabilityHow how,
-              CK_MECHANISM_TYPE type, const RowSpec& spec) {
+Choice choice_of(std::span<const Pkcs11MechanismInfo> mechanisms, CapabilityHow how,
+                 CK_MECHANISM_TYPE type, const RowSpec& spec) {
   Choice choice{.how = how, .mechanism = type, .per_key_size = spec.per_key_size};
-  if (const Pkcs11MechanismInfo* info = find_info(mechanisms, type); info && stated(*info)) {
+  if (const Pkcs11MechanismInfo* info = mechanism_info_of(mechanisms, type);
+      info && range_stated(*info)) {
     choice.min_key = info->min_key_size;
     choice.max_key = info->max_key_size;
   }
   return choice;
 }
 
-std::string token_name(const TokenFacts& facts) {
+std::string token_words(const TokenFacts& facts) {
   return fmt::format("token '{}' ({})", facts.token_label, facts.token_manufacturer);
 }
 
@@ -267,28 +269,29 @@ CapabilityTable CapabilityTable::build(std::span<const Pkcs11MechanismInfo> mech
                                        TokenFacts facts) {
   CapabilityTable table;
   table.facts_ = std::move(facts);
-  const std::string token = token_name(table.facts_);
-  for (std::size_t row = 0; row < ci::kCount; ++row) {
+  const std::string token = token_words(table.facts_);
+  for (std::size_t row = 0; row < cap_rows::kCount; ++row) {
     const RowSpec spec = row_spec(row, table.facts_);
     const std::string prefix = fmt::format("{} {}: {}", spec.scheme, spec.operation, token);
-    if (spec.native == kNone && spec.refused.empty()) continue;  // not reached
-    std::string native_problem =
-        spec.native == kNone ? std::string() : problem(mechanisms, spec.native, spec);
-    if (spec.native != kNone && native_problem.empty() && spec.refused.empty()) {
-      table.choices_[row] = chosen(mechanisms, CapabilityHow::Token, spec.native, spec);
+    if (spec.native == kNoMechanism && spec.refused.empty()) continue;  // not reached
+    std::string native_problem = spec.native == kNoMechanism
+                                     ? std::string()
+                                     : unusable_because(mechanisms, spec.native, spec);
+    if (spec.native != kNoMechanism && native_problem.empty() && spec.refused.empty()) {
+      table.choices_[row] = choice_of(mechanisms, CapabilityHow::Token, spec.native, spec);
       continue;
     }
     if (!spec.refused.empty()) {
       // Listed or not, the token cannot do it as the scheme says.
-      table.reasons_[row] = native_problem.empty() || spec.native == kNone
+      table.reasons_[row] = native_problem.empty() || spec.native == kNoMechanism
                                 ? fmt::format("{}: {}", prefix, spec.refused)
                                 : fmt::format("{} {}", prefix, native_problem);
       continue;
     }
-    if (spec.prehash != kNone) {
-      const std::string prehash_problem = problem(mechanisms, spec.prehash, spec);
+    if (spec.prehash != kNoMechanism) {
+      const std::string prehash_problem = unusable_because(mechanisms, spec.prehash, spec);
       if (prehash_problem.empty()) {
-        table.choices_[row] = chosen(mechanisms, CapabilityHow::HostPrehash, spec.prehash, spec);
+        table.choices_[row] = choice_of(mechanisms, CapabilityHow::HostPrehash, spec.prehash, spec);
         continue;
       }
       table.reasons_[row] = fmt::format("{} {} and {}", prefix, native_problem, prehash_problem);
@@ -304,14 +307,14 @@ Result<void> CapabilityTable::key_size_failure(std::size_t row, std::size_t size
   const Choice& choice = choices_[row];
   return fail(ErrorCode::MechanismUnsupported,
               fmt::format("{} {}: {} offers {} for keys of {}..{} {}, not {}", spec.scheme,
-                          spec.operation, token_name(facts_), describe_mechanism(choice.mechanism),
+                          spec.operation, token_words(facts_), describe_mechanism(choice.mechanism),
                           choice.min_key, choice.max_key, spec.key_unit, size));
 }
 
 std::vector<SchemeCapability> CapabilityTable::describe() const {
   std::vector<SchemeCapability> rows;
-  rows.reserve(ci::kCount);
-  for (std::size_t row = 0; row < ci::kCount; ++row) {
+  rows.reserve(cap_rows::kCount);
+  for (std::size_t row = 0; row < cap_rows::kCount; ++row) {
     const RowSpec spec = row_spec(row, facts_);
     const Choice& choice = choices_[row];
     SchemeCapability capability;

@@ -109,10 +109,10 @@ Capabilities Capabilities::from(TokenFacts names, std::span<const Pkcs11Mechanis
   Capabilities capabilities;
   capabilities.manufacturer_ = names.library_manufacturer;
   for (const auto& mechanism : mechanisms) capabilities.mechanisms_.insert(mechanism.type);
-  // Known from SoftHSM2 2.6.1 only, so applied to it only: OAEP with SHA-256 answers
-  // CKR_ARGUMENTS_BAD, and CKR_GENERAL_ERROR reports failed integrity checks.
+  // Known from SoftHSM2 2.6.1 only, so applied to it only: OAEP with SHA-2 answers
+  // CKR_ARGUMENTS_BAD (its OAEP rows are unsupported: CapabilityTable), and CKR_GENERAL_ERROR
+  // reports failed integrity checks.
   const bool softhsm = names.library_manufacturer == "SoftHSM";
-  capabilities.oaep_sha1_only_ = softhsm;
   capabilities.general_error_is_integrity_failure_ = softhsm;
   names.oaep_sha1_only = softhsm;
   capabilities.table_ = CapabilityTable::build(mechanisms, std::move(names));
@@ -128,11 +128,6 @@ TokenCapabilities Capabilities::describe() const {
   described.session_objects = std::string(session_objects_name(session_objects_));
   described.session_objects_detail = session_objects_reason_;
   return described;
-}
-
-bool Capabilities::oaep_supports(HashAlg hash) const noexcept {
-  if (!has(CKM_RSA_PKCS_OAEP) || oaep_sha1_only_) return false;
-  return hash == HashAlg::Sha256 || hash == HashAlg::Sha384 || hash == HashAlg::Sha512;
 }
 
 void Capabilities::probe_session_objects(const std::shared_ptr<const Module>& module,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the token can do correctly: its mechanism list, corrected by what we know of vendors
 // whose modules advertise a mechanism they implement wrongly or answer outside the spec, and
-// what it does with session objects (probed once at start).
+// what it does with session objects (probed once at start), and the capability table built
+// from the mechanisms and their C_GetMechanismInfo (capability_table.h).
 #pragma once
 
 #include <craton/hsm/error.h>
@@ -48,8 +49,6 @@ class Capabilities {
   [[nodiscard]] bool has(CK_MECHANISM_TYPE mechanism) const noexcept {
     return mechanisms_.contains(mechanism);
   }
-  // SoftHSM2 2.6 lists CKM_RSA_PKCS_OAEP but answers CKR_ARGUMENTS_BAD for anything but SHA-1.
-  [[nodiscard]] bool oaep_supports(HashAlg hash) const noexcept;
   // RFC 5649 needs CKM_AES_KEY_WRAP_KWP (v3.0): CKM_AES_KEY_WRAP_PAD means RFC 5649 on
   // SoftHSM2 (wrongly for lengths not a multiple of 8) and RFC 3394 over PKCS#7 on NSS.
   [[nodiscard]] bool kwp_supported() const noexcept { return has(kCkmAesKeyWrapKwp); }
@@ -97,7 +96,6 @@ class Capabilities {
   std::unordered_set<CK_MECHANISM_TYPE> mechanisms_;
   CapabilityTable table_;
   std::string manufacturer_;
-  bool oaep_sha1_only_ = false;
   bool general_error_is_integrity_failure_ = false;
   SessionObjects session_objects_ = SessionObjects::Unknown;
   std::string session_objects_reason_;  // what the probe saw, for messages

@@ -132,24 +132,37 @@ TokenCapabilities Capabilities::describe() const {
 
 void Capabilities::probe_session_objects(const std::shared_ptr<const Module>& module,
                                          std::uint64_t slot, SessionPool& pool) {
-  probe_session_objects_with(module, slot, [&pool](const std::string& label) {
-    return pool.run([&](Lease& lease) { return destroy_labelled(lease, label); });
-  });
+  probe_session_objects_with(
+      module, slot,
+      [&pool](const std::string& label) {
+        return pool.run([&](Lease& lease) { return destroy_labelled(lease, label); });
+      },
+      /*quiet=*/false);
 }
 
 void Capabilities::probe_session_objects(const std::shared_ptr<const Module>& module,
                                          std::uint64_t slot) {
-  probe_session_objects_with(module, slot, [&](const std::string& label) -> Result<std::size_t> {
-    CRATON_ASSIGN_OR_RETURN(Session session, Session::open(module, slot));
-    PlainLease lease{session};
-    CRATON_ASSIGN_OR_RETURN(const std::size_t found, destroy_labelled(lease, label));
-    CRATON_RETURN_IF_ERROR(session.close());
-    return found;
-  });
+  probe_session_objects_with(
+      module, slot,
+      [&](const std::string& label) -> Result<std::size_t> {
+        CRATON_ASSIGN_OR_RETURN(Session session, Session::open(module, slot));
+        PlainLease lease{session};
+        CRATON_ASSIGN_OR_RETURN(const std::size_t found, destroy_labelled(lease, label));
+        CRATON_RETURN_IF_ERROR(session.close());
+        return found;
+      },
+      /*quiet=*/true);
+}
+
+void Capabilities::note_probe_failure(const HsmError& error, bool quiet) {
+  // Kept for messages and `info` either way; a backend also reports it as a diagnostic.
+  session_objects_reason_ = fmt::format("the probe could not finish: {}", error);
+  if (!quiet) report_diagnostic(error);
 }
 
 void Capabilities::probe_session_objects_with(const std::shared_ptr<const Module>& module,
-                                              std::uint64_t slot, const ProbeSearch& search) {
+                                              std::uint64_t slot, const ProbeSearch& search,
+                                              bool quiet) {
   const std::string label = probe_label();
   Result<Created> created = create_probe_object(module, slot, label);
   if (!created) {
@@ -161,13 +174,13 @@ void Capabilities::probe_session_objects_with(const std::shared_ptr<const Module
                       error.rv_name().empty() ? std::string_view("an error") : error.rv_name());
       return;
     }
-    report_diagnostic(error);
+    note_probe_failure(error, quiet);
     return;  // Unknown
   }
   // From another session, after the creating one closed: a session object is gone.
   Result<std::size_t> persisted = search(label);
   if (!persisted) {
-    report_diagnostic(persisted.error());
+    note_probe_failure(persisted.error(), quiet);
     // Still proven by the read-back, when it said so.
     if (created->token) session_objects_ = SessionObjects::Persisted;
   } else if (created->token || *persisted > 0) {

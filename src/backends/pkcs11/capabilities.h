@@ -90,8 +90,10 @@ class Capabilities {
  private:
   // Finds the objects labelled `label`, destroys them and counts them.
   using ProbeSearch = std::function<Result<std::size_t>(const std::string& label)>;
+  // `quiet`: a failure is only recorded (describing a token), not reported as a diagnostic.
   void probe_session_objects_with(const std::shared_ptr<const Module>& module, std::uint64_t slot,
-                                  const ProbeSearch& search);
+                                  const ProbeSearch& search, bool quiet);
+  void note_probe_failure(const HsmError& error, bool quiet);
 
   std::unordered_set<CK_MECHANISM_TYPE> mechanisms_;
   CapabilityTable table_;

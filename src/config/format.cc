@@ -55,6 +55,16 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   } else {
     fmt::format_to(it, ", pin_file=<unset>");
   }
+  if (config.init_reserved) {
+    fmt::format_to(it, ", init_reserved={:?}", *config.init_reserved);
+  } else {
+    fmt::format_to(it, ", init_reserved=<unset>");
+  }
+  if (config.serialize_calls) {
+    fmt::format_to(it, ", serialize_calls={}", *config.serialize_calls);
+  } else {
+    fmt::format_to(it, ", serialize_calls=<profile>");
+  }
   fmt::format_to(
       it,
       ", allow_software_keygen_fallback={}, allow_unprotected_library_path={}"

@@ -22,6 +22,12 @@
 //                                 # paths resolve against the config file's directory
 //                                 # (load_config) or the working directory (parse_config)
 //
+//   init_reserved = "configdir='sql:/var/lib/nss' certPrefix='' keyPrefix='' secmod='secmod.db'"
+//                                 # string, 1..4096 bytes, no NUL; optional: C_Initialize's
+//                                 # CK_C_INITIALIZE_ARGS.pReserved (NSS softokn needs it)
+//   serialize_calls = true        # boolean; optional (unset: the vendor profile decides): one
+//                                 # call at a time into the module
+//
 //   allow_software_keygen_fallback = false   # boolean; default false
 //   allow_unprotected_library_path = false   # boolean; default false
 //   allow_keys_without_login       = false   # boolean; default false
@@ -72,7 +78,7 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 19> kKnownKeys{
+constexpr std::array<std::string_view, 21> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
@@ -80,6 +86,8 @@ constexpr std::array<std::string_view, 19> kKnownKeys{
     "token_uri",
     "pin_env",
     "pin_file",
+    "init_reserved",
+    "serialize_calls",
     "allow_software_keygen_fallback",
     "allow_unprotected_library_path",
     "allow_keys_without_login",
@@ -211,6 +219,8 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   if (pin_env) parsed.pin_env = *pin_env;
   CRATON_ASSIGN_OR_RETURN(const auto pin_file, read_string(table, "pin_file"));
   if (pin_file) parsed.pin_file = path_value(*pin_file, base_dir);
+  CRATON_ASSIGN_OR_RETURN(parsed.init_reserved, read_string(table, "init_reserved"));
+  CRATON_ASSIGN_OR_RETURN(parsed.serialize_calls, read_bool(table, "serialize_calls"));
 
   CRATON_ASSIGN_OR_RETURN(const auto keygen_fallback,
                           read_bool(table, "allow_software_keygen_fallback"));

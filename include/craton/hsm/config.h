@@ -36,6 +36,15 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   std::string pin_env = "CRATON_HSM_PIN";
   std::optional<std::filesystem::path> pin_file;
 
+  // Handed to C_Initialize as CK_C_INITIALIZE_ARGS.pReserved, a C string (NSS softokn reads
+  // its database location from it: "configdir='sql:/path' certPrefix='' ..."). Not a secret;
+  // 1..4096 bytes, no NUL. Unset: pReserved is NULL.
+  std::optional<std::string> init_reserved;
+  // Serialise every call into the module behind one mutex, for modules that are not
+  // thread-safe. Unset: the vendor profile decides; a module answering CKR_CANT_LOCK is always
+  // serialised.
+  std::optional<bool> serialize_calls;
+
   bool allow_software_keygen_fallback = false;
   bool allow_unprotected_library_path = false;
   // Lets a backend without a PIN create persistent private and secret keys. They are then

@@ -51,6 +51,7 @@ CK_RV Module::initialize_call(bool os_locking) const noexcept {
 
 Result<void> Module::initialize(const ModuleOptions& options) {
   init_reserved_ = options.init_reserved;
+  serialize_calls_ = options.serialize_calls;
   CK_RV rv = initialize_call(true);
   if (rv == CKR_CANT_LOCK) {
     // The module cannot use OS locks: promise it one thread at a time, and keep the promise.

@@ -41,6 +41,9 @@ struct ModuleOptions {
   // Handed to C_Initialize as CK_C_INITIALIZE_ARGS.pReserved (NSS softokn reads its database
   // location from there). Only the first acquirer of a library decides it.
   std::optional<std::string> init_reserved;
+  // Serialise every call into the module (one mutex), for modules that are not thread-safe.
+  // CKR_CANT_LOCK from C_Initialize turns it on regardless. Only the first acquirer decides.
+  bool serialize_calls = false;
 };
 
 // Every C_* call in the project goes through invoke()/call(), which count calls per function
@@ -107,7 +110,7 @@ class Module {
   // False when the module was already initialised by someone else in the process: we then
   // never C_Finalize it.
   [[nodiscard]] bool initialized_by_us() const noexcept { return initialized_by_us_; }
-  // True when the module answered CKR_CANT_LOCK and we serialise every call ourselves.
+  // True when we serialise every call ourselves: asked for, or the module answered CKR_CANT_LOCK.
   [[nodiscard]] bool serializes_calls() const noexcept { return serialize_calls_; }
   // The interface version from the function list (2.40 for most modules today).
   [[nodiscard]] CK_VERSION interface_version() const noexcept { return functions_->version; }

@@ -16,6 +16,8 @@ Pkcs11PassthroughConfig Pkcs11PassthroughConfig::clone() const {
   copy.pin_file = pin_file;
   copy.init_reserved = init_reserved;
   copy.serialize_calls = serialize_calls;
+  copy.vendor_profile = vendor_profile;
+  copy.vendor_quirks = vendor_quirks;
   copy.allow_software_keygen_fallback = allow_software_keygen_fallback;
   copy.allow_unprotected_library_path = allow_unprotected_library_path;
   copy.allow_keys_without_login = allow_keys_without_login;

@@ -108,6 +108,7 @@ Result<void> Pkcs11PassthroughConfig::validate() const {
   CRATON_RETURN_IF_ERROR(config::check_token_uri(*this));
   CRATON_RETURN_IF_ERROR(check_pin_source(*this));
   CRATON_RETURN_IF_ERROR(check_init_reserved(init_reserved));
+  CRATON_RETURN_IF_ERROR(config::check_vendor(*this));
   CRATON_RETURN_IF_ERROR(
       config::check_range("pool_size", std::uint64_t{pool_size}, config::kPoolSizeRange));
   CRATON_RETURN_IF_ERROR(config::check_range(

@@ -65,5 +65,73 @@ TEST(ConfigVendor, InitReservedMustBeANonEmptyCString) {
   EXPECT_TRUE(config.validate().has_value());
 }
 
+TEST(ConfigVendor, VendorProfileDefaultsToAutoWithNoOverrides) {
+  const Result<Pkcs11PassthroughConfig> config = parse_config(kMinimalToml, "min.toml");
+  ASSERT_TRUE(config.has_value()) << config.error();
+  EXPECT_EQ(config->vendor_profile, "auto");
+  EXPECT_TRUE(config->vendor_quirks.empty());
+}
+
+TEST(ConfigVendor, ProfileAndQuirksAreReadAndRoundTripThroughTheTextForm) {
+  const Result<Pkcs11PassthroughConfig> config = parse_config(with_minimal(R"(
+vendor_profile = "yubihsm2"
+[vendor_quirks]
+max_sessions = 12
+serialize_calls = true
+aes_key_wrap_pad = "rfc5649"
+)"),
+                                                              "yubi.toml");
+  ASSERT_TRUE(config.has_value()) << config.error();
+  EXPECT_EQ(config->vendor_profile, "yubihsm2");
+  ASSERT_EQ(config->vendor_quirks.size(), 3u);
+  EXPECT_EQ(config->vendor_quirks.at("max_sessions"), VendorQuirkValue(std::int64_t{12}));
+  EXPECT_EQ(config->vendor_quirks.at("serialize_calls"), VendorQuirkValue(true));
+  EXPECT_EQ(config->vendor_quirks.at("aes_key_wrap_pad"), VendorQuirkValue(std::string("rfc5649")));
+  const std::string text = to_string(*config);
+  EXPECT_NE(text.find("vendor_profile=\"yubihsm2\", vendor_quirks={aes_key_wrap_pad=\"rfc5649\", "
+                      "max_sessions=12, serialize_calls=true}"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(to_string(config->clone()), text);
+}
+
+TEST(ConfigVendor, UnknownProfileIsRefusedWithASuggestion) {
+  const auto config = parse_config(with_minimal("vendor_profile = \"softhsm\""), "typo.toml");
+  EXPECT_TRUE(IsConfigInvalidMentioning(config, "vendor_profile"));
+  EXPECT_TRUE(IsConfigInvalidMentioning(config, "did you mean \"softhsm2\"?"));
+  EXPECT_TRUE(IsConfigInvalidMentioning(
+      parse_config(with_minimal("vendor_profile = \"thales\""), "other.toml"), "one of auto, "));
+}
+
+TEST(ConfigVendor, UnknownQuirkIsRefusedWithASuggestion) {
+  const auto config =
+      parse_config(with_minimal("[vendor_quirks]\nserialise_calls = true"), "typo.toml");
+  EXPECT_TRUE(IsConfigInvalidMentioning(config, "vendor_quirks.serialise_calls"));
+  EXPECT_TRUE(IsConfigInvalidMentioning(config, "serialize_calls"));
+  // The same rule for a config built in code.
+  Pkcs11PassthroughConfig built;
+  built.library_path = "/usr/lib/softhsm/libsofthsm2.so";
+  built.token_label = "ci-token";
+  built.vendor_quirks.emplace("max_session", std::int64_t{4});
+  EXPECT_TRUE(IsConfigInvalidMentioning(built.validate(), "did you mean \"max_sessions\"?"));
+}
+
+TEST(ConfigVendor, QuirkValuesMustHaveTheirSwitchType) {
+  EXPECT_TRUE(IsConfigInvalidMentioning(
+      parse_config(with_minimal("[vendor_quirks]\noaep_sha1_only = 1"), "a.toml"),
+      "vendor_quirks.oaep_sha1_only: must be true or false"));
+  EXPECT_TRUE(IsConfigInvalidMentioning(
+      parse_config(with_minimal("[vendor_quirks]\nmax_sessions = -1"), "b.toml"),
+      "vendor_quirks.max_sessions"));
+  EXPECT_TRUE(IsConfigInvalidMentioning(
+      parse_config(with_minimal("[vendor_quirks]\naes_key_wrap_pad = \"rfc3394\""), "c.toml"),
+      "vendor_quirks.aes_key_wrap_pad"));
+  EXPECT_TRUE(IsConfigInvalidMentioning(
+      parse_config(with_minimal("[vendor_quirks]\nmax_sessions = 1.5"), "d.toml"),
+      "vendor_quirks.max_sessions"));
+  EXPECT_TRUE(IsConfigInvalidMentioning(parse_config(with_minimal("vendor_quirks = 3"), "e.toml"),
+                                        "vendor_quirks"));
+}
+
 }  // namespace
 }  // namespace craton::hsm

@@ -11,11 +11,18 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <variant>
 
 namespace craton::hsm {
+
+// One [vendor_quirks] value: a boolean switch, a count (max_sessions) or a name
+// (aes_key_wrap_pad). docs/vendors/README.md lists every quirk and profile.
+using VendorQuirkValue = std::variant<bool, std::int64_t, std::string>;
 
 // Exactly one of slot_id / token_label / token_serial / token_uri selects the token. Defaults
 // are the values documented in the README's configuration reference. Move-only because of the
@@ -44,6 +51,13 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   // thread-safe. Unset: the vendor profile decides; a module answering CKR_CANT_LOCK is always
   // serialised.
   std::optional<bool> serialize_calls;
+  // Which vendor's known behaviour to assume: "auto" (from C_GetInfo and C_GetTokenInfo's
+  // manufacturer, library description and model; unknown vendors get "generic") or a profile
+  // name (softhsm2, nss, opencryptoki, luna, cloudhsm, nshield, utimaco, yubihsm2, generic).
+  std::string vendor_profile = "auto";
+  // [vendor_quirks]: individual switches that override the profile's (serialize_calls above
+  // overrides this table's serialize_calls).
+  std::map<std::string, VendorQuirkValue, std::less<>> vendor_quirks;
 
   bool allow_software_keygen_fallback = false;
   bool allow_unprotected_library_path = false;

@@ -28,7 +28,7 @@ using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
 using ::testing::HasSubstr;
 
-std::string_view detected(vendor::VendorStrings strings) {
+std::string_view detected(const vendor::VendorStrings& strings) {
   return vendor::detect(strings).name;
 }
 

@@ -14,6 +14,10 @@ Pkcs11PassthroughConfig Pkcs11PassthroughConfig::clone() const {
   if (user_pin) copy.user_pin = user_pin->clone();
   copy.pin_env = pin_env;
   copy.pin_file = pin_file;
+  copy.init_reserved = init_reserved;
+  copy.serialize_calls = serialize_calls;
+  copy.vendor_profile = vendor_profile;
+  copy.vendor_quirks = vendor_quirks;
   copy.allow_software_keygen_fallback = allow_software_keygen_fallback;
   copy.allow_unprotected_library_path = allow_unprotected_library_path;
   copy.allow_keys_without_login = allow_keys_without_login;

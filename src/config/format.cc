@@ -31,6 +31,25 @@ void append_audit(std::string& out, const std::optional<AuditConfig>& audit) {
                  audit->max_wait.count(), audit->rotate_bytes, audit->lock_timeout.count());
 }
 
+// In TOML's own spelling (true, 16, "rfc5649"), in key order.
+void append_vendor_quirks(std::string& out, const Pkcs11PassthroughConfig& config) {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, ", vendor_quirks={{");
+  const char* separator = "";
+  for (const auto& [name, value] : config.vendor_quirks) {
+    fmt::format_to(it, "{}{}=", separator, name);
+    if (const bool* flag = std::get_if<bool>(&value)) {
+      fmt::format_to(it, "{}", *flag);
+    } else if (const std::int64_t* count = std::get_if<std::int64_t>(&value)) {
+      fmt::format_to(it, "{}", *count);
+    } else {
+      fmt::format_to(it, "{:?}", std::get<std::string>(value));
+    }
+    separator = ", ";
+  }
+  out += '}';
+}
+
 }  // namespace
 
 std::string to_string(const Pkcs11PassthroughConfig& config) {
@@ -55,6 +74,18 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   } else {
     fmt::format_to(it, ", pin_file=<unset>");
   }
+  if (config.init_reserved) {
+    fmt::format_to(it, ", init_reserved={:?}", *config.init_reserved);
+  } else {
+    fmt::format_to(it, ", init_reserved=<unset>");
+  }
+  if (config.serialize_calls) {
+    fmt::format_to(it, ", serialize_calls={}", *config.serialize_calls);
+  } else {
+    fmt::format_to(it, ", serialize_calls=<profile>");
+  }
+  fmt::format_to(it, ", vendor_profile={:?}", config.vendor_profile);
+  append_vendor_quirks(out, config);
   fmt::format_to(
       it,
       ", allow_software_keygen_fallback={}, allow_unprotected_library_path={}"

@@ -47,6 +47,9 @@ inline constexpr std::size_t kTokenModelMaxBytes = 16;
 inline constexpr std::size_t kSlotDescriptionMaxBytes = 64;
 inline constexpr std::size_t kSlotManufacturerMaxBytes = 32;
 
+// C_Initialize's pReserved string: NSS's init strings are a few hundred bytes at most.
+inline constexpr std::size_t kInitReservedMaxBytes = 4096;
+
 // A resident key's CKA_LABEL (ResidentKeySpec: 1..128 bytes), here the audit chain key's.
 inline constexpr std::size_t kKeyLabelMaxBytes = 128;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reads the configuration TOML into Pkcs11PassthroughConfig, refusing PINs, typos and wrong types.
 //
-// Schema: flat keys at the top level, plus one optional table, [audit]. No arrays.
+// Schema: flat keys at the top level, plus two optional tables, [vendor_quirks] and [audit]. No
+// arrays.
 //
 //   library_path = "/usr/lib/softhsm/libsofthsm2.so"  # string; required; absolute path
 //
@@ -22,6 +23,15 @@
 //                                 # paths resolve against the config file's directory
 //                                 # (load_config) or the working directory (parse_config)
 //
+//   init_reserved = "configdir='sql:/var/lib/nss' certPrefix='' keyPrefix='' secmod='secmod.db'"
+//                                 # string, 1..4096 bytes, no NUL; optional: C_Initialize's
+//                                 # CK_C_INITIALIZE_ARGS.pReserved (NSS softokn needs it)
+//   serialize_calls = true        # boolean; optional (unset: the vendor profile decides): one
+//                                 # call at a time into the module
+//
+//   vendor_profile = "auto"       # "auto" | softhsm2 | nss | opencryptoki | luna | cloudhsm |
+//                                 # nshield | utimaco | yubihsm2 | generic; default "auto"
+//
 //   allow_software_keygen_fallback = false   # boolean; default false
 //   allow_unprotected_library_path = false   # boolean; default false
 //   allow_keys_without_login       = false   # boolean; default false
@@ -33,6 +43,12 @@
 //   cache_capacity           = 256           # integer 1..65536; default 256
 //   gcm_max_messages_per_key = 4294967296    # integer 1..2^32 (NIST SP 800-38D §8.3); default 2^32
 //   max_message_bytes        = 67108864      # integer 1..2^30; default 64 MiB
+//
+//   [vendor_quirks]                  # optional; each key overrides one switch of the profile
+//   serialize_calls = true           # boolean switches (docs/vendors/README.md lists them)
+//   max_sessions = 16                # integer 0..65536 (0: no known limit)
+//   aes_key_wrap_pad = "rfc5649"     # "unknown" | "rfc5649" | "rfc5649_block_multiples" |
+//                                    # "rfc3394_pkcs7"
 //
 //   [audit]                          # optional; present: every operation is recorded
 //   file           = "/var/log/craton/audit.jsonl"  # string; required; relative paths as pin_file
@@ -62,6 +78,7 @@
 #include "config/rules.h"
 #include "config/toml_audit.h"
 #include "config/toml_read.h"
+#include "config/toml_vendor.h"
 
 namespace craton::hsm::config {
 namespace {
@@ -72,7 +89,7 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 19> kKnownKeys{
+constexpr std::array<std::string_view, 23> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
@@ -80,6 +97,10 @@ constexpr std::array<std::string_view, 19> kKnownKeys{
     "token_uri",
     "pin_env",
     "pin_file",
+    "init_reserved",
+    "serialize_calls",
+    "vendor_profile",
+    "vendor_quirks",
     "allow_software_keygen_fallback",
     "allow_unprotected_library_path",
     "allow_keys_without_login",
@@ -211,6 +232,11 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   if (pin_env) parsed.pin_env = *pin_env;
   CRATON_ASSIGN_OR_RETURN(const auto pin_file, read_string(table, "pin_file"));
   if (pin_file) parsed.pin_file = path_value(*pin_file, base_dir);
+  CRATON_ASSIGN_OR_RETURN(parsed.init_reserved, read_string(table, "init_reserved"));
+  CRATON_ASSIGN_OR_RETURN(parsed.serialize_calls, read_bool(table, "serialize_calls"));
+  CRATON_ASSIGN_OR_RETURN(const auto vendor_profile, read_string(table, "vendor_profile"));
+  if (vendor_profile) parsed.vendor_profile = *vendor_profile;
+  CRATON_ASSIGN_OR_RETURN(parsed.vendor_quirks, parse_vendor_quirks(table));
 
   CRATON_ASSIGN_OR_RETURN(const auto keygen_fallback,
                           read_bool(table, "allow_software_keygen_fallback"));

@@ -85,6 +85,21 @@ Result<void> check_pin_source(const Pkcs11PassthroughConfig& config) {
   return {};
 }
 
+// pReserved is handed over as a C string: an embedded NUL would silently cut it short.
+Result<void> check_init_reserved(const std::optional<std::string>& value) {
+  if (!value) return {};
+  if (value->empty() || value->size() > config::kInitReservedMaxBytes) {
+    return fail(ErrorCode::ConfigInvalid,
+                fmt::format("init_reserved: must be 1..{} bytes when set, got {}",
+                            config::kInitReservedMaxBytes, value->size()));
+  }
+  if (value->find('\0') != std::string::npos) {
+    return fail(ErrorCode::ConfigInvalid,
+                "init_reserved: must not contain a NUL byte (it is passed as a C string)");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<void> Pkcs11PassthroughConfig::validate() const {
@@ -92,6 +107,8 @@ Result<void> Pkcs11PassthroughConfig::validate() const {
   CRATON_RETURN_IF_ERROR(check_selectors(*this));
   CRATON_RETURN_IF_ERROR(config::check_token_uri(*this));
   CRATON_RETURN_IF_ERROR(check_pin_source(*this));
+  CRATON_RETURN_IF_ERROR(check_init_reserved(init_reserved));
+  CRATON_RETURN_IF_ERROR(config::check_vendor(*this));
   CRATON_RETURN_IF_ERROR(
       config::check_range("pool_size", std::uint64_t{pool_size}, config::kPoolSizeRange));
   CRATON_RETURN_IF_ERROR(config::check_range(

@@ -17,4 +17,9 @@ namespace craton::hsm::config {
 // naming the field ("audit.queue_capacity: ...").
 [[nodiscard]] Result<void> check_audit(const AuditConfig& audit);
 
+// vendor_profile is "auto" or a built-in profile; every [vendor_quirks] key is a known switch
+// with a value of its type. Errors: ConfigInvalid naming the field, with the closest known
+// name for a misspelt one.
+[[nodiscard]] Result<void> check_vendor(const Pkcs11PassthroughConfig& config);
+
 }  // namespace craton::hsm::config

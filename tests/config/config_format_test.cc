@@ -26,7 +26,9 @@ TEST(ConfigFormat, ListsEveryFieldOnOneLine) {
   EXPECT_EQ(text,
             "Pkcs11PassthroughConfig{library_path=\"/usr/lib/softhsm/libsofthsm2.so\", "
             "token_label=\"ci-token\", user_pin=<redacted>, pin_env=CRATON_HSM_PIN, "
-            "pin_file=<unset>, allow_software_keygen_fallback=false, "
+            "pin_file=<unset>, init_reserved=<unset>, serialize_calls=<profile>, "
+            "vendor_profile=\"auto\", vendor_quirks={}, "
+            "allow_software_keygen_fallback=false, "
             "allow_unprotected_library_path=false, allow_keys_without_login=false, pool_size=8, "
             "acquire_timeout_ms=5000, operation_timeout_ms=0, breaker_threshold=5, "
             "breaker_cooldown_ms=2000, cache_capacity=256, gcm_max_messages_per_key=4294967296, "
@@ -41,6 +43,10 @@ TEST(ConfigClone, CopiesEveryFieldAndThePin) {
   config.token_serial = "0123";
   config.pin_env = "OTHER_PIN";
   config.pin_file = "/etc/craton/pin";
+  config.init_reserved = "configdir='sql:/tmp/nssdb'";
+  config.serialize_calls = true;
+  config.vendor_profile = "luna";
+  config.vendor_quirks = {{"max_sessions", std::int64_t{4}}, {"oaep_sha1_only", true}};
   config.allow_software_keygen_fallback = true;
   config.allow_unprotected_library_path = true;
   config.allow_keys_without_login = true;

@@ -11,11 +11,18 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <variant>
 
 namespace craton::hsm {
+
+// One [vendor_quirks] value: a boolean switch, a count (max_sessions) or a name
+// (aes_key_wrap_pad). docs/vendors/README.md lists every quirk and profile.
+using VendorQuirkValue = std::variant<bool, std::int64_t, std::string>;
 
 // Exactly one of slot_id / token_label / token_serial / token_uri selects the token. Defaults
 // are the values documented in the README's configuration reference. Move-only because of the
@@ -35,6 +42,22 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   std::optional<SecretString> user_pin;  // resolved from pin_env or pin_file, never from TOML
   std::string pin_env = "CRATON_HSM_PIN";
   std::optional<std::filesystem::path> pin_file;
+
+  // Handed to C_Initialize as CK_C_INITIALIZE_ARGS.pReserved, a C string (NSS softokn reads
+  // its database location from it: "configdir='sql:/path' certPrefix='' ..."). Not a secret;
+  // 1..4096 bytes, no NUL. Unset: pReserved is NULL.
+  std::optional<std::string> init_reserved;
+  // Serialise every call into the module behind one mutex, for modules that are not
+  // thread-safe. Unset: the vendor profile decides; a module answering CKR_CANT_LOCK is always
+  // serialised.
+  std::optional<bool> serialize_calls;
+  // Which vendor's known behaviour to assume: "auto" (from C_GetInfo and C_GetTokenInfo's
+  // manufacturer, library description and model; unknown vendors get "generic") or a profile
+  // name (softhsm2, nss, opencryptoki, luna, cloudhsm, nshield, utimaco, yubihsm2, generic).
+  std::string vendor_profile = "auto";
+  // [vendor_quirks]: individual switches that override the profile's (serialize_calls above
+  // overrides this table's serialize_calls).
+  std::map<std::string, VendorQuirkValue, std::less<>> vendor_quirks;
 
   bool allow_software_keygen_fallback = false;
   bool allow_unprotected_library_path = false;

@@ -30,6 +30,8 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
   options.operation_timeout = config.operation_timeout;
   options.breaker = {.threshold = config.breaker_threshold, .cooldown = config.breaker_cooldown};
   options.cache_capacity = config.cache_capacity;
+  CRATON_ASSIGN_OR_RETURN(vendor::VendorProfile profile,
+                          apply_vendor_profile(config, *target.module, token, options));
   options.user_pin = std::move(config.user_pin);  // the pool keeps the only copy
   config.user_pin.reset();
   // Both the caller's handler (the audit mapping) and the public one see every event.
@@ -42,9 +44,11 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
                           SessionPool::create(target.module, target.slot, std::move(options)));
   // Once, before anything is imported: whether material keys can be session objects here.
   capabilities.probe_session_objects(target.module, target.slot, *pool);
-  return std::unique_ptr<Pkcs11PassthroughBackend>(new Pkcs11PassthroughBackend(
+  std::unique_ptr<Pkcs11PassthroughBackend> backend(new Pkcs11PassthroughBackend(
       std::shared_ptr<SessionPool>(std::move(pool)), std::move(capabilities), std::move(identity),
       std::move(config), std::move(on_admin), std::move(observability)));
+  backend->vendor_profile_ = profile;
+  return backend;
 }
 
 Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> pool,
@@ -110,6 +114,9 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
     CRATON_RETURN_IF_ERROR(capabilities_.require_session_objects(
         fmt::format("using a material {} key", key_kind_name(material.kind))));
   }
+  CRATON_RETURN_IF_ERROR(require_private_key_create(
+      vendor_profile_, material.kind,
+      fmt::format("using a material {} key", key_kind_name(material.kind))));
   CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
                           import_key(lease, material, usage, pool_->logs_in()));
   note_admin(AuditOperation::KeyImport, state, fmt::format("session {}", lease.index()));

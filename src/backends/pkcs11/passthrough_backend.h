@@ -21,6 +21,7 @@
 #include "backends/pkcs11/observability.h"
 #include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"
+#include "backends/pkcs11/vendor_rules.h"
 #include "keys/fingerprint_memo.h"
 #include "keys/key_material.h"
 #include "pkcs11/cache/gcm_budgets.h"
@@ -143,6 +144,10 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] const SessionPool& pool() const noexcept { return *pool_; }
   [[nodiscard]] const Module& module() const noexcept { return pool_->module(); }
   [[nodiscard]] const Capabilities& token_capabilities() const noexcept { return capabilities_; }
+  // The vendor profile in force (config vendor_profile / [vendor_quirks], docs/vendors/).
+  [[nodiscard]] const vendor::VendorProfile& vendor_profile() const noexcept {
+    return vendor_profile_;
+  }
   // The number of GCM encryptions counted so far for `key`, in this whole process.
   [[nodiscard]] std::uint64_t gcm_messages(const Key& key);
   // The keyed fingerprint this backend knows `key` by (memoised: cheap after the first call).
@@ -255,6 +260,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
 
   std::shared_ptr<SessionPool> pool_;  // shared with digest streams, which hold a lease
   Capabilities capabilities_;
+  vendor::VendorProfile vendor_profile_;
   TokenIdentity token_;
   Pkcs11PassthroughConfig config_;  // without the PIN, which the pool holds
   std::string name_;

@@ -9,7 +9,8 @@ namespace craton::hsm::pkcs11 {
 ModuleOptions module_options(const Pkcs11PassthroughConfig& config) {
   return {.library_path = config::effective_library_path(config),
           .allow_unprotected_library_path = config.allow_unprotected_library_path,
-          .init_reserved = std::nullopt};
+          .init_reserved = config.init_reserved,
+          .serialize_calls = config.serialize_calls.value_or(false)};
 }
 
 Result<TokenSelector> token_selector(const Pkcs11PassthroughConfig& config) {

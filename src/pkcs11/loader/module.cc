@@ -51,11 +51,13 @@ CK_RV Module::initialize_call(bool os_locking) const noexcept {
 
 Result<void> Module::initialize(const ModuleOptions& options) {
   init_reserved_ = options.init_reserved;
+  serialize_calls_.store(options.serialize_calls, std::memory_order_release);
   CK_RV rv = initialize_call(true);
   if (rv == CKR_CANT_LOCK) {
     // The module cannot use OS locks: promise it one thread at a time, and keep the promise.
     rv = initialize_call(false);
-    serialize_calls_ = true;
+    os_locking_ = false;
+    serialize_calls_.store(true, std::memory_order_release);
   }
   if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) {
     // Someone else in this process initialised it: use it, and leave finalising to them.
@@ -77,21 +79,29 @@ Result<void> Module::reinitialize(std::uint64_t seen) const {
                             "to bring back",
                             path_.string()));
   }
-  // CKR_CRYPTOKI_NOT_INITIALIZED here is the module telling us it already lost its state.
-  if (const CK_RV rv = invoke<Fn::Finalize>(static_cast<CK_VOID_PTR>(nullptr));
-      rv != CKR_OK && rv != CKR_CRYPTOKI_NOT_INITIALIZED) {
-    report_diagnostic(error_from_rv(rv, Fn::Finalize, path_.string()));
+  // CKR_CRYPTOKI_NOT_INITIALIZED here is the module telling us it already lost its state. A
+  // module we already finalised (an earlier attempt's C_Initialize failed) is not finalised twice.
+  if (!finalized_.load(std::memory_order_acquire)) {
+    const CK_RV rv = invoke<Fn::Finalize>(static_cast<CK_VOID_PTR>(nullptr));
+    if (rv != CKR_OK && rv != CKR_CRYPTOKI_NOT_INITIALIZED) {
+      report_diagnostic(error_from_rv(rv, Fn::Finalize, path_.string()));
+    }
+    // From here on the module's answers mean nothing until C_Initialize succeeds: some modules
+    // (NSS softokn) answer CKR_OK to calls on a finalised library without doing anything.
+    finalized_.store(true, std::memory_order_release);
   }
-  const CK_RV rv = initialize_call(!serialize_calls_);
+  const CK_RV rv = initialize_call(os_locking_);
   if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
     return std::unexpected(error_from_rv(rv, Fn::Initialize, path_.string()));
   }
+  finalized_.store(false, std::memory_order_release);
   generation_.fetch_add(1, std::memory_order_acq_rel);
   return {};
 }
 
 Module::~Module() {
-  if (!initialized_by_us_) return;
+  // Not ours, or already finalised by a reinitialize() whose C_Initialize failed.
+  if (!initialized_by_us_ || finalized_.load(std::memory_order_acquire)) return;
   const CK_RV rv = invoke<Fn::Finalize>(static_cast<CK_VOID_PTR>(nullptr));
   if (rv != CKR_OK) report_diagnostic(error_from_rv(rv, Fn::Finalize, path_.string()));
 }

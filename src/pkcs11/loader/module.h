@@ -41,6 +41,9 @@ struct ModuleOptions {
   // Handed to C_Initialize as CK_C_INITIALIZE_ARGS.pReserved (NSS softokn reads its database
   // location from there). Only the first acquirer of a library decides it.
   std::optional<std::string> init_reserved;
+  // Serialise every call into the module (one mutex), for modules that are not thread-safe.
+  // CKR_CANT_LOCK from C_Initialize turns it on regardless. Only the first acquirer decides.
+  bool serialize_calls = false;
 };
 
 // Every C_* call in the project goes through invoke()/call(), which count calls per function
@@ -69,7 +72,12 @@ class Module {
     [[maybe_unused]] const VendorAllocations vendor_allocations;
     const auto function = functions_->*kMember<F>;
     if (function == nullptr) return CKR_FUNCTION_NOT_SUPPORTED;
-    if (serialize_calls_) {
+    // We finalised the module and could not initialise it again: whatever it would answer
+    // (NSS softokn answers CKR_OK to everything, doing nothing) is not to be believed.
+    if constexpr (F != Fn::Initialize && F != Fn::Finalize) {
+      if (finalized_.load(std::memory_order_acquire)) return CKR_CRYPTOKI_NOT_INITIALIZED;
+    }
+    if (serialize_calls_.load(std::memory_order_acquire)) {
       const std::lock_guard lock(call_mutex_);
       return function(args...);
     }
@@ -91,12 +99,13 @@ class Module {
 
   // Brings back a module that lost its state (it answers CKR_CRYPTOKI_NOT_INITIALIZED, or a
   // network HSM's client dropped its link): C_Finalize, then C_Initialize with the arguments
-  // of the first initialisation. Every session of the module is gone afterwards. The caller
-  // must have no call of its own in flight on the module (C_Finalize during other calls is
-  // undefined, PKCS#11 v2.40 §5.4). Single-flight: a caller whose `seen` generation is already
-  // past returns at once, another thread did the work. Errors: CryptokiNotInitialized when the
-  // module was initialised by someone else in the process (theirs to bring back); the mapped
-  // C_Initialize failure.
+  // of the first initialisation. When C_Initialize fails the module stays finalized() (no call
+  // reaches it) and a later reinitialize() tries C_Initialize again. Every session of the module is
+  // gone afterwards. The caller must have no call of its own in flight on the module (C_Finalize
+  // during other calls is undefined, PKCS#11 v2.40 §5.4). Single-flight: a caller whose `seen`
+  // generation is already past returns at once, another thread did the work. Errors:
+  // CryptokiNotInitialized when the module was initialised by someone else in the process (theirs
+  // to bring back); the mapped C_Initialize failure.
   Result<void> reinitialize(std::uint64_t seen) const;
   // Moves on each successful reinitialize(): sessions opened under an older one are gone.
   [[nodiscard]] std::uint64_t generation() const noexcept {
@@ -107,8 +116,22 @@ class Module {
   // False when the module was already initialised by someone else in the process: we then
   // never C_Finalize it.
   [[nodiscard]] bool initialized_by_us() const noexcept { return initialized_by_us_; }
-  // True when the module answered CKR_CANT_LOCK and we serialise every call ourselves.
-  [[nodiscard]] bool serializes_calls() const noexcept { return serialize_calls_; }
+  // True when we serialise every call ourselves: asked for, or the module answered CKR_CANT_LOCK.
+  [[nodiscard]] bool serializes_calls() const noexcept {
+    return serialize_calls_.load(std::memory_order_acquire);
+  }
+  // From now on, one call at a time (a vendor profile found, after C_Initialize, that the module
+  // is not thread-safe). Call before the module's sessions are shared between threads: a call
+  // already inside the module when this runs is not waited for.
+  void serialize_calls_from_now() const noexcept {
+    serialize_calls_.store(true, std::memory_order_release);
+  }
+  // True after reinitialize() finalised the module and failed to initialise it again: every
+  // call but C_Initialize/C_Finalize then answers CKR_CRYPTOKI_NOT_INITIALIZED without reaching
+  // the module, whatever the module itself would say, until a reinitialize() succeeds.
+  [[nodiscard]] bool finalized() const noexcept {
+    return finalized_.load(std::memory_order_acquire);
+  }
   // The interface version from the function list (2.40 for most modules today).
   [[nodiscard]] CK_VERSION interface_version() const noexcept { return functions_->version; }
 
@@ -124,7 +147,9 @@ class Module {
   CK_FUNCTION_LIST_PTR functions_;
   std::filesystem::path path_;
   bool initialized_by_us_ = false;
-  bool serialize_calls_ = false;
+  bool os_locking_ = true;  // false once the module answered CKR_CANT_LOCK
+  mutable std::atomic<bool> serialize_calls_{false};
+  mutable std::atomic<bool> finalized_{false};
   std::optional<std::string> init_reserved_;
   mutable std::mutex reinit_mutex_;
   mutable std::atomic<std::uint64_t> generation_{0};

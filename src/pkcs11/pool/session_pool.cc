@@ -43,8 +43,14 @@ Result<std::unique_ptr<SessionPool>> SessionPool::create(std::shared_ptr<const M
 
   std::unique_ptr<SessionPool> pool(new SessionPool(std::move(module), slot, std::move(options)));
   std::size_t size = pool->options_.pool_size;
-  if (token.max_rw_session_count && *token.max_rw_session_count < size) {
+  if (pool->options_.trust_reported_session_limit && token.max_rw_session_count &&
+      *token.max_rw_session_count < size) {
     size = static_cast<std::size_t>(*token.max_rw_session_count);
+  }
+  if (pool->options_.vendor_max_sessions != 0 && pool->options_.vendor_max_sessions < size) {
+    size = pool->options_.vendor_max_sessions;
+  }
+  if (size != pool->options_.pool_size) {
     pool->emit({.kind = PoolEventKind::SizeClamped,
                 .requested_size = pool->options_.pool_size,
                 .effective_size = size});

@@ -33,6 +33,11 @@ namespace craton::hsm::pkcs11 {
 
 struct PoolOptions {
   std::size_t pool_size = 8;
+  // From the vendor profile: the token's real session limit when it reports none (YubiHSM 2:
+  // 16; 0: none known), and whether the limit it reports in ulMaxRwSessionCount may be
+  // trusted (openCryptoki reports 2^64-2).
+  std::size_t vendor_max_sessions = 0;
+  bool trust_reported_session_limit = true;
   std::chrono::milliseconds acquire_timeout{5000};
   std::size_t cache_capacity = 256;  // imported key objects per session
   // The user PIN; without one the pool never logs in. The pool takes this copy over and hands
@@ -187,9 +192,9 @@ class Lease {
 // set_user_pin() supplies a new PIN. Retrying a wrong PIN would lock the token.
 class SessionPool {
  public:
-  // Opens min(pool_size, token's ulMaxRwSessionCount) sessions and logs in once. Emits
-  // SizeClamped when the token forced a smaller pool. Errors: the mapped C_OpenSession /
-  // C_Login failure (e.g. PinIncorrect); nothing stays open on failure.
+  // Opens min(pool_size, token's ulMaxRwSessionCount unless untrusted, vendor_max_sessions)
+  // sessions and logs in once. Emits SizeClamped when the token forced a smaller pool. Errors: the
+  // mapped C_OpenSession / C_Login failure (e.g. PinIncorrect); nothing stays open on failure.
   static Result<std::unique_ptr<SessionPool>> create(std::shared_ptr<const Module> module,
                                                      std::uint64_t slot, PoolOptions options);
   SessionPool(const SessionPool&) = delete;

@@ -11,7 +11,20 @@ Call::Call(Fn fn) : fn_(fn) {
   counters().call(fn);
 }
 
+Call::~Call() {
+  if (alone_) counters().leave_alone();
+}
+
 CK_RV Call::begin() {
+  // A module that is not thread-safe: the second call inside it at once is refused (a real one
+  // would corrupt its state instead), from here to the end of the call.
+  if (switches().not_thread_safe) {
+    if (!counters().enter_alone()) {
+      counters().fault();
+      return CKR_GENERAL_ERROR;
+    }
+    alone_ = true;
+  }
   device().tick();
   decision_ = plan().decide(fn_);
   if (decision_.restart) device().restart();

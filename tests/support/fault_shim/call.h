@@ -45,6 +45,9 @@ constexpr Scope scope_of(Fn fn) {
 class Call {
  public:
   explicit Call(Fn fn);
+  ~Call();
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
   // CKR_OK to go on to the module, or the answer to give without reaching it.
   CK_RV begin();
   // The answer after the module answered `rv` (with "fail_after_call", the planned failure).
@@ -54,6 +57,7 @@ class Call {
  private:
   Fn fn_;
   Decision decision_;
+  bool alone_ = false;  // counted in by not_thread_safe: leaves on destruction
 };
 
 // Runs `body(real_session)` inside the device gate after translating `session`; the whole

@@ -17,6 +17,13 @@ void Counters::enter() {
   }
 }
 
+bool Counters::enter_alone() {
+  if (alone_inside_.fetch_add(1, std::memory_order_acq_rel) == 0) return true;
+  alone_inside_.fetch_sub(1, std::memory_order_acq_rel);
+  overlaps_.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
 CratonFaultStats Counters::snapshot() const {
   CratonFaultStats stats{};
   for (const auto& count : calls_) stats.calls += count.load(std::memory_order_relaxed);
@@ -27,6 +34,7 @@ CratonFaultStats Counters::snapshot() const {
   stats.faults_injected = faults_.load();
   stats.restarts = restarts_.load();
   stats.max_concurrency = max_inside_.load();
+  stats.overlaps = overlaps_.load();
   return stats;
 }
 
@@ -37,6 +45,7 @@ void Counters::reset() {
   faults_ = 0;
   restarts_ = 0;
   max_inside_ = 0;
+  overlaps_ = 0;
 }
 
 Counters& counters() {
@@ -58,6 +67,7 @@ std::string render_stats() {
   line("faults_injected", stats.faults_injected);
   line("restarts", stats.restarts);
   line("max_concurrency", stats.max_concurrency);
+  line("overlaps", stats.overlaps);
   for (std::size_t i = 0; i < pkcs11::kFnCount; ++i) {
     const std::uint64_t count = counters().calls(static_cast<pkcs11::Fn>(i));
     if (count != 0) {

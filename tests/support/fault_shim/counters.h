@@ -26,6 +26,10 @@ class Counters {
   // A call enters / leaves the real module; keeps the high-water mark.
   void enter();
   void leave() { inside_.fetch_sub(1, std::memory_order_relaxed); }
+  // not_thread_safe: a call enters the shim; false (and one more overlap) when another call is
+  // already in it, and then the caller must not call leave_alone().
+  bool enter_alone();
+  void leave_alone() { alone_inside_.fetch_sub(1, std::memory_order_acq_rel); }
 
   [[nodiscard]] std::uint64_t calls(pkcs11::Fn fn) const {
     return calls_[static_cast<std::size_t>(fn)].load(std::memory_order_relaxed);
@@ -43,6 +47,8 @@ class Counters {
   std::atomic<std::uint64_t> restarts_{0};
   std::atomic<unsigned long> inside_{0};
   std::atomic<unsigned long> max_inside_{0};
+  std::atomic<unsigned long> alone_inside_{0};
+  std::atomic<std::uint64_t> overlaps_{0};
 };
 
 Counters& counters();

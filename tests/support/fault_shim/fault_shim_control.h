@@ -24,7 +24,14 @@ extern "C" {
 // C_GenerateKey(Pair), C_UnwrapKey and C_DeriveKey answer CKR_ATTRIBUTE_VALUE_INVALID for a
 // template with CKA_TOKEN false or absent: a token without session objects),
 // "persist_session_objects" (those calls reach the module with CKA_TOKEN true instead: a
-// token that keeps "session" objects as permanent ones), "seed" (the seed of the probabilistic
+// token that keeps "session" objects as permanent ones), "not_thread_safe" (a call arriving while
+// another is inside the shim answers CKR_GENERAL_ERROR and counts in `overlaps`: a module that is
+// not thread-safe), "ok_after_finalize" (after C_Finalize or a failed C_Initialize every call
+// answers CKR_OK without doing anything, as NSS softokn does), "gcm_token_iv" (C_EncryptInit with
+// CKM_AES_GCM refuses a non-zero caller IV with CKR_MECHANISM_PARAM_INVALID and writes its own
+// random IV into the parameters, as AWS CloudHSM does), "refuse_private_key_create" (C_CreateObject
+// of a CKO_PRIVATE_KEY answers CKR_TEMPLATE_INCONSISTENT, as Luna and CloudHSM do), "seed" (the
+// seed of the probabilistic
 // faults), "restart_every_ms" (the HSM restarts each time this many ms have passed, checked at each
 // call; 0 = never). Unknown names are ignored here (the spec parser refuses them).
 void craton_fault_set(const char* name, unsigned long value);
@@ -76,6 +83,7 @@ struct CratonFaultStats {
   unsigned long faults_injected;  // answers or outputs the shim altered (not restarts, sleeps)
   unsigned long restarts;         // HSM restarts, including those that begin a vanish window
   unsigned long max_concurrency;  // as craton_fault_max_concurrency()
+  unsigned long overlaps;         // not_thread_safe: calls refused because another was inside
 };
 void craton_fault_stats(struct CratonFaultStats* stats);
 // How often `function` ("C_Sign") was called through the shim; 0 for an unknown name.

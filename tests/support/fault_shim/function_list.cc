@@ -9,6 +9,7 @@
 #include "counters.h"
 #include "entry_points.h"
 #include "spec.h"
+#include "vendor_modes.h"
 
 namespace craton::hsm::fault_shim {
 namespace {
@@ -30,6 +31,7 @@ bool load() {
 #undef CRATON_FORWARD
   install_session_calls(shim_list);
   install_object_calls(shim_list);
+  install_vendor_modes(shim_list);  // last: it wraps every entry above
   shim_list.C_GetFunctionList = &C_GetFunctionList;
   // Consumers that exit without C_Finalize (pkcs11-tool on an error) still leave their stats.
   // Registered after the counters and handle table exist, so it runs before they are gone.

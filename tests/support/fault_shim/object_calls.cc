@@ -9,6 +9,7 @@
 #include "fingerprint.h"
 #include "switches.h"
 #include "vendor_answers.h"
+#include "vendor_modes.h"
 
 namespace craton::hsm::fault_shim {
 namespace {
@@ -81,6 +82,9 @@ CK_RV create_object(CK_SESSION_HANDLE session, CK_ATTRIBUTE_PTR attributes, CK_U
                     CK_OBJECT_HANDLE_PTR out) {
   return run_on_session(Fn::CreateObject, session, [&](CK_SESSION_HANDLE s, const Call&) {
     if (rejected(attributes, count)) return CKR_ATTRIBUTE_VALUE_INVALID;
+    if (const CK_RV refused = refuse_private_key(attributes, count); refused != CKR_OK) {
+      return refused;
+    }
     const Persisted tmpl(attributes, count);
     const CK_RV rv = real()->C_CreateObject(s, tmpl.data(), tmpl.size(), out);
     if (rv == CKR_OK) *out = created(s, session, *out);
@@ -155,6 +159,9 @@ CK_RV key_init(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism, CK_OBJECT_
   return run_on_session(F, session, [&](CK_SESSION_HANDLE s, const Call&) {
     const Real target = object(key);
     if (!target) return CKR_KEY_HANDLE_INVALID;
+    if constexpr (F == Fn::EncryptInit) {
+      if (const CK_RV refused = token_gcm_iv(mechanism); refused != CKR_OK) return refused;
+    }
     return (real()->*Member)(s, mechanism, *target);
   });
 }

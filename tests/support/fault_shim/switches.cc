@@ -23,6 +23,10 @@ constexpr std::string_view kNames[] = {"cant_lock",
                                        "max_sessions",
                                        "reject_session_objects",
                                        "persist_session_objects",
+                                       "not_thread_safe",
+                                       "ok_after_finalize",
+                                       "gcm_token_iv",
+                                       "refuse_private_key_create",
                                        "seed",
                                        "restart_every_ms"};
 
@@ -61,6 +65,14 @@ bool set_switch(std::string_view name, unsigned long value) {
     s.reject_session_objects = value != 0;
   } else if (name == "persist_session_objects") {
     s.persist_session_objects = value != 0;
+  } else if (name == "not_thread_safe") {
+    s.not_thread_safe = value != 0;
+  } else if (name == "ok_after_finalize") {
+    s.ok_after_finalize = value != 0;
+  } else if (name == "gcm_token_iv") {
+    s.gcm_token_iv = value != 0;
+  } else if (name == "refuse_private_key_create") {
+    s.refuse_private_key_create = value != 0;
   } else if (name == "seed") {
     plan().seed(value);
   } else if (name == "restart_every_ms") {
@@ -84,6 +96,10 @@ void reset_switches() {
   s.max_sessions = 0;
   s.reject_session_objects = false;
   s.persist_session_objects = false;
+  s.not_thread_safe = false;
+  s.ok_after_finalize = false;
+  s.gcm_token_iv = false;
+  s.refuse_private_key_create = false;
 }
 
 }  // namespace craton::hsm::fault_shim

@@ -24,6 +24,14 @@ struct Switches {
   // is refused with CKR_ATTRIBUTE_VALUE_INVALID, or silently made a token object.
   std::atomic<bool> reject_session_objects{false};
   std::atomic<bool> persist_session_objects{false};
+  // Vendor quirk modes (vendor_modes.h): a module that is not thread-safe (a second call inside
+  // it at once answers CKR_GENERAL_ERROR, and counts as an overlap), NSS's CKR_OK after
+  // C_Finalize, CloudHSM's token-chosen GCM IV, Luna's and CloudHSM's refused private-key
+  // C_CreateObject.
+  std::atomic<bool> not_thread_safe{false};
+  std::atomic<bool> ok_after_finalize{false};
+  std::atomic<bool> gcm_token_iv{false};
+  std::atomic<bool> refuse_private_key_create{false};
 };
 
 Switches& switches();

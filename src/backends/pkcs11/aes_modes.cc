@@ -120,7 +120,18 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
         CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::Decrypt>(
             classify, input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(),
             &length));
-        // PKCS#7 removes 1 to 16 bytes.
+        // PKCS#7 removes 1 to 16 bytes. A module that checks only the last byte against the
+        // length (openCryptoki 3.8) answers invalid padding with CKR_OK, removing 0 bytes for a
+        // pad byte of 0 and 17 or more for a large one: that is EncryptedDataInvalid, as from a
+        // module that reports it, and the plaintext is wiped with `plaintext`. Nothing at all,
+        // or more than the buffer, stays a module failure (output_length).
+        const bool nothing_removed = length == plaintext.size();
+        const bool too_much_removed = length > 0 && length + kAesBlockSize < plaintext.size();
+        if (nothing_removed || too_much_removed) {
+          return fail(ErrorCode::EncryptedDataInvalid,
+                      fmt::format("AES-CBC padding is invalid (the token removed {} bytes)",
+                                  plaintext.size() - length));
+        }
         CRATON_ASSIGN_OR_RETURN(
             const std::size_t unpadded,
             output_length(

@@ -158,7 +158,7 @@ std::set<std::string> expected_unsupported(Vendor vendor) {
       add("unwrap", kwp);
       break;
     case Vendor::NssSoftokn:
-      // Slot 2 ("NSS Certificate DB") lists no digest mechanism (slot 1 has them).
+      // Slot 2 ("NSS Certificate DB") lists no CKM_SHA* digest mechanism.
       add("digest", std::array{"SHA-224", "SHA-256", "SHA-384", "SHA-512"});
       add("digest_stream", std::array{"SHA-224", "SHA-256", "SHA-384", "SHA-512"});
       add("generate_key", ed);  // no Ed25519 in NSS 3.87
@@ -220,6 +220,9 @@ class VendorConformance : public ::testing::TestWithParam<Vendor> {
     auto sessions = token_->session_count();
     ASSERT_TRUE(sessions) << sessions.error();
     EXPECT_EQ(*sessions, sessions_before_) << "sessions left open on " << vendor_name(GetParam());
+    std::cout << fmt::format("[conformance] {}: {} objects and {} sessions before and after\n",
+                             vendor_name(GetParam()), objects_before_,
+                             sessions_before_ ? fmt::to_string(*sessions_before_) : "unreported");
     token_.reset();
   }
 

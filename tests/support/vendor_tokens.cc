@@ -51,10 +51,16 @@ getent group pkcs11 >/dev/null || groupadd -r pkcs11
 rm -rf /var/lib/opencryptoki/swtok
 install -d -m 0770 -g pkcs11 /var/lib/opencryptoki /var/lib/opencryptoki/swtok \
     /var/lib/opencryptoki/swtok/TOK_OBJ /var/lock/opencryptoki /var/lock/opencryptoki/swtok
+touch /var/lib/opencryptoki/swtok/.craton-conformance
 /usr/sbin/pkcsslotd </dev/null >/dev/null 2>&1
 )sh";
 
-constexpr std::string_view kRemoveSwtok = "rm -rf /var/lib/opencryptoki/swtok/*\n";
+constexpr std::string_view kRemoveSwtok =
+    "rm -rf /var/lib/opencryptoki/swtok/* /var/lib/opencryptoki/swtok/.craton-conformance\n";
+
+// A soft token this suite did not make (no marker next to its NVTOK.DAT) may hold someone's
+// keys: it is never wiped.
+constexpr std::string_view kSwtokDir = "/var/lib/opencryptoki/swtok";
 
 Result<void> shell(std::string_view script, std::string_view what) {
   const CommandResult result =
@@ -207,6 +213,15 @@ Result<void> VendorToken::provision_opencryptoki() {
   if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX) != 0) {
     return fail(ErrorCode::Internal, fmt::format("cannot lock {}", kOpenCryptokiLock));
   }
+  const std::filesystem::path swtok(kSwtokDir);
+  if (std::filesystem::exists(swtok / "NVTOK.DAT") &&
+      !std::filesystem::exists(swtok / ".craton-conformance")) {
+    return fail(ErrorCode::Internal,
+                fmt::format("{} holds a soft token this suite did not make; it is not wiped. "
+                            "Empty that directory to run the openCryptoki conformance tests",
+                            kSwtokDir));
+  }
+  owns_swtok_ = true;  // from here on, teardown stops the daemon and empties the token
   CRATON_RETURN_IF_ERROR(shell(kStopSlotd, "stopping a stale pkcsslotd"));
   CRATON_RETURN_IF_ERROR(shell(kStartSlotd, "starting pkcsslotd"));
   CRATON_ASSIGN_OR_RETURN(
@@ -225,7 +240,7 @@ Result<void> VendorToken::provision_opencryptoki() {
 
 VendorToken::~VendorToken() {
   module_.reset();  // finalised here unless a backend still holds it
-  if (vendor_ == Vendor::OpenCryptoki && lock_fd_ >= 0) {
+  if (owns_swtok_) {
     EXPECT_TRUE(shell(kStopSlotd, "stopping pkcsslotd").has_value());
     EXPECT_TRUE(shell(kRemoveSwtok, "removing the soft token").has_value());
   }

@@ -72,6 +72,7 @@ class VendorToken {
   SecretString pin_;
   std::unique_ptr<TempDir> dir_;  // NSS: the database directory
   int lock_fd_ = -1;              // openCryptoki: the machine-wide flock, held until teardown
+  bool owns_swtok_ = false;       // openCryptoki: the soft token is ours to stop and empty
 };
 
 }  // namespace craton::hsm::testing

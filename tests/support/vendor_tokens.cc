@@ -12,6 +12,7 @@
 #include <array>
 #include <atomic>
 #include <filesystem>
+#include <system_error>
 #include <vector>
 
 #include "support/secret_token.h"
@@ -209,6 +210,9 @@ Result<void> VendorToken::provision_nss() {
 Result<void> VendorToken::provision_opencryptoki() {
   // One soft token and one daemon per machine: two binaries or presets must not overlap. ctest
   // runs this binary under RESOURCE_LOCK too; the flock also covers a second build tree.
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(kOpenCryptokiLock).parent_path(),
+                                      ignored);
   lock_fd_ = ::open(std::string(kOpenCryptokiLock).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX) != 0) {
     return fail(ErrorCode::Internal, fmt::format("cannot lock {}", kOpenCryptokiLock));

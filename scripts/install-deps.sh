@@ -16,6 +16,8 @@ packages=(
   nlohmann-json3-dev
   softhsm2
   opensc
+  libnss3-tools                # the conformance suite's NSS softokn token (certutil)
+  opencryptoki                 # the conformance suite's openCryptoki swtok (pkcsslotd, pkcsconf)
   clang-format clang-tidy-16
   clang-16 libclang-rt-16-dev  # the fuzz preset: libFuzzer harnesses (scripts/fuzz.sh)
   valgrind                     # the demo under Valgrind (issue 13)

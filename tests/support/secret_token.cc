@@ -16,10 +16,10 @@ extern char** environ;
 
 namespace craton::hsm::testing {
 
-SecretString random_pin() {
+SecretString random_pin(std::size_t length) {
   constexpr std::string_view kAlphabet =
       "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-  SecretBytes chars = SecretBytes::zeroed(28);
+  SecretBytes chars = SecretBytes::zeroed(length);
   EXPECT_EQ(RAND_bytes(chars.expose_mut().data(), static_cast<int>(chars.size())), 1);
   for (std::uint8_t& c : chars.expose_mut()) {
     c = static_cast<std::uint8_t>(kAlphabet[c % kAlphabet.size()]);

@@ -6,12 +6,14 @@
 
 #include <craton/hsm/secret.h>
 
+#include <cstddef>
 #include <string_view>
 
 namespace craton::hsm::testing {
 
-// 28 random characters no other byte string in the process resembles.
-SecretString random_pin();
+// `length` random characters (28 by default) no other byte string in the process resembles.
+// Tokens with short PIN limits (openCryptoki: 4..8) ask for fewer.
+SecretString random_pin(std::size_t length = 28);
 
 // Initialises a free slot of the world's SoftHSM2 as `label` with `pin`, through softhsm2-util
 // whose argv points straight into wiped memory: no std::string or command line of ours ever

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// AES-CBC with PKCS#7 padding (CKM_AES_CBC_PAD) and AES-CTR with a full 128-bit counter
+// AES-CBC with PKCS#7 padding (CKM_AES_CBC_PAD; decryption through CKM_AES_CBC with the padding
+// checked here where the token lists it) and AES-CTR with a full 128-bit counter
 // (CKM_AES_CTR) on the token, both with caller-supplied IVs; single-part calls only.
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -38,6 +40,20 @@ Result<void> check_aes_call(const Key& key, ByteView iv, std::size_t row, std::s
 // a second CKR_* list here.
 bool is_padding_failure(CK_RV rv, GeneralErrorReading general_error) noexcept {
   return is_aead_tag_failure(rv, general_error) || error_code_for(rv) == ErrorCode::DataLenRange;
+}
+
+// The length of a raw CBC decryption (a positive multiple of the block size) without its PKCS#7
+// padding. Every padding byte is compared, whatever the pad byte says, and without a branch on
+// their values: one error and one timing for every bad padding.
+Result<std::size_t> pkcs7_unpadded_length(std::span<const std::uint8_t> padded) {
+  const std::uint8_t pad = padded.back();
+  unsigned bad = static_cast<unsigned>(pad == 0) | static_cast<unsigned>(pad > kAesBlockSize);
+  for (std::size_t i = 1; i <= kAesBlockSize; ++i) {
+    const auto in_padding = static_cast<std::uint8_t>(0U - static_cast<unsigned>(i <= pad));
+    bad |= static_cast<unsigned>(in_padding & (padded[padded.size() - i] ^ pad));
+  }
+  if (bad != 0) return fail(ErrorCode::EncryptedDataInvalid, "AES-CBC padding is invalid");
+  return padded.size() - pad;
 }
 
 // How many of `size` bytes CTR mode covers before the 128-bit big-endian `counter` wraps to
@@ -105,12 +121,18 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
                 fmt::format("AES-CBC ciphertext of {} bytes is not a positive multiple of {}",
                             ciphertext.size(), kAesBlockSize));
   }
+  // Tokens differ in how well CKM_AES_CBC_PAD checks the padding (openCryptoki 3.8 reads only
+  // the last byte and returns the message cut at the wrong length for padding bytes that
+  // disagree). Where the token lists raw CKM_AES_CBC, it decrypts and the padding is checked
+  // here, the same way for every token; the block cipher stays the token's.
+  const bool unpad_here = capabilities_.has(CKM_AES_CBC);
   return with_key<SecretBytes>(
       key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<SecretBytes> {
-        CK_MECHANISM mechanism{CKM_AES_CBC_PAD, input_ptr(iv), input_len(iv)};
+        CK_MECHANISM mechanism{unpad_here ? CKM_AES_CBC : CKM_AES_CBC_PAD, input_ptr(iv),
+                               input_len(iv)};
         CRATON_RETURN_IF_ERROR(lease.call<Fn::DecryptInit>(&mechanism, object));
         // The padded plaintext is as long as the ciphertext; the padding is cut off (and
-        // wiped) once the module reports the real length.
+        // wiped) once it is known.
         SecretBytes plaintext = SecretBytes::zeroed(ciphertext.size());
         CK_ULONG length = plaintext.size();
         // Whatever the module wrote is dropped, wiped with `plaintext`.
@@ -123,7 +145,26 @@ Result<SecretBytes> Pkcs11PassthroughBackend::aes_cbc_decrypt(const Key& key, By
         CRATON_RETURN_IF_ERROR(lease.call_classified<Fn::Decrypt>(
             classify, input_ptr(ciphertext), input_len(ciphertext), plaintext.expose_mut().data(),
             &length));
-        // PKCS#7 removes 1 to 16 bytes.
+        if (unpad_here) {
+          CRATON_RETURN_IF_ERROR(output_length(Fn::Decrypt, length, plaintext.size(),
+                                               ExpectedLength::exactly(plaintext.size())));
+          CRATON_ASSIGN_OR_RETURN(const std::size_t unpadded,
+                                  pkcs7_unpadded_length(plaintext.expose()));
+          plaintext.truncate(unpadded);
+          return plaintext;
+        }
+        // PKCS#7 removes 1 to 16 bytes. A module that checks only the last byte against the
+        // length (openCryptoki 3.8) answers invalid padding with CKR_OK, removing 0 bytes for a
+        // pad byte of 0 and 17 or more for a large one: that is EncryptedDataInvalid, as from a
+        // module that reports it, and the plaintext is wiped with `plaintext`. Nothing at all,
+        // or more than the buffer, stays a module failure (output_length).
+        const bool nothing_removed = length == plaintext.size();
+        const bool too_much_removed = length > 0 && length + kAesBlockSize < plaintext.size();
+        if (nothing_removed || too_much_removed) {
+          return fail(ErrorCode::EncryptedDataInvalid,
+                      fmt::format("AES-CBC padding is invalid (the token removed {} bytes)",
+                                  plaintext.size() - length));
+        }
         CRATON_ASSIGN_OR_RETURN(
             const std::size_t unpadded,
             output_length(

@@ -24,9 +24,9 @@ bool ConcurrencyGate::try_take() noexcept {
   return false;
 }
 
-Result<void> ConcurrencyGate::enter(Clock::time_point deadline) {
+Result<bool> ConcurrencyGate::enter(Clock::time_point deadline) {
   // Nobody waiting: take a place directly. With waiters, queue behind them.
-  if (waiting_.load() == 0 && try_take()) return {};
+  if (waiting_.load() == 0 && try_take()) return false;
   std::unique_lock lock(mutex_);
   Waiter self;
   queue_.push_back(&self);
@@ -42,7 +42,7 @@ Result<void> ConcurrencyGate::enter(Clock::time_point deadline) {
                               in_flight(), limit(), waiting()));
     }
   }
-  return {};
+  return true;
 }
 
 void ConcurrencyGate::leave(Clock::time_point now) {

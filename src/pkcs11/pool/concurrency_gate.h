@@ -28,9 +28,10 @@ class ConcurrencyGate {
   ConcurrencyGate(const ConcurrencyGate&) = delete;
   ConcurrencyGate& operator=(const ConcurrencyGate&) = delete;
 
-  // Waits for a place. Errors: PoolTimeout at `deadline`. Hot path with a free place and
-  // nobody waiting: one load and one compare-exchange.
-  Result<void> enter(Clock::time_point deadline);
+  // Waits for a place; true when the caller had to queue for it. Errors: PoolTimeout at
+  // `deadline`. Hot path with a free place and nobody waiting: one load and one
+  // compare-exchange.
+  Result<bool> enter(Clock::time_point deadline);
   // Gives the place back; `now` ends the operation for the adaptive limit's measurements.
   void leave(Clock::time_point now);
 

@@ -44,11 +44,11 @@ Result<ConcurrencyLimit> ConcurrencyLimit::parse(std::string_view text, std::str
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
   if (error != std::errc() || end != text.data() + text.size() ||
       number < config::kConcurrencyRange.min || number > config::kConcurrencyRange.max) {
-    return fail(ErrorCode::ConfigInvalid,
-                fmt::format("{}: must be \"adaptive\", \"unlimited\" or a number of operations "
-                            "{}..{}, got {:?}",
-                            field, config::kConcurrencyRange.min, config::kConcurrencyRange.max,
-                            text));
+    return fail(
+        ErrorCode::ConfigInvalid,
+        fmt::format("{}: must be \"adaptive\", \"unlimited\" or a number of operations "
+                    "{}..{}, got {:?}",
+                    field, config::kConcurrencyRange.min, config::kConcurrencyRange.max, text));
   }
   return at_most(static_cast<std::uint32_t>(number));
 }

@@ -68,7 +68,8 @@ std::map<std::string, ConcurrencyStats> ConcurrencyLimits::stats() const {
   for (std::size_t i = 0; i < kOperationClassCount; ++i) {
     const Gate* gate = gates_[i].get();
     if (gate == nullptr) continue;
-    ConcurrencyStats& entry = out[std::string(operation_class_name(static_cast<OperationClass>(i)))];
+    ConcurrencyStats& entry =
+        out[std::string(operation_class_name(static_cast<OperationClass>(i)))];
     entry.setting = gate->configured.to_string();
     entry.limit = gate->gate.limit();
     entry.in_flight = gate->gate.in_flight();

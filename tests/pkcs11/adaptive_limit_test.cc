@@ -214,6 +214,31 @@ TEST(AdaptiveLimitTest, FewCallersKeepTheLimitAtTheirNumber) {
   for (const Sample& sample : run.limits) EXPECT_LE(sample.limit, 4U);
 }
 
+TEST(AdaptiveLimitTest, IdlePausesAreNotMistakenForASlowToken) {
+  // Bursts of work with long pauses between them (a benchmark's interleaved subjects, a
+  // service with quiet spells): a window that spanned a pause would make whatever limit it
+  // measured look slow. The limiter must still find the serialising token's best limit.
+  const ThroughputCurve curve = serialising_collapse();
+  const Clock::time_point epoch{};
+  AdaptiveLimitOptions options;
+  options.initial_limit = 4;
+  AdaptiveLimit limiter(options, epoch);
+  double now = 0;
+  for (int burst = 0; burst < 60; ++burst) {
+    const double burst_end = now + 0.2;
+    while (now < burst_end) {
+      const std::uint32_t in_flight = limiter.limit();  // 16 callers: always at the limit
+      now += in_flight / curve(in_flight);              // in_flight operations complete together
+      for (std::uint32_t i = 0; i < in_flight; ++i) {
+        limiter.on_completion(
+            epoch + std::chrono::duration_cast<nanoseconds>(duration<double>(now)), in_flight);
+      }
+    }
+    now += 0.6;  // idle
+  }
+  EXPECT_EQ(limiter.limit(), 1U);
+}
+
 TEST(AdaptiveLimitTest, StaysInsideItsBounds) {
   AdaptiveLimitOptions options;
   options.min_limit = 2;

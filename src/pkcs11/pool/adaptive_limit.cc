@@ -8,6 +8,8 @@ namespace craton::hsm::pkcs11 {
 
 namespace {
 
+using Clock = AdaptiveLimit::Clock;
+
 // A window measures the token only when the class stood at its limit for at least half of its
 // completions; below that, the callers' demand set the pace.
 constexpr double kSaturatedShare = 0.5;
@@ -15,6 +17,10 @@ constexpr double kSaturatedShare = 0.5;
 std::uint32_t clamp_limit(std::uint64_t value, const AdaptiveLimitOptions& options) {
   return static_cast<std::uint32_t>(
       std::clamp<std::uint64_t>(value, options.min_limit, options.max_limit));
+}
+
+Clock::rep now_ticks_after(Clock::time_point now, std::chrono::nanoseconds delay) {
+  return std::chrono::time_point_cast<Clock::duration>(now + delay).time_since_epoch().count();
 }
 
 AdaptiveLimitOptions checked(AdaptiveLimitOptions options) {
@@ -31,13 +37,23 @@ AdaptiveLimitOptions checked(AdaptiveLimitOptions options) {
 
 AdaptiveLimit::AdaptiveLimit(AdaptiveLimitOptions options, Clock::time_point now)
     : options_(checked(options)),
+      window_ticks_(std::chrono::duration_cast<Clock::duration>(options_.window).count()),
       limit_(options_.initial_limit),
-      window_end_((now + options_.window).time_since_epoch().count()),
+      window_end_(now_ticks_after(now, options_.window)),
+      last_completion_(now.time_since_epoch().count()),
       window_start_(now),
       settled_(options_.initial_limit),
       hold_(options_.hold_min) {}
 
 bool AdaptiveLimit::on_completion(Clock::time_point now, std::uint32_t in_flight) {
+  const Clock::rep now_ticks = now.time_since_epoch().count();
+  if (now_ticks - last_completion_.exchange(now_ticks, std::memory_order_relaxed) > window_ticks_) {
+    // Nothing finished for longer than a window: the class was idle (or one operation hung).
+    // The open window would count that pause as the token's slowness; start a new one here.
+    const std::unique_lock lock(mutex_, std::try_to_lock);
+    if (lock.owns_lock()) restart_window(now);
+    return false;
+  }
   const std::uint64_t completions = completions_.fetch_add(1, std::memory_order_relaxed) + 1;
   if (in_flight >= limit_.load(std::memory_order_relaxed)) {
     at_limit_.fetch_add(1, std::memory_order_relaxed);
@@ -59,13 +75,21 @@ bool AdaptiveLimit::on_completion(Clock::time_point now, std::uint32_t in_flight
   return close_window(now);
 }
 
+void AdaptiveLimit::restart_window(Clock::time_point now) {
+  completions_.store(0, std::memory_order_relaxed);
+  at_limit_.store(0, std::memory_order_relaxed);
+  peak_in_flight_.store(0, std::memory_order_relaxed);
+  window_start_ = now;
+  window_end_.store(now_ticks_after(now, options_.window), std::memory_order_relaxed);
+}
+
 bool AdaptiveLimit::close_window(Clock::time_point now) {
   const std::uint64_t completions = completions_.exchange(0, std::memory_order_relaxed);
   const std::uint64_t at_limit = at_limit_.exchange(0, std::memory_order_relaxed);
   const std::uint32_t peak = peak_in_flight_.exchange(0, std::memory_order_relaxed);
   const double seconds = std::chrono::duration<double>(now - window_start_).count();
   window_start_ = now;
-  window_end_.store((now + options_.window).time_since_epoch().count(), std::memory_order_relaxed);
+  window_end_.store(now_ticks_after(now, options_.window), std::memory_order_relaxed);
   ++windows_;
   if (completions == 0 || seconds <= 0) return false;
   const double throughput = static_cast<double>(completions) / seconds;

@@ -18,6 +18,8 @@
 //             limit is re-probed about every hold_max windows, so a token whose behaviour
 //             changes is followed), and the next cycle probes at twice and half the limit
 //             instead (then at +step and -1 again), so a plateau is not mistaken for a peak.
+// A pause longer than a window (no completion) restarts the window: idle time is not the
+// token's slowness.
 // A window in which the class rarely reached its limit (demand below it) measures the demand,
 // not the token: the limit then shrinks to the most that were in flight, so a later probe
 // measures something.
@@ -71,16 +73,19 @@ class AdaptiveLimit {
  private:
   enum class Phase : std::uint8_t { Hold, ProbeUp, ProbeDown };
 
+  void restart_window(Clock::time_point now);
   bool close_window(Clock::time_point now);
   void decide();
   void set_limit(std::uint32_t value);
 
   const AdaptiveLimitOptions options_;
+  const Clock::rep window_ticks_;
   std::atomic<std::uint32_t> limit_;
   std::atomic<std::uint64_t> completions_{0};
   std::atomic<std::uint64_t> at_limit_{0};
   std::atomic<std::uint32_t> peak_in_flight_{0};
   std::atomic<Clock::rep> window_end_;
+  std::atomic<Clock::rep> last_completion_;
 
   mutable std::mutex mutex_;  // the window's close and the decisions below
   Clock::time_point window_start_;

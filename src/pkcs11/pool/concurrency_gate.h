@@ -2,7 +2,9 @@
 // ConcurrencyGate: admits at most `limit` operations of one class onto the token at once,
 // whatever the number of calling threads and of pooled sessions; callers beyond the limit wait
 // in arrival order (FIFO: no caller is overtaken by a later one, so none starves), each until
-// its own deadline. The limit is fixed, or an AdaptiveLimit's (adaptive_limit.h).
+// its own deadline. The limit is fixed, or an AdaptiveLimit's (adaptive_limit.h). The head of
+// the queue spins briefly before it sleeps, so a place freed by a short operation is taken
+// at once rather than after a thread wake-up.
 #pragma once
 
 #include <craton/hsm/error.h>
@@ -51,11 +53,15 @@ class ConcurrencyGate {
 
  private:
   struct Waiter {
-    std::condition_variable admitted_cv;
-    bool admitted = false;
+    std::condition_variable wake;
+    std::atomic<bool> admitted{false};  // set under mutex_; read without it while spinning
   };
 
   bool try_take() noexcept;
+  // The head of the queue waits without the lock for a short while (kHeadSpin): whether it
+  // was admitted. Returns with `lock` held again.
+  static bool spin_for_admission(const Waiter& self, Clock::time_point deadline,
+                                 std::unique_lock<std::mutex>& lock);
   void admit_waiters(const std::unique_lock<std::mutex>& lock);
 
   const std::uint32_t fixed_limit_ = 0;

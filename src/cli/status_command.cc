@@ -104,6 +104,22 @@ std::string render_status_json(const Health& health, const BackendStats& stats) 
   json.key("gcm_budget_used").begin_object();
   for (const auto& [key, used] : stats.gcm_budget_used) json.key(key).value(used);
   json.end_object();
+  json.key("concurrency").begin_object();
+  for (const auto& [name, c] : stats.concurrency) {
+    json.key(name).begin_object();
+    json.key("setting").value(c.setting);
+    json.key("limit").value(std::uint64_t{c.limit});
+    json.key("in_flight").value(std::uint64_t{c.in_flight});
+    json.key("waiting").value(std::uint64_t{c.waiting});
+    json.key("queued").value(c.queued);
+    json.key("timeouts").value(c.timeouts);
+    json.key("limit_increases").value(c.limit_increases);
+    json.key("limit_decreases").value(c.limit_decreases);
+    json.key("wait_p50_us").value(c.wait_p50_us);
+    json.key("wait_p99_us").value(c.wait_p99_us);
+    json.end_object();
+  }
+  json.end_object();
   json.key("operations").begin_object();
   for (const auto& [name, op] : stats.operations) {
     json.key(name);
@@ -136,6 +152,13 @@ std::string render_status_text(const Health& health, const BackendStats& s) {
   for (const auto& [key, used] : s.gcm_budget_used) {
     fmt::format_to(std::back_inserter(out), "gcm budget: key {} {:.6f} of {}\n", key, used,
                    s.gcm_max_messages_per_key);
+  }
+  for (const auto& [name, c] : s.concurrency) {
+    fmt::format_to(std::back_inserter(out),
+                   "concurrency {}: {} (limit {}, in flight {}, waiting {}; {} waited, {} timed "
+                   "out, wait p50 {} us, p99 {} us)\n",
+                   name, c.setting, c.limit, c.in_flight, c.waiting, c.queued, c.timeouts,
+                   c.wait_p50_us, c.wait_p99_us);
   }
   for (const auto& [name, op] : s.operations) {
     fmt::format_to(std::back_inserter(out),

@@ -26,9 +26,8 @@ class ConcurrencyGate {
   using Clock = AdaptiveLimit::Clock;
 
   explicit ConcurrencyGate(std::uint32_t fixed_limit);
+  // Neither copyable nor movable (its mutex and atomics): callers hold it in place.
   ConcurrencyGate(AdaptiveLimitOptions adaptive, Clock::time_point now);
-  ConcurrencyGate(const ConcurrencyGate&) = delete;
-  ConcurrencyGate& operator=(const ConcurrencyGate&) = delete;
 
   // Waits for a place; true when the caller had to queue for it. Errors: PoolTimeout at
   // `deadline`. Hot path with a free place and nobody waiting: one load and one

@@ -24,7 +24,8 @@ bash scripts/bench.sh --adaptive --threads=1,2,4,8,16 --sizes=1024 --no-miss --n
   --cases=aes256-gcm,hmac-sha256,ecdsa-p256-sign,rsa2048-pkcs1-sign \
   --json="$root/$out/concurrency.json" "$@" | tee "$out/concurrency.txt"
 
-if ! python3 -c 'import matplotlib' 2>/dev/null; then
+# Debian's matplotlib belongs to Debian's interpreter, whatever else is first on PATH.
+if ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-matplotlib >/dev/null
 fi
-python3 scripts/plot-concurrency.py "$out/concurrency.json" "$out/concurrency.png"
+/usr/bin/python3 scripts/plot-concurrency.py "$out/concurrency.json" "$out/concurrency.png"

@@ -13,7 +13,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kInfoFooter = R"(
 Without a token selector, lists the tokens only; with one, also the token's mechanisms.
 Each token's PKCS#11 URI is printed (as p11tool --list-tokens does): put it in a config as
 token_uri = "pkcs11:..." to select that token.
@@ -50,7 +50,7 @@ void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction&
   CLI::App* info =
       app.add_subcommand("info", "show the PKCS#11 library, its tokens and their mechanisms");
   info->add_flag("--json", options->json, "print one JSON object instead of text");
-  info->footer(kFooter);
+  info->footer(kInfoFooter);
   info->callback([&global, &action, options] {
     action = [&global, options] { return run_info(global, *options); };
   });

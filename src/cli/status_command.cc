@@ -14,7 +14,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kStatusFooter = R"(
 Opens the token as every command does (a configured PIN logs in; status never prompts), asks
 health() (one C_GetSessionInfo probe) and prints it with the backend's counters. The counters
 are this process's: a fresh backend, so mostly the pool's start-up. Exit 0 when ready; 0 with
@@ -179,7 +179,7 @@ void add_status_command(CLI::App& app, const GlobalOptions& global, CommandActio
   auto* json = status->add_flag("--json", options->json, "print one JSON object instead of text");
   status->add_flag("--prometheus", options->prometheus, "print the Prometheus text format")
       ->excludes(json);
-  status->footer(kFooter);
+  status->footer(kStatusFooter);
   status->callback([&global, &action, options] {
     action = [&global, options] { return run_status(global, *options); };
   });

@@ -68,6 +68,8 @@ Result<SuiteFlags> take_suite_flags(int& argc, char** argv) {
       flags.options.audit.reset();
     } else if (arg == "--no-resident") {
       flags.options.with_resident = false;
+    } else if (arg == "--adaptive") {
+      flags.options.adaptive = true;
     } else if (const auto v = value_of("--audit-durability")) {
       if (*v == "per_record") {
         flags.options.audit = AuditDurability::PerRecord;

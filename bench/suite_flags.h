@@ -17,7 +17,8 @@ struct SuiteFlags {
   // --cases=a,b --threads=1,2 --duration-ms=N --rounds=N --no-software --no-miss
   // --sizes=64,1024; --no-audit (default: audited backend, per-batch trail;
   // --audit-durability=per_record|per_batch|none) --no-resident
-  // (default: resident-key cases on token objects)
+  // (default: resident-key cases on token objects) --adaptive (also a backend with
+  // concurrency = "adaptive", and the concurrency targets)
   BenchOptions options;
 };
 
@@ -29,7 +30,7 @@ inline constexpr const char* kSuiteUsage =
     "craton_bench_suite [--check] [--json=FILE] [--cases=PREFIX,...] [--threads=N,...]\n"
     "                   [--duration-ms=N] [--rounds=N] [--sizes=BYTES,...] [--no-software]\n"
     "                   [--no-miss] [--no-audit] [--audit-durability=per_batch|per_record|none]\n"
-    "                   [--no-resident] [Google Benchmark flags]\n"
+    "                   [--no-resident] [--adaptive] [Google Benchmark flags]\n"
     "Needs CRATON_HSM_CONFIG (and the PIN in CRATON_HSM_PIN); scripts/bench.sh provisions a\n"
     "throwaway SoftHSM2 token, builds the release preset and runs this.\n";
 

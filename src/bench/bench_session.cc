@@ -43,6 +43,34 @@ std::optional<KeyAlgorithm> algorithm_for(RawOp op) {
   return std::nullopt;
 }
 
+// The concurrency class an operation of the case counts in (concurrency.h).
+OperationClass operation_class_of(RawOp op) {
+  switch (op) {
+    case RawOp::EcdsaP256Sign:
+    case RawOp::EcdsaP256Verify:
+    case RawOp::Ed25519Sign:
+      return OperationClass::Ec;
+    case RawOp::RsaPkcs1v15Sha256Sign:
+    case RawOp::RsaPssSha256Sign:
+      return OperationClass::Rsa;
+    case RawOp::AesGcmEncrypt:
+    case RawOp::HmacSha256:
+      return OperationClass::Symmetric;
+    case RawOp::Sha256:
+    case RawOp::Random:
+      break;
+  }
+  return OperationClass::Other;
+}
+
+// The limit `backend` holds for `op`'s class now; 0 when the class is not limited.
+std::uint32_t settled_limit(const Pkcs11Backend& backend, RawOp op) {
+  const BackendStats stats = backend.stats();
+  const auto found =
+      stats.concurrency.find(std::string(operation_class_name(operation_class_of(op))));
+  return found == stats.concurrency.end() ? 0 : found->second.limit;
+}
+
 Bytes pattern(std::size_t size) {
   Bytes bytes(size);
   for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<std::uint8_t>(i * 131 + 7);
@@ -75,7 +103,8 @@ std::string_view durability_name(AuditDurability durability) {
 // (found again through the audited backend, which cannot use backend_'s) for a resident case.
 struct BenchSession::CaseKeys {
   std::vector<Key> backend_keys;
-  std::vector<Key> audited_keys;  // empty: the audited backend uses backend_keys
+  std::vector<Key> audited_keys;   // empty: the audited backend uses backend_keys
+  std::vector<Key> adaptive_keys;  // empty: the adaptive backend uses backend_keys
   std::optional<Key> raw_key;
   std::unique_ptr<raw::RawTokenKey> raw_token_key;
   Bytes message;
@@ -94,9 +123,14 @@ Result<std::unique_ptr<BenchSession>> BenchSession::open(Pkcs11PassthroughConfig
   if (options.threads.empty()) options.threads = default_threads();
   if (options.rounds == 0) options.rounds = 1;
   std::unique_ptr<BenchSession> session(new BenchSession(std::move(options)));
+  const BenchOptions& o = session->options_;
+  if (o.adaptive) {
+    // Sessions are not what the comparison is about: every thread can have one.
+    const unsigned most = *std::max_element(o.threads.begin(), o.threads.end());
+    config.pool_size = std::max(config.pool_size, most);
+  }
   session->pool_size_ = config.pool_size;
   session->cache_capacity_ = config.cache_capacity;
-  const BenchOptions& o = session->options_;
   // The raw side opens first: its anchor session holds the login and counts the objects.
   CRATON_ASSIGN_OR_RETURN(session->raw_, raw::RawToken::open(config));
   CRATON_ASSIGN_OR_RETURN(session->objects_before_, session->raw_->count_objects());
@@ -108,6 +142,11 @@ Result<std::unique_ptr<BenchSession>> BenchSession::open(Pkcs11PassthroughConfig
   }
   // Never the configured trail: the unaudited backend is the baseline of the audit ratio.
   config.audit.reset();
+  if (o.adaptive) {
+    Pkcs11PassthroughConfig adaptive = config.clone();
+    adaptive.concurrency = ConcurrencyConfig::all(ConcurrencyLimit::adaptive());
+    CRATON_ASSIGN_OR_RETURN(session->adaptive_, make_pkcs11_backend(std::move(adaptive)));
+  }
   CRATON_ASSIGN_OR_RETURN(session->backend_, make_pkcs11_backend(std::move(config)));
   session->token_name_ = session->backend_->name();
   session->software_ = make_software_backend();
@@ -183,6 +222,10 @@ Result<void> BenchSession::make_resident_keys(const BenchCase& c, CaseKeys& keys
     CRATON_ASSIGN_OR_RETURN(Key found, audited_->find_key(ref));
     keys.audited_keys.push_back(std::move(found));
   }
+  if (adaptive_) {
+    CRATON_ASSIGN_OR_RETURN(Key found, adaptive_->find_key(ref));
+    keys.adaptive_keys.push_back(std::move(found));
+  }
   CRATON_ASSIGN_OR_RETURN(const Key material, software_->generate_key(*algorithm));
   CRATON_ASSIGN_OR_RETURN(keys.raw_token_key,
                           raw_->create_token_key(material, c.op, label + "-raw"));
@@ -200,11 +243,12 @@ Result<void> BenchSession::destroy_resident_keys() {
 }
 
 Result<Measurement> BenchSession::time_subject(std::vector<Operation>& operations,
-                                               std::size_t warmup) {
+                                               std::size_t warmup,
+                                               std::chrono::nanoseconds duration) {
   CallCounts before;
   CallCounts after;
   LoopOptions loop;
-  loop.duration = options_.duration;
+  loop.duration = duration;
   loop.warmup_ops = warmup;
   loop.on_start = [&] { before = raw_->call_counts(); };
   loop.on_stop = [&] { after = raw_->call_counts(); };
@@ -232,6 +276,8 @@ Result<CaseResult> BenchSession::measure(const BenchCase& c, unsigned threads) {
   const std::vector<Key>* ring = &keys->backend_keys;
   const std::vector<Key>* audited_ring =
       keys->audited_keys.empty() ? &keys->backend_keys : &keys->audited_keys;
+  const std::vector<Key>* adaptive_ring =
+      keys->adaptive_keys.empty() ? &keys->backend_keys : &keys->adaptive_keys;
   const auto backend_op = [&](CryptoBackend& backend, const std::vector<Key>* ring,
                               std::size_t start) -> Operation {
     // Each thread's operation owns its output buffer, allocated here, before any clock runs.
@@ -250,6 +296,7 @@ Result<CaseResult> BenchSession::measure(const BenchCase& c, unsigned threads) {
   std::vector<Operation> raw_ops;
   std::vector<Operation> backend_ops;
   std::vector<Operation> audited_ops;
+  std::vector<Operation> adaptive_ops;
   std::vector<Operation> software_ops;
   const std::size_t stride = ring->empty() ? 0 : ring->size() / threads;
   for (unsigned t = 0; t < threads; ++t) {
@@ -260,6 +307,7 @@ Result<CaseResult> BenchSession::measure(const BenchCase& c, unsigned threads) {
     if (audited_ && !c.is_miss()) {
       audited_ops.push_back(backend_op(*audited_, audited_ring, t * stride));
     }
+    if (adaptive_) adaptive_ops.push_back(backend_op(*adaptive_, adaptive_ring, t * stride));
     if (options_.with_software && c.is_hit()) {
       software_ops.push_back(backend_op(*software_, ring, t * stride));
     }
@@ -267,22 +315,39 @@ Result<CaseResult> BenchSession::measure(const BenchCase& c, unsigned threads) {
   // A miss case warms up through its whole ring, so every key's fingerprint is memoised and
   // the timed loop sees imports only.
   const std::size_t backend_warmup = c.is_miss() ? ring->size() : kWarmupOps;
-  CaseResult result{c, threads, {}, {}, {}, {}};
+  if (!adaptive_ops.empty()) {
+    // Untimed: the limit of this case's class settles for this many threads.
+    if (auto settled = time_subject(adaptive_ops, backend_warmup, options_.adaptive_warmup);
+        !settled) {
+      return std::unexpected(std::move(settled).error());
+    }
+  }
+  CaseResult result{c, threads, {}, {}, {}, {}, {}, 0};
   for (unsigned round = 0; round < options_.rounds; ++round) {
-    CRATON_ASSIGN_OR_RETURN(const Measurement raw, time_subject(raw_ops, kWarmupOps));
+    CRATON_ASSIGN_OR_RETURN(const Measurement raw,
+                            time_subject(raw_ops, kWarmupOps, options_.duration));
     keep_best(result.raw, raw);
-    CRATON_ASSIGN_OR_RETURN(const Measurement backend, time_subject(backend_ops, backend_warmup));
+    CRATON_ASSIGN_OR_RETURN(const Measurement backend,
+                            time_subject(backend_ops, backend_warmup, options_.duration));
     keep_best(result.backend, backend);
     if (!audited_ops.empty()) {
-      CRATON_ASSIGN_OR_RETURN(const Measurement audited, time_subject(audited_ops, kWarmupOps));
+      CRATON_ASSIGN_OR_RETURN(const Measurement audited,
+                              time_subject(audited_ops, kWarmupOps, options_.duration));
       keep_best(result.backend_audited, audited);
       audited_operations_ += audited.ops + kWarmupOps * threads;
     }
+    if (!adaptive_ops.empty()) {
+      CRATON_ASSIGN_OR_RETURN(const Measurement adaptive,
+                              time_subject(adaptive_ops, kWarmupOps, options_.duration));
+      keep_best(result.backend_adaptive, adaptive);
+    }
     if (!software_ops.empty()) {
-      CRATON_ASSIGN_OR_RETURN(const Measurement software, time_subject(software_ops, kWarmupOps));
+      CRATON_ASSIGN_OR_RETURN(const Measurement software,
+                              time_subject(software_ops, kWarmupOps, options_.duration));
       keep_best(result.software, software);
     }
   }
+  if (adaptive_) result.adaptive_limit = settled_limit(*adaptive_, c.op);
   return result;
 }
 
@@ -297,10 +362,12 @@ Result<BenchReport> BenchSession::finish(std::vector<CaseResult> results) {
   report.results = std::move(results);
   report.skipped = skipped_;
   report.objects_before = objects_before_;
+  report.concurrency = backend_->stats().concurrency;
   // The audited backend first (it writes its last records and stops its writer), then the
   // resident keys; closing the backend's sessions destroys its imported session objects, and
   // clearing the keys the raw side's token objects.
   audited_.reset();
+  adaptive_.reset();
   const Result<void> destroyed = destroy_resident_keys();
   backend_.reset();
   software_.reset();

@@ -40,6 +40,11 @@ struct BenchOptions {
   // The resident-key cases: token objects (generated, then destroyed). Off for the CLI, which
   // creates session objects only.
   bool with_resident = false;
+  // Also measure a backend with concurrency = "adaptive" for every class (the measured backend
+  // keeps its configuration's setting), each case first warmed up for `adaptive_warmup` so its
+  // limit has settled. Both backends then get at least as many sessions as the most threads.
+  bool adaptive = false;
+  std::chrono::milliseconds adaptive_warmup{1500};
 };
 
 // The default thread counts: 1, 2 and twice the hardware threads, without duplicates.
@@ -82,7 +87,8 @@ class BenchSession {
   Result<const CaseKeys*> keys_for(const BenchCase& bench_case);
   Result<void> make_resident_keys(const BenchCase& bench_case, CaseKeys& keys);
   Result<void> destroy_resident_keys();
-  Result<Measurement> time_subject(std::vector<Operation>& operations, std::size_t warmup);
+  Result<Measurement> time_subject(std::vector<Operation>& operations, std::size_t warmup,
+                                   std::chrono::nanoseconds duration);
   Result<AuditTrailSummary> close_audit_trail();
 
   BenchOptions options_;
@@ -92,6 +98,7 @@ class BenchSession {
   std::unique_ptr<Pkcs11Backend> backend_;
   std::unique_ptr<ScratchAuditTrail> audit_trail_;  // before audited_: outlives its writer
   std::unique_ptr<Pkcs11Backend> audited_;
+  std::unique_ptr<Pkcs11Backend> adaptive_;  // BenchOptions::adaptive
   std::uint64_t audited_operations_ = 0;
   std::unique_ptr<CryptoBackend> software_;
   std::string token_name_;

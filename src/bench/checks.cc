@@ -15,6 +15,11 @@ constexpr double kScalingShare = 0.95;
 constexpr double kAllocsBeyondRaw = 2.0;  // the output buffer plus one
 constexpr double kAuditRatio = 0.95;
 constexpr double kAmortizeUses = 100;
+constexpr double kAdaptiveShareOfBestRaw = 0.95;
+constexpr double kUnlimitedRatio = 0.97;
+// p99 latencies of two subjects differ by a few percent from round to round; a miss within
+// this share is INFO.
+constexpr double kLatencySpread = 1.10;
 
 Verdict judge(bool ok) {
   return ok ? Verdict::Pass : Verdict::Fail;
@@ -73,11 +78,40 @@ void check_hit(const BenchReport& report, const CaseResult& r, std::vector<Check
   }
 }
 
+// With the adaptive backend measured: at n threads it reaches 0.95 x the best raw throughput
+// at any thread count <= n, with a p99 latency no worse than raw's at n; and the measured
+// backend, when it has no limits, matches raw at every thread count.
+void check_concurrency(const BenchReport& report, const CaseResult& r, std::vector<Check>& out) {
+  if (!r.backend_adaptive || !r.raw) return;
+  if (const Measurement* best = best_raw_up_to(report, r)) {
+    Check check = ratio_check(
+        fmt::format("adaptive >= {} x raw's best at <= n threads", kAdaptiveShareOfBestRaw), r,
+        *r.backend_adaptive, *best, kAdaptiveShareOfBestRaw);
+    check.detail +=
+        fmt::format(" (adaptive {:.0f}/s, raw best {:.0f}/s; limit {})",
+                    r.backend_adaptive->ops_per_second, best->ops_per_second, r.adaptive_limit);
+    out.push_back(std::move(check));
+  }
+  const double p99 = r.backend_adaptive->p99_us;
+  Check latency{"adaptive p99 <= raw p99 (same threads)", subject(r), judge(p99 <= r.raw->p99_us),
+                fmt::format("{:.1f} us vs {:.1f} us", p99, r.raw->p99_us)};
+  if (latency.verdict == Verdict::Fail && p99 <= kLatencySpread * r.raw->p99_us) {
+    latency.verdict = Verdict::Info;
+    latency.detail += " (within 10 %)";
+  }
+  out.push_back(std::move(latency));
+  if (report.concurrency.empty() && r.backend && r.threads > 2) {
+    out.push_back(ratio_check(fmt::format("unlimited >= {} x raw", kUnlimitedRatio), r, *r.backend,
+                              *r.raw, kUnlimitedRatio));
+  }
+}
+
 }  // namespace
 
 std::vector<Check> evaluate_targets(const BenchReport& report) {
   std::vector<Check> checks;
   for (const CaseResult& r : report.results) {
+    check_concurrency(report, r, checks);
     if (!r.bench_case.is_miss()) {
       check_hit(report, r, checks);
     } else if (const auto cost = import_cost_us(report, r)) {

@@ -26,6 +26,10 @@ struct Check {
 // audit on >= 0.95 x off per case, and the trail intact with at least one record per audited
 // operation. A throughput or audit ratio below its floor is INFO rather than FAIL when the
 // subject's best round reaches the floor against the baseline's slowest round (noise).
+// With the adaptive backend (BenchOptions::adaptive), per case and thread count n: adaptive
+// >= 0.95 x the best raw throughput at any thread count <= n; adaptive p99 <= raw p99 at n
+// (INFO within 10 %); and, when the measured backend has no concurrency limit, backend >= 0.97
+// x raw beyond two threads.
 [[nodiscard]] std::vector<Check> evaluate_targets(const BenchReport& report);
 
 [[nodiscard]] bool any_failed(const std::vector<Check>& checks);

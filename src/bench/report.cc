@@ -36,6 +36,18 @@ std::optional<double> audit_cpu_us(const CaseResult& result) {
   return result.backend_audited->cpu_us_per_op - result.backend->cpu_us_per_op;
 }
 
+const Measurement* best_raw_up_to(const BenchReport& report, const CaseResult& result) {
+  const Measurement* best = nullptr;
+  for (const CaseResult& r : report.results) {
+    if (r.bench_case.name != result.bench_case.name ||
+        r.bench_case.variant != result.bench_case.variant || r.threads > result.threads || !r.raw) {
+      continue;
+    }
+    if (best == nullptr || r.raw->ops_per_second > best->ops_per_second) best = &*r.raw;
+  }
+  return best;
+}
+
 const CaseResult* single_thread(const BenchReport& report, const CaseResult& result) {
   return find(report, result.bench_case.name, result.bench_case.variant, 1);
 }

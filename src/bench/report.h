@@ -3,7 +3,10 @@
 // and its two renderings: an aligned text table and JSON.
 #pragma once
 
+#include <craton/hsm/stats.h>
+
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +37,10 @@ struct CaseResult {
   std::optional<Measurement> software;
   // The same backend opened with an audit trail (BenchOptions::audit); not for miss cases.
   std::optional<Measurement> backend_audited;
+  // A backend with concurrency = "adaptive" (BenchOptions::adaptive), and the limit its class
+  // stood at when the rounds ended.
+  std::optional<Measurement> backend_adaptive;
+  std::uint32_t adaptive_limit = 0;
 };
 
 // The throwaway trail the audited backend wrote, checked after it closed.
@@ -62,6 +69,9 @@ struct BenchReport {
   std::uint64_t objects_before = 0;  // every object the process could see, before the run
   std::uint64_t objects_after = 0;   // ... and after everything it created was destroyed
   std::optional<AuditTrailSummary> audit_trail;  // when the audited backend was measured
+  // The measured backend's concurrency limits at the end, by class (only limited classes):
+  // what its configuration's `concurrency` settled on.
+  std::map<std::string, ConcurrencyStats> concurrency;
 };
 
 // backend / raw throughput; nullopt when either is missing.
@@ -71,6 +81,11 @@ struct BenchReport {
 // What the trail adds to an operation's process CPU time (caller and writer thread), in µs;
 // nullopt when the audited backend was not measured.
 [[nodiscard]] std::optional<double> audit_cpu_us(const CaseResult& result);
+// The best raw throughput of the same case at any thread count up to result.threads: what a
+// caller with that many threads could have had from the token by using fewer of them.
+// nullptr when the run has no raw figure for the case.
+[[nodiscard]] const Measurement* best_raw_up_to(const BenchReport& report,
+                                                const CaseResult& result);
 // The same case measured with one thread, if the run has it.
 [[nodiscard]] const CaseResult* single_thread(const BenchReport& report, const CaseResult& result);
 // Throughput at result.threads / throughput at one thread, for raw and for the backend.

@@ -22,6 +22,25 @@ std::string measurement(const std::optional<Measurement>& m) {
       number(m->cpu_us_per_op));
 }
 
+std::string best_raw(const BenchReport& report, const CaseResult& r) {
+  const Measurement* best = best_raw_up_to(report, r);
+  return best == nullptr ? "null" : number(best->ops_per_second);
+}
+
+// The measured backend's limited classes: {"symmetric":{"setting":"adaptive","limit":1,...}}.
+std::string concurrency(const BenchReport& report) {
+  std::string out = "{";
+  for (const auto& [name, c] : report.concurrency) {
+    out += fmt::format(
+        R"({}{}:{{"setting":{},"limit":{},"queued":{},"timeouts":{},"limit_increases":{},)"
+        R"("limit_decreases":{},"wait_p50_us":{},"wait_p99_us":{}}})",
+        out.size() == 1 ? "" : ",", json_quote(name), json_quote(c.setting), c.limit, c.queued,
+        c.timeouts, c.limit_increases, c.limit_decreases, number(c.wait_p50_us),
+        number(c.wait_p99_us));
+  }
+  return out + "}";
+}
+
 }  // namespace
 
 std::string render_json(const BenchReport& report, const std::vector<Check>& checks) {
@@ -37,15 +56,18 @@ std::string render_json(const BenchReport& report, const std::vector<Check>& che
     out += fmt::format(
         R"({}{{"case":{},"variant":{},"size":{},"threads":{},"raw":{},"backend":{},)"
         R"("software":{},"backend_audited":{},"ratio":{},"scaling":{{"raw":{},"backend":{}}},)"
-        R"("audit_ratio":{},"audit_cpu_us_per_op":{},"import_cost_us":{}}})",
+        R"("audit_ratio":{},"audit_cpu_us_per_op":{},"import_cost_us":{},)"
+        R"("backend_adaptive":{},"adaptive_limit":{},"raw_best_up_to_threads":{}}})",
         i == 0 ? "" : ",", json_quote(r.bench_case.name),
         json_quote(variant_name(r.bench_case.variant)), r.bench_case.size, r.threads,
         measurement(r.raw), measurement(r.backend), measurement(r.software),
         measurement(r.backend_audited), number(ratio(r)), number(s.raw), number(s.backend),
         number(audit_ratio(r)), number(audit_cpu_us(r)),
-        number(r.bench_case.is_miss() ? import_cost_us(report, r) : std::nullopt));
+        number(r.bench_case.is_miss() ? import_cost_us(report, r) : std::nullopt),
+        measurement(r.backend_adaptive), r.adaptive_limit, best_raw(report, r));
   }
-  out += R"(],"audit_trail":)";
+  out += R"(],"concurrency":)" + concurrency(report);
+  out += R"(,"audit_trail":)";
   if (const auto& trail = report.audit_trail) {
     out +=
         fmt::format(R"({{"durability":{},"operations":{},"records":{},"intact":{},"problem":{}}})",

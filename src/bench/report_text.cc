@@ -58,6 +58,9 @@ std::string render_table(const BenchReport& report) {
     rows.front().insert(rows.front().begin() + 5,
                         {"AUDITED op/s", "AUDIT on/off", "AUDIT +CPU us/op"});
   }
+  std::vector<std::vector<std::string>> limits{{"CONCURRENCY", "THR", "RAW op/s", "RAW best<=n",
+                                                "UNLIMITED/raw", "ADAPTIVE op/s", "ADAPTIVE/best",
+                                                "LIMIT", "RAW p99 us", "ADAPTIVE p99 us"}};
   std::vector<std::vector<std::string>> imports{
       {"IMPORT ON MISS", "THR", "us/import", "us/op over 100 uses"}};
   for (const CaseResult& r : report.results) {
@@ -72,6 +75,17 @@ std::string render_table(const BenchReport& report) {
           rows.back().begin() + 5,
           {rate(r.backend_audited), fixed(audit_ratio(r), 3), fixed(audit_cpu_us(r), 2)});
     }
+    if (r.backend_adaptive) {
+      const Measurement* best = best_raw_up_to(report, r);
+      limits.push_back(
+          {r.bench_case.label(), fmt::format("{}", r.threads), rate(r.raw),
+           best ? fmt::format("{:.0f}", best->ops_per_second) : "-", fixed(ratio(r), 3),
+           rate(r.backend_adaptive),
+           best ? fmt::format("{:.3f}", r.backend_adaptive->ops_per_second / best->ops_per_second)
+                : "-",
+           fmt::format("{}", r.adaptive_limit), r.raw ? fmt::format("{:.1f}", r.raw->p99_us) : "-",
+           fmt::format("{:.1f}", r.backend_adaptive->p99_us)});
+    }
     if (r.bench_case.is_miss()) {
       const auto cost = import_cost_us(report, r);
       imports.push_back({r.bench_case.label(), fmt::format("{}", r.threads), fixed(cost, 1),
@@ -84,6 +98,16 @@ std::string render_table(const BenchReport& report) {
       report.token, report.software, report.machine, report.pool_size, report.rounds,
       report.duration_seconds);
   out += align(rows);
+  if (limits.size() > 1) {
+    out +=
+        "\nUNLIMITED = the measured backend (its configured concurrency); ADAPTIVE = a backend "
+        "with concurrency = \"adaptive\"; best<=n = raw's best at any thread count up to n\n";
+    out += align(limits);
+  }
+  for (const auto& [name, c] : report.concurrency) {
+    out += fmt::format("Concurrency {}: {} (limit {} at the end, {} waits, {} timeouts)\n", name,
+                       c.setting, c.limit, c.queued, c.timeouts);
+  }
   if (imports.size() > 1) {
     out += '\n';
     out += align(imports);

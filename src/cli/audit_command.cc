@@ -19,7 +19,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kAuditFooter = R"(
 Checks every record's MAC link, the sequence numbers, the rotation links between files (give
 them oldest first) and a truncated tail. Prints "N records, chain intact" (exit 0) or the
 first bad record as FILE:LINE: problem (exit 1). A token change (keygen, import, destroy) whose
@@ -179,7 +179,7 @@ Example:
   verify->add_option("--audit-key-file", options->key_file, "the chain key (32..64 bytes, 0600)")
       ->type_name("FILE");
   verify->add_flag("--json", options->json, "print one JSON object");
-  verify->footer(kFooter);
+  verify->footer(kAuditFooter);
   install_action(*verify, global, action, options, run_audit_verify);
 }
 

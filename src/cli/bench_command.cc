@@ -21,7 +21,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kBenchFooter = R"(
 Measures each case the token supports three ways in the same run: direct PKCS#11 calls on a
 dedicated session (the baseline), the Craton HSM passthrough backend, and the OpenSSL software
 backend; RATIO is backend/raw throughput. Keys are generated in software and imported as
@@ -174,7 +174,7 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
 void add_bench_command(CLI::App& app, const GlobalOptions& global, CommandAction& action) {
   CLI::App* bench = app.add_subcommand(
       "bench", "measure the token through Craton HSM against direct PKCS#11 calls");
-  bench->footer(kFooter);
+  bench->footer(kBenchFooter);
   auto args = std::make_shared<BenchArgs>();
   bench->add_option("--cases", args->cases, "case names or prefixes (default: all supported)")
       ->delimiter(',');

@@ -25,7 +25,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kDemoFooter = R"(
 Runs sign/verify, AES-GCM/CBC/CTR, key wrap, RSA-OAEP, ECDH, HMAC, digests, random and key
 generation once on the token, and checks every result with the OpenSSL software backend.
 Keys are session objects that disappear when the command ends.
@@ -257,7 +257,7 @@ void add_demo_command(CLI::App& app, const GlobalOptions& global, CommandAction&
       ->excludes(no_audit);
   demo->add_flag("--json", options->json,
                  "print one JSON object (the steps, their results and the trail's check)");
-  demo->footer(kFooter);
+  demo->footer(kDemoFooter);
   demo->callback([&global, &action, options] {
     action = [&global, options] { return run_demo(global, *options); };
   });

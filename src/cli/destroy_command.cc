@@ -19,7 +19,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kDestroyFooter = R"(
 Destroys the key the URI resolves to and, for a key pair, its public half. This cannot be
 undone. On a terminal you confirm by typing the key's label (or its hex id when the URI names
 no label); scripts must pass --yes, and without a terminal and without --yes nothing is
@@ -191,7 +191,7 @@ void add_destroy_command(CLI::App& app, const GlobalOptions& global, CommandActi
   add_handle_option(*command, options->handle);
   command->add_flag("--yes", options->yes, "do not ask for confirmation (scripts)");
   command->add_flag("--json", options->json, "print one JSON object");
-  command->footer(kFooter);
+  command->footer(kDestroyFooter);
   install_action(*command, global, action, options, run_destroy);
 }
 

@@ -16,7 +16,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kExportCertFooter = R"(
 Writes the X.509 certificate --cert names (a URI with object=, id= or both, as list prints it
 with type=cert), or the certificate of the key --key names (the certificate with that key's
 id, as pkcs11-tool and p11-kit pair them). DER by default, PEM ("BEGIN CERTIFICATE") with
@@ -162,7 +162,7 @@ void add_export_cert_command(CLI::App& app, const GlobalOptions& global, Command
   add_handle_option(*command, options->handle);
   command->add_flag("--pem", options->pem, "write PEM instead of DER");
   add_output_options(*command, options->output);
-  command->footer(kFooter);
+  command->footer(kExportCertFooter);
   install_action(*command, global, action, options, run_export_cert);
 }
 

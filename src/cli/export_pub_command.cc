@@ -14,7 +14,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kExportPubFooter = R"(
 Writes the SubjectPublicKeyInfo of an RSA, EC or Ed25519 key pair: PEM ("BEGIN PUBLIC KEY",
 what openssl, ssh-keygen -i -m PKCS8 and most tools read) or, with --der, raw DER. Secret
 keys have no public half and are refused. An object its URI does not name alone is named by
@@ -93,7 +93,7 @@ void add_export_pub_command(CLI::App& app, const GlobalOptions& global, CommandA
   add_handle_option(*command, options->handle);
   command->add_flag("--der", options->der, "write DER instead of PEM");
   add_output_options(*command, options->output);
-  command->footer(kFooter);
+  command->footer(kExportPubFooter);
   install_action(*command, global, action, options, run_export);
 }
 

@@ -18,7 +18,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kImportFooter = R"(
 Stores a key you already hold on the token, as keygen would have made it: a persistent key
 with --label and --id (random 8 bytes without --id), sensitive, and never extractable unless
 --extractable (then only wrapped). --in reads a private key as PKCS#8 ("BEGIN PRIVATE KEY"),
@@ -42,7 +42,6 @@ Example:
 
 // A key file is small: an RSA-8192 PEM is under 7 KiB.
 constexpr std::size_t kMaxKeyFileBytes = std::size_t{1} << 20;
-constexpr std::size_t kRandomIdBytes = 8;
 
 struct ImportOptions {
   std::optional<std::string> in;
@@ -171,7 +170,7 @@ void add_import_command(CLI::App& app, const GlobalOptions& global, CommandActio
                     "allow wrapping the key out of the token (never in plaintext)");
   command->add_flag("--json", options->json,
                     "print the key object (as list --json shows it) instead of the URI");
-  command->footer(kFooter);
+  command->footer(kImportFooter);
   install_action(*command, global, action, options, run_import);
 }
 

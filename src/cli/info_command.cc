@@ -13,7 +13,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kInfoFooter = R"(
 Without a token selector, lists the tokens only; with one, also the token's mechanisms and its
 capability table: for each scheme and operation, whether the token does it and how ("token":
 its own mechanism; "host-prehash": hashed here, signed by the token's raw mechanism, the same
@@ -54,7 +54,7 @@ void add_info_command(CLI::App& app, const GlobalOptions& global, CommandAction&
   CLI::App* info = app.add_subcommand(
       "info", "show the PKCS#11 library, its tokens, their mechanisms and capabilities");
   info->add_flag("--json", options->json, "print one JSON object instead of text");
-  info->footer(kFooter);
+  info->footer(kInfoFooter);
   info->callback([&global, &action, options] {
     action = [&global, options] { return run_info(global, *options); };
   });

@@ -17,7 +17,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kKeygenFooter = R"(
 The key is generated on the token and never leaves it (CKA_SENSITIVE; CKA_EXTRACTABLE only
 with --extractable, and then only wrapped). Private, secret and public objects share the
 label and id. Without --id a random 8-byte id is drawn from the token. --usage defaults to
@@ -38,8 +38,6 @@ struct KeygenOptions {
   bool extractable = false;
   bool json = false;
 };
-
-constexpr std::size_t kRandomIdBytes = 8;
 
 Result<void> print_result(const KeygenOptions& options, const ResidentKeySpec& spec,
                           const Key& key) {
@@ -99,7 +97,7 @@ void add_keygen_command(CLI::App& app, const GlobalOptions& global, CommandActio
                     "allow wrapping the key out of the token (never in plaintext)");
   command->add_flag("--json", options->json,
                     "print the key object (as list --json shows it) instead of the URI");
-  command->footer(kFooter);
+  command->footer(kKeygenFooter);
   install_action(*command, global, action, options, run_keygen);
 }
 

@@ -20,7 +20,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kListFooter = R"(
 Lists private, public and secret keys with their usages, certificates and data objects. Use a
 row's URI (or just its object=... and type=... parts) as --key for the other commands, or as
 --cert for export-cert. The filters narrow the list: --class private|public|secret|cert|data,
@@ -199,7 +199,7 @@ void add_list_command(CLI::App& app, const GlobalOptions& global, CommandAction&
   command->add_flag("--attributes", options->attributes,
                     "show each object's non-secret attributes");
   command->add_flag("--json", options->json, "print one JSON object instead of a table");
-  command->footer(kFooter);
+  command->footer(kListFooter);
   install_action(*command, global, action, options, run_list);
 }
 

@@ -14,7 +14,7 @@
 namespace craton::hsm::cli {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr const char* kStatusFooter = R"(
 Opens the token as every command does (a configured PIN logs in; status never prompts), asks
 health() (one C_GetSessionInfo probe) and prints it with the backend's counters. The counters
 are this process's: a fresh backend, so mostly the pool's start-up. Exit 0 when ready; 0 with
@@ -104,6 +104,22 @@ std::string render_status_json(const Health& health, const BackendStats& stats) 
   json.key("gcm_budget_used").begin_object();
   for (const auto& [key, used] : stats.gcm_budget_used) json.key(key).value(used);
   json.end_object();
+  json.key("concurrency").begin_object();
+  for (const auto& [name, c] : stats.concurrency) {
+    json.key(name).begin_object();
+    json.key("setting").value(c.setting);
+    json.key("limit").value(std::uint64_t{c.limit});
+    json.key("in_flight").value(std::uint64_t{c.in_flight});
+    json.key("waiting").value(std::uint64_t{c.waiting});
+    json.key("queued").value(c.queued);
+    json.key("timeouts").value(c.timeouts);
+    json.key("limit_increases").value(c.limit_increases);
+    json.key("limit_decreases").value(c.limit_decreases);
+    json.key("wait_p50_us").value(c.wait_p50_us);
+    json.key("wait_p99_us").value(c.wait_p99_us);
+    json.end_object();
+  }
+  json.end_object();
   json.key("operations").begin_object();
   for (const auto& [name, op] : stats.operations) {
     json.key(name);
@@ -137,6 +153,13 @@ std::string render_status_text(const Health& health, const BackendStats& s) {
     fmt::format_to(std::back_inserter(out), "gcm budget: key {} {:.6f} of {}\n", key, used,
                    s.gcm_max_messages_per_key);
   }
+  for (const auto& [name, c] : s.concurrency) {
+    fmt::format_to(std::back_inserter(out),
+                   "concurrency {}: {} (limit {}, in flight {}, waiting {}; {} waited, {} timed "
+                   "out, wait p50 {} us, p99 {} us)\n",
+                   name, c.setting, c.limit, c.in_flight, c.waiting, c.queued, c.timeouts,
+                   c.wait_p50_us, c.wait_p99_us);
+  }
   for (const auto& [name, op] : s.operations) {
     fmt::format_to(std::back_inserter(out),
                    "operation {}: {} calls, {} errors, p50 {} us, p90 {} us, p99 {} us, max {} "
@@ -156,7 +179,7 @@ void add_status_command(CLI::App& app, const GlobalOptions& global, CommandActio
   auto* json = status->add_flag("--json", options->json, "print one JSON object instead of text");
   status->add_flag("--prometheus", options->prometheus, "print the Prometheus text format")
       ->excludes(json);
-  status->footer(kFooter);
+  status->footer(kStatusFooter);
   status->callback([&global, &action, options] {
     action = [&global, options] { return run_status(global, *options); };
   });

@@ -8,6 +8,7 @@
 #include <craton/hsm/pkcs11_uri.h>
 #include <craton/hsm/resident_keys.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -72,6 +73,9 @@ struct KeyUri {
 [[nodiscard]] Result<void> check_same_token(const KeyUri& key, const Pkcs11Backend& backend);
 
 // check_same_token, then find_key. Errors: InvalidArgument, KeyNotFound, KeyAmbiguous.
+// CKA_ID bytes drawn from the token for a key created without --id.
+inline constexpr std::size_t kRandomIdBytes = 8;
+
 [[nodiscard]] Result<Key> resolve_key(Pkcs11Backend& backend, const KeyUri& key);
 
 }  // namespace craton::hsm::cli

@@ -29,6 +29,7 @@ Pkcs11PassthroughConfig Pkcs11PassthroughConfig::clone() const {
   copy.cache_capacity = cache_capacity;
   copy.gcm_max_messages_per_key = gcm_max_messages_per_key;
   copy.max_message_bytes = max_message_bytes;
+  copy.concurrency = concurrency;
   copy.audit = audit;
   return copy;
 }

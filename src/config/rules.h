@@ -32,6 +32,8 @@ inline constexpr IntRange kOperationTimeoutMsRange{0, 600'000};
 // Zero: no breaker. A thousand failures in a row is already far past any useful threshold.
 inline constexpr IntRange kBreakerThresholdRange{0, 1000};
 inline constexpr IntRange kBreakerCooldownMsRange{1, 600'000};
+// Operations of one class in flight on the token: pool_size's range.
+inline constexpr IntRange kConcurrencyRange = kPoolSizeRange;
 // NIST SP 800-38D §8.3: at most 2^32 GCM invocations per key with random 96-bit IVs.
 inline constexpr IntRange kGcmMaxMessagesRange{1, std::int64_t{1} << 32};
 // One operation's input; 1 GiB keeps a runaway caller from exhausting token or host memory.

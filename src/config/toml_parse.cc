@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reads the configuration TOML into Pkcs11PassthroughConfig, refusing PINs, typos and wrong types.
 //
-// Schema: flat keys at the top level, plus two optional tables, [vendor_quirks] and [audit]. No
-// arrays.
+// Schema: flat keys at the top level, plus the optional tables [vendor_quirks], [concurrency]
+// and [audit]. No arrays.
 //
 //   library_path = "/usr/lib/softhsm/libsofthsm2.so"  # string; required; absolute path
 //
@@ -43,6 +43,15 @@
 //   cache_capacity           = 256           # integer 1..65536; default 256
 //   gcm_max_messages_per_key = 4294967296    # integer 1..2^32 (NIST SP 800-38D §8.3); default 2^32
 //   max_message_bytes        = 67108864      # integer 1..2^30; default 64 MiB
+//   concurrency              = "unlimited"   # "adaptive" | "unlimited" | integer 1..256: every
+//                                            # class; or the table below; default unlimited
+//
+//   [concurrency]                    # optional, instead of the key: per class of operation
+//   default   = "adaptive"           # every class not named below; default "unlimited"
+//   symmetric = "adaptive"           # AES, HMAC; each "adaptive" | "unlimited" | 1..256
+//   ec        = 4                    # ECDSA, EdDSA, ECDH
+//   rsa       = "unlimited"          # RSA signatures and OAEP
+//   other     = "unlimited"          # digest, random
 //
 //   [vendor_quirks]                  # optional; each key overrides one switch of the profile
 //   serialize_calls = true           # boolean switches (docs/vendors/README.md lists them)
@@ -77,6 +86,7 @@
 
 #include "config/rules.h"
 #include "config/toml_audit.h"
+#include "config/toml_concurrency.h"
 #include "config/toml_read.h"
 #include "config/toml_vendor.h"
 
@@ -89,7 +99,7 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 23> kKnownKeys{
+constexpr std::array<std::string_view, 24> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
@@ -112,6 +122,7 @@ constexpr std::array<std::string_view, 23> kKnownKeys{
     "cache_capacity",
     "gcm_max_messages_per_key",
     "max_message_bytes",
+    "concurrency",
     "audit",
 };
 
@@ -271,6 +282,7 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   CRATON_ASSIGN_OR_RETURN(const auto max_message,
                           read_integer(table, "max_message_bytes", kMaxMessageBytesRange));
   if (max_message) parsed.max_message_bytes = static_cast<std::uint64_t>(*max_message);
+  CRATON_ASSIGN_OR_RETURN(parsed.concurrency, parse_concurrency(table));
   CRATON_ASSIGN_OR_RETURN(parsed.audit, parse_audit_table(table, base_dir));
   return parsed;
 }

@@ -127,6 +127,12 @@ Result<void> Pkcs11PassthroughConfig::validate() const {
                                              config::kGcmMaxMessagesRange));
   CRATON_RETURN_IF_ERROR(
       config::check_range("max_message_bytes", max_message_bytes, config::kMaxMessageBytesRange));
+  for (std::size_t i = 0; i < kOperationClassCount; ++i) {
+    if (concurrency.limits[i].mode != ConcurrencyLimit::Mode::Fixed) continue;
+    CRATON_RETURN_IF_ERROR(config::check_range(
+        fmt::format("concurrency.{}", operation_class_name(static_cast<OperationClass>(i))),
+        std::uint64_t{concurrency.limits[i].fixed}, config::kConcurrencyRange));
+  }
   if (audit) CRATON_RETURN_IF_ERROR(config::check_audit(*audit));
   return {};
 }

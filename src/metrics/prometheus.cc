@@ -99,6 +99,27 @@ void render_pool(Writer& w, const BackendStats& s) {
   }
 }
 
+void render_concurrency(Writer& w, const BackendStats& s) {
+  if (s.concurrency.empty()) return;
+  const auto per_class = [&](std::string_view family, std::string_view type, std::string_view help,
+                             auto value) {
+    w.family(family, type, help);
+    for (const auto& [name, c] : s.concurrency) {
+      w.sample(family, fmt::format("class=\"{}\"", escape_label(name)), value(c));
+    }
+  };
+  per_class("concurrency_limit", "gauge", "Operations of the class allowed on the token at once.",
+            [](const ConcurrencyStats& c) { return std::uint64_t{c.limit}; });
+  per_class("concurrency_in_flight", "gauge", "Operations of the class on the token now.",
+            [](const ConcurrencyStats& c) { return std::uint64_t{c.in_flight}; });
+  per_class("concurrency_waiting", "gauge", "Callers queued for the class now.",
+            [](const ConcurrencyStats& c) { return std::uint64_t{c.waiting}; });
+  per_class("concurrency_queued_total", "counter", "Operations that had to wait for a place.",
+            [](const ConcurrencyStats& c) { return c.queued; });
+  per_class("concurrency_timeouts_total", "counter", "Callers that gave up waiting (PoolTimeout).",
+            [](const ConcurrencyStats& c) { return c.timeouts; });
+}
+
 void render_operations(Writer& w, const BackendStats& s) {
   if (!s.gcm_budget_used.empty()) {
     w.family("gcm_budget_used_ratio", "gauge",
@@ -142,6 +163,7 @@ void render_operations(Writer& w, const BackendStats& s) {
 std::string render_prometheus(const BackendStats& stats) {
   Writer writer;
   render_pool(writer, stats);
+  render_concurrency(writer, stats);
   render_operations(writer, stats);
   return writer.take();
 }

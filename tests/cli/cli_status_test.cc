@@ -51,6 +51,33 @@ TEST(CliStatus, PrometheusPrintsTheTextFormat) {
   EXPECT_THAT(result.output, HasSubstr("craton_hsm_breaker_state{state=\"closed\"} 1\n"));
 }
 
+TEST(CliStatus, ConfiguredConcurrencyLimitsAreReportedPerClass) {
+  const TempDir dir;
+  const std::string config =
+      dir.write("limits.toml", fmt::format("library_path = \"{}\"\ntoken_label = \"{}\"\n"
+                                           "[concurrency]\ndefault = \"adaptive\"\nrsa = 3\n",
+                                           kModulePath, kTokenLabel))
+          .string();
+  const CommandResult json = run_cli(fmt::format("status --config '{}' --json", config));
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  const Json report = Json::parse(json.output);
+  const Json& concurrency = report.at("stats").at("concurrency");
+  EXPECT_EQ(concurrency.at("symmetric").at("setting"), "adaptive");
+  EXPECT_EQ(concurrency.at("symmetric").at("limit"), 1);  // an adaptive limit starts at one
+  EXPECT_EQ(concurrency.at("rsa").at("setting"), "3");
+  EXPECT_EQ(concurrency.at("rsa").at("limit"), 3);
+  EXPECT_EQ(concurrency.at("rsa").at("waiting"), 0);
+  const CommandResult text = run_cli(fmt::format("status --config '{}'", config));
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_THAT(text.output, HasSubstr("concurrency rsa: 3 (limit 3, in flight 0, waiting 0;"));
+  const CommandResult prometheus =
+      run_cli(fmt::format("status --config '{}' --prometheus", config));
+  ASSERT_EQ(prometheus.exit_code, 0) << prometheus.output;
+  EXPECT_THAT(prometheus.output, HasSubstr("craton_hsm_concurrency_limit{class=\"rsa\"} 3\n"));
+  EXPECT_THAT(prometheus.output,
+              HasSubstr("# TYPE craton_hsm_concurrency_timeouts_total counter\n"));
+}
+
 TEST(CliStatus, JsonAndPrometheusExcludeEachOther) {
   const CommandResult result = run_cli(fmt::format("{} status --json --prometheus", token_args()));
   EXPECT_EQ(result.exit_code, 2) << result.output;

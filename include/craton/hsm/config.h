@@ -3,6 +3,7 @@
 #pragma once
 
 #include <craton/hsm/audit.h>
+#include <craton/hsm/concurrency.h>
 #include <craton/hsm/error.h>
 #include <craton/hsm/export.h>
 #include <craton/hsm/pkcs11_uri.h>
@@ -78,6 +79,9 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   std::uint32_t cache_capacity = 256;
   std::uint64_t gcm_max_messages_per_key = std::uint64_t{1} << 32;  // NIST SP 800-38D §8.3
   std::uint64_t max_message_bytes = std::uint64_t{64} << 20;        // larger inputs: DataLenRange
+  // Operations in flight on the token at once, per class (concurrency.h); unlimited: every
+  // caller goes through, as with bare PKCS#11.
+  ConcurrencyConfig concurrency;
 
   std::optional<AuditConfig> audit;  // the [audit] table; absent: no audit trail
 

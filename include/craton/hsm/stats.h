@@ -37,6 +37,22 @@ struct OperationStats {
   std::map<std::string, std::uint64_t> errors_by_code;
 };
 
+// One class of operations whose concurrency is limited (concurrency.h), since the backend was
+// made. Waits in microseconds, from the same histogram as OperationStats, over every admission
+// (0 for one that found a place at once).
+struct ConcurrencyStats {
+  std::string setting;           // as configured: "adaptive" or the fixed number
+  std::uint32_t limit = 0;       // operations allowed in flight now
+  std::uint32_t in_flight = 0;   // on the token now
+  std::uint32_t waiting = 0;     // queued now
+  std::uint64_t queued = 0;      // admissions that had to wait
+  std::uint64_t timeouts = 0;    // callers that gave up at acquire_timeout (PoolTimeout)
+  std::uint64_t limit_increases = 0;  // adaptive: decisions to raise / lower the limit
+  std::uint64_t limit_decreases = 0;
+  double wait_p50_us = 0;
+  double wait_p99_us = 0;
+};
+
 // A snapshot: each counter is read on its own (not all at one instant), and every counter only
 // grows for the life of the backend.
 struct BackendStats {
@@ -67,6 +83,8 @@ struct BackendStats {
   // key) or, for a resident key, its URI.
   std::uint64_t gcm_max_messages_per_key = 0;
   std::map<std::string, double> gcm_budget_used;
+  // The concurrency limits, by class ("symmetric", "ec", "rsa", "other"); only limited classes.
+  std::map<std::string, ConcurrencyStats> concurrency;
   // Per public operation, by name ("sign", "aes_gcm_encrypt", ...), only those called.
   std::map<std::string, OperationStats> operations;
 };

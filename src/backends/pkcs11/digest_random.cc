@@ -94,7 +94,7 @@ Result<Bytes> Pkcs11PassthroughBackend::digest(HashAlg hash, ByteView data) {
   CRATON_RETURN_IF_ERROR(check_input_size(data.size(), "digest input"));
   CRATON_ASSIGN_OR_RETURN(const CK_MECHANISM_TYPE type, digest_mechanism(capabilities_, hash));
   CK_MECHANISM mechanism{type, nullptr, 0};
-  return pool_->run([&](Lease& lease) -> Result<Bytes> {
+  return run_limited(OperationClass::Other, [&](Lease& lease) -> Result<Bytes> {
     CRATON_RETURN_IF_ERROR(lease.call<Fn::DigestInit>(&mechanism));
     Bytes digest(digest_size(hash));
     CK_ULONG length = digest.size();
@@ -125,7 +125,7 @@ Result<Bytes> Pkcs11PassthroughBackend::random(std::size_t size) {
     return fail(ErrorCode::InvalidArgument,
                 fmt::format("random: size must be 1..{}, got {}", kMaxRandomBytes, size));
   }
-  return pool_->run([&](Lease& lease) -> Result<Bytes> {
+  return run_limited(OperationClass::Other, [&](Lease& lease) -> Result<Bytes> {
     Bytes bytes(size);
     CRATON_RETURN_IF_ERROR(
         lease.call<Fn::GenerateRandom>(bytes.data(), static_cast<CK_ULONG>(bytes.size())));

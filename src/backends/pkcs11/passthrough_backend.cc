@@ -60,6 +60,7 @@ Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> 
       capabilities_(std::move(capabilities)),
       token_(std::move(token)),
       config_(std::move(config)),
+      limits_(config_.concurrency, static_cast<std::uint32_t>(pool_->size())),
       name_(fmt::format("pkcs11:{}", capabilities_.library_manufacturer())),
       memo_owner_(next_memo_owner_id()) {
   on_admin_ = std::move(on_admin);

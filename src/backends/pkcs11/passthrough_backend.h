@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "backends/pkcs11/capabilities.h"
+#include "backends/pkcs11/concurrency_limits.h"
 #include "backends/pkcs11/observability.h"
 #include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"
@@ -228,10 +229,19 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   Result<CK_OBJECT_HANDLE> resolve_public(Lease& lease, const Key& key, KeyUsage usage);
   void forget_public(Lease& lease, const Key& key, KeyUsage usage);
 
+  // pool_->run(op) once the concurrency limit of `value`'s class admits it.
+  template <typename Op>
+  auto run_limited(OperationClass value, Op&& op)
+      -> decltype(std::declval<SessionPool&>().run(std::forward<Op>(op))) {
+    auto permit = limits_.enter(value, config_.acquire_timeout);
+    if (!permit) return std::unexpected(std::move(permit).error());
+    return pool_->run(std::forward<Op>(op));
+  }
+
   // with_key for public-key operations: op(lease, object) on resolve_public's object.
   template <typename T, typename Op>
   Result<T> with_public_key(const Key& key, KeyUsage usage, Op&& op) {
-    return pool_->run([&](Lease& lease) -> Result<T> {
+    return run_limited(operation_class(key.kind()), [&](Lease& lease) -> Result<T> {
       CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object, resolve_public(lease, key, usage));
       Result<T> result = op(lease, object);
       if (result || result.error().action() != ErrorAction::ReResolveKey) return result;
@@ -246,7 +256,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   template <typename T, typename Op>
   Result<T> with_key(const Key& key, KeyUsage usage, Op&& op) {
     KeyState& state = key_state(key.material());
-    return pool_->run([&](Lease& lease) -> Result<T> {
+    return run_limited(operation_class(key.kind()), [&](Lease& lease) -> Result<T> {
       CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
                               resolve(lease, key.material(), state, usage));
       Result<T> result = op(lease, object);
@@ -263,6 +273,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   vendor::VendorProfile vendor_profile_;
   TokenIdentity token_;
   Pkcs11PassthroughConfig config_;  // without the PIN, which the pool holds
+  ConcurrencyLimits limits_;
   std::string name_;
   const std::uint64_t memo_owner_;
   inline static std::atomic<std::uint64_t> resident_epoch_{0};  // see resident_stamp()

@@ -56,10 +56,6 @@ Result<KeyUsages> check_common(const ResidentKeySpec& spec, KeyFamily family,
   return usages;
 }
 
-std::span<const std::uint8_t> as_bytes(const std::string& text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
 // usage attribute -> whether `usages` grants it
 auto granted_by(const KeyUsages& usages) {
   return [usages](CK_ATTRIBUTE_TYPE type) {
@@ -87,7 +83,7 @@ auto granted_by(const KeyUsages& usages) {
 // What every object of a resident key carries.
 void add_identity(AttributeTemplate& tmpl, const ResidentKeySpec& spec) {
   tmpl.add_bool(CKA_TOKEN, true)
-      .add_bytes(CKA_LABEL, as_bytes(spec.label))
+      .add_bytes(CKA_LABEL, text_bytes(spec.label))
       .add_bytes(CKA_ID, spec.id);
 }
 
@@ -211,7 +207,7 @@ Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec&
   options.token = true;
   options.private_objects = private_objects;
   options.extractable = spec.extractable;
-  options.label = as_bytes(spec.label);
+  options.label = text_bytes(spec.label);
   options.id = spec.id;
   options.granted = granted_by(usages);
   CRATON_ASSIGN_OR_RETURN(created.key, create_key_object(lease, key.material(), options));

@@ -23,10 +23,6 @@
 namespace craton::hsm::pkcs11 {
 namespace {
 
-std::span<const std::uint8_t> as_bytes(const std::string& text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
 CK_OBJECT_CLASS cko_of(ObjectClass object_class) {
   switch (object_class) {
     case ObjectClass::PrivateKey:
@@ -214,7 +210,7 @@ Result<std::vector<CK_OBJECT_HANDLE>> find_key_objects(Lease& lease, const KeyRe
   }
   AttributeTemplate tmpl;
   tmpl.add_bool(CKA_TOKEN, true);
-  if (ref.label) tmpl.add_bytes(CKA_LABEL, as_bytes(*ref.label));
+  if (ref.label) tmpl.add_bytes(CKA_LABEL, text_bytes(*ref.label));
   if (ref.id) tmpl.add_bytes(CKA_ID, *ref.id);
   if (ref.object_class) tmpl.add_ulong(CKA_CLASS, cko_of(*ref.object_class));
   CRATON_ASSIGN_OR_RETURN(std::vector<CK_OBJECT_HANDLE> found, find_objects(lease, tmpl));
@@ -245,7 +241,7 @@ Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease, const KeyMaterial& m
   std::vector<CK_OBJECT_HANDLE> candidates;
   if (object.unique_id) {
     AttributeTemplate tmpl;
-    tmpl.add_bytes(kCkaUniqueId, as_bytes(*object.unique_id));
+    tmpl.add_bytes(kCkaUniqueId, text_bytes(*object.unique_id));
     CRATON_ASSIGN_OR_RETURN(candidates, find_objects(lease, tmpl));
   }
   if (candidates.empty()) {

@@ -59,6 +59,11 @@ struct TokenIdentity {
 
 // InvalidArgument unless the label is 1..128 bytes and the id 1..64, what every token we know
 // accepts for an object we create; `what` names it ("a resident key", "a certificate").
+// The bytes of a text attribute (CKA_LABEL, CKA_UNIQUE_ID): a view of `text`.
+[[nodiscard]] inline std::span<const std::uint8_t> text_bytes(const std::string& text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
 [[nodiscard]] Result<void> check_label_and_id(std::string_view label,
                                               std::span<const std::uint8_t> id,
                                               std::string_view what);

@@ -41,12 +41,12 @@ struct OperationStats {
 // made. Waits in microseconds, from the same histogram as OperationStats, over every admission
 // (0 for one that found a place at once).
 struct ConcurrencyStats {
-  std::string setting;           // as configured: "adaptive" or the fixed number
-  std::uint32_t limit = 0;       // operations allowed in flight now
-  std::uint32_t in_flight = 0;   // on the token now
-  std::uint32_t waiting = 0;     // queued now
-  std::uint64_t queued = 0;      // admissions that had to wait
-  std::uint64_t timeouts = 0;    // callers that gave up at acquire_timeout (PoolTimeout)
+  std::string setting;                // as configured: "adaptive" or the fixed number
+  std::uint32_t limit = 0;            // operations allowed in flight now
+  std::uint32_t in_flight = 0;        // on the token now
+  std::uint32_t waiting = 0;          // queued now
+  std::uint64_t queued = 0;           // admissions that had to wait
+  std::uint64_t timeouts = 0;         // callers that gave up at acquire_timeout (PoolTimeout)
   std::uint64_t limit_increases = 0;  // adaptive: decisions to raise / lower the limit
   std::uint64_t limit_decreases = 0;
   double wait_p50_us = 0;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The concurrency limits on the real token, through the fault shim (which counts how many calls
-// are inside the module at once): a limit holds whatever the number of threads and sessions,
-// classes are limited separately, a full class gives PoolTimeout at acquire_timeout, and
-// stats() reports each limited class.
+// The concurrency limits on the real token, through the fault shim (whose not_thread_safe mode
+// refuses and counts a call made while another is inside the module): a limit holds whatever the
+// number of threads and sessions, classes are limited separately, a full class gives PoolTimeout at
+// acquire_timeout, and stats() reports each limited class.
 #include <craton/hsm/pkcs11_backend.h>
 #include <craton/hsm/stats.h>
 
@@ -63,17 +63,21 @@ class ConcurrencyLimitsTest : public ::testing::Test {
   const Key aes_ = *Key::aes(random_bytes(32));
 };
 
-TEST_F(ConcurrencyLimitsTest, AFixedLimitHoldsWhateverTheThreadsAndSessions) {
-  const auto backend = make_backend(ConcurrencyConfig::all(ConcurrencyLimit::at_most(2)));
+// The shim's not_thread_safe mode refuses a call while another is inside it (from before its
+// sleep to its end), so with a limit of one per class and eight threads on eight sessions every
+// operation must succeed with no overlap.
+TEST_F(ConcurrencyLimitsTest, ALimitOfOneKeepsEveryCallerOffTheTokenWhileAnotherIsOnIt) {
+  const auto backend = make_backend(ConcurrencyConfig::all(ConcurrencyLimit::at_most(1)));
   ASSERT_NE(backend, nullptr);
-  shim_.add("C_Encrypt:sleep=5");  // long enough for eight threads to pile up
+  ASSERT_THAT(backend->aes_gcm_encrypt(aes_, random_bytes(16), {}), IsOk());  // imports the key
+  shim_.add("not_thread_safe=1;C_Encrypt:sleep=2");  // long enough for eight threads to pile up
   seal_on_threads(*backend, aes_, 8, 6);
-  EXPECT_LE(shim_.max_concurrency(), 2U);
+  EXPECT_EQ(shim_.stats().overlaps, 0U);
   const BackendStats stats = backend->stats();
   ASSERT_TRUE(stats.concurrency.contains("symmetric"));
   const ConcurrencyStats& symmetric = stats.concurrency.at("symmetric");
-  EXPECT_EQ(symmetric.setting, "2");
-  EXPECT_EQ(symmetric.limit, 2U);
+  EXPECT_EQ(symmetric.setting, "1");
+  EXPECT_EQ(symmetric.limit, 1U);
   EXPECT_EQ(symmetric.in_flight, 0U);
   EXPECT_EQ(symmetric.waiting, 0U);
   EXPECT_GT(symmetric.queued, 0U);
@@ -82,14 +86,23 @@ TEST_F(ConcurrencyLimitsTest, AFixedLimitHoldsWhateverTheThreadsAndSessions) {
 }
 
 TEST_F(ConcurrencyLimitsTest, UnlimitedLetsEveryCallerThrough) {
-  // The same load without a limit reaches the module on more than two threads at once: the
-  // test above could fail.
-  const auto backend = make_backend(ConcurrencyConfig{});
-  ASSERT_NE(backend, nullptr);
-  shim_.add("C_Encrypt:sleep=5");
-  seal_on_threads(*backend, aes_, 8, 6);
-  EXPECT_GT(shim_.max_concurrency(), 2U);
-  EXPECT_TRUE(backend->stats().concurrency.empty());
+  // The same load without a limit puts two calls inside the module at once: the test above
+  // could fail.
+  Pkcs11PassthroughConfig config = fault_shim_config();
+  config.pool_size = 8;
+  config.breaker_threshold = 0;  // the refused calls are the shim's, not a lost device
+  auto backend = make_pkcs11_backend(std::move(config));
+  ASSERT_THAT(backend, IsOk());
+  shim_.add("not_thread_safe=1;C_Encrypt:sleep=2");
+  std::vector<std::jthread> workers;
+  for (int t = 0; t < 8; ++t) {
+    workers.emplace_back([&] {
+      for (int i = 0; i < 6; ++i) (void)(*backend)->aes_gcm_encrypt(aes_, random_bytes(64), {});
+    });
+  }
+  workers.clear();
+  EXPECT_GT(shim_.stats().overlaps, 0U);
+  EXPECT_TRUE((*backend)->stats().concurrency.empty());
 }
 
 TEST_F(ConcurrencyLimitsTest, ClassesAreLimitedSeparately) {
@@ -131,11 +144,11 @@ TEST_F(ConcurrencyLimitsTest, AnAdaptiveClassReportsItsLimitWithinThePool) {
   const auto backend = make_backend(ConcurrencyConfig::all(ConcurrencyLimit::adaptive()));
   ASSERT_NE(backend, nullptr);
   seal_on_threads(*backend, aes_, 4, 200);
-  const ConcurrencyStats& symmetric = backend->stats().concurrency.at("symmetric");
+  const BackendStats stats = backend->stats();
+  const ConcurrencyStats& symmetric = stats.concurrency.at("symmetric");
   EXPECT_EQ(symmetric.setting, "adaptive");
   EXPECT_GE(symmetric.limit, 1U);
   EXPECT_LE(symmetric.limit, 8U);  // never above pool_size
-  EXPECT_LE(shim_.max_concurrency(), 8U);
 }
 
 }  // namespace

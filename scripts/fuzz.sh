@@ -4,7 +4,7 @@
 # from their seed corpora in fuzz/corpus/; fails on any crash, leak, timeout, out-of-memory or
 # broken property. See docs/fuzzing.md.
 #
-#   bash scripts/fuzz.sh --ci                      what CI runs: every harness for 15 s
+#   bash scripts/fuzz.sh --ci                      what CI runs: every harness for 10 s
 #   bash scripts/fuzz.sh --seconds N [HARNESS...]  longer runs (default: every harness)
 #   bash scripts/fuzz.sh --list                    the harness names
 # Options: --jobs J (harnesses run at once, default 2), --no-build (reuse build/fuzz).
@@ -20,7 +20,7 @@ cd "$root"
 exec </dev/null
 
 # The CI budget (docs/fuzzing.md has the measurements): 9 harnesses x 15 s, two at a time.
-ci_seconds=15
+ci_seconds=10
 seconds=
 jobs=2
 build=true

@@ -75,6 +75,7 @@ constexpr std::array kCodes{
     CodeInfo{OutcomeUnknown, "OutcomeUnknown", Stop},
     CodeInfo{LoginRequired, "LoginRequired", Stop},
     CodeInfo{DeviceUnavailable, "DeviceUnavailable", RetryLater},
+    CodeInfo{BudgetStoreUnavailable, "BudgetStoreUnavailable", RetryLater},
 };
 
 constexpr bool table_in_enum_order() {
@@ -84,7 +85,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order(), "kCodes must list every ErrorCode in declaration order");
-static_assert(std::to_underlying(DeviceUnavailable) == kCodes.size(),
+static_assert(std::to_underlying(BudgetStoreUnavailable) == kCodes.size(),
               "kCodes must end with the last ErrorCode");
 
 const CodeInfo* find(ErrorCode code) noexcept {

@@ -14,7 +14,7 @@ namespace {
 TEST(ErrorCodeTest, EveryCodeHasADistinctName) {
   std::set<std::string_view> names;
   for (auto value = std::to_underlying(ErrorCode::ConfigInvalid);
-       value <= std::to_underlying(ErrorCode::DeviceUnavailable); ++value) {
+       value <= std::to_underlying(ErrorCode::BudgetStoreUnavailable); ++value) {
     const auto name = error_code_name(static_cast<ErrorCode>(value));
     EXPECT_NE(name, "UnknownErrorCode") << "code " << value;
     EXPECT_TRUE(names.insert(name).second) << "duplicate name " << name;

@@ -90,6 +90,9 @@ enum class ErrorCode : std::uint16_t {
   // The circuit breaker is open: the token failed at module level K times in a row, so calls
   // fail at once for a cool-down instead of hammering it. Retry after the cool-down.
   DeviceUnavailable,
+  // The durable GCM budget store ([budget]) cannot be reached: encryption fails closed once the
+  // counts already reserved are spent; decryption keeps working. Retry when the store is back.
+  BudgetStoreUnavailable,
 };
 
 // What a caller (or the pool) can usefully do about an error.

@@ -34,8 +34,12 @@ def main(argv):
     if not results:
         sys.exit(f"{argv[1]}: no result has backend_adaptive (run the suite with --adaptive)")
     cases = sorted({f'{r["case"]}/{r["variant"]}/{r["size"]}' for r in results})
-    figure, axes = plt.subplots(1, len(cases), figsize=(5 * len(cases), 4), squeeze=False)
-    for axis, case in zip(axes[0], cases):
+    columns = min(4, len(cases))
+    rows = -(-len(cases) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(5 * columns, 4 * rows), squeeze=False)
+    for axis in axes.flat[len(cases):]:
+        axis.set_visible(False)
+    for axis, case in zip(axes.flat, cases):
         for subject, label, style in (
             ("raw", "raw PKCS#11", "o-"),
             ("backend", "backend, unlimited", "s--"),

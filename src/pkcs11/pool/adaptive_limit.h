@@ -80,8 +80,10 @@ class AdaptiveLimit {
 
   const AdaptiveLimitOptions options_;
   const Clock::rep window_ticks_;
-  std::atomic<std::uint32_t> limit_;
-  std::atomic<std::uint64_t> completions_{0};
+  // The limit on a cache line of its own: read by waiters, written only by decisions; the
+  // counters below are written on every completion.
+  alignas(64) std::atomic<std::uint32_t> limit_;
+  alignas(64) std::atomic<std::uint64_t> completions_{0};
   std::atomic<std::uint64_t> at_limit_{0};
   std::atomic<std::uint32_t> peak_in_flight_{0};
   std::atomic<Clock::rep> window_end_;

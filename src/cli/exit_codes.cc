@@ -2,7 +2,10 @@
 // The exit-code table in every command's --help.
 #include "cli/exit_codes.h"
 
-#include <CLI/App.hpp>
+// All of CLI11, not just App.hpp: Formatter's and ConfigBase's virtual functions are defined
+// (inline) only in Formatter.hpp and Config.hpp, so their vtables are emitted only where those
+// are included. App's constructor needs both; this file gives every user of the library one.
+#include <CLI/CLI.hpp>
 
 namespace craton::hsm::cli {
 

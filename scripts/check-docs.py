@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Cheap truths about README.md and docs/*.md: their links land and their commands exist.
+"""Cheap truths about README.md and docs/**/*.md: their links land and their commands exist.
 
   python3 scripts/check-docs.py [--root DIR] [--cli PATH/TO/craton-hsm]
 
@@ -31,7 +31,7 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def documents(root: pathlib.Path) -> list[pathlib.Path]:
-    docs = sorted((root / "docs").glob("*.md")) if (root / "docs").is_dir() else []
+    docs = sorted((root / "docs").rglob("*.md")) if (root / "docs").is_dir() else []
     readme = root / "README.md"
     return ([readme] if readme.is_file() else []) + docs
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The process-wide sink for cleanup failures.
+// The process-wide sink for failures no caller can be told about.
 #include <craton/hsm/diagnostics.h>
 
 #include <cstdio>
@@ -31,7 +31,9 @@ void report_diagnostic(const HsmError& error) noexcept {
     if (handler()) {
       handler()(error);
     } else {
-      fmt::print(stderr, "craton-hsm: cleanup failed: {}\n", error);
+      // Not only cleanups come here (start-up probes, an audit trail that stopped): the line
+      // names the failure, not a cause it may not have.
+      fmt::print(stderr, "craton-hsm: diagnostic: {}\n", error);
     }
   } catch (...) {
     // A throwing handler must not turn a destructor into std::terminate; the failure itself

@@ -77,6 +77,11 @@ Result<PgConnection> PgConnection::connect(const std::string& url, const StorePa
     return fail(ErrorCode::BudgetStoreUnavailable,
                 fmt::format("{}: connect: out of memory", connection.where_));
   }
+  // libpq prints the server's notices and warnings ("terminating connection due to immediate
+  // shutdown") on the process's stderr by default; a library must not, and what matters
+  // reaches the caller as an error.
+  PQsetNoticeProcessor(
+      connection.conn_, [](void* /*arg*/, const char* /*message*/) {}, nullptr);
   PostgresPollingStatusType status = PGRES_POLLING_WRITING;
   while (PQstatus(connection.conn_) != CONNECTION_BAD) {
     if (status == PGRES_POLLING_OK) {

@@ -3,7 +3,8 @@
 // of one key against a small limit. Every count is handed out at most once and never past the
 // limit; without kills the grants add up to the limit exactly; with SIGKILLs of random workers
 // mid-run (and a fresh worker started in each one's place), the store's durable count never
-// exceeds the limit and the counts the killed workers had not recorded are all that is lost.
+// exceeds the limit, and what the killed workers held unspent (at most a block per thread) is
+// all that is lost.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -94,22 +95,28 @@ class ExactnessTest : public ::testing::TestWithParam<BudgetStoreKind> {
 
     auto final_row = (*monitor)->show(key);
     ASSERT_THAT(final_row, IsOk());
-    const testing::GrantSummary summary = testing::summarise(testing::read_grants(outputs), kLimit);
+    const testing::WorkerRecords records = testing::read_records(outputs);
+    const testing::GrantSummary summary = testing::summarise(records.grants, kLimit);
+    // Spent counts are the encryptions that happened; a killed worker loses at most the block
+    // each of its threads held (reserved, recorded or not, and not yet spent).
+    const std::uint64_t loss_bound = static_cast<std::uint64_t>(killed * kThreads) * kBlockMax;
     fmt::print(
-        "[ exactness ] {}: {} processes x {} threads, limit {}, blocks 1..{}, {} kill(s) "
-        "(seed {}): recorded grants {} in {} reservations, store's durable count {}, lost to "
-        "kills {}, {:.2f} s\n",
-        target_->kind_name(), kProcesses, kThreads, kLimit, kBlockMax, killed, seed, summary.total,
-        summary.reservations, final_row->used, kLimit - summary.total, seconds);
+        "[ exactness ] {}: {} processes x {} threads, limit {}, blocks 1..{}, {} kill(s) (seed "
+        "{}): spent {} (bound: limit - {} <= spent <= limit), recorded grants {} in {} "
+        "reservations, store's durable count {}, lost to kills {}, {:.2f} s\n",
+        target_->kind_name(), kProcesses, kThreads, kLimit, kBlockMax, killed, seed, records.spent,
+        loss_bound, summary.total, summary.reservations, final_row->used, kLimit - records.spent,
+        seconds);
     EXPECT_TRUE(summary.disjoint) << "a count was handed out twice";
     EXPECT_TRUE(summary.below_limit) << "a count past the limit was handed out";
     EXPECT_EQ(final_row->used, kLimit) << "the workers stop only when the budget is spent";
     EXPECT_LE(summary.total, kLimit);
+    EXPECT_LE(records.spent, summary.total);
     if (killed == 0) {
       EXPECT_EQ(summary.total, kLimit) << "without kills no count may be lost";
+      EXPECT_EQ(records.spent, kLimit);
     } else {
-      // A killed worker loses at most the blocks its threads had reserved and not recorded.
-      EXPECT_GE(summary.total + static_cast<std::uint64_t>(killed * kThreads) * kBlockMax, kLimit);
+      EXPECT_GE(records.spent + loss_bound, kLimit);
     }
     EXPECT_EQ(killed, plan.kills) << "the run ended before every kill (it ran too fast)";
   }

@@ -20,14 +20,20 @@ budget::KeyIdentity test_key(std::uint8_t fill) {
   return key;
 }
 
-std::vector<Grant> read_grants(const std::vector<std::filesystem::path>& files) {
-  std::vector<Grant> grants;
+WorkerRecords read_records(const std::vector<std::filesystem::path>& files) {
+  WorkerRecords records;
   for (const auto& file : files) {
     std::ifstream in(file);
-    Grant grant;
-    while (in >> grant.first >> grant.count) grants.push_back(grant);
+    for (std::string kind; in >> kind;) {
+      Grant grant;
+      if (kind == "G" && in >> grant.first >> grant.count) {
+        records.grants.push_back(grant);
+      } else if (kind == "S" && in >> grant.count) {
+        records.spent += grant.count;
+      }
+    }
   }
-  return grants;
+  return records;
 }
 
 GrantSummary summarise(std::vector<Grant> grants, std::uint64_t limit) {

@@ -26,8 +26,12 @@ struct Grant {
   std::uint64_t count = 0;
 };
 
-// Every "first count" line of the files.
-[[nodiscard]] std::vector<Grant> read_grants(const std::vector<std::filesystem::path>& files);
+// What the workers wrote: every grant ("G first count") and the counts they spent ("S count").
+struct WorkerRecords {
+  std::vector<Grant> grants;
+  std::uint64_t spent = 0;
+};
+[[nodiscard]] WorkerRecords read_records(const std::vector<std::filesystem::path>& files);
 
 // What the grants add up to: their sum, and whether they are pairwise disjoint and all below
 // `limit` (no count was handed out twice, none past the limit).

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // One process of the exactness tests: THREADS threads reserve random blocks of 1..BLOCK_MAX
 // counts of KEY against LIMIT until the store refuses, "spend" each block (SPEND_US
-// microseconds per count), and record every grant as one "first count" line appended to OUT
-// with a single write() *before* spending it, so a SIGKILL loses at most grants it had not
-// recorded yet, which the store has already counted as used.
+// microseconds per count), and record every grant as one "G first count" line appended to OUT
+// with a single write() *before* spending it, and "S count" once it is spent (the encryptions
+// that happened). A SIGKILL loses what was granted and not spent, which the store has already
+// counted as used.
 //
 // Usage: budget_worker sqlite|postgresql PATH_OR_URL KEY_HEX LIMIT BLOCK_MAX THREADS SPEND_US
 //                      OUT [PASSWORD_FILE]
@@ -45,6 +46,14 @@ struct Plan {
 
 std::atomic<bool> failed{false};
 
+// One line, one write(): lines of several threads never interleave in the O_APPEND file.
+bool record(int out, const std::string& line) {
+  if (::write(out, line.data(), line.size()) == static_cast<ssize_t>(line.size())) return true;
+  std::perror("budget_worker: write");
+  failed = true;
+  return false;
+}
+
 void run(BudgetStore& store, const Plan& plan, unsigned seed) {
   std::mt19937_64 random(seed);
   std::uniform_int_distribution<std::uint64_t> block_size(1, plan.block_max);
@@ -63,13 +72,9 @@ void run(BudgetStore& store, const Plan& plan, unsigned seed) {
       return;
     }
     unavailable_in_a_row = 0;
-    const std::string line = fmt::format("{} {}\n", granted->first, granted->count);
-    if (::write(plan.out, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
-      std::perror("budget_worker: write");
-      failed = true;
-      return;
-    }
+    if (!record(plan.out, fmt::format("G {} {}\n", granted->first, granted->count))) return;
     std::this_thread::sleep_for(std::chrono::microseconds(granted->count * plan.spend_us));
+    if (!record(plan.out, fmt::format("S {}\n", granted->count))) return;
   }
 }
 

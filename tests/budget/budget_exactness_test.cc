@@ -105,8 +105,8 @@ class ExactnessTest : public ::testing::TestWithParam<BudgetStoreKind> {
         "{}): spent {} (bound: limit - {} <= spent <= limit), recorded grants {} in {} "
         "reservations, store's durable count {}, lost to kills {}, {:.2f} s\n",
         target_->kind_name(), kProcesses, kThreads, kLimit, kBlockMax, killed, seed, records.spent,
-        loss_bound, summary.total, summary.reservations, final_row->used, kLimit - records.spent,
-        seconds);
+        loss_bound, summary.total, summary.reservations, final_row->used,
+        kLimit > records.spent ? kLimit - records.spent : 0, seconds);
     EXPECT_TRUE(summary.disjoint) << "a count was handed out twice";
     EXPECT_TRUE(summary.below_limit) << "a count past the limit was handed out";
     EXPECT_EQ(final_row->used, kLimit) << "the workers stop only when the budget is spent";

@@ -4,6 +4,7 @@
 // durable store without an identity key (or with an unusable one) refuses to start, and the
 // store and its reservations show in stats().
 #include <craton/hsm/pkcs11_backend.h>
+#include <craton/hsm/resident_keys.h>
 
 #include <openssl/rand.h>
 
@@ -123,6 +124,35 @@ TEST_F(BudgetRestartTest, ADurableStoreWithoutOneIdentityKeyRefusesToStart) {
   label.budget.identity_key_file.reset();
   label.budget.identity_key_label = "no-such-budget-key";
   EXPECT_THAT(make_pkcs11_backend(std::move(label)), HasErrorCode(ErrorCode::ConfigInvalid));
+}
+
+TEST_F(BudgetRestartTest, AnHmacKeyOnTheTokenCanBeTheIdentityKey) {
+  auto keeper = make_pkcs11_backend(softhsm_config());
+  ASSERT_THAT(keeper, IsOk());
+  ResidentKeySpec spec;
+  spec.algorithm = KeyAlgorithm::Hmac256;
+  spec.label = "budget-identity-key";
+  spec.id = {0x42, 0x49};
+  ASSERT_THAT((*keeper)->generate_resident_key(spec), IsOk());
+  Pkcs11PassthroughConfig by_label = config(10, identity_);
+  by_label.budget.identity_key_file.reset();
+  by_label.budget.identity_key_label = spec.label;
+  const Key key = fresh_aes_key();
+  {
+    auto first = make_pkcs11_backend(by_label.clone());
+    ASSERT_THAT(first, IsOk());
+    for (int i = 0; i < 6; ++i) ASSERT_THAT((*first)->aes_gcm_encrypt(key, kMessage, {}), IsOk());
+  }  // two blocks of 4 reserved under the token-computed identity
+  auto second = make_pkcs11_backend(std::move(by_label));
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(encrypt_until_refused(**second, key), 2);
+  // The key file names the same key differently: a budget of its own.
+  auto by_file = open(10, identity_);
+  ASSERT_NE(by_file, nullptr);
+  EXPECT_EQ(encrypt_until_refused(*by_file, key), 10);
+  KeyRef ref;
+  ref.label = spec.label;
+  ASSERT_THAT((*keeper)->destroy_key(ref), IsOk());
 }
 
 TEST_F(BudgetRestartTest, ACorruptStoreFileIsATypedErrorAtStart) {

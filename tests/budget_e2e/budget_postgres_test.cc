@@ -8,6 +8,9 @@
 #include <openssl/rand.h>
 
 #include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
 
 #include <gtest/gtest.h>
 
@@ -110,6 +113,23 @@ TEST(BudgetPostgresTest, AStoppedServerFailsEncryptionClosedAndRecovers) {
   EXPECT_THAT(make_pkcs11_backend(std::move(again)),
               HasErrorCode(ErrorCode::BudgetStoreUnavailable));
   pg->start();
+}
+
+// `craton-hsm bench --budget --budget-postgres`: aes256-gcm-1k with each durable store, beside
+// the reservations each made (the figures are the debug build's; scripts/bench.sh measures).
+TEST(BudgetPostgresTest, TheBenchMeasuresEachStoreBesideItsReservations) {
+  PostgresServer* pg = server();
+  if (pg == nullptr) GTEST_SKIP() << PostgresServer::skip_reason();
+  const CommandResult run = run_command(fmt::format(
+      "CRATON_HSM_PIN={} PGPASSWORD=\"${}\" '{}' --module '{}' --token-label {} bench --cases "
+      "aes256-gcm-1k --threads 1 --rounds 2 --duration 0.1 --no-miss --no-software --budget "
+      "--budget-postgres '{}' 2>/dev/null",
+      kUserPin, kPasswordVariable, kCliPath, kModulePath, kTokenLabel, pg->url()));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::cout << run.output;
+  EXPECT_NE(run.output.find("sqlite budget >= 0.97 x memory budget"), std::string::npos);
+  EXPECT_NE(run.output.find("postgresql budget >= 0.97 x memory budget"), std::string::npos);
+  EXPECT_NE(run.output.find(" reservations"), std::string::npos);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "suite_flags.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <string_view>
 #include <vector>
 
@@ -49,6 +50,10 @@ Result<SuiteFlags> take_suite_flags(int& argc, char** argv) {
   // The suite measures everything by default; the CLI leaves both off.
   flags.options.audit = AuditDurability::PerBatch;
   flags.options.with_resident = true;
+  flags.options.budget_sqlite = true;
+  if (const char* postgres = std::getenv("CRATON_BENCH_POSTGRES"); postgres && *postgres) {
+    flags.options.budget_postgres = postgres;
+  }
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -70,6 +75,11 @@ Result<SuiteFlags> take_suite_flags(int& argc, char** argv) {
       flags.options.with_resident = false;
     } else if (arg == "--adaptive") {
       flags.options.adaptive = true;
+    } else if (arg == "--no-budget") {
+      flags.options.budget_sqlite = false;
+      flags.options.budget_postgres.reset();
+    } else if (const auto v = value_of("--budget-postgres")) {
+      flags.options.budget_postgres = std::string(*v);
     } else if (const auto v = value_of("--audit-durability")) {
       if (*v == "per_record") {
         flags.options.audit = AuditDurability::PerRecord;

@@ -18,7 +18,9 @@ struct SuiteFlags {
   // --sizes=64,1024; --no-audit (default: audited backend, per-batch trail;
   // --audit-durability=per_record|per_batch|none) --no-resident
   // (default: resident-key cases on token objects) --adaptive (also a backend with
-  // concurrency = "adaptive", and the concurrency targets)
+  // concurrency = "adaptive", and the concurrency targets) --no-budget (default:
+  // aes256-gcm-1k also with its budget in a throwaway SQLite store)
+  // --budget-postgres=CONNINFO (or $CRATON_BENCH_POSTGRES: also in that PostgreSQL database)
   BenchOptions options;
 };
 
@@ -30,7 +32,8 @@ inline constexpr const char* kSuiteUsage =
     "craton_bench_suite [--check] [--json=FILE] [--cases=PREFIX,...] [--threads=N,...]\n"
     "                   [--duration-ms=N] [--rounds=N] [--sizes=BYTES,...] [--no-software]\n"
     "                   [--no-miss] [--no-audit] [--audit-durability=per_batch|per_record|none]\n"
-    "                   [--no-resident] [--adaptive] [Google Benchmark flags]\n"
+    "                   [--no-resident] [--adaptive] [--no-budget]\n"
+    "                   [--budget-postgres=CONNINFO] [Google Benchmark flags]\n"
     "Needs CRATON_HSM_CONFIG (and the PIN in CRATON_HSM_PIN); scripts/bench.sh provisions a\n"
     "throwaway SoftHSM2 token, builds the release preset and runs this.\n";
 

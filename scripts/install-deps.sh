@@ -21,6 +21,8 @@ packages=(
   clang-format clang-tidy-16
   clang-16 libclang-rt-16-dev  # the fuzz preset: libFuzzer harnesses (scripts/fuzz.sh)
   valgrind                     # the demo under Valgrind (issue 13)
+  libsqlite3-dev libpq-dev     # the durable GCM budget stores (src/budget)
+  postgresql-15                # the budget tests' throwaway server (tests/support/postgres_server.h)
   zlib1g
   python3 bsdutils
 )
@@ -41,5 +43,14 @@ echo "install-deps: installing ${missing[*]}"
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 export DEBIAN_FRONTEND=noninteractive
+# Debian's postgresql-common creates and starts a "main" cluster on installation; the tests
+# start their own throwaway server and must not depend on (or collide with) a system one.
+if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+  "${sudo_cmd[@]}" mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" |
+    "${sudo_cmd[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
 "${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Keep configuration files already on disk (the createcluster.conf above) without asking.
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"

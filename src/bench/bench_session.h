@@ -20,6 +20,7 @@
 #include "bench/raw/raw_token.h"
 #include "bench/report.h"
 #include "bench/scratch_audit.h"
+#include "bench/scratch_budget.h"
 #include "bench/timing_loop.h"
 
 namespace craton::hsm::bench {
@@ -45,6 +46,11 @@ struct BenchOptions {
   // limit has settled. Both backends then get at least as many sessions as the most threads.
   bool adaptive = false;
   std::chrono::milliseconds adaptive_warmup{1500};
+  // Also measure aes256-gcm-1k (hit) with its budget in a durable store (docs/budgets.md): a
+  // throwaway SQLite file (ScratchBudget), and a PostgreSQL server when a libpq connection
+  // string is given. The measured backend, with the in-memory budget, is the baseline.
+  bool budget_sqlite = false;
+  std::optional<std::string> budget_postgres;
 };
 
 // The default thread counts: 1, 2 and twice the hardware threads, without duplicates.
@@ -99,6 +105,9 @@ class BenchSession {
   std::unique_ptr<ScratchAuditTrail> audit_trail_;  // before audited_: outlives its writer
   std::unique_ptr<Pkcs11Backend> audited_;
   std::unique_ptr<Pkcs11Backend> adaptive_;  // BenchOptions::adaptive
+  // BenchOptions::budget_*: the backend of each durable store, by store name.
+  std::unique_ptr<ScratchBudget> budget_scratch_;
+  std::vector<std::pair<std::string, std::unique_ptr<Pkcs11Backend>>> budgeted_;
   std::uint64_t audited_operations_ = 0;
   std::unique_ptr<CryptoBackend> software_;
   std::string token_name_;

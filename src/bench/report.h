@@ -41,6 +41,11 @@ struct CaseResult {
   // stood at when the rounds ended.
   std::optional<Measurement> backend_adaptive;
   std::uint32_t adaptive_limit = 0;
+  // The same backend with its GCM budget in a durable store, by store ("sqlite",
+  // "postgresql"), and the reservations that store saw while the case ran
+  // (BenchOptions::budget_*; aes256-gcm-1k hits only).
+  std::map<std::string, Measurement> backend_budget;
+  std::map<std::string, std::uint64_t> budget_reservations;
 };
 
 // The throwaway trail the audited backend wrote, checked after it closed.

@@ -41,6 +41,23 @@ std::string concurrency(const BenchReport& report) {
   return out + "}";
 }
 
+// {"sqlite": {...}, ...}: the case measured with each durable budget store.
+std::string budget_measurements(const CaseResult& r) {
+  std::string out = "{";
+  for (const auto& [store, m] : r.backend_budget) {
+    out += fmt::format("{}{}:{}", out.size() == 1 ? "" : ",", json_quote(store), measurement(m));
+  }
+  return out + "}";
+}
+
+std::string budget_reservations(const CaseResult& r) {
+  std::string out = "{";
+  for (const auto& [store, count] : r.budget_reservations) {
+    out += fmt::format("{}{}:{}", out.size() == 1 ? "" : ",", json_quote(store), count);
+  }
+  return out + "}";
+}
+
 }  // namespace
 
 std::string render_json(const BenchReport& report, const std::vector<Check>& checks) {
@@ -57,14 +74,16 @@ std::string render_json(const BenchReport& report, const std::vector<Check>& che
         R"({}{{"case":{},"variant":{},"size":{},"threads":{},"raw":{},"backend":{},)"
         R"("software":{},"backend_audited":{},"ratio":{},"scaling":{{"raw":{},"backend":{}}},)"
         R"("audit_ratio":{},"audit_cpu_us_per_op":{},"import_cost_us":{},)"
-        R"("backend_adaptive":{},"adaptive_limit":{},"raw_best_up_to_threads":{}}})",
+        R"("backend_adaptive":{},"adaptive_limit":{},"raw_best_up_to_threads":{},)"
+        R"("backend_budget":{},"budget_reservations":{}}})",
         i == 0 ? "" : ",", json_quote(r.bench_case.name),
         json_quote(variant_name(r.bench_case.variant)), r.bench_case.size, r.threads,
         measurement(r.raw), measurement(r.backend), measurement(r.software),
         measurement(r.backend_audited), number(ratio(r)), number(s.raw), number(s.backend),
         number(audit_ratio(r)), number(audit_cpu_us(r)),
         number(r.bench_case.is_miss() ? import_cost_us(report, r) : std::nullopt),
-        measurement(r.backend_adaptive), r.adaptive_limit, best_raw(report, r));
+        measurement(r.backend_adaptive), r.adaptive_limit, best_raw(report, r),
+        budget_measurements(r), budget_reservations(r));
   }
   out += R"(],"concurrency":)" + concurrency(report);
   out += R"(,"audit_trail":)";

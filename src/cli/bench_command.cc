@@ -38,6 +38,9 @@ name that selects no case is a usage error (exit 2); a run that could measure no
 throughput) and checks the trail afterwards. The trail is a throwaway one in a private
 temporary directory with a fresh key, never the configured [audit] file; its durability is the
 configured one, per_batch without an [audit] table. Without --audit no trail is written.
+--budget (and --budget-postgres CONNINFO) also measure aes256-gcm-1k with its GCM budget in a
+durable store (docs/budgets.md): a throwaway SQLite file with a throwaway identity key (and
+that PostgreSQL database), against the in-memory budget, with the reservations each made.
 
 Cases: ecdsa-p256-sign ecdsa-p256-verify rsa2048-pkcs1-sign rsa2048-pss-sign ed25519-sign
 aes256-gcm-<size> hmac-sha256-1k sha256-1k random-32 (a prefix selects several).
@@ -57,6 +60,8 @@ struct BenchArgs {
   bool no_software = false;
   bool no_miss = false;
   bool audit = false;
+  bool budget = false;
+  std::string budget_postgres;
 };
 
 // Every --cases name must select a case, or a typo would measure nothing and exit 0.
@@ -118,6 +123,8 @@ Result<void> run_bench(const GlobalOptions& global, const BenchArgs& args) {
     const auto& configured = cli_config.config.audit;
     options.audit = configured ? configured->durability : AuditDurability::PerBatch;
   }
+  options.budget_sqlite = args.budget;
+  if (!args.budget_postgres.empty()) options.budget_postgres = args.budget_postgres;
   CRATON_ASSIGN_OR_RETURN(std::unique_ptr<bench::BenchSession> session,
                           bench::BenchSession::open(std::move(cli_config.config), options));
 
@@ -197,6 +204,11 @@ void add_bench_command(CLI::App& app, const GlobalOptions& global, CommandAction
   bench->add_flag("--no-miss", args->no_miss, "skip the cache-miss (import) cases");
   bench->add_flag("--audit", args->audit,
                   "also measure with an audit trail (throwaway file, configured durability)");
+  bench->add_flag("--budget", args->budget,
+                  "also measure aes256-gcm-1k with its GCM budget in a throwaway SQLite store");
+  bench->add_option("--budget-postgres", args->budget_postgres,
+                    "also with the budget in this PostgreSQL database (a libpq connection "
+                    "string without a password; libpq's PGPASSWORD or .pgpass supply one)");
   bench->callback(
       [&global, &action, args] { action = [&global, args] { return run_bench(global, *args); }; });
 }

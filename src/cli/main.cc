@@ -109,6 +109,7 @@ int run(int argc, char** argv) {
   cli::add_random_command(app, global, action);
   cli::add_digest_command(app, global, action);
   cli::add_audit_command(app, global, action);
+  cli::add_budget_command(app, global, action);
   cli::add_bench_command(app, global, action);
   cli::add_status_command(app, global, action);
   app.footer(kFooter);  // after the subcommands, which would otherwise inherit it

@@ -34,6 +34,8 @@ void add_unwrap_command(CLI::App& app, const GlobalOptions& global, CommandActio
 void add_random_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_digest_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 void add_audit_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
+// `budget list|show|retire` works on the [budget] store alone: no token, no PIN.
+void add_budget_command(CLI::App& app, const GlobalOptions& global, CommandAction& action);
 
 // The shared registration pattern: `Options` lives as long as the parser (shared with the
 // callback), and choosing `command` installs run(global, options) as the action.

@@ -104,6 +104,11 @@ std::string render_status_json(const Health& health, const BackendStats& stats) 
   json.key("gcm_budget_used").begin_object();
   for (const auto& [key, used] : stats.gcm_budget_used) json.key(key).value(used);
   json.end_object();
+  json.key("gcm_budget_exhausted").begin_array();
+  for (const std::string& key : stats.gcm_budget_exhausted) json.value(key);
+  json.end_array();
+  json.key("budget_store").value(stats.budget_store);
+  json.key("budget_reservations").value(stats.budget_reservations);
   json.key("concurrency").begin_object();
   for (const auto& [name, c] : stats.concurrency) {
     json.key(name).begin_object();
@@ -152,6 +157,13 @@ std::string render_status_text(const Health& health, const BackendStats& s) {
   for (const auto& [key, used] : s.gcm_budget_used) {
     fmt::format_to(std::back_inserter(out), "gcm budget: key {} {:.6f} of {}\n", key, used,
                    s.gcm_max_messages_per_key);
+  }
+  if (s.budget_store != "memory") {
+    fmt::format_to(std::back_inserter(out), "gcm budget store: {} ({} reservations)\n",
+                   s.budget_store, s.budget_reservations);
+  }
+  for (const std::string& key : s.gcm_budget_exhausted) {
+    fmt::format_to(std::back_inserter(out), "gcm budget: key {} spent: rotate it\n", key);
   }
   for (const auto& [name, c] : s.concurrency) {
     fmt::format_to(std::back_inserter(out),

@@ -28,6 +28,7 @@ Pkcs11PassthroughConfig Pkcs11PassthroughConfig::clone() const {
   copy.breaker_cooldown = breaker_cooldown;
   copy.cache_capacity = cache_capacity;
   copy.gcm_max_messages_per_key = gcm_max_messages_per_key;
+  copy.budget = budget;
   copy.max_message_bytes = max_message_bytes;
   copy.concurrency = concurrency;
   copy.audit = audit;

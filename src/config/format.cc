@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "config/conninfo_text.h"
 #include "config/rules.h"
 
 namespace craton::hsm {
@@ -29,6 +30,27 @@ void append_audit(std::string& out, const std::optional<AuditConfig>& audit) {
                  config::durability_name(audit->durability),
                  config::failure_policy_name(audit->on_failure), audit->queue_capacity,
                  audit->max_wait.count(), audit->rotate_bytes, audit->lock_timeout.count());
+}
+
+// The url never prints a password: validate() refuses one, and a config printed before it is
+// validated shows "<redacted>" where the password was.
+void append_budget(std::string& out, const BudgetConfig& budget) {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, ", budget={{store={}", budget_store_name(budget.store));
+  if (budget.path) fmt::format_to(it, ", path={:?}", budget.path->string());
+  if (budget.url) fmt::format_to(it, ", url={:?}", config::redact_conninfo(*budget.url));
+  if (budget.password_env) fmt::format_to(it, ", password_env={:?}", *budget.password_env);
+  if (budget.password_file) {
+    fmt::format_to(it, ", password_file={:?}", budget.password_file->string());
+  }
+  if (budget.identity_key_file) {
+    fmt::format_to(it, ", identity_key_file={:?}", budget.identity_key_file->string());
+  }
+  if (budget.identity_key_label) {
+    fmt::format_to(it, ", identity_key_label={:?}", *budget.identity_key_label);
+  }
+  fmt::format_to(it, ", block_min={}, block_max={}, timeout_ms={}}}", budget.block_min,
+                 budget.block_max, budget.timeout_ms);
 }
 
 // In TOML's own spelling (true, 16, "rfc5649"), in key order.
@@ -97,6 +119,7 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
       config.operation_timeout.count(), config.breaker_threshold, config.breaker_cooldown.count(),
       config.cache_capacity, config.gcm_max_messages_per_key, config.max_message_bytes,
       config.concurrency.to_string());
+  append_budget(out, config.budget);
   append_audit(out, config.audit);
   out += '}';
   return out;

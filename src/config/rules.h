@@ -65,6 +65,12 @@ inline constexpr IntRange kAuditLockTimeoutMsRange{0, 600'000};
 // Rotation below one page would start a new file for almost every record.
 inline constexpr std::uint64_t kAuditRotateBytesMin = 4096;
 
+// [budget]. A block is what a process reserves at once and loses if it dies: 2^20 keeps that
+// loss below 1/4096 of the 2^32 GCM limit per process. The timeout bounds each store round
+// trip; ten minutes, like the other timeouts, is far past any useful value.
+inline constexpr IntRange kBudgetBlockRange{1, std::int64_t{1} << 20};
+inline constexpr IntRange kBudgetTimeoutMsRange{1, 600'000};
+
 // The TOML spellings of the audit enums ("per_record", "fail_closed", ...), both ways.
 [[nodiscard]] std::string_view durability_name(AuditDurability durability) noexcept;
 [[nodiscard]] std::optional<AuditDurability> durability_from_name(std::string_view name) noexcept;

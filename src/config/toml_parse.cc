@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reads the configuration TOML into Pkcs11PassthroughConfig, refusing PINs, typos and wrong types.
 //
-// Schema: flat keys at the top level, plus the optional tables [vendor_quirks], [concurrency]
-// and [audit]. No arrays.
+// Schema: flat keys at the top level, plus the optional tables [vendor_quirks], [concurrency],
+// [audit] and [budget]. No arrays.
 //
 //   library_path = "/usr/lib/softhsm/libsofthsm2.so"  # string; required; absolute path
 //
@@ -70,6 +70,19 @@
 //   rotate_bytes   = 0               # integer, 0 (never) or >= 4096; default 0
 //   lock_timeout_ms = 5000           # integer 0..600000: wait for another writer; default 5000
 //
+//   [budget]                         # optional; where GCM message counts live (docs/budgets.md)
+//   store    = "sqlite"              # "memory" | "sqlite" | "postgresql"; default "memory"
+//   path     = "/var/lib/craton/budgets.db"  # string; sqlite: required; relative as pin_file
+//   url      = "host=db dbname=craton user=signer"  # string; postgresql: required; a libpq
+//                                    # connection string without a password
+//   password_env  = "CRATON_BUDGET_PW"    # string; postgresql: the password's variable, or
+//   password_file = "/etc/craton/budget.pw"  # string; a 0600 file holding it (not both)
+//   identity_key_file  = "/etc/craton/budget.key"  # string; durable stores: exactly one of
+//   identity_key_label = "budget-id" # string, 1..128 bytes: HMAC key on the token
+//   block_min  = 16                  # integer 1..2^20; default 16
+//   block_max  = 4096                # integer block_min..2^20; default 4096
+//   timeout_ms = 2000                # integer 1..600000: bounds each store round trip
+//
 // Refused with ConfigInvalid: `user_pin`, `pin` and `so_pin` (PINs never live in the config
 // file), any other key (catches typos), values of the wrong TOML type, TOML syntax errors.
 #include "config/toml_parse.h"
@@ -86,6 +99,7 @@
 
 #include "config/rules.h"
 #include "config/toml_audit.h"
+#include "config/toml_budget.h"
 #include "config/toml_concurrency.h"
 #include "config/toml_read.h"
 #include "config/toml_vendor.h"
@@ -99,7 +113,7 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 24> kKnownKeys{
+constexpr std::array<std::string_view, 25> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
@@ -124,6 +138,7 @@ constexpr std::array<std::string_view, 24> kKnownKeys{
     "max_message_bytes",
     "concurrency",
     "audit",
+    "budget",
 };
 
 bool contains(std::span<const std::string_view> list, std::string_view word) {
@@ -284,6 +299,7 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   if (max_message) parsed.max_message_bytes = static_cast<std::uint64_t>(*max_message);
   CRATON_ASSIGN_OR_RETURN(parsed.concurrency, parse_concurrency(table));
   CRATON_ASSIGN_OR_RETURN(parsed.audit, parse_audit_table(table, base_dir));
+  CRATON_ASSIGN_OR_RETURN(parsed.budget, parse_budget_table(table, base_dir));
   return parsed;
 }
 

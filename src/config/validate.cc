@@ -133,6 +133,7 @@ Result<void> Pkcs11PassthroughConfig::validate() const {
         fmt::format("concurrency.{}", operation_class_name(static_cast<OperationClass>(i))),
         std::uint64_t{concurrency.limits[i].fixed}, config::kConcurrencyRange));
   }
+  CRATON_RETURN_IF_ERROR(config::check_budget(budget));
   if (audit) CRATON_RETURN_IF_ERROR(config::check_audit(*audit));
   return {};
 }

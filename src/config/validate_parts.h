@@ -17,6 +17,11 @@ namespace craton::hsm::config {
 // naming the field ("audit.queue_capacity: ...").
 [[nodiscard]] Result<void> check_audit(const AuditConfig& audit);
 
+// [budget]: a durable store has its path (sqlite) or url (postgresql, no password in it) and
+// exactly one identity key; 1 <= block_min <= block_max <= 2^20; the timeout's range; no
+// setting the store does not read. Errors: ConfigInvalid naming the field ("budget.url: ...").
+[[nodiscard]] Result<void> check_budget(const BudgetConfig& budget);
+
 // vendor_profile is "auto" or a built-in profile; every [vendor_quirks] key is a known switch
 // with a value of its type. Errors: ConfigInvalid naming the field, with the closest known
 // name for a misspelt one.

@@ -70,6 +70,24 @@ TEST(BenchChecks, AuditRatioUsesTheUnauditedBackendAsBaseline) {
   EXPECT_EQ(find(info, "audit on").verdict, Verdict::Info);
 }
 
+TEST(BenchChecks, ADurableBudgetIsJudgedAgainstTheInMemoryBudgetBesideItsReservations) {
+  CaseResult r = hit(rounds(1000, 1000), rounds(1000, 1000));
+  r.backend_budget["sqlite"] = rounds(975, 975);
+  r.budget_reservations["sqlite"] = 13;
+  r.backend_budget["postgresql"] = rounds(900, 900);
+  const auto checks = judge(r);
+  const Check& sqlite = find(checks, "sqlite budget >= 0.97 x memory budget");
+  EXPECT_EQ(sqlite.verdict, Verdict::Pass);
+  EXPECT_EQ(sqlite.detail, "0.975; 13 reservations");
+  EXPECT_EQ(find(checks, "postgresql budget").verdict, Verdict::Fail);
+  // Only at 1 and 2 threads, as the other throughput floors.
+  r.threads = 4;
+  const auto wide = judge(r);
+  EXPECT_TRUE(std::none_of(wide.begin(), wide.end(), [](const Check& c) {
+    return c.target.find("budget") != std::string::npos;
+  }));
+}
+
 TEST(BenchChecks, AKeyLookupWhileTimedFails) {
   Measurement backend = rounds(1000, 1000);
   backend.key_lookup_calls = 1;

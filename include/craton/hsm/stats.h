@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace craton::hsm {
 
@@ -83,6 +84,14 @@ struct BackendStats {
   // key) or, for a resident key, its URI.
   std::uint64_t gcm_max_messages_per_key = 0;
   std::map<std::string, double> gcm_budget_used;
+  // The keys (named as in gcm_budget_used) whose budget is spent: encryption refuses them
+  // (KeyUsageLimitExceeded) until they are rotated (docs/budgets.md).
+  std::vector<std::string> gcm_budget_exhausted;
+  // Where the budgets are counted ([budget] store): "memory", or the durable store as its
+  // describe() names it ("sqlite:/var/lib/craton/budgets.db"; never a password).
+  std::string budget_store = "memory";
+  // Durable stores: reservations that reached the store (each a block of counts), since made.
+  std::uint64_t budget_reservations = 0;
   // The concurrency limits, by class ("symmetric", "ec", "rsa", "other"); only limited classes.
   std::map<std::string, ConcurrencyStats> concurrency;
   // Per public operation, by name ("sign", "aes_gcm_encrypt", ...), only those called.

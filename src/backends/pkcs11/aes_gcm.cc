@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// AES-GCM on the token: every encryption charged to the key's process-wide message budget, IVs
-// sliced from the session's batch of token randomness, output iv ‖ ciphertext ‖ tag.
+// AES-GCM on the token: every encryption charged to the key's message budget (in memory, or in
+// blocks reserved from a durable store), IVs sliced from the session's batch of token
+// randomness, output iv ‖ ciphertext ‖ tag.
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -42,6 +44,19 @@ Result<void> require_gcm(const Capabilities& capabilities) {
 
 }  // namespace
 
+HsmError Pkcs11PassthroughBackend::refuse_gcm(const KeyState& state) {
+  const std::uint64_t limit = config_.gcm_max_messages_per_key;
+  // With a durable store the budget is the store's (all processes sharing it), so say which.
+  const std::string where =
+      durable_budgets_ ? fmt::format(" in {}", durable_budgets_->describe()) : std::string();
+  note_admin(AuditOperation::GcmBudgetRefused, state,
+             fmt::format("budget of {} messages spent{}", limit, where));
+  return HsmError(ErrorCode::KeyUsageLimitExceeded,
+                  fmt::format("key {} reached its AES-GCM budget of {} messages{} (NIST SP "
+                              "800-38D §8.3); rotate the key (docs/budgets.md)",
+                              state.fingerprint.short_hex(), limit, where));
+}
+
 Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_encrypt_into(
     const Key& key, ByteView plaintext, ByteView aad, std::span<std::uint8_t> sealed_out) {
   CRATON_RETURN_IF_ERROR(check_no_overlap(sealed_out, {plaintext, aad}, "AES-GCM encryption"));
@@ -56,22 +71,38 @@ Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_encrypt_into(
   CRATON_RETURN_IF_ERROR(check_output_size(sealed_out.size(), sealed_size, "AES-GCM encryption"));
   KeyState& state = key_state(key.material());
   const std::uint64_t limit = config_.gcm_max_messages_per_key;
-  const auto refuse = [&] {
-    note_admin(AuditOperation::GcmBudgetRefused, state,
-               fmt::format("budget of {} messages spent", limit));
-    return fail(ErrorCode::KeyUsageLimitExceeded,
-                fmt::format("key {} reached its AES-GCM budget of {} messages (NIST SP 800-38D "
-                            "§8.3); rotate the key",
-                            state.fingerprint.short_hex(), limit));
+  const auto refuse = [&] { return std::unexpected(refuse_gcm(state)); };
+  // A durable store (docs/budgets.md): counts come from the block this process reserved; the
+  // next block is reserved before the token is touched, and an unreachable store fails the
+  // encryption closed (BudgetStoreUnavailable) once the block is spent.
+  DurableBudgets::Counter* durable = nullptr;
+  const auto charge_durable = [&]() -> Result<void> {
+    Result<void> charged = durable_budgets_->charge(*durable, limit);
+    if (charged || charged.error().code() != ErrorCode::KeyUsageLimitExceeded) return charged;
+    return refuse();
   };
-  // A spent budget is refused before any token call.
-  if (GcmBudgets::used(*state.gcm) >= limit) return refuse();
+  // The first attempt's count is taken here, before any session or token call; a retry takes
+  // another in the operation. A count taken for an attempt that never reaches the token is
+  // lost: an over-count, the safe side.
+  bool prepaid = false;
+  if (durable_budgets_) {
+    CRATON_ASSIGN_OR_RETURN(durable, durable_counter(state, key.material()));
+    CRATON_RETURN_IF_ERROR(charge_durable());
+    prepaid = true;
+  } else if (GcmBudgets::used(*state.gcm) >= limit) {
+    // A spent budget is refused before any token call.
+    return refuse();
+  }
   const std::span<std::uint8_t> sealed = sealed_out.first(sealed_size);
   return with_key<std::size_t>(
       key, KeyUsage::Cipher, [&](Lease& lease, CK_OBJECT_HANDLE object) -> Result<std::size_t> {
         // Every attempt counts, retries included, before its IV is drawn: an encryption that
         // then fails may still have happened on the token.
-        if (!GcmBudgets::reserve(*state.gcm, limit)) return refuse();
+        if (durable != nullptr) {
+          if (!std::exchange(prepaid, false)) CRATON_RETURN_IF_ERROR(charge_durable());
+        } else if (!GcmBudgets::reserve(*state.gcm, limit)) {
+          return refuse();
+        }
         CRATON_ASSIGN_OR_RETURN(const std::span<const std::uint8_t> iv, next_iv(lease));
         std::copy(iv.begin(), iv.end(), sealed.begin());
         CK_GCM_PARAMS params = gcm_params(sealed.first(kGcmIvSize), aad);

@@ -195,7 +195,39 @@ Result<void> Pkcs11PassthroughBackend::check_input_size(std::size_t size,
 
 std::uint64_t Pkcs11PassthroughBackend::gcm_messages(const Key& key) {
   const KeyState& state = key_state(key.material());
+  if (durable_budgets_) {
+    DurableBudgets::Counter* counter = state.durable.load(std::memory_order_acquire);
+    return counter != nullptr ? DurableBudgets::used(*counter) : 0;
+  }
   return state.gcm != nullptr ? GcmBudgets::used(*state.gcm) : 0;
+}
+
+void Pkcs11PassthroughBackend::use_durable_budgets(std::shared_ptr<DurableBudgets> budgets,
+                                                   std::unique_ptr<AuditMac> identity) {
+  durable_budgets_ = std::move(budgets);
+  budget_identity_ = std::move(identity);
+}
+
+Result<DurableBudgets::Counter*> Pkcs11PassthroughBackend::durable_counter(
+    KeyState& state, const KeyMaterial& material) {
+  DurableBudgets::Counter* counter = state.durable.load(std::memory_order_acquire);
+  if (counter != nullptr && state.durable_join_from.load(std::memory_order_acquire) == nullptr) {
+    return counter;
+  }
+  if (counter == nullptr) {
+    // Outside the lock: a token identity key makes this an HMAC on the token (another lease).
+    const SecretBytes input = keys::fingerprint_input(material);
+    CRATON_ASSIGN_OR_RETURN(const auto mac, budget_identity_->mac(input.expose()));
+    budget::KeyIdentity identity;
+    identity.bytes = mac;
+    counter = &durable_budgets_->counter(identity);
+  }
+  const std::lock_guard lock(durable_mutex_);
+  if (DurableBudgets::Counter* from = state.durable_join_from.exchange(nullptr)) {
+    durable_budgets_->share(*from, *counter);
+  }
+  state.durable.store(counter, std::memory_order_release);
+  return counter;
 }
 
 }  // namespace craton::hsm::pkcs11

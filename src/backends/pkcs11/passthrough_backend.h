@@ -25,6 +25,7 @@
 #include "backends/pkcs11/vendor_rules.h"
 #include "keys/fingerprint_memo.h"
 #include "keys/key_material.h"
+#include "pkcs11/cache/durable_budgets.h"
 #include "pkcs11/cache/gcm_budgets.h"
 #include "pkcs11/pool/session_pool.h"
 
@@ -63,6 +64,12 @@ struct KeyState {
   // AES keys: the key's process-wide GCM message count (null for other kinds). Evicting and
   // re-importing a key resumes it (seed: "Sticky high-water marks").
   GcmBudgets::Counter* gcm = nullptr;
+  // With a durable budget store, instead: the key's counter there, set on its first encryption
+  // (its identity is an HMAC under the budget identity key, which may be a token call).
+  std::atomic<DurableBudgets::Counter*> durable{nullptr};
+  // A resident key stored from material (durable stores): the material's counter, joined into
+  // this key's on its first encryption (DurableBudgets::share).
+  std::atomic<DurableBudgets::Counter*> durable_join_from{nullptr};
   // Resident keys: the token object's handle, valid in every session, while resident_stamp()
   // is what it was proven under.
   ResidentHandle resident;
@@ -149,8 +156,19 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] const vendor::VendorProfile& vendor_profile() const noexcept {
     return vendor_profile_;
   }
-  // The number of GCM encryptions counted so far for `key`, in this whole process.
+  // The number of GCM encryptions counted so far for `key`, in this whole process (with a
+  // durable store: the store's count at the last reservation, less what this process holds
+  // unspent; 0 before the key's first encryption).
   [[nodiscard]] std::uint64_t gcm_messages(const Key& key);
+  // From now on GCM budgets are counted in `budgets` (a durable store, docs/budgets.md), each
+  // key named there by HMAC-SHA-256 of its fingerprint input under `identity` (the budget
+  // identity key). Call once, before the backend is used; without it budgets stay in memory.
+  void use_durable_budgets(std::shared_ptr<DurableBudgets> budgets,
+                           std::unique_ptr<AuditMac> identity);
+  // The durable budgets in use, or null (memory).
+  [[nodiscard]] const DurableBudgets* durable_budgets() const noexcept {
+    return durable_budgets_.get();
+  }
   // The keyed fingerprint this backend knows `key` by (memoised: cheap after the first call).
   [[nodiscard]] const Fingerprint& fingerprint_of(const Key& key) {
     return key_state(key.material()).fingerprint;
@@ -167,6 +185,11 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   // An administrative event for the audit trail, when there is one.
   void note_admin(AuditOperation operation, const KeyState& state, std::string detail = {});
 
+  // The key's counter in the durable store (use_durable_budgets), made on first use.
+  // Errors: those of the identity key's MAC (a token HMAC may fail like any token call).
+  Result<DurableBudgets::Counter*> durable_counter(KeyState& state, const KeyMaterial& material);
+  // The KeyUsageLimitExceeded refusal, audited as GcmBudgetRefused.
+  HsmError refuse_gcm(const KeyState& state);
   // The key's fingerprint and shared state: memoised on the key, so the hot path neither
   // rehashes key bytes nor takes a lock.
   KeyState& key_state(const KeyMaterial& material);
@@ -280,6 +303,10 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   mutable std::mutex key_states_mutex_;  // mutable: stats() reads the GCM counts
   std::unordered_map<Fingerprint, std::unique_ptr<KeyState>, FingerprintHash> key_states_;
   AdminEventHandler on_admin_;  // empty without an audit trail
+  // Durable budgets (null: memory), set once before use.
+  std::shared_ptr<DurableBudgets> durable_budgets_;
+  std::unique_ptr<AuditMac> budget_identity_;
+  std::mutex durable_mutex_;  // making a key's durable counter (durable_counter)
   // Shared with the pool's event handler, which may outlive no backend but exists before it.
   std::shared_ptr<Observability> observability_;
 

@@ -80,6 +80,13 @@ Result<Key> Pkcs11PassthroughBackend::import_resident_key(const Key& material,
   if (material.is_private()) CRATON_RETURN_IF_ERROR(require_login_for_keys("importing", spec));
   CRATON_RETURN_IF_ERROR(
       require_private_key_create(vendor_profile_, material.kind(), "importing a resident key"));
+  // With a durable store the material's budget is named before the token changes, so that
+  // the stored copy can always be joined to it (docs/budgets.md, "Stored copies").
+  DurableBudgets::Counter* material_budget = nullptr;
+  if (durable_budgets_ && material.kind() == KeyKind::Aes) {
+    CRATON_ASSIGN_OR_RETURN(material_budget,
+                            durable_counter(key_state(material.material()), material.material()));
+  }
   CRATON_ASSIGN_OR_RETURN(
       Key resident, create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
         return store_resident(lease, material, spec, usages, pool_->logs_in(), created);
@@ -88,6 +95,12 @@ Result<Key> Pkcs11PassthroughBackend::import_resident_key(const Key& material,
     // The same bytes are the same key: what the material sealed counts for the stored copy.
     GcmBudgets::process().share(key_state(resident.material()).fingerprint,
                                 key_state(material.material()).fingerprint);
+    // Durable: the material's counter joins the copy's on the copy's first encryption, when
+    // its identity is made; from then on both count under the copy's row, which is first
+    // charged with the material's history.
+    if (material_budget != nullptr) {
+      key_state(resident.material()).durable_join_from.store(material_budget);
+    }
   }
   return resident;
 }

@@ -47,12 +47,27 @@ BackendStats Pkcs11PassthroughBackend::stats() const {
   stats.concurrency = limits_.stats();
   const std::uint64_t limit = config_.gcm_max_messages_per_key;
   stats.gcm_max_messages_per_key = limit;
+  if (durable_budgets_) {
+    stats.budget_store = durable_budgets_->describe();
+    stats.budget_reservations = durable_budgets_->reservations();
+  }
   const std::lock_guard lock(key_states_mutex_);
   for (const auto& [fingerprint, state] : key_states_) {
     if (state->gcm == nullptr || limit == 0) continue;
-    const std::uint64_t used = GcmBudgets::used(*state->gcm);
+    std::uint64_t used = 0;
+    bool exhausted = false;
+    if (durable_budgets_) {
+      // A key not encrypted with yet has no durable counter (nor a row we know of).
+      DurableBudgets::Counter* counter = state->durable.load(std::memory_order_acquire);
+      if (counter == nullptr) continue;
+      used = DurableBudgets::used(*counter);
+      exhausted = DurableBudgets::exhausted(*counter);
+    } else {
+      used = GcmBudgets::used(*state->gcm);
+    }
     stats.gcm_budget_used[fingerprint.short_hex()] =
         static_cast<double>(used) / static_cast<double>(limit);
+    if (exhausted || used >= limit) stats.gcm_budget_exhausted.push_back(fingerprint.short_hex());
   }
   return stats;
 }

@@ -11,13 +11,13 @@
 #include <gtest/gtest.h>
 #include <openssl/rand.h>
 
-#include "pkcs11/fake_budget_store.h"
+#include "pkcs11/forwarding_budget_store.h"
 #include "support/matchers.h"
 
 namespace craton::hsm::pkcs11 {
 namespace {
 
-using ::craton::hsm::testing::FakeBudgetStore;
+using ::craton::hsm::testing::ForwardingBudgetStore;
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
 
@@ -27,18 +27,18 @@ budget::KeyIdentity random_identity() {
   return key;
 }
 
+// DurableBudgets over a real SQLite store, through the forwarding store's switch and count.
 struct Fixture {
-  std::shared_ptr<FakeBudgetStore::Rows> rows = std::make_shared<FakeBudgetStore::Rows>();
+  std::shared_ptr<ForwardingBudgetStore::Files> files =
+      std::make_shared<ForwardingBudgetStore::Files>();
+  ForwardingBudgetStore view;  // a second connection to the same file, to read what is stored
   std::shared_ptr<DurableBudgets> budgets;
 
-  Fixture(std::string name, BlockSizing sizing) {
-    budgets = std::make_shared<DurableBudgets>(
-        std::make_unique<FakeBudgetStore>(std::move(name), rows), sizing);
+  Fixture(const std::string& name, BlockSizing sizing) : view(name, files) {
+    budgets = std::make_shared<DurableBudgets>(std::make_unique<ForwardingBudgetStore>(name, files),
+                                               sizing);
   }
-  std::uint64_t stored(const budget::KeyIdentity& key) {
-    const std::lock_guard lock(rows->mutex);
-    return rows->rows[key.bytes].used;
-  }
+  std::uint64_t stored(const budget::KeyIdentity& key) { return view.stored(key); }
 };
 
 TEST(DurableBudgetsTest, EightThreadsGetExactlyTheLimitAndTheStoreAgrees) {
@@ -68,7 +68,7 @@ TEST(DurableBudgetsTest, BlocksGrowWithTheRateSoReservationsStayRare) {
   // 16, 32, ..., 1024 (7 blocks, 2032 counts), then blocks of 1024.
   const std::uint64_t expected = 7 + (100000 - 2032 + 1023) / 1024;
   EXPECT_EQ(fixture.budgets->reservations(), expected);
-  EXPECT_EQ(fixture.rows->reserve_calls.load(), expected);
+  EXPECT_EQ(fixture.files->reserve_calls.load(), expected);
 }
 
 TEST(DurableBudgetsTest, AStoreDownFailsClosedOnlyOnceTheBlockIsSpentAndRecovers) {
@@ -76,12 +76,12 @@ TEST(DurableBudgetsTest, AStoreDownFailsClosedOnlyOnceTheBlockIsSpentAndRecovers
   const budget::KeyIdentity key = random_identity();
   DurableBudgets::Counter& counter = fixture.budgets->counter(key);
   ASSERT_THAT(fixture.budgets->charge(counter, 100), IsOk());  // reserves 8, spends 1
-  fixture.rows->down = true;
+  fixture.files->down = true;
   for (int i = 0; i < 7; ++i) ASSERT_THAT(fixture.budgets->charge(counter, 100), IsOk()) << i;
   EXPECT_THAT(fixture.budgets->charge(counter, 100),
               HasErrorCode(ErrorCode::BudgetStoreUnavailable));
   EXPECT_FALSE(DurableBudgets::exhausted(counter));
-  fixture.rows->down = false;
+  fixture.files->down = false;
   EXPECT_THAT(fixture.budgets->charge(counter, 100), IsOk());
   EXPECT_EQ(fixture.stored(key), 16u);
 }
@@ -89,7 +89,7 @@ TEST(DurableBudgetsTest, AStoreDownFailsClosedOnlyOnceTheBlockIsSpentAndRecovers
 TEST(DurableBudgetsTest, ThreadsWaitingBehindAFailedReservationDoNotEachRetryTheStore) {
   Fixture fixture("waiters", {.min = 1, .max = 1});
   DurableBudgets::Counter& counter = fixture.budgets->counter(random_identity());
-  fixture.rows->down = true;
+  fixture.files->down = true;
   std::atomic<int> failures{0};
   std::vector<std::jthread> threads;
   for (int t = 0; t < 8; ++t) {
@@ -100,8 +100,8 @@ TEST(DurableBudgetsTest, ThreadsWaitingBehindAFailedReservationDoNotEachRetryThe
   threads.clear();
   EXPECT_EQ(failures.load(), 8);
   // Every thread fails; those that queued behind a failing call reuse its answer.
-  EXPECT_LE(fixture.rows->reserve_calls.load(), 8u);
-  EXPECT_GE(fixture.rows->reserve_calls.load(), 1u);
+  EXPECT_LE(fixture.files->reserve_calls.load(), 8u);
+  EXPECT_GE(fixture.files->reserve_calls.load(), 1u);
 }
 
 TEST(DurableBudgetsTest, ASpentBudgetIsLatchedWithoutAnotherRoundTrip) {
@@ -109,9 +109,9 @@ TEST(DurableBudgetsTest, ASpentBudgetIsLatchedWithoutAnotherRoundTrip) {
   DurableBudgets::Counter& counter = fixture.budgets->counter(random_identity());
   for (int i = 0; i < 6; ++i) ASSERT_THAT(fixture.budgets->charge(counter, 6), IsOk());
   EXPECT_THAT(fixture.budgets->charge(counter, 6), HasErrorCode(ErrorCode::KeyUsageLimitExceeded));
-  const std::uint64_t calls = fixture.rows->reserve_calls.load();
+  const std::uint64_t calls = fixture.files->reserve_calls.load();
   EXPECT_THAT(fixture.budgets->charge(counter, 6), HasErrorCode(ErrorCode::KeyUsageLimitExceeded));
-  EXPECT_EQ(fixture.rows->reserve_calls.load(), calls);
+  EXPECT_EQ(fixture.files->reserve_calls.load(), calls);
 }
 
 TEST(DurableBudgetsTest, ARetiredKeyIsRefusedOnItsNextReservation) {
@@ -119,8 +119,7 @@ TEST(DurableBudgetsTest, ARetiredKeyIsRefusedOnItsNextReservation) {
   const budget::KeyIdentity key = random_identity();
   DurableBudgets::Counter& counter = fixture.budgets->counter(key);
   ASSERT_THAT(fixture.budgets->charge(counter, 100), IsOk());
-  FakeBudgetStore admin("retired", fixture.rows);
-  ASSERT_THAT(admin.retire(key), IsOk());
+  ASSERT_THAT(fixture.view.retire(key), IsOk());
   EXPECT_THAT(fixture.budgets->charge(counter, 100), IsOk());  // the block's second count
   EXPECT_THAT(fixture.budgets->charge(counter, 100),
               HasErrorCode(ErrorCode::KeyUsageLimitExceeded));
@@ -153,16 +152,16 @@ TEST(DurableBudgetsTest, AJoinedKeyCarriesItsHistoryIntoTheCopysRow) {
 }
 
 TEST(DurableBudgetsTest, OneInstancePerStoreAndDifferentStoresNeverMix) {
-  auto rows = std::make_shared<FakeBudgetStore::Rows>();
-  auto first = DurableBudgets::for_store(std::make_unique<FakeBudgetStore>("one", rows), {});
-  auto again = DurableBudgets::for_store(std::make_unique<FakeBudgetStore>("one", rows), {});
-  auto other = DurableBudgets::for_store(std::make_unique<FakeBudgetStore>("two", rows), {});
+  auto files = std::make_shared<ForwardingBudgetStore::Files>();
+  auto first = DurableBudgets::for_store(std::make_unique<ForwardingBudgetStore>("one", files), {});
+  auto again = DurableBudgets::for_store(std::make_unique<ForwardingBudgetStore>("one", files), {});
+  auto other = DurableBudgets::for_store(std::make_unique<ForwardingBudgetStore>("two", files), {});
   EXPECT_EQ(first.get(), again.get());
   EXPECT_NE(first.get(), other.get());
   const budget::KeyIdentity key = random_identity();
   EXPECT_EQ(&first->counter(key), &again->counter(key));
   EXPECT_NE(&first->counter(key), &other->counter(key));
-  EXPECT_EQ(first->describe(), "fake:one");
+  EXPECT_EQ(first->describe(), "sqlite:" + (files->dir.path() / "one.db").string());
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The passthrough's AES-GCM budget on a durable store (the in-memory fake of
-// tests/pkcs11/fake_budget_store.h; the real stores in tests/budget_e2e): one budget per key
-// identity across backends that do not share memory (as processes), a store that is down fails
+// The passthrough's AES-GCM budget on a durable store (a real SQLite file through
+// tests/pkcs11/forwarding_budget_store.h's switch; both stores in tests/budget_e2e): one budget per
+// key identity across backends that do not share memory (as processes), a store that is down fails
 // encryption closed before any token call while decryption goes on, the refusal audited and
 // the spent key in stats(), and a stored copy of material carrying the material's history.
 #include <openssl/rand.h>
@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "backends/pkcs11/resident_test_util.h"
-#include "pkcs11/fake_budget_store.h"
+#include "pkcs11/forwarding_budget_store.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
 #include "support/softhsm_token.h"
@@ -17,7 +17,7 @@
 namespace craton::hsm::pkcs11 {
 namespace {
 
-using ::craton::hsm::testing::FakeBudgetStore;
+using ::craton::hsm::testing::ForwardingBudgetStore;
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
 using ::craton::hsm::testing::softhsm_config;
@@ -38,7 +38,7 @@ std::string random_key_file_bytes() {
 }
 
 // One store several "processes" reach: each backend gets DurableBudgets of its own (nothing
-// shared in memory), all over the same rows.
+// shared in memory), all over the same SQLite file.
 class DurableWorld {
  public:
   explicit DurableWorld(std::string name) : name_(std::move(name)) {
@@ -57,24 +57,21 @@ class DurableWorld {
     auto mac = make_key_file_audit_mac(other_identity ? other_identity_ : identity_);
     EXPECT_THAT(mac, IsOk());
     (*backend)->use_durable_budgets(
-        std::make_shared<DurableBudgets>(std::make_unique<FakeBudgetStore>(name_, rows_), sizing),
+        std::make_shared<DurableBudgets>(std::make_unique<ForwardingBudgetStore>(name_, files_),
+                                         sizing),
         std::move(*mac));
     return std::move(*backend);
   }
-  FakeBudgetStore::Rows& rows() { return *rows_; }
-  std::uint64_t total_used() {
-    const std::lock_guard lock(rows_->mutex);
-    std::uint64_t sum = 0;
-    for (const auto& [bytes, row] : rows_->rows) sum += row.used;
-    return sum;
-  }
+  ForwardingBudgetStore::Files& files() { return *files_; }
+  std::uint64_t total_used() { return ForwardingBudgetStore(name_, files_).total_stored(); }
 
  private:
   std::string name_;
   TempDir dir_;
   std::filesystem::path identity_;
   std::filesystem::path other_identity_;
-  std::shared_ptr<FakeBudgetStore::Rows> rows_ = std::make_shared<FakeBudgetStore::Rows>();
+  std::shared_ptr<ForwardingBudgetStore::Files> files_ =
+      std::make_shared<ForwardingBudgetStore::Files>();
 };
 
 int encrypt_until_refused(CryptoBackend& backend, const Key& key) {
@@ -117,7 +114,7 @@ TEST(DurableBudgetTest, AStoreDownFailsEncryptionClosedAndDecryptionGoesOn) {
   const Key key = fresh_aes_key();
   auto sealed = crypto.aes_gcm_encrypt(key, kMessage, {});
   ASSERT_THAT(sealed, IsOk());
-  world.rows().down = true;
+  world.files().down = true;
   // The counts already reserved are still good.
   for (int i = 0; i < 3; ++i) ASSERT_THAT(crypto.aes_gcm_encrypt(key, kMessage, {}), IsOk());
   const auto inits = backend->module().call_count(Fn::EncryptInit);
@@ -130,7 +127,7 @@ TEST(DurableBudgetTest, AStoreDownFailsEncryptionClosedAndDecryptionGoesOn) {
   EXPECT_EQ(backend->module().call_count(Fn::GenerateRandom), draws);
   EXPECT_EQ(out, std::vector<std::uint8_t>(out.size(), 0xAA));  // nothing written
   EXPECT_THAT(crypto.aes_gcm_decrypt(key, *sealed, {}), IsOk());
-  world.rows().down = false;
+  world.files().down = false;
   EXPECT_THAT(crypto.aes_gcm_encrypt(key, kMessage, {}), IsOk());
 }
 
@@ -143,7 +140,7 @@ TEST(DurableBudgetTest, ASpentBudgetIsAuditedAndReportedInStats) {
   const Key key = fresh_aes_key();
   EXPECT_EQ(encrypt_until_refused(*backend, key), 3);
   const BackendStats stats = backend->stats();
-  EXPECT_EQ(stats.budget_store, "fake:stats");
+  EXPECT_EQ(stats.budget_store, "sqlite:" + (world.files().dir.path() / "stats.db").string());
   EXPECT_EQ(stats.budget_reservations, 2u);
   const std::string name = backend->fingerprint_of(key).short_hex();
   EXPECT_EQ(stats.gcm_budget_used.at(name), 1.0);

@@ -24,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 // The schema of docs/budget-stores.md; an operator may create it beforehand and grant the
 // store's role only SELECT, INSERT and UPDATE on it.
-constexpr const char* kCreateTable = R"sql(
+constexpr const char* kPgCreateTable = R"sql(
 CREATE TABLE IF NOT EXISTS craton_gcm_budget (
   key_identity  text    PRIMARY KEY,
   used          bigint  NOT NULL CHECK (used >= 0),
@@ -36,13 +36,13 @@ CREATE TABLE IF NOT EXISTS craton_gcm_budget (
 ))sql";
 
 // Checked first, so that a role without CREATE on the schema can use a table made for it.
-constexpr const char* kTableExists = "SELECT to_regclass('craton_gcm_budget') IS NOT NULL";
+constexpr const char* kPgTableExists = "SELECT to_regclass('craton_gcm_budget') IS NOT NULL";
 
 // One statement, one transaction: adds LEAST(block, limit - used) under the row lock and says
 // how much (SET evaluates every right-hand side on the old row). A key at its limit or retired
 // fails the WHERE: no row comes back and nothing changes. Durable when it returns: the session
 // runs with synchronous_commit on.
-constexpr const char* kReserve = R"sql(
+constexpr const char* kPgReserve = R"sql(
 INSERT INTO craton_gcm_budget AS b
   (key_identity, used, use_limit, last_grant, last_reserved, last_host, retired)
 VALUES ($1, LEAST($2::bigint, $3::bigint), $3::bigint, LEAST($2::bigint, $3::bigint),
@@ -56,17 +56,17 @@ ON CONFLICT (key_identity) DO UPDATE SET
 WHERE b.used < $3::bigint AND NOT b.retired
 RETURNING used, last_grant)sql";
 
-constexpr const char* kSelectOne =
+constexpr const char* kPgSelectOne =
     "SELECT key_identity, used, use_limit, last_reserved, last_host, retired "
     "FROM craton_gcm_budget WHERE key_identity = $1";
-constexpr const char* kSelectAll =
+constexpr const char* kPgSelectAll =
     "SELECT key_identity, used, use_limit, last_reserved, last_host, retired "
     "FROM craton_gcm_budget ORDER BY key_identity COLLATE \"C\"";
-constexpr const char* kRetire =
+constexpr const char* kPgRetire =
     "INSERT INTO craton_gcm_budget (key_identity, used, use_limit, retired) "
     "VALUES ($1, 0, 0, true) ON CONFLICT (key_identity) DO UPDATE SET retired = true";
 
-bool read_record(const PgResult& rows, int row, BudgetRecord& record) {
+bool read_pg_record(const PgResult& rows, int row, BudgetRecord& record) {
   const std::optional<KeyIdentity> key = KeyIdentity::from_hex(rows.text(row, 0));
   if (!key) return false;
   record.key = *key;
@@ -93,14 +93,14 @@ class PostgresStore final : public BudgetStore {
     const std::lock_guard lock(mutex_);
     const Clock::time_point deadline = Clock::now() + timeout_;
     CRATON_RETURN_IF_ERROR(ensure_connected(deadline));
-    CRATON_ASSIGN_OR_RETURN(const PgResult exists, connection_->exec(kTableExists, {}, deadline));
+    CRATON_ASSIGN_OR_RETURN(const PgResult exists, connection_->exec(kPgTableExists, {}, deadline));
     if (exists.rows() == 1 && exists.boolean(0, 0)) return {};
-    Result<PgResult> created = connection_->exec(kCreateTable, {}, deadline);
+    Result<PgResult> created = connection_->exec(kPgCreateTable, {}, deadline);
     if (created) return {};
     // Another process may have created it between our check and our CREATE (two concurrent
     // CREATE TABLE IF NOT EXISTS can collide in the catalog): fine if it is there now.
     if (!connection_->broken()) {
-      auto again = connection_->exec(kTableExists, {}, deadline);
+      auto again = connection_->exec(kPgTableExists, {}, deadline);
       if (again && again->rows() == 1 && again->boolean(0, 0)) return {};
     }
     return std::unexpected(std::move(created).error());
@@ -115,13 +115,13 @@ class PostgresStore final : public BudgetStore {
     CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire(deadline));
     // A retry after a lost connection may repeat a reservation the server did commit: those
     // counts are then lost, which only ever over-counts.
-    CRATON_ASSIGN_OR_RETURN(const PgResult granted, run(kReserve, params, deadline));
+    CRATON_ASSIGN_OR_RETURN(const PgResult granted, run(kPgReserve, params, deadline));
     if (granted.rows() == 0) {
       const std::vector<std::string> one{key.hex()};
-      CRATON_ASSIGN_OR_RETURN(const PgResult row, run(kSelectOne, one, deadline));
+      CRATON_ASSIGN_OR_RETURN(const PgResult row, run(kPgSelectOne, one, deadline));
       BudgetRecord record;
       record.key = key;
-      if (row.rows() == 1) read_record(row, 0, record);
+      if (row.rows() == 1) read_pg_record(row, 0, record);
       return exhausted(record, limit);
     }
     const auto used = static_cast<std::uint64_t>(granted.integer(0, 0));
@@ -132,11 +132,11 @@ class PostgresStore final : public BudgetStore {
   Result<std::vector<BudgetRecord>> list() override {
     const Clock::time_point deadline = Clock::now() + timeout_;
     CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire(deadline));
-    CRATON_ASSIGN_OR_RETURN(const PgResult rows, run(kSelectAll, {}, deadline));
+    CRATON_ASSIGN_OR_RETURN(const PgResult rows, run(kPgSelectAll, {}, deadline));
     std::vector<BudgetRecord> records;
     for (int i = 0; i < rows.rows(); ++i) {
       BudgetRecord record;
-      if (read_record(rows, i, record)) records.push_back(std::move(record));
+      if (read_pg_record(rows, i, record)) records.push_back(std::move(record));
     }
     return records;
   }
@@ -145,9 +145,9 @@ class PostgresStore final : public BudgetStore {
     const Clock::time_point deadline = Clock::now() + timeout_;
     CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire(deadline));
     const std::vector<std::string> params{key.hex()};
-    CRATON_ASSIGN_OR_RETURN(const PgResult rows, run(kSelectOne, params, deadline));
+    CRATON_ASSIGN_OR_RETURN(const PgResult rows, run(kPgSelectOne, params, deadline));
     BudgetRecord record;
-    if (rows.rows() != 1 || !read_record(rows, 0, record)) {
+    if (rows.rows() != 1 || !read_pg_record(rows, 0, record)) {
       return fail(ErrorCode::KeyNotFound,
                   fmt::format("{}: no budget recorded for key {}", where_, key.hex()));
     }
@@ -158,7 +158,7 @@ class PostgresStore final : public BudgetStore {
     const Clock::time_point deadline = Clock::now() + timeout_;
     CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire(deadline));
     const std::vector<std::string> params{key.hex()};
-    CRATON_RETURN_IF_ERROR(run(kRetire, params, deadline));
+    CRATON_RETURN_IF_ERROR(run(kPgRetire, params, deadline));
     return {};
   }
 

@@ -21,7 +21,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The schema of docs/budget-stores.md. `limit` is a keyword in SQL, hence use_limit.
-constexpr const char* kCreateTable = R"sql(
+constexpr const char* kSqliteCreateTable = R"sql(
 CREATE TABLE IF NOT EXISTS craton_gcm_budget (
   key_identity  TEXT    PRIMARY KEY NOT NULL,
   used          INTEGER NOT NULL,
@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS craton_gcm_budget (
 // One statement adds min(block, limit - used) and says how much: SET evaluates every
 // right-hand side on the old row, so last_grant is what this reservation added. A key at its
 // limit or retired matches no row (the WHERE), so nothing comes back and nothing changes.
-constexpr std::string_view kReserve = R"sql(
+constexpr std::string_view kSqliteReserve = R"sql(
 INSERT INTO craton_gcm_budget AS b
   (key_identity, used, use_limit, last_grant, last_reserved, last_host, retired)
 VALUES (?1, min(?2, ?3), ?3, min(?2, ?3), ?4, ?5, 0)
@@ -48,13 +48,13 @@ ON CONFLICT (key_identity) DO UPDATE SET
 WHERE b.used < ?3 AND b.retired = 0
 RETURNING used, last_grant)sql";
 
-constexpr std::string_view kSelectOne =
+constexpr std::string_view kSqliteSelectOne =
     "SELECT key_identity, used, use_limit, last_reserved, last_host, retired "
     "FROM craton_gcm_budget WHERE key_identity = ?1";
-constexpr std::string_view kSelectAll =
+constexpr std::string_view kSqliteSelectAll =
     "SELECT key_identity, used, use_limit, last_reserved, last_host, retired "
     "FROM craton_gcm_budget ORDER BY key_identity";
-constexpr std::string_view kRetire =
+constexpr std::string_view kSqliteRetire =
     "INSERT INTO craton_gcm_budget (key_identity, used, use_limit, retired) VALUES (?1, 0, 0, 1) "
     "ON CONFLICT (key_identity) DO UPDATE SET retired = 1";
 
@@ -70,17 +70,17 @@ struct Statements {
 };
 
 Result<Statements> prepare_statements(SqliteDb& db) {
-  CRATON_ASSIGN_OR_RETURN(SqliteStatement reserve, db.prepare(kReserve, "prepare reserve"));
-  CRATON_ASSIGN_OR_RETURN(SqliteStatement select_one, db.prepare(kSelectOne, "prepare show"));
-  CRATON_ASSIGN_OR_RETURN(SqliteStatement select_all, db.prepare(kSelectAll, "prepare list"));
-  CRATON_ASSIGN_OR_RETURN(SqliteStatement retire, db.prepare(kRetire, "prepare retire"));
+  CRATON_ASSIGN_OR_RETURN(SqliteStatement reserve, db.prepare(kSqliteReserve, "prepare reserve"));
+  CRATON_ASSIGN_OR_RETURN(SqliteStatement select_one, db.prepare(kSqliteSelectOne, "prepare show"));
+  CRATON_ASSIGN_OR_RETURN(SqliteStatement select_all, db.prepare(kSqliteSelectAll, "prepare list"));
+  CRATON_ASSIGN_OR_RETURN(SqliteStatement retire, db.prepare(kSqliteRetire, "prepare retire"));
   return Statements{std::move(reserve), std::move(select_one), std::move(select_all),
                     std::move(retire)};
 }
 
-// Reads a row of kSelectOne/kSelectAll; false for a key column that is not a KeyIdentity
+// Reads a row of kSqliteSelectOne/kSqliteSelectAll; false for a key column that is not a KeyIdentity
 // (a row someone wrote by hand), which list() leaves out.
-bool read_record(const SqliteStatement& row, BudgetRecord& record) {
+bool read_sqlite_record(const SqliteStatement& row, BudgetRecord& record) {
   const std::optional<KeyIdentity> key = KeyIdentity::from_hex(row.column_text(0));
   if (!key) return false;
   record.key = *key;
@@ -130,7 +130,7 @@ class SqliteStore final : public BudgetStore {
       CRATON_ASSIGN_OR_RETURN(const bool row, select.step());
       if (!row) break;
       BudgetRecord record;
-      if (read_record(select, record)) records.push_back(std::move(record));
+      if (read_sqlite_record(select, record)) records.push_back(std::move(record));
     }
     select.reset();
     return records;
@@ -199,7 +199,7 @@ class SqliteStore final : public BudgetStore {
     select.bind(1, hex);
     Result<bool> row = select.step();
     BudgetRecord record;
-    const bool found = row && *row && read_record(select, record);
+    const bool found = row && *row && read_sqlite_record(select, record);
     select.reset();
     if (!row) return std::unexpected(std::move(row).error());
     if (!found) {
@@ -252,7 +252,7 @@ Result<std::unique_ptr<BudgetStore>> open_sqlite_store(const std::filesystem::pa
   // FULL: WAL mode's default (NORMAL) may lose the last commits on power loss, and a lost
   // reservation would be handed out a second time.
   CRATON_RETURN_IF_ERROR(db.exec("PRAGMA synchronous=FULL", "set synchronous=FULL"));
-  CRATON_RETURN_IF_ERROR(db.exec(kCreateTable, "create table"));
+  CRATON_RETURN_IF_ERROR(db.exec(kSqliteCreateTable, "create table"));
   // Proves now, not at the first encryption, that this process can take the write lock.
   CRATON_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE; COMMIT", "take the write lock"));
   CRATON_ASSIGN_OR_RETURN(Statements statements, prepare_statements(db));

@@ -11,12 +11,14 @@
 
 #include "budget/open_store.h"
 #include "cli/cli_runner.h"
+#include "support/postgres_server.h"
 #include "support/softhsm_token.h"
 
 namespace craton::hsm::testing {
 namespace {
 
 using Json = nlohmann::json;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -145,6 +147,48 @@ TEST_F(CliBudgetTest, AnUnreachableStoreFailsWithItsTypedError) {
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
   EXPECT_THAT(refused.output, HasSubstr("chmod 600"));
 }
+
+// The fleet store through the CLI: the password comes from the 0600 file the config names and
+// appears nowhere in what the commands print.
+TEST(CliBudgetPostgresTest, ListAndRetireNeverPrintThePassword) {
+  PostgresServer* server = PostgresServer::get();
+  if (server == nullptr) GTEST_SKIP() << PostgresServer::skip_reason();
+  TempDir dir;
+  const std::string password_file =
+      dir.write("store.pw", PostgresServer::password() + "\n").string();
+  const std::string config =
+      dir.write("pg.toml", fmt::format("library_path = \"{}\"\ntoken_label = \"{}\"\n"
+                                       "[budget]\nstore = \"postgresql\"\nurl = \"{}\"\n"
+                                       "password_file = \"{}\"\nidentity_key_label = \"id\"\n",
+                                       kModulePath, kTokenLabel, server->url(), password_file))
+          .string();
+  const std::string hex = key_with(0xe5).hex();
+  const CommandResult retired =
+      run_cli(fmt::format("budget retire {} --yes --config '{}' </dev/null", hex, config));
+  ASSERT_EQ(retired.exit_code, 0) << retired.output;
+  for (const char* args : {"list", "list --json"}) {
+    const CommandResult listed = run_cli(fmt::format("budget {} --config '{}'", args, config));
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    EXPECT_THAT(listed.output, HasSubstr(hex));
+    EXPECT_THAT(listed.output, Not(HasSubstr(PostgresServer::password())));
+  }
+  EXPECT_THAT(run_cli(fmt::format("budget list --json --config '{}'", config)).output,
+              AllOf(HasSubstr("\"store\":\"postgresql:"), HasSubstr("dbname=craton")));
+  server->stop();
+  const CommandResult down = run_cli(fmt::format("budget list --config '{}'", config));
+  server->start();
+  EXPECT_EQ(down.exit_code, 3) << down.output;
+  EXPECT_THAT(down.output, HasSubstr("BudgetStoreUnavailable"));
+  EXPECT_THAT(down.output, Not(HasSubstr(PostgresServer::password())));
+}
+
+// The server, if a test started it, stops after the last test.
+class PostgresEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override { PostgresServer::shut_down(); }
+};
+[[maybe_unused]] const ::testing::Environment* const kPostgresEnvironment =
+    ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);  // gtest takes ownership
 
 }  // namespace
 }  // namespace craton::hsm::testing

@@ -105,6 +105,7 @@ void PostgresServer::create() {
       "full_page_writes = off\nshared_buffers = 16MB\nmax_connections = 60\n",
       dir_, kPort);
   start();
+  watch_this_process();
   admin_sql(fmt::format("CREATE ROLE {} LOGIN PASSWORD '{}'", kStoreRole, kStorePassword),
             "postgres");
   admin_sql(fmt::format("CREATE DATABASE craton OWNER {}", kStoreRole), "postgres");
@@ -178,10 +179,22 @@ std::vector<pid_t> PostgresServer::processes() const {
   return pids;
 }
 
+// A test binary that dies without its teardown (a crash, a timeout's SIGKILL, a closed pipe)
+// must not leave the server running: a detached shell waits for this process to end, then
+// stops the cluster and removes its directory (after a normal teardown it finds nothing to do).
+void PostgresServer::watch_this_process() const {
+  must(run_command(fmt::format(
+           "setsid sh -c 'while kill -0 {0} 2>/dev/null; do sleep 1; done; {1} >/dev/null 2>&1; "
+           "rm -rf \"{2}\"' </dev/null >/dev/null 2>&1 &",
+           ::getpid(),
+           as_owner(fmt::format("{} -D {}/data stop -m immediate", bin("pg_ctl"), dir_)), dir_)),
+       "starting the cleanup watcher");
+}
+
 std::string PostgresServer::as_owner(const std::string& command) const {
   // From the cluster's own directory: the account may not enter the test's working directory,
   // and PostgreSQL's tools look it up.
-  return fmt::format("cd '{}' && {} {}", dir_, prefix_, command);
+  return fmt::format("cd \"{}\" && {} {}", dir_, prefix_, command);
 }
 
 }  // namespace craton::hsm::testing

@@ -50,6 +50,7 @@ class PostgresServer {
  private:
   PostgresServer() = default;
   void create();
+  void watch_this_process() const;
   // Runs a command line as the cluster's account (through setpriv when we are root).
   std::string as_owner(const std::string& command) const;
 

@@ -50,7 +50,7 @@ Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_encrypt_into(
     return fail(ErrorCode::KeyTypeInconsistent, "AES-GCM needs an AES key");
   }
   CRATON_RETURN_IF_ERROR(require_gcm(capabilities_));
-  CRATON_RETURN_IF_ERROR(require_caller_gcm_iv(vendor_profile_));
+  CRATON_RETURN_IF_ERROR(require_caller_gcm_iv(vendor_profile()));
   const std::size_t sealed_size = kGcmIvSize + plaintext.size() + kGcmTagSize;
   // Before the budget: a buffer the caller got wrong must not use up a message.
   CRATON_RETURN_IF_ERROR(check_output_size(sealed_out.size(), sealed_size, "AES-GCM encryption"));

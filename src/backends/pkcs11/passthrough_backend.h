@@ -147,7 +147,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] const Capabilities& token_capabilities() const noexcept { return capabilities_; }
   // The vendor profile in force (config vendor_profile / [vendor_quirks], docs/vendors/).
   [[nodiscard]] const vendor::VendorProfile& vendor_profile() const noexcept {
-    return vendor_profile_;
+    return capabilities_.vendor_profile();
   }
   // The number of GCM encryptions counted so far for `key`, in this whole process.
   [[nodiscard]] std::uint64_t gcm_messages(const Key& key);
@@ -269,8 +269,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   }
 
   std::shared_ptr<SessionPool> pool_;  // shared with digest streams, which hold a lease
-  Capabilities capabilities_;
-  vendor::VendorProfile vendor_profile_;
+  Capabilities capabilities_;          // with the vendor profile in force
   TokenIdentity token_;
   Pkcs11PassthroughConfig config_;  // without the PIN, which the pool holds
   ConcurrencyLimits limits_;

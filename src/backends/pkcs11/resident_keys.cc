@@ -79,7 +79,7 @@ Result<Key> Pkcs11PassthroughBackend::import_resident_key(const Key& material,
   // A public key is public whoever stores it.
   if (material.is_private()) CRATON_RETURN_IF_ERROR(require_login_for_keys("importing", spec));
   CRATON_RETURN_IF_ERROR(
-      require_private_key_create(vendor_profile_, material.kind(), "importing a resident key"));
+      require_private_key_create(vendor_profile(), material.kind(), "importing a resident key"));
   CRATON_ASSIGN_OR_RETURN(
       Key resident, create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
         return store_resident(lease, material, spec, usages, pool_->logs_in(), created);

@@ -119,6 +119,7 @@ Capabilities Capabilities::from(TokenFacts names, std::span<const Pkcs11Mechanis
   // The profile's readings, never the names': a module named like SoftHSM2 under another
   // profile (vendor_profile = "generic") gets the spec's behaviour, and the other way round.
   names.oaep_sha1_only = profile.quirks.oaep_sha1_only;
+  names.aes_key_wrap_pad = profile.quirks.aes_key_wrap_pad;
   capabilities.profile_ = profile;
   capabilities.table_ = CapabilityTable::build(mechanisms, std::move(names));
   return capabilities;

@@ -55,9 +55,6 @@ class Capabilities {
   [[nodiscard]] bool has(CK_MECHANISM_TYPE mechanism) const noexcept {
     return mechanisms_.contains(mechanism);
   }
-  // RFC 5649 needs CKM_AES_KEY_WRAP_KWP (v3.0): CKM_AES_KEY_WRAP_PAD means RFC 5649 on
-  // SoftHSM2 (wrongly for lengths not a multiple of 8) and RFC 3394 over PKCS#7 on NSS.
-  [[nodiscard]] bool kwp_supported() const noexcept { return has(kCkmAesKeyWrapKwp); }
   // "SoftHSM", from C_GetInfo: for names only (vendor rules come from the profile).
   [[nodiscard]] const std::string& library_manufacturer() const noexcept { return manufacturer_; }
   // The vendor profile in force (docs/vendors/): every vendor-specific reading comes from it.

@@ -4,6 +4,7 @@
 // on (the backend copes or refuses with a typed error) and off (the quirk bites: the test can
 // fail).
 #include <craton/hsm/diagnostics.h>
+#include <craton/hsm/software_backend.h>
 
 #include <atomic>
 #include <mutex>
@@ -282,6 +283,66 @@ TEST_F(VendorProfileTest, CloudHsmGcmEncryptionIsRefusedTypedBeforeTheToken) {
   auto opened = cloudhsm->aes_gcm_decrypt(key, *sealed, {});
   ASSERT_THAT(opened, IsOk());
   EXPECT_TRUE(std::ranges::equal(opened->expose(), message));
+}
+
+// CKM_AES_KEY_WRAP_PAD (0x210A) stands in for RFC 5649 (SoftHSM2 has no CKM_AES_KEY_WRAP_KWP)
+// only where the profile says it is RFC 5649: SoftHSM2's is, for inputs that are a multiple of
+// 8 bytes (it zero-pads others before wrapping); NSS's is RFC 3394 over PKCS#7; a generic
+// module's is unknown. Checked byte for byte against OpenSSL (the software backend).
+TEST_F(VendorProfileTest, WrapPadStandsInForRfc5649OnlyWhereTheProfileSaysSo) {
+  const Key kek = aes_key();
+  const SecretBytes block(std::vector<std::uint8_t>(32, 0x42));
+  const SecretBytes odd(std::vector<std::uint8_t>(20, 0x43));
+  auto software = make_software_backend();
+  auto reference = software->wrap_key(kek, KeyWrapScheme::AesKwp, block);
+  auto reference_odd = software->wrap_key(kek, KeyWrapScheme::AesKwp, odd);
+  ASSERT_THAT(reference, IsOk());
+  ASSERT_THAT(reference_odd, IsOk());
+
+  auto softhsm = make_backend("softhsm2", 1);
+  ASSERT_NE(softhsm, nullptr);
+  const CapabilityTable& table = softhsm->token_capabilities().table();
+  EXPECT_EQ(table.at(wrap_row(KeyWrapScheme::AesKwp, false)).mechanism, CKM_AES_KEY_WRAP_PAD);
+  auto wrapped = softhsm->wrap_key(kek, KeyWrapScheme::AesKwp, block);
+  ASSERT_THAT(wrapped, IsOk());
+  EXPECT_EQ(*wrapped, *reference) << "RFC 5649, byte for byte";
+  for (const auto& [blob, secret] :
+       {std::pair{&*reference, &block}, std::pair{&*reference_odd, &odd}}) {
+    auto unwrapped = softhsm->unwrap_key(kek, KeyWrapScheme::AesKwp, *blob);
+    ASSERT_THAT(unwrapped, IsOk());
+    EXPECT_TRUE(unwrapped->equals(*secret)) << secret->size() << " bytes";
+  }
+  const unsigned long creates = shim_.calls("C_CreateObject");
+  const unsigned long wraps = shim_.calls("C_WrapKey");
+  const auto refused = softhsm->wrap_key(kek, KeyWrapScheme::AesKwp, odd);
+  ASSERT_THAT(refused, HasErrorCode(ErrorCode::MechanismUnsupported));
+  EXPECT_THAT(refused.error().message(), HasSubstr("multiple of 8"));
+  EXPECT_EQ(shim_.calls("C_CreateObject"), creates) << "refused before any token call";
+  EXPECT_EQ(shim_.calls("C_WrapKey"), wraps);
+  softhsm.reset();
+
+  for (const std::string profile : {"generic", "nss"}) {
+    SCOPED_TRACE(profile);
+    auto backend = make_backend(profile, 1);
+    ASSERT_NE(backend, nullptr);
+    const unsigned long wraps_before = shim_.calls("C_WrapKey");
+    const unsigned long unwraps_before = shim_.calls("C_UnwrapKey");
+    const auto not_wrapped = backend->wrap_key(kek, KeyWrapScheme::AesKwp, block);
+    ASSERT_THAT(not_wrapped, HasErrorCode(ErrorCode::MechanismUnsupported));
+    EXPECT_THAT(not_wrapped.error().message(), HasSubstr("CKM_AES_KEY_WRAP_KWP"));
+    EXPECT_THAT(not_wrapped.error().message(), HasSubstr("aes_key_wrap_pad"));
+    EXPECT_THAT(backend->unwrap_key(kek, KeyWrapScheme::AesKwp, *reference),
+                HasErrorCode(ErrorCode::MechanismUnsupported));
+    EXPECT_EQ(shim_.calls("C_WrapKey"), wraps_before);
+    EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps_before);
+  }
+
+  // The switch alone decides: a generic profile told what SoftHSM2's 0x210A means.
+  auto told = make_backend("generic", 1, [](Pkcs11PassthroughConfig& config) {
+    config.vendor_quirks.emplace("aes_key_wrap_pad", std::string("rfc5649_block_multiples"));
+  });
+  ASSERT_NE(told, nullptr);
+  EXPECT_THAT(told->wrap_key(kek, KeyWrapScheme::AesKwp, block), IsOk());
 }
 
 // Luna and CloudHSM refuse C_CreateObject of private keys (import by unwrap only).

@@ -133,6 +133,10 @@ TokenCapabilities Capabilities::describe() const {
   described.schemes = table_.describe();
   described.session_objects = std::string(session_objects_name(session_objects_));
   described.session_objects_detail = session_objects_reason_;
+  described.vendor_profile = std::string(profile_.name);
+  described.vendor_profile_source = profile_.detected ? "detected" : "configured";
+  described.vendor_profile_overridden = profile_.overridden;
+  described.vendor_quirks = vendor::active_quirks(profile_.quirks);
   return described;
 }
 

@@ -205,12 +205,13 @@ void Capabilities::probe_session_objects_with(const std::shared_ptr<const Module
   }
 }
 
-Result<void> Capabilities::require_session_objects(std::string_view what) const {
+Result<void> Capabilities::require_session_objects(std::string_view what,
+                                                   std::string_view remedy) const {
   if (keeps_session_objects()) return {};
   return fail(ErrorCode::MechanismUnsupported,
               fmt::format("{}: this token keeps no session objects ({}), so nothing is created "
-                          "for it; use a resident key",
-                          what, session_objects_reason_));
+                          "for it; {}",
+                          what, session_objects_reason_, remedy));
 }
 
 Result<void> Capabilities::require(CK_MECHANISM_TYPE mechanism, std::string_view what) const {

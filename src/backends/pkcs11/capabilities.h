@@ -90,9 +90,10 @@ class Capabilities {
     return session_objects_ != SessionObjects::Rejected &&
            session_objects_ != SessionObjects::Persisted;
   }
-  // MechanismUnsupported naming `what` and the probe's finding when the token keeps no
-  // session objects; success otherwise.
-  [[nodiscard]] Result<void> require_session_objects(std::string_view what) const;
+  // MechanismUnsupported naming `what`, the probe's finding and `remedy` when the token keeps
+  // no session objects; success otherwise.
+  [[nodiscard]] Result<void> require_session_objects(
+      std::string_view what, std::string_view remedy = "use a resident key") const;
 
  private:
   // Finds the objects labelled `label`, destroys them and counts them.

@@ -54,6 +54,11 @@ Result<Bytes> Pkcs11PassthroughBackend::wrap_key(const Key& kek, KeyWrapScheme s
   CRATON_ASSIGN_OR_RETURN(const CK_MECHANISM_TYPE mechanism_type,
                           check_kek(kek, scheme, /*unwrap=*/false, capabilities_.table(), size));
   CRATON_ASSIGN_OR_RETURN(const std::size_t expected, wrapped_size(scheme, size));
+  // The key to wrap goes in as an object (C_WrapKey wraps objects), whatever the KEK is.
+  CRATON_RETURN_IF_ERROR(capabilities_.require_session_objects(
+      fmt::format("{} wrap (C_WrapKey needs the key to wrap as an object)",
+                  wrap_scheme_name(scheme)),
+      "wrap on a token that keeps session objects"));
   return with_key<Bytes>(
       kek, KeyUsage::Wrap, [&](Lease& lease, CK_OBJECT_HANDLE kek_object) -> Result<Bytes> {
         // The secret goes in by reference to the caller's SecretBytes, never copied; sensitive, so
@@ -88,6 +93,11 @@ Result<SecretBytes> Pkcs11PassthroughBackend::unwrap_key(const Key& kek, KeyWrap
       const CK_MECHANISM_TYPE mechanism_type,
       check_kek(kek, scheme, /*unwrap=*/true, capabilities_.table(), std::nullopt));
   CRATON_RETURN_IF_ERROR(check_wrapped_length(scheme, wrapped.size()));
+  // The unwrapped key comes out of C_UnwrapKey as an object, whatever the KEK is.
+  CRATON_RETURN_IF_ERROR(capabilities_.require_session_objects(
+      fmt::format("{} unwrap (C_UnwrapKey makes the key an object to read back)",
+                  wrap_scheme_name(scheme)),
+      "unwrap on a token that keeps session objects"));
   return with_key<SecretBytes>(
       kek, KeyUsage::Wrap, [&](Lease& lease, CK_OBJECT_HANDLE kek_object) -> Result<SecretBytes> {
         AttributeTemplate tmpl;

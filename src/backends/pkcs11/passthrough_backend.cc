@@ -113,11 +113,13 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
     CRATON_RETURN_IF_ERROR(capabilities_.require_session_objects(
         fmt::format("using a material {} key", key_kind_name(material.kind))));
   }
-  CRATON_RETURN_IF_ERROR(require_private_key_create(
-      vendor_profile(), material.kind,
-      fmt::format("using a material {} key", key_kind_name(material.kind))));
-  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
-                          import_key(lease, material, usage, pool_->logs_in()));
+  // Where the token refuses C_CreateObject of private keys (the vendor profile), they come in
+  // by C_UnwrapKey, wrapped on the host under a one-time key (unwrap_import.h).
+  CRATON_ASSIGN_OR_RETURN(
+      const CK_OBJECT_HANDLE object,
+      imports_by_unwrap(material.kind)
+          ? import_key_by_unwrap(lease, material, usage, pool_->logs_in(), capabilities_.table())
+          : import_key(lease, material, usage, pool_->logs_in()));
   note_admin(AuditOperation::KeyImport, state, fmt::format("session {}", lease.index()));
   if (const auto evicted = lease.keys().insert(cache_key, object)) {
     observability_->cache_evictions.fetch_add(1, std::memory_order_relaxed);

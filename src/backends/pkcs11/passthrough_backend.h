@@ -149,6 +149,13 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] const vendor::VendorProfile& vendor_profile() const noexcept {
     return capabilities_.vendor_profile();
   }
+  // Whether a key of `kind` goes to the token by C_UnwrapKey instead of C_CreateObject: private
+  // keys on a token whose vendor profile says it refuses to create them (Luna, CloudHSM).
+  [[nodiscard]] bool imports_by_unwrap(KeyKind kind) const noexcept {
+    return vendor_profile().quirks.refuses_private_key_create &&
+           (kind == KeyKind::RsaPrivate || kind == KeyKind::EcPrivate ||
+            kind == KeyKind::Ed25519Private);
+  }
   // The number of GCM encryptions counted so far for `key`, in this whole process.
   [[nodiscard]] std::uint64_t gcm_messages(const Key& key);
   // The keyed fingerprint this backend knows `key` by (memoised: cheap after the first call).

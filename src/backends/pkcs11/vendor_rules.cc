@@ -7,15 +7,6 @@
 #include <fmt/format.h>
 
 namespace craton::hsm::pkcs11 {
-namespace {
-
-bool is_private_key(KeyKind kind) {
-  return kind == KeyKind::RsaPrivate || kind == KeyKind::EcPrivate ||
-         kind == KeyKind::Ed25519Private;
-}
-
-}  // namespace
-
 void apply_vendor_profile(const vendor::VendorProfile& profile, const Module& module,
                           PoolOptions& pool) {
   if (profile.quirks.serialize_calls) module.serialize_calls_from_now();
@@ -31,15 +22,6 @@ void apply_vendor_profile(const vendor::VendorProfile& profile, const Module& mo
                     "less one for short-lived sessions: the pool holds {}",
                     pool.pool_size, limit, vendor::describe(profile), pool.vendor_max_sessions)));
   }
-}
-
-Result<void> require_private_key_create(const vendor::VendorProfile& profile, KeyKind kind,
-                                        std::string_view what) {
-  if (!profile.quirks.refuses_private_key_create || !is_private_key(kind)) return {};
-  return fail(ErrorCode::MechanismUnsupported,
-              fmt::format("{}: the token refuses C_CreateObject of private keys (vendor profile "
-                          "{}); a {} key cannot be imported in the clear",
-                          what, vendor::describe(profile), key_kind_name(kind)));
 }
 
 Result<void> require_caller_gcm_iv(const vendor::VendorProfile& profile) {

@@ -23,11 +23,6 @@ namespace craton::hsm::pkcs11 {
 void apply_vendor_profile(const vendor::VendorProfile& profile, const Module& module,
                           PoolOptions& pool);
 
-// MechanismUnsupported naming the profile when its token refuses C_CreateObject of private
-// keys and `kind` is one; success otherwise. `what` says what needed the object.
-[[nodiscard]] Result<void> require_private_key_create(const vendor::VendorProfile& profile,
-                                                      KeyKind kind, std::string_view what);
-
 // MechanismUnsupported naming the profile when its token chooses the GCM IV itself and refuses
 // the caller's: our sealed format carries the IV we drew (and counted), never one we did not.
 [[nodiscard]] Result<void> require_caller_gcm_iv(const vendor::VendorProfile& profile);

@@ -121,6 +121,8 @@ std::string_view vendor_name(Vendor vendor) {
   switch (vendor) {
     case Vendor::SoftHsm2:
       return "SoftHSM2";
+    case Vendor::SoftHsm2Unwrap:
+      return "SoftHSM2_unwrap";
     case Vendor::NssSoftokn:
       return "NSS_softokn";
     case Vendor::OpenCryptoki:
@@ -133,6 +135,7 @@ std::optional<std::string> vendor_unavailable(Vendor vendor) {
   namespace fs = std::filesystem;
   switch (vendor) {
     case Vendor::SoftHsm2:
+    case Vendor::SoftHsm2Unwrap:
       return std::nullopt;  // the whole test suite needs it
     case Vendor::NssSoftokn:
       if (!fs::exists(kNssModulePath)) {
@@ -157,6 +160,7 @@ Result<std::unique_ptr<VendorToken>> VendorToken::provision(Vendor vendor) {
   std::unique_ptr<VendorToken> token(new VendorToken(vendor));
   switch (vendor) {
     case Vendor::SoftHsm2:
+    case Vendor::SoftHsm2Unwrap:
       CRATON_RETURN_IF_ERROR(token->provision_softhsm());
       break;
     case Vendor::NssSoftokn:
@@ -261,8 +265,12 @@ Pkcs11PassthroughConfig VendorToken::config() const {
   Pkcs11PassthroughConfig config;
   switch (vendor_) {
     case Vendor::SoftHsm2:
+    case Vendor::SoftHsm2Unwrap:
       config.library_path = std::string(kModulePath);
       config.token_label = label_;
+      if (vendor_ == Vendor::SoftHsm2Unwrap) {
+        config.vendor_quirks.emplace("refuses_private_key_create", true);
+      }
       break;
     case Vendor::NssSoftokn:
       config.library_path = std::string(kNssModulePath);

@@ -22,9 +22,11 @@
 
 namespace craton::hsm::testing {
 
-enum class Vendor : std::uint8_t { SoftHsm2, NssSoftokn, OpenCryptoki };
+// SoftHsm2Unwrap: SoftHSM2 with [vendor_quirks] refuses_private_key_create = true, so every
+// private key goes in by C_UnwrapKey (import by unwrap, docs/vendors/luna.md).
+enum class Vendor : std::uint8_t { SoftHsm2, NssSoftokn, OpenCryptoki, SoftHsm2Unwrap };
 
-// "SoftHSM2", "NSS_softokn", "openCryptoki" (usable in test names).
+// "SoftHSM2", "NSS_softokn", "openCryptoki", "SoftHSM2_unwrap" (usable in test names).
 [[nodiscard]] std::string_view vendor_name(Vendor vendor);
 
 inline constexpr std::string_view kNssModulePath = "/usr/lib/x86_64-linux-gnu/libsoftokn3.so";

@@ -16,15 +16,15 @@
 namespace craton::hsm::pkcs11 {
 namespace {
 
-constexpr std::size_t kOneTimeKeySize = 32;
+constexpr std::size_t kUnwrapImportKeySize = 32;
 
-bool is_private(KeyKind kind) {
+bool unwrap_importable(KeyKind kind) {
   return kind == KeyKind::RsaPrivate || kind == KeyKind::EcPrivate ||
          kind == KeyKind::Ed25519Private;
 }
 
 // RFC 5649 with OpenSSL (EVP_aes_256_wrap_pad): the host side of the import.
-Result<Bytes> wrap_on_host(const SecretBytes& kek, const SecretBytes& plaintext) {
+Result<Bytes> wrap_for_unwrap_import(const SecretBytes& kek, const SecretBytes& plaintext) {
   CRATON_ASSIGN_OR_RETURN(const std::size_t size,
                           common::wrapped_size(KeyWrapScheme::AesKwp, plaintext.size()));
   const ossl::CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
@@ -51,7 +51,7 @@ Result<Bytes> wrap_on_host(const SecretBytes& kek, const SecretBytes& plaintext)
 Result<CK_OBJECT_HANDLE> unwrap_key_object(Lease& lease, const KeyMaterial& material,
                                            const ObjectOptions& options,
                                            const CapabilityTable& table) {
-  if (!is_private(material.kind) || material.evp == nullptr) {
+  if (!unwrap_importable(material.kind) || material.evp == nullptr) {
     return fail(ErrorCode::InvalidArgument,
                 fmt::format("import by unwrap takes a private key, not a {} key",
                             key_kind_name(material.kind)));
@@ -64,11 +64,11 @@ Result<CK_OBJECT_HANDLE> unwrap_key_object(Lease& lease, const KeyMaterial& mate
                             key_kind_name(material.kind), usable.error().message()));
   }
   CRATON_ASSIGN_OR_RETURN(const SecretBytes der, common::pkcs8_der(material.evp));
-  SecretBytes one_time = SecretBytes::zeroed(kOneTimeKeySize);
-  if (RAND_bytes(one_time.expose_mut().data(), static_cast<int>(kOneTimeKeySize)) != 1) {
+  SecretBytes one_time = SecretBytes::zeroed(kUnwrapImportKeySize);
+  if (RAND_bytes(one_time.expose_mut().data(), static_cast<int>(kUnwrapImportKeySize)) != 1) {
     return common::openssl_failure("RAND_bytes (import by unwrap)");
   }
-  CRATON_ASSIGN_OR_RETURN(const Bytes wrapped, wrap_on_host(one_time, der));
+  CRATON_ASSIGN_OR_RETURN(const Bytes wrapped, wrap_for_unwrap_import(one_time, der));
 
   // The one-time key: a session object that can unwrap and nothing else, never readable.
   AttributeTemplate kek_tmpl;

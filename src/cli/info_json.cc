@@ -72,6 +72,14 @@ void write_capabilities(JsonWriter& json, const TokenCapabilities& capabilities)
   json.key("session_objects").value(capabilities.session_objects);
   json.key("session_objects_detail");
   value_or_null(json, capabilities.session_objects_detail);
+  json.key("vendor_profile").begin_object();
+  json.key("name").value(capabilities.vendor_profile);
+  json.key("source").value(capabilities.vendor_profile_source);
+  json.key("overridden").value(capabilities.vendor_profile_overridden);
+  json.key("quirks").begin_array();
+  for (const std::string& quirk : capabilities.vendor_quirks) json.value(quirk);
+  json.end_array();
+  json.end_object();
   json.key("schemes").begin_array();
   for (const SchemeCapability& row : capabilities.schemes) {
     json.begin_object();

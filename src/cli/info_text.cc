@@ -109,6 +109,16 @@ void append_capabilities(std::string& out, const InfoReport& report) {
                      capabilities.session_objects_detail.empty()
                          ? std::string()
                          : fmt::format(" ({})", capabilities.session_objects_detail));
+  out += fmt::format("\nVendor profile: {} ({}{}; docs/vendors/)\n", capabilities.vendor_profile,
+                     capabilities.vendor_profile_source,
+                     capabilities.vendor_profile_overridden ? ", overridden" : "");
+  if (capabilities.vendor_quirks.empty()) {
+    out += "  quirks: none (the PKCS#11 v2.40 behaviour)\n";
+  } else {
+    for (const std::string& quirk : capabilities.vendor_quirks) {
+      out += fmt::format("  quirk: {}\n", quirk);
+    }
+  }
 }
 
 }  // namespace

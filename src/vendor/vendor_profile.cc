@@ -123,6 +123,20 @@ Result<VendorProfile> resolve(const Pkcs11PassthroughConfig& config, const Vendo
   return profile;
 }
 
+std::vector<std::string> active_quirks(const Quirks& quirks) {
+  std::vector<std::string> active;
+  for (const BoolQuirk& quirk : kBoolQuirks) {
+    if (quirks.*(quirk.member)) active.emplace_back(quirk.name);
+  }
+  if (quirks.max_sessions != 0) {
+    active.push_back(fmt::format("{} = {}", kMaxSessions, quirks.max_sessions));
+  }
+  if (quirks.aes_key_wrap_pad != WrapPadMeaning::Unknown) {
+    active.push_back(fmt::format("{} = \"{}\"", kWrapPad, wrap_pad_name(quirks.aes_key_wrap_pad)));
+  }
+  return active;
+}
+
 std::string describe(const VendorProfile& profile) {
   return fmt::format("{} ({}{})", profile.name, profile.detected ? "detected" : "configured",
                      profile.overridden ? ", overridden" : "");

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace craton::hsm::vendor {
 
@@ -104,5 +105,10 @@ struct VendorProfile {
 
 // "softhsm2 (detected)", "luna (configured, overridden)": for messages and `info`.
 [[nodiscard]] std::string describe(const VendorProfile& profile);
+
+// The switches that differ from the spec's behaviour (the generic profile), in [vendor_quirks]
+// order, as they would be written there: "oaep_sha1_only", "max_sessions = 16",
+// "aes_key_wrap_pad = \"rfc5649_block_multiples\"". Empty for the generic profile.
+[[nodiscard]] std::vector<std::string> active_quirks(const Quirks& quirks);
 
 }  // namespace craton::hsm::vendor

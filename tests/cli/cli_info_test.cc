@@ -61,6 +61,12 @@ TEST(CliInfo, PrintsTheCapabilityTableForTheSelectedToken) {
   EXPECT_THAT(result.output, HasSubstr("Unsupported, and why"));
   EXPECT_THAT(result.output, HasSubstr("RSA-OAEP-SHA-256 encrypt: token 'ci-token'"));
   EXPECT_THAT(result.output, HasSubstr("Session objects (CKA_TOKEN=false): kept\n"));
+  // The vendor profile, detected from the module's names, and its switches.
+  EXPECT_THAT(result.output, HasSubstr("Vendor profile: softhsm2 (detected; docs/vendors/)\n"));
+  EXPECT_THAT(result.output, HasSubstr("  quirk: oaep_sha1_only\n"));
+  EXPECT_THAT(result.output, HasSubstr("  quirk: general_error_is_integrity_failure\n"));
+  EXPECT_THAT(result.output,
+              HasSubstr("  quirk: aes_key_wrap_pad = \"rfc5649_block_multiples\"\n"));
 
   // Without a selector there is no token to describe.
   const CommandResult unselected = run_cli(fmt::format("info {}", module_args()), pin_env());
@@ -174,6 +180,9 @@ TEST(CliInfo, JsonOutputIsValidAndComplete) {
   const CommandResult capabilities = run_command(
       fmt::format("python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))[\"capabilities\"]; "
                   "assert c[\"token_label\"]==\"ci-token\" and c[\"session_objects\"]==\"kept\"; "
+                  "v=c[\"vendor_profile\"]; "
+                  "assert v[\"name\"]==\"softhsm2\" and v[\"source\"]==\"detected\" and "
+                  "v[\"overridden\"] is False and \"oaep_sha1_only\" in v[\"quirks\"]; "
                   "rows={{(r[\"scheme\"],r[\"operation\"]):r for r in c[\"schemes\"]}}; "
                   "assert all(r[\"supported\"]==(r[\"how\"]!=\"unsupported\") and "
                   "(r[\"reason\"] is None)==r[\"supported\"] for r in c[\"schemes\"]); "

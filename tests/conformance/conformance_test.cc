@@ -142,19 +142,19 @@ std::set<std::string> expected_unsupported(Vendor vendor) {
   rows.insert("hmac_verify SHA-224");
   rows.insert("oaep_encrypt SHA-224");
   rows.insert("oaep_decrypt SHA-224");
-  const std::array kwp{"AES-KWP 20 bytes", "AES-KWP 32 bytes"};
   const std::array aes{"AES-128", "AES-192", "AES-256"};
   const std::array ecdsa{"ECDSA-P256-SHA256", "ECDSA-P256-SHA256 DER", "ECDSA-P384-SHA384",
                          "ECDSA-P384-SHA384 DER"};
   const std::array ed{"Ed25519"};
   switch (vendor) {
     case Vendor::SoftHsm2:
+    case Vendor::SoftHsm2Unwrap:  // the same token, private keys imported by unwrap
       // OAEP only with SHA-1 (CKR_ARGUMENTS_BAD otherwise), and SHA-1 is none of ours.
       add("oaep_encrypt", std::array{"SHA-256", "SHA-384", "SHA-512"});
       add("oaep_decrypt", std::array{"SHA-256", "SHA-384", "SHA-512"});
-      // No CKM_AES_KEY_WRAP_KWP; its 0x210A mis-encodes lengths that are not a multiple of 8.
-      add("wrap", kwp);
-      add("unwrap", kwp);
+      // No CKM_AES_KEY_WRAP_KWP; its 0x210A (RFC 5649 by the softhsm2 profile) mis-encodes
+      // lengths that are not a multiple of 8, so only those are refused; it unwraps any.
+      add("wrap", std::array{"AES-KWP 20 bytes"});
       break;
     case Vendor::NssSoftokn:
       // Slot 2 ("NSS Certificate DB") lists no CKM_SHA* digest mechanism.
@@ -221,6 +221,13 @@ class VendorConformance : public ::testing::TestWithParam<Vendor> {
     token_.reset();
   }
 
+  // Whether this run can put `key` on the token. SoftHSM2 2.6 cannot unwrap an Ed25519 PKCS#8
+  // (C_UnwrapKey answers CKR_FUNCTION_FAILED), so with import by unwrap no Ed25519 private key
+  // reaches it and those rows are not run there (docs/conformance.md).
+  [[nodiscard]] bool imports(const Key& key) const {
+    return GetParam() != Vendor::SoftHsm2Unwrap || key.kind() != KeyKind::Ed25519Private;
+  }
+
   Key software_key(KeyAlgorithm algorithm) {
     auto key = sw_->generate_key(algorithm);
     EXPECT_TRUE(key) << key.error();
@@ -282,7 +289,9 @@ void VendorConformance::check_signatures(Recorder& rec) {
       auto reference = sw_->sign(key, scheme, message_, encoding);
       ASSERT_TRUE(reference) << reference.error();
       // Signed on the token (the private material imported), verified by OpenSSL.
-      if (auto sig = rec.run("sign " + name, tok.sign(key, scheme, message_, encoding))) {
+      if (!imports(key)) {
+        // not run: see imports()
+      } else if (auto sig = rec.run("sign " + name, tok.sign(key, scheme, message_, encoding))) {
         EXPECT_EQ(sw_->verify(*pub, scheme, message_, *sig, encoding), VerifyOutcome::Valid);
       }
       // OpenSSL's signature verified on the token (the public material imported), and a
@@ -607,6 +616,7 @@ void VendorConformance::check_generate(Recorder& rec) {
         break;
       }
       default: {
+        if (!imports(*key)) break;  // see imports()
         const SignScheme scheme = algorithm == KeyAlgorithm::EcP256    ? SignScheme::EcdsaP256Sha256
                                   : algorithm == KeyAlgorithm::EcP384  ? SignScheme::EcdsaP384Sha384
                                   : algorithm == KeyAlgorithm::Ed25519 ? SignScheme::Ed25519
@@ -650,8 +660,8 @@ TEST_P(VendorConformance, EverySchemeWorksCheckedOrIsUnsupported) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tokens, VendorConformance,
-                         ::testing::Values(Vendor::SoftHsm2, Vendor::NssSoftokn,
-                                           Vendor::OpenCryptoki),
+                         ::testing::Values(Vendor::SoftHsm2, Vendor::SoftHsm2Unwrap,
+                                           Vendor::NssSoftokn, Vendor::OpenCryptoki),
                          [](const ::testing::TestParamInfo<Vendor>& info) {
                            return std::string(vendor_name(info.param));
                          });
@@ -661,7 +671,8 @@ class MatrixPrinter : public ::testing::Environment {
  public:
   void TearDown() override {
     if (matrix().empty()) return;
-    constexpr std::array kVendors{Vendor::SoftHsm2, Vendor::NssSoftokn, Vendor::OpenCryptoki};
+    constexpr std::array kVendors{Vendor::SoftHsm2, Vendor::SoftHsm2Unwrap, Vendor::NssSoftokn,
+                                  Vendor::OpenCryptoki};
     std::cout << fmt::format("\n[conformance] | {:<44} |", "operation");
     for (const Vendor vendor : kVendors) std::cout << fmt::format(" {:<12} |", vendor_name(vendor));
     std::cout << "\n";

@@ -121,6 +121,8 @@ std::string_view vendor_name(Vendor vendor) {
   switch (vendor) {
     case Vendor::SoftHsm2:
       return "SoftHSM2";
+    case Vendor::SoftHsm2Unwrap:
+      return "SoftHSM2_unwrap";
     case Vendor::NssSoftokn:
       return "NSS_softokn";
     case Vendor::OpenCryptoki:
@@ -133,6 +135,7 @@ std::optional<std::string> vendor_unavailable(Vendor vendor) {
   namespace fs = std::filesystem;
   switch (vendor) {
     case Vendor::SoftHsm2:
+    case Vendor::SoftHsm2Unwrap:
       return std::nullopt;  // the whole test suite needs it
     case Vendor::NssSoftokn:
       if (!fs::exists(kNssModulePath)) {
@@ -157,6 +160,7 @@ Result<std::unique_ptr<VendorToken>> VendorToken::provision(Vendor vendor) {
   std::unique_ptr<VendorToken> token(new VendorToken(vendor));
   switch (vendor) {
     case Vendor::SoftHsm2:
+    case Vendor::SoftHsm2Unwrap:
       CRATON_RETURN_IF_ERROR(token->provision_softhsm());
       break;
     case Vendor::NssSoftokn:
@@ -190,21 +194,27 @@ Result<void> VendorToken::provision_nss() {
   dir_ = std::make_unique<TempDir>();
   const std::filesystem::path db = dir_->path() / "nssdb";
   std::filesystem::create_directory(db);
-  // SEAM (issue 14): the public config's init_reserved field will carry this string; until
-  // then the module is initialised here with it, and the backend made from config() shares
-  // that instance (Module::acquire: the first acquirer decides the C_Initialize arguments).
-  CRATON_ASSIGN_OR_RETURN(
-      module_, pkcs11::Module::acquire(
-                   {.library_path = std::string(kNssModulePath),
-                    .allow_unprotected_library_path = false,
-                    .init_reserved = fmt::format("configdir='sql:{}' certPrefix='' keyPrefix='' "
-                                                 "secmod='secmod.db' flags=",
-                                                 db.string())}));
+  // The string goes into config().init_reserved too. The module is initialised here only to
+  // set the PIN, and finalised again before any backend exists (NSS keeps its database across
+  // C_Finalize and C_Initialize: docs/vendors/nss.md), so a backend initialises it from its
+  // config alone: Module::acquire lets the first acquirer decide the C_Initialize arguments.
+  init_reserved_ = fmt::format(
+      "configdir='sql:{}' certPrefix='' keyPrefix='' secmod='secmod.db' "
+      "flags=",
+      db.string());
   slot_ = kNssSlot;
   label_ = "NSS Certificate DB";
   pin_ = random_pin();
+  CRATON_ASSIGN_OR_RETURN(const std::shared_ptr<const pkcs11::Module> module, module_for_call());
   // NSS has no SO PIN: before a user PIN exists, the empty-PIN SO login may set one.
-  return init_user_pin(*module_, slot_, "", pin_);
+  return init_user_pin(*module, slot_, "", pin_);
+}
+
+Result<std::shared_ptr<const pkcs11::Module>> VendorToken::module_for_call() const {
+  if (module_) return module_;
+  return pkcs11::Module::acquire({.library_path = std::string(kNssModulePath),
+                                  .allow_unprotected_library_path = false,
+                                  .init_reserved = init_reserved_});
 }
 
 Result<void> VendorToken::provision_opencryptoki() {
@@ -255,11 +265,16 @@ Pkcs11PassthroughConfig VendorToken::config() const {
   Pkcs11PassthroughConfig config;
   switch (vendor_) {
     case Vendor::SoftHsm2:
+    case Vendor::SoftHsm2Unwrap:
       config.library_path = std::string(kModulePath);
       config.token_label = label_;
+      if (vendor_ == Vendor::SoftHsm2Unwrap) {
+        config.vendor_quirks.emplace("refuses_private_key_create", true);
+      }
       break;
     case Vendor::NssSoftokn:
       config.library_path = std::string(kNssModulePath);
+      config.init_reserved = init_reserved_;
       config.slot_id = slot_;
       break;
     case Vendor::OpenCryptoki:
@@ -274,36 +289,38 @@ Pkcs11PassthroughConfig VendorToken::config() const {
 
 Result<std::size_t> VendorToken::count_objects() const {
   using pkcs11::Fn;
+  CRATON_ASSIGN_OR_RETURN(const std::shared_ptr<const pkcs11::Module> module, module_for_call());
   CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
-  CRATON_RETURN_IF_ERROR(module_->call<Fn::OpenSession>(slot_, CK_FLAGS{CKF_SERIAL_SESSION},
-                                                        nullptr, nullptr, &session));
-  const CK_RV login = module_->invoke<Fn::Login>(session, CK_USER_TYPE{CKU_USER},
-                                                 pin_ptr(pin_.expose()), CK_ULONG{pin_.size()});
+  CRATON_RETURN_IF_ERROR(module->call<Fn::OpenSession>(slot_, CK_FLAGS{CKF_SERIAL_SESSION}, nullptr,
+                                                       nullptr, &session));
+  const CK_RV login = module->invoke<Fn::Login>(session, CK_USER_TYPE{CKU_USER},
+                                                pin_ptr(pin_.expose()), CK_ULONG{pin_.size()});
   std::size_t objects = 0;
   Result<void> done;
   if (login != CKR_OK && login != CKR_USER_ALREADY_LOGGED_IN) {
     done = fail(ErrorCode::PinIncorrect, fmt::format("C_Login answered {:#x}", login));
   } else {
-    done = module_->call<Fn::FindObjectsInit>(session, nullptr, CK_ULONG{0});
+    done = module->call<Fn::FindObjectsInit>(session, nullptr, CK_ULONG{0});
     if (done) {
       std::array<CK_OBJECT_HANDLE, 64> found{};
       CK_ULONG n = 0;
       do {
-        done = module_->call<Fn::FindObjects>(session, found.data(), CK_ULONG{found.size()}, &n);
+        done = module->call<Fn::FindObjects>(session, found.data(), CK_ULONG{found.size()}, &n);
         objects += n;
       } while (done && n == found.size());
-      (void)module_->invoke<Fn::FindObjectsFinal>(session);
+      (void)module->invoke<Fn::FindObjectsFinal>(session);
     }
   }
-  if (login == CKR_OK) (void)module_->invoke<Fn::Logout>(session);
-  (void)module_->invoke<Fn::CloseSession>(session);
+  if (login == CKR_OK) (void)module->invoke<Fn::Logout>(session);
+  (void)module->invoke<Fn::CloseSession>(session);
   if (!done) return std::unexpected(done.error());
   return objects;
 }
 
 Result<std::optional<std::uint64_t>> VendorToken::session_count() const {
+  CRATON_ASSIGN_OR_RETURN(const std::shared_ptr<const pkcs11::Module> module, module_for_call());
   CK_TOKEN_INFO info{};
-  CRATON_RETURN_IF_ERROR(module_->call<pkcs11::Fn::GetTokenInfo>(slot_, &info));
+  CRATON_RETURN_IF_ERROR(module->call<pkcs11::Fn::GetTokenInfo>(slot_, &info));
   if (info.ulSessionCount == CK_UNAVAILABLE_INFORMATION) return std::nullopt;
   return std::optional<std::uint64_t>(info.ulSessionCount);
 }

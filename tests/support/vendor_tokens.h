@@ -22,9 +22,11 @@
 
 namespace craton::hsm::testing {
 
-enum class Vendor : std::uint8_t { SoftHsm2, NssSoftokn, OpenCryptoki };
+// SoftHsm2Unwrap: SoftHSM2 with [vendor_quirks] refuses_private_key_create = true, so every
+// private key goes in by C_UnwrapKey (import by unwrap, docs/vendors/luna.md).
+enum class Vendor : std::uint8_t { SoftHsm2, NssSoftokn, OpenCryptoki, SoftHsm2Unwrap };
 
-// "SoftHSM2", "NSS_softokn", "openCryptoki" (usable in test names).
+// "SoftHSM2", "NSS_softokn", "openCryptoki", "SoftHSM2_unwrap" (usable in test names).
 [[nodiscard]] std::string_view vendor_name(Vendor vendor);
 
 inline constexpr std::string_view kNssModulePath = "/usr/lib/x86_64-linux-gnu/libsoftokn3.so";
@@ -45,13 +47,10 @@ class VendorToken {
   VendorToken& operator=(const VendorToken&) = delete;
 
   [[nodiscard]] Vendor vendor() const { return vendor_; }
-  // A backend config selecting this token, with the user PIN. NSS's C_Initialize string is not
-  // in it: the module is already initialised with it by this object (see module()).
+  // A backend config selecting this token, with the user PIN and, for NSS, its C_Initialize
+  // string in init_reserved: this object holds no NSS module between its own calls, so a
+  // backend made from config() initialises the module itself, from the config alone.
   [[nodiscard]] Pkcs11PassthroughConfig config() const;
-  // The module as this object loaded it. It stays loaded (and initialised) for the object's
-  // lifetime, so a backend made from config() shares it: that is how NSS gets its
-  // init_reserved string until the public config has the field.
-  [[nodiscard]] const std::shared_ptr<const pkcs11::Module>& module() const { return module_; }
   [[nodiscard]] CK_SLOT_ID slot() const { return slot_; }
 
   // Every object a logged-in user session sees (token and session objects of all sessions).
@@ -64,9 +63,13 @@ class VendorToken {
   Result<void> provision_softhsm();
   Result<void> provision_nss();
   Result<void> provision_opencryptoki();
+  // The module for this object's own calls: the one it holds (SoftHSM2, openCryptoki), or for
+  // NSS the process's instance, acquired for the call (a backend's, when one is alive).
+  [[nodiscard]] Result<std::shared_ptr<const pkcs11::Module>> module_for_call() const;
 
   Vendor vendor_;
-  std::shared_ptr<const pkcs11::Module> module_;
+  std::shared_ptr<const pkcs11::Module> module_;  // null for NSS after provisioning
+  std::optional<std::string> init_reserved_;      // NSS: configdir=... in the temp directory
   CK_SLOT_ID slot_ = 0;
   std::string label_;
   SecretString pin_;

@@ -48,6 +48,14 @@ struct TokenCapabilities {
   // what it saw when not "kept" (docs/vendors.md, "Session objects").
   std::string session_objects;
   std::string session_objects_detail;
+  // The vendor profile in force (docs/vendors/): its name ("softhsm2"), how it was chosen
+  // ("detected" from the module's identity, or "configured" by vendor_profile), whether the
+  // configuration changed any of its switches, and every switch that differs from the spec's
+  // behaviour, as written in [vendor_quirks] ("oaep_sha1_only", "max_sessions = 16").
+  std::string vendor_profile;
+  std::string vendor_profile_source;
+  bool vendor_profile_overridden = false;
+  std::vector<std::string> vendor_quirks;
 };
 
 // Detects the capabilities of the token the config selects without logging in: the library,

@@ -37,9 +37,10 @@ Result<std::span<const std::uint8_t>> next_iv(Lease& lease) {
   return lease.ivs().take();
 }
 
-// Both directions, before any token call (and before a message counts against the budget).
-Result<void> require_gcm(const Capabilities& capabilities) {
-  return capabilities.require(CKM_AES_GCM, "AES-GCM");
+// Each direction's capability row (listed, with CKF_ENCRYPT / CKF_DECRYPT), before any token
+// call (and before a message counts against the budget).
+Result<void> require_gcm(const Capabilities& capabilities, bool decrypt) {
+  return capabilities.table().require(aes_row(AesMode::Gcm, decrypt));
 }
 
 }  // namespace
@@ -64,8 +65,8 @@ Result<std::size_t> Pkcs11PassthroughBackend::aes_gcm_encrypt_into(
   if (key.kind() != KeyKind::Aes) {
     return fail(ErrorCode::KeyTypeInconsistent, "AES-GCM needs an AES key");
   }
-  CRATON_RETURN_IF_ERROR(require_gcm(capabilities_));
-  CRATON_RETURN_IF_ERROR(require_caller_gcm_iv(vendor_profile_));
+  CRATON_RETURN_IF_ERROR(require_gcm(capabilities_, /*decrypt=*/false));
+  CRATON_RETURN_IF_ERROR(require_caller_gcm_iv(vendor_profile()));
   const std::size_t sealed_size = kGcmIvSize + plaintext.size() + kGcmTagSize;
   // Before the budget: a buffer the caller got wrong must not use up a message.
   CRATON_RETURN_IF_ERROR(check_output_size(sealed_out.size(), sealed_size, "AES-GCM encryption"));
@@ -132,7 +133,7 @@ Result<std::size_t> Pkcs11PassthroughBackend::gcm_decrypt_checked(
   if (key.kind() != KeyKind::Aes) {
     return fail(ErrorCode::KeyTypeInconsistent, "AES-GCM needs an AES key");
   }
-  CRATON_RETURN_IF_ERROR(require_gcm(capabilities_));
+  CRATON_RETURN_IF_ERROR(require_gcm(capabilities_, /*decrypt=*/true));
   if (sealed.size() < kGcmIvSize + kGcmTagSize) {
     return fail(ErrorCode::AuthenticationFailed, "sealed message shorter than IV and tag");
   }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Probing the token's mechanisms and session objects, and applying known vendor corrections.
+// Probing the token's mechanisms and session objects, and applying its vendor profile.
 #include "backends/pkcs11/capabilities.h"
 
 #include <craton/hsm/diagnostics.h>
@@ -94,27 +94,33 @@ std::string_view session_objects_name(SessionObjects value) noexcept {
   return "unknown";
 }
 
-Result<Capabilities> Capabilities::probe(const Module& module, std::uint64_t slot) {
+Result<Capabilities> Capabilities::probe(const Module& module, std::uint64_t slot,
+                                         const Pkcs11PassthroughConfig& config) {
   CRATON_ASSIGN_OR_RETURN(const LibraryDescription library, describe_library(module));
   CRATON_ASSIGN_OR_RETURN(const TokenDescription token, describe_token(module, slot));
   CRATON_ASSIGN_OR_RETURN(const std::vector<MechanismDescription> mechanisms,
                           describe_mechanisms(module, slot));
+  CRATON_ASSIGN_OR_RETURN(vendor::VendorProfile profile,
+                          vendor::resolve(config, {.library_manufacturer = library.manufacturer,
+                                                   .library_description = library.description,
+                                                   .token_manufacturer = token.manufacturer,
+                                                   .token_model = token.model}));
   return from(TokenFacts{.token_label = token.label,
                          .token_manufacturer = token.manufacturer,
                          .library_manufacturer = library.manufacturer},
-              mechanisms);
+              mechanisms, profile);
 }
 
-Capabilities Capabilities::from(TokenFacts names, std::span<const Pkcs11MechanismInfo> mechanisms) {
+Capabilities Capabilities::from(TokenFacts names, std::span<const Pkcs11MechanismInfo> mechanisms,
+                                vendor::VendorProfile profile) {
   Capabilities capabilities;
   capabilities.manufacturer_ = names.library_manufacturer;
   for (const auto& mechanism : mechanisms) capabilities.mechanisms_.insert(mechanism.type);
-  // Known from SoftHSM2 2.6.1 only, so applied to it only: OAEP with SHA-2 answers
-  // CKR_ARGUMENTS_BAD (its OAEP rows are unsupported: CapabilityTable), and CKR_GENERAL_ERROR
-  // reports failed integrity checks.
-  const bool softhsm = names.library_manufacturer == "SoftHSM";
-  capabilities.general_error_is_integrity_failure_ = softhsm;
-  names.oaep_sha1_only = softhsm;
+  // The profile's readings, never the names': a module named like SoftHSM2 under another
+  // profile (vendor_profile = "generic") gets the spec's behaviour, and the other way round.
+  names.oaep_sha1_only = profile.quirks.oaep_sha1_only;
+  names.aes_key_wrap_pad = profile.quirks.aes_key_wrap_pad;
+  capabilities.profile_ = profile;
   capabilities.table_ = CapabilityTable::build(mechanisms, std::move(names));
   return capabilities;
 }
@@ -127,6 +133,10 @@ TokenCapabilities Capabilities::describe() const {
   described.schemes = table_.describe();
   described.session_objects = std::string(session_objects_name(session_objects_));
   described.session_objects_detail = session_objects_reason_;
+  described.vendor_profile = std::string(profile_.name);
+  described.vendor_profile_source = profile_.detected ? "detected" : "configured";
+  described.vendor_profile_overridden = profile_.overridden;
+  described.vendor_quirks = vendor::active_quirks(profile_.quirks);
   return described;
 }
 
@@ -195,12 +205,13 @@ void Capabilities::probe_session_objects_with(const std::shared_ptr<const Module
   }
 }
 
-Result<void> Capabilities::require_session_objects(std::string_view what) const {
+Result<void> Capabilities::require_session_objects(std::string_view what,
+                                                   std::string_view remedy) const {
   if (keeps_session_objects()) return {};
   return fail(ErrorCode::MechanismUnsupported,
               fmt::format("{}: this token keeps no session objects ({}), so nothing is created "
-                          "for it; use a resident key",
-                          what, session_objects_reason_));
+                          "for it; {}",
+                          what, session_objects_reason_, remedy));
 }
 
 Result<void> Capabilities::require(CK_MECHANISM_TYPE mechanism, std::string_view what) const {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the token can do correctly: its mechanism list, corrected by what we know of vendors
-// whose modules advertise a mechanism they implement wrongly or answer outside the spec, and
-// what it does with session objects (probed once at start), and the capability table built
-// from the mechanisms and their C_GetMechanismInfo (capability_table.h).
+// What the token can do correctly: its mechanism list, corrected by its vendor profile
+// (src/vendor: modules that advertise a mechanism they implement wrongly or answer outside the
+// spec), what it does with session objects (probed once at start), and the capability table
+// built from the mechanisms, their C_GetMechanismInfo and the profile (capability_table.h).
 #pragma once
 
+#include <craton/hsm/config.h>
 #include <craton/hsm/error.h>
 #include <craton/hsm/schemes.h>
 
@@ -19,6 +20,7 @@
 #include "pkcs11/loader/module.h"
 #include "pkcs11/loader/rv_map.h"
 #include "pkcs11/pool/session_pool.h"
+#include "vendor/vendor_profile.h"
 
 namespace craton::hsm::pkcs11 {
 
@@ -34,12 +36,16 @@ enum class SessionObjects : std::uint8_t { Unknown, Kept, Rejected, Persisted };
 class Capabilities {
  public:
   // Reads the library's and the token's identity and the token's mechanisms with their info
-  // (C_GetInfo, C_GetTokenInfo, C_GetMechanismList, C_GetMechanismInfo) and builds the
-  // capability table. Errors: the mapped failure.
-  static Result<Capabilities> probe(const Module& module, std::uint64_t slot);
-  // The same from descriptions already read (and the unit tests' fabricated ones).
-  // `names` gives the token's and library's names; its vendor rules are derived here.
-  static Capabilities from(TokenFacts names, std::span<const Pkcs11MechanismInfo> mechanisms);
+  // (C_GetInfo, C_GetTokenInfo, C_GetMechanismList, C_GetMechanismInfo), resolves the vendor
+  // profile from the identity and `config` (vendor_profile, [vendor_quirks], serialize_calls)
+  // and builds the capability table under it. Errors: the mapped failure; ConfigInvalid for an
+  // unknown profile or quirk.
+  static Result<Capabilities> probe(const Module& module, std::uint64_t slot,
+                                    const Pkcs11PassthroughConfig& config);
+  // The same from descriptions already read (and the unit tests' fabricated ones): every
+  // vendor rule comes from `profile`, none from the names.
+  static Capabilities from(TokenFacts names, std::span<const Pkcs11MechanismInfo> mechanisms,
+                           vendor::VendorProfile profile);
 
   // How each scheme is done here: one row per scheme and operation (capability_table.h).
   [[nodiscard]] const CapabilityTable& table() const noexcept { return table_; }
@@ -49,16 +55,17 @@ class Capabilities {
   [[nodiscard]] bool has(CK_MECHANISM_TYPE mechanism) const noexcept {
     return mechanisms_.contains(mechanism);
   }
-  // RFC 5649 needs CKM_AES_KEY_WRAP_KWP (v3.0): CKM_AES_KEY_WRAP_PAD means RFC 5649 on
-  // SoftHSM2 (wrongly for lengths not a multiple of 8) and RFC 3394 over PKCS#7 on NSS.
-  [[nodiscard]] bool kwp_supported() const noexcept { return has(kCkmAesKeyWrapKwp); }
-  // "SoftHSM", from C_GetInfo: for names and vendor-specific rules.
+  // "SoftHSM", from C_GetInfo: for names only (vendor rules come from the profile).
   [[nodiscard]] const std::string& library_manufacturer() const noexcept { return manufacturer_; }
-  // SoftHSM2 2.6 answers a bad GCM tag, bad CBC padding and a wrapped key failing its check
-  // with CKR_GENERAL_ERROR; from any other module that code is a device or library failure.
+  // The vendor profile in force (docs/vendors/): every vendor-specific reading comes from it.
+  [[nodiscard]] const vendor::VendorProfile& vendor_profile() const noexcept { return profile_; }
+  // Where the profile says so (SoftHSM2 2.6: a bad GCM tag, bad CBC padding and a wrapped key
+  // failing its check answer CKR_GENERAL_ERROR), that code inside those three operations is a
+  // failed integrity check; from any other module it is a device or library failure.
   [[nodiscard]] GeneralErrorReading general_error_reading() const noexcept {
-    return general_error_is_integrity_failure_ ? GeneralErrorReading::IntegrityFailure
-                                               : GeneralErrorReading::DeviceFailure;
+    return profile_.quirks.general_error_is_integrity_failure
+               ? GeneralErrorReading::IntegrityFailure
+               : GeneralErrorReading::DeviceFailure;
   }
 
   // Fails with MechanismUnsupported naming `what`, the mechanism and the token when the token
@@ -83,9 +90,10 @@ class Capabilities {
     return session_objects_ != SessionObjects::Rejected &&
            session_objects_ != SessionObjects::Persisted;
   }
-  // MechanismUnsupported naming `what` and the probe's finding when the token keeps no
-  // session objects; success otherwise.
-  [[nodiscard]] Result<void> require_session_objects(std::string_view what) const;
+  // MechanismUnsupported naming `what`, the probe's finding and `remedy` when the token keeps
+  // no session objects; success otherwise.
+  [[nodiscard]] Result<void> require_session_objects(
+      std::string_view what, std::string_view remedy = "use a resident key") const;
 
  private:
   // Finds the objects labelled `label`, destroys them and counts them.
@@ -98,7 +106,7 @@ class Capabilities {
   std::unordered_set<CK_MECHANISM_TYPE> mechanisms_;
   CapabilityTable table_;
   std::string manufacturer_;
-  bool general_error_is_integrity_failure_ = false;
+  vendor::VendorProfile profile_;
   SessionObjects session_objects_ = SessionObjects::Unknown;
   std::string session_objects_reason_;  // what the probe saw, for messages
 };

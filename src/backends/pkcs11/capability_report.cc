@@ -12,7 +12,7 @@ namespace craton::hsm {
 Result<TokenCapabilities> describe_token_capabilities(const Pkcs11PassthroughConfig& config) {
   CRATON_ASSIGN_OR_RETURN(const pkcs11::TokenTarget target, pkcs11::open_configured_token(config));
   CRATON_ASSIGN_OR_RETURN(pkcs11::Capabilities capabilities,
-                          pkcs11::Capabilities::probe(*target.module, target.slot));
+                          pkcs11::Capabilities::probe(*target.module, target.slot, config));
   // On public sessions of its own: one public data object, destroyed whatever the token did.
   capabilities.probe_session_objects(target.module, target.slot);
   return capabilities.describe();

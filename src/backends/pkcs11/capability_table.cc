@@ -38,6 +38,11 @@ struct RowSpec {
   std::string_view key_unit;  // "bits" / "bytes", for messages
   bool per_key_size = false;  // RSA: checked per call against the key's modulus
   std::string_view refused;   // a reason that holds whatever the token lists
+  // A mechanism of the token's that gives the same bits as `native` (by the vendor profile),
+  // asked when `native` is unusable: CKM_AES_KEY_WRAP_PAD where it is RFC 5649.
+  CK_MECHANISM_TYPE stand_in = kNoMechanism;
+  bool stand_in_block_multiples_only = false;
+  std::string note;  // appended to the reason when the row is unsupported
 };
 
 constexpr SignScheme kRowSchemes[] = {
@@ -184,9 +189,27 @@ RowSpec row_spec(std::size_t row, const TokenFacts& facts) {
     spec.scheme = kwp ? "AES-KWP" : "AES-KW";
     spec.operation = unwrap ? "unwrap" : "wrap";
     spec.flag = unwrap ? CKF_UNWRAP : CKF_WRAP;
-    // RFC 5649 only as CKM_AES_KEY_WRAP_KWP: CKM_AES_KEY_WRAP_PAD means other things on
-    // other tokens (docs/vendors.md).
+    // RFC 5649 as CKM_AES_KEY_WRAP_KWP; CKM_AES_KEY_WRAP_PAD means other things on other
+    // tokens (docs/vendors.md), so it stands in only where the vendor profile says it is
+    // RFC 5649, and on SoftHSM2 only for inputs its encoding gets right (block multiples: it
+    // zero-pads other lengths before wrapping, so their length field lies).
     spec.native = kwp ? kCkmAesKeyWrapKwp : CKM_AES_KEY_WRAP;
+    if (!kwp) return spec;
+    switch (facts.aes_key_wrap_pad) {
+      case vendor::WrapPadMeaning::Rfc5649:
+        spec.stand_in = CKM_AES_KEY_WRAP_PAD;
+        break;
+      case vendor::WrapPadMeaning::Rfc5649BlockMultiples:
+        spec.stand_in = CKM_AES_KEY_WRAP_PAD;
+        spec.stand_in_block_multiples_only = !unwrap;
+        break;
+      default:
+        spec.note = fmt::format(
+            " (CKM_AES_KEY_WRAP_PAD stands in only where the vendor profile says it is RFC 5649; "
+            "here aes_key_wrap_pad = \"{}\")",
+            vendor::wrap_pad_name(facts.aes_key_wrap_pad));
+        break;
+    }
     return spec;
   }
   if (row < cap_rows::kEcdh) {
@@ -288,6 +311,16 @@ CapabilityTable CapabilityTable::build(std::span<const Pkcs11MechanismInfo> mech
                                 : fmt::format("{} {}", prefix, native_problem);
       continue;
     }
+    if (spec.stand_in != kNoMechanism) {
+      const std::string stand_in_problem = unusable_because(mechanisms, spec.stand_in, spec);
+      if (stand_in_problem.empty()) {
+        table.choices_[row] = choice_of(mechanisms, CapabilityHow::Token, spec.stand_in, spec);
+        table.choices_[row].block_multiples_only = spec.stand_in_block_multiples_only;
+        continue;
+      }
+      table.reasons_[row] = fmt::format("{} {} and {}", prefix, native_problem, stand_in_problem);
+      continue;
+    }
     if (spec.prehash != kNoMechanism) {
       const std::string prehash_problem = unusable_because(mechanisms, spec.prehash, spec);
       if (prehash_problem.empty()) {
@@ -297,9 +330,19 @@ CapabilityTable CapabilityTable::build(std::span<const Pkcs11MechanismInfo> mech
       table.reasons_[row] = fmt::format("{} {} and {}", prefix, native_problem, prehash_problem);
       continue;
     }
-    table.reasons_[row] = fmt::format("{} {}", prefix, native_problem);
+    table.reasons_[row] = fmt::format("{} {}{}", prefix, native_problem, spec.note);
   }
   return table;
+}
+
+Result<void> CapabilityTable::wrap_length_failure(std::size_t row, std::size_t size) const {
+  const RowSpec spec = row_spec(row, facts_);
+  return fail(ErrorCode::MechanismUnsupported,
+              fmt::format("{} {} of {} bytes: {} does not offer CKM_AES_KEY_WRAP_KWP, and its "
+                          "CKM_AES_KEY_WRAP_PAD is RFC 5649 only for inputs that are a multiple "
+                          "of 8 bytes (vendor profile: aes_key_wrap_pad = \"{}\")",
+                          spec.scheme, spec.operation, size, token_words(facts_),
+                          vendor::wrap_pad_name(facts_.aes_key_wrap_pad)));
 }
 
 Result<void> CapabilityTable::key_size_failure(std::size_t row, std::size_t size) const {

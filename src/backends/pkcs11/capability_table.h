@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "pkcs11/loader/cryptoki.h"
+#include "vendor/vendor_profile.h"
 
 namespace craton::hsm::pkcs11 {
 
@@ -79,6 +80,9 @@ struct Choice {
   CK_ULONG min_key = 0;
   CK_ULONG max_key = 0;
   bool per_key_size = false;  // RSA: the key's modulus bits are checked per call
+  // CKM_AES_KEY_WRAP_PAD standing in for RFC 5649 on a token whose vendor encodes only inputs
+  // that are a multiple of 8 bytes correctly (SoftHSM2): other lengths are refused per call.
+  bool block_multiples_only = false;
 };
 
 // What the table needs beyond the mechanisms: the names for messages and the vendor rules.
@@ -86,7 +90,11 @@ struct TokenFacts {
   std::string token_label;
   std::string token_manufacturer;
   std::string library_manufacturer;
+  // From the vendor profile (src/vendor), never from the names above.
   bool oaep_sha1_only = false;  // SoftHSM2 2.6: CKM_RSA_PKCS_OAEP with SHA-1 only
+  // What CKM_AES_KEY_WRAP_PAD (0x210A) means here: it stands in for CKM_AES_KEY_WRAP_KWP only
+  // when this says RFC 5649 (at every length, or at block multiples only).
+  vendor::WrapPadMeaning aes_key_wrap_pad = vendor::WrapPadMeaning::Unknown;
 };
 
 // Immutable once built; safe to read from any thread.
@@ -116,12 +124,19 @@ class CapabilityTable {
     }
     return key_size_failure(row, size);
   }
+  // Success unless the row's mechanism is right only for block-multiple inputs and `size`
+  // (bytes to wrap) is not one: MechanismUnsupported naming the scheme, the token and why.
+  [[nodiscard]] Result<void> require_wrap_length(std::size_t row, std::size_t size) const {
+    if (!choices_[row].block_multiples_only || size % 8 == 0) return {};
+    return wrap_length_failure(row, size);
+  }
   [[nodiscard]] const TokenFacts& facts() const noexcept { return facts_; }
   // Every row, in row order, as the public type.
   [[nodiscard]] std::vector<SchemeCapability> describe() const;
 
  private:
   [[nodiscard]] Result<void> key_size_failure(std::size_t row, std::size_t size) const;
+  [[nodiscard]] Result<void> wrap_length_failure(std::size_t row, std::size_t size) const;
 
   std::array<Choice, capability_index::kCount> choices_{};
   std::array<std::string, capability_index::kCount> reasons_{};  // empty when supported

@@ -23,6 +23,11 @@ Result<SecretBytes> Pkcs11PassthroughBackend::ecdh(const Key& private_key, const
         fmt::format("ECDH between a {} and a {}", private_key.describe(), peer_public.describe()));
   }
   CRATON_RETURN_IF_ERROR(capabilities_.table().require(ecdh_row()));
+  // The shared secret comes out of C_DeriveKey as an object, resident key or not: on a token
+  // without session objects it would be refused or stay for good.
+  CRATON_RETURN_IF_ERROR(capabilities_.require_session_objects(
+      "ECDH (C_DeriveKey makes the shared secret an object to read back)",
+      "derive on a token that keeps session objects"));
   const std::size_t field = keys::curve_info(*private_key.curve()).field_bytes;
   // Validated on import (on the curve, uncompressed 04‖X‖Y): SoftHSM2 and NSS take this raw
   // point as the public data, not the DER OCTET STRING of CKA_EC_POINT (docs/vendors.md).

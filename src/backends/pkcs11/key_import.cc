@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "backends/pkcs11/unwrap_import.h"
+
 namespace craton::hsm::pkcs11 {
 namespace {
 
@@ -50,10 +52,8 @@ bool usage_fits(KeyKind kind, KeyUsage usage) {
   return false;
 }
 
-}  // namespace
-
-Result<CK_OBJECT_HANDLE> import_key(Lease& lease, const KeyMaterial& m, KeyUsage usage,
-                                    bool private_objects) {
+// A session object granted `usage` only. Errors: KeyTypeInconsistent.
+Result<ObjectOptions> session_options(const KeyMaterial& m, KeyUsage usage, bool private_objects) {
   if (!usage_fits(m.kind, usage)) {
     return fail(ErrorCode::KeyTypeInconsistent,
                 fmt::format("a {} key cannot be used for this operation", key_kind_name(m.kind)));
@@ -61,7 +61,21 @@ Result<CK_OBJECT_HANDLE> import_key(Lease& lease, const KeyMaterial& m, KeyUsage
   ObjectOptions options;
   options.private_objects = private_objects;
   options.granted = [usage](CK_ATTRIBUTE_TYPE type) { return grants(usage, type); };
+  return options;
+}
+
+}  // namespace
+
+Result<CK_OBJECT_HANDLE> import_key(Lease& lease, const KeyMaterial& m, KeyUsage usage,
+                                    bool private_objects) {
+  CRATON_ASSIGN_OR_RETURN(const ObjectOptions options, session_options(m, usage, private_objects));
   return create_key_object(lease, m, options);
+}
+
+Result<CK_OBJECT_HANDLE> import_key_by_unwrap(Lease& lease, const KeyMaterial& m, KeyUsage usage,
+                                              bool private_objects, const CapabilityTable& table) {
+  CRATON_ASSIGN_OR_RETURN(const ObjectOptions options, session_options(m, usage, private_objects));
+  return unwrap_key_object(lease, m, options, table);
 }
 
 Result<CK_OBJECT_HANDLE> create_key_object(Lease& lease, const KeyMaterial& m,

@@ -6,6 +6,7 @@
 
 #include <craton/hsm/error.h>
 
+#include "backends/pkcs11/capability_table.h"
 #include "keys/key_material.h"
 #include "pkcs11/pool/session_pool.h"
 #include "pkcs11/session/key_template.h"
@@ -20,6 +21,14 @@ namespace craton::hsm::pkcs11 {
 // failure otherwise.
 [[nodiscard]] Result<CK_OBJECT_HANDLE> import_key(Lease& lease, const KeyMaterial& material,
                                                   KeyUsage usage, bool private_objects);
+
+// The same object made by unwrapping (unwrap_import.h), for a private key on a token that
+// refuses C_CreateObject of private keys; `table` gives the RFC 5649 unwrap mechanism.
+// Errors: KeyTypeInconsistent, MechanismUnsupported, the mapped failures.
+[[nodiscard]] Result<CK_OBJECT_HANDLE> import_key_by_unwrap(Lease& lease,
+                                                            const KeyMaterial& material,
+                                                            KeyUsage usage, bool private_objects,
+                                                            const CapabilityTable& table);
 
 // C_CreateObject for `material` with the kind's spec-exact template (add_key_attributes):
 // CKA_SENSITIVE true on private and secret keys, secret values passed by reference. Errors: the

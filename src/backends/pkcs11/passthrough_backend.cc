@@ -20,7 +20,7 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
     Pkcs11PassthroughConfig config, PoolEventHandler on_event, AdminEventHandler on_admin) {
   CRATON_ASSIGN_OR_RETURN(const TokenTarget target, open_configured_token(config));
   CRATON_ASSIGN_OR_RETURN(Capabilities capabilities,
-                          Capabilities::probe(*target.module, target.slot));
+                          Capabilities::probe(*target.module, target.slot, config));
   CRATON_ASSIGN_OR_RETURN(const TokenDescription token,
                           describe_token(*target.module, target.slot));
   TokenIdentity identity{.uri = token_uri_of(token), .serial = token.serial};
@@ -30,8 +30,7 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
   options.operation_timeout = config.operation_timeout;
   options.breaker = {.threshold = config.breaker_threshold, .cooldown = config.breaker_cooldown};
   options.cache_capacity = config.cache_capacity;
-  CRATON_ASSIGN_OR_RETURN(vendor::VendorProfile profile,
-                          apply_vendor_profile(config, *target.module, token, options));
+  apply_vendor_profile(capabilities.vendor_profile(), *target.module, options);
   options.user_pin = std::move(config.user_pin);  // the pool keeps the only copy
   config.user_pin.reset();
   // Both the caller's handler (the audit mapping) and the public one see every event.
@@ -47,7 +46,6 @@ Result<std::unique_ptr<Pkcs11PassthroughBackend>> Pkcs11PassthroughBackend::crea
   std::unique_ptr<Pkcs11PassthroughBackend> backend(new Pkcs11PassthroughBackend(
       std::shared_ptr<SessionPool>(std::move(pool)), std::move(capabilities), std::move(identity),
       std::move(config), std::move(on_admin), std::move(observability)));
-  backend->vendor_profile_ = profile;
   return backend;
 }
 
@@ -115,11 +113,13 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
     CRATON_RETURN_IF_ERROR(capabilities_.require_session_objects(
         fmt::format("using a material {} key", key_kind_name(material.kind))));
   }
-  CRATON_RETURN_IF_ERROR(require_private_key_create(
-      vendor_profile_, material.kind,
-      fmt::format("using a material {} key", key_kind_name(material.kind))));
-  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object,
-                          import_key(lease, material, usage, pool_->logs_in()));
+  // Where the token refuses C_CreateObject of private keys (the vendor profile), they come in
+  // by C_UnwrapKey, wrapped on the host under a one-time key (unwrap_import.h).
+  CRATON_ASSIGN_OR_RETURN(
+      const CK_OBJECT_HANDLE object,
+      imports_by_unwrap(material.kind)
+          ? import_key_by_unwrap(lease, material, usage, pool_->logs_in(), capabilities_.table())
+          : import_key(lease, material, usage, pool_->logs_in()));
   note_admin(AuditOperation::KeyImport, state, fmt::format("session {}", lease.index()));
   if (const auto evicted = lease.keys().insert(cache_key, object)) {
     observability_->cache_evictions.fetch_add(1, std::memory_order_relaxed);

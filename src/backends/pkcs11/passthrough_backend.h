@@ -154,7 +154,14 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] const Capabilities& token_capabilities() const noexcept { return capabilities_; }
   // The vendor profile in force (config vendor_profile / [vendor_quirks], docs/vendors/).
   [[nodiscard]] const vendor::VendorProfile& vendor_profile() const noexcept {
-    return vendor_profile_;
+    return capabilities_.vendor_profile();
+  }
+  // Whether a key of `kind` goes to the token by C_UnwrapKey instead of C_CreateObject: private
+  // keys on a token whose vendor profile says it refuses to create them (Luna, CloudHSM).
+  [[nodiscard]] bool imports_by_unwrap(KeyKind kind) const noexcept {
+    return vendor_profile().quirks.refuses_private_key_create &&
+           (kind == KeyKind::RsaPrivate || kind == KeyKind::EcPrivate ||
+            kind == KeyKind::Ed25519Private);
   }
   // The number of GCM encryptions counted so far for `key`, in this whole process (with a
   // durable store: the store's count at the last reservation, less what this process holds
@@ -292,8 +299,7 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   }
 
   std::shared_ptr<SessionPool> pool_;  // shared with digest streams, which hold a lease
-  Capabilities capabilities_;
-  vendor::VendorProfile vendor_profile_;
+  Capabilities capabilities_;          // with the vendor profile in force
   TokenIdentity token_;
   Pkcs11PassthroughConfig config_;  // without the PIN, which the pool holds
   ConcurrencyLimits limits_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Persistent key creation: spec checks, the uniqueness rule and the generation templates.
 #include "backends/pkcs11/resident_keygen.h"
+#include "backends/pkcs11/unwrap_import.h"
 
 #include <span>
 
@@ -201,8 +202,8 @@ Result<void> generate_resident(Lease& lease, const ResidentKeySpec& spec, const 
 }
 
 Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec& spec,
-                            const KeyUsages& usages, bool private_objects,
-                            CreatedObjects& created) {
+                            const KeyUsages& usages, bool private_objects, CreatedObjects& created,
+                            const CapabilityTable* unwrap_with) {
   ObjectOptions options;
   options.token = true;
   options.private_objects = private_objects;
@@ -210,8 +211,13 @@ Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec&
   options.label = text_bytes(spec.label);
   options.id = spec.id;
   options.granted = granted_by(usages);
-  CRATON_ASSIGN_OR_RETURN(created.key, create_key_object(lease, key.material(), options));
-  if (key.is_private() && key.kind() != KeyKind::Aes && key.kind() != KeyKind::Hmac) {
+  const bool asymmetric_private =
+      key.is_private() && key.kind() != KeyKind::Aes && key.kind() != KeyKind::Hmac;
+  CRATON_ASSIGN_OR_RETURN(created.key,
+                          asymmetric_private && unwrap_with != nullptr
+                              ? unwrap_key_object(lease, key.material(), options, *unwrap_with)
+                              : create_key_object(lease, key.material(), options));
+  if (asymmetric_private) {
     // The public half shares label and id, so verification and export find it on the token.
     CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
     CRATON_ASSIGN_OR_RETURN(created.public_half,

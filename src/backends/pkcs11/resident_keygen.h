@@ -41,9 +41,12 @@ struct CreatedObjects {
                                              CreatedObjects& created);
 
 // Stores the material of `key` as token objects into `created` (a private key with its public
-// half). On failure nothing was created that `created` does not name.
+// half). With `unwrap_with`, a private key goes in by C_UnwrapKey under that table's RFC 5649
+// unwrap (unwrap_import.h), for tokens that refuse C_CreateObject of private keys. On failure
+// nothing was created that `created` does not name.
 [[nodiscard]] Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec& spec,
                                           const KeyUsages& usages, bool private_objects,
-                                          CreatedObjects& created);
+                                          CreatedObjects& created,
+                                          const CapabilityTable* unwrap_with = nullptr);
 
 }  // namespace craton::hsm::pkcs11

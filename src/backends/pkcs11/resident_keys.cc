@@ -78,8 +78,6 @@ Result<Key> Pkcs11PassthroughBackend::import_resident_key(const Key& material,
   CRATON_ASSIGN_OR_RETURN(const KeyUsages usages, check_resident_import(spec, material.kind()));
   // A public key is public whoever stores it.
   if (material.is_private()) CRATON_RETURN_IF_ERROR(require_login_for_keys("importing", spec));
-  CRATON_RETURN_IF_ERROR(
-      require_private_key_create(vendor_profile_, material.kind(), "importing a resident key"));
   // With a durable store the material's budget is named before the token changes, so that
   // the stored copy can always be joined to it (docs/budgets.md, "Stored copies").
   DurableBudgets::Counter* material_budget = nullptr;
@@ -87,10 +85,14 @@ Result<Key> Pkcs11PassthroughBackend::import_resident_key(const Key& material,
     CRATON_ASSIGN_OR_RETURN(material_budget,
                             durable_counter(key_state(material.material()), material.material()));
   }
-  CRATON_ASSIGN_OR_RETURN(
-      Key resident, create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
-        return store_resident(lease, material, spec, usages, pool_->logs_in(), created);
-      }));
+  // Where the token refuses C_CreateObject of private keys, they go in by C_UnwrapKey.
+  const CapabilityTable* unwrap_with =
+      imports_by_unwrap(material.kind()) ? &capabilities_.table() : nullptr;
+  CRATON_ASSIGN_OR_RETURN(Key resident,
+                          create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
+                            return store_resident(lease, material, spec, usages, pool_->logs_in(),
+                                                  created, unwrap_with);
+                          }));
   if (material.kind() == KeyKind::Aes) {
     // The same bytes are the same key: what the material sealed counts for the stored copy.
     GcmBudgets::process().share(key_state(resident.material()).fingerprint,

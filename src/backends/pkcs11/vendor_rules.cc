@@ -7,25 +7,8 @@
 #include <fmt/format.h>
 
 namespace craton::hsm::pkcs11 {
-namespace {
-
-bool is_private_key(KeyKind kind) {
-  return kind == KeyKind::RsaPrivate || kind == KeyKind::EcPrivate ||
-         kind == KeyKind::Ed25519Private;
-}
-
-}  // namespace
-
-Result<vendor::VendorProfile> apply_vendor_profile(const Pkcs11PassthroughConfig& config,
-                                                   const Module& module,
-                                                   const TokenDescription& token,
-                                                   PoolOptions& pool) {
-  CRATON_ASSIGN_OR_RETURN(const LibraryDescription library, describe_library(module));
-  CRATON_ASSIGN_OR_RETURN(vendor::VendorProfile profile,
-                          vendor::resolve(config, {.library_manufacturer = library.manufacturer,
-                                                   .library_description = library.description,
-                                                   .token_manufacturer = token.manufacturer,
-                                                   .token_model = token.model}));
+void apply_vendor_profile(const vendor::VendorProfile& profile, const Module& module,
+                          PoolOptions& pool) {
   if (profile.quirks.serialize_calls) module.serialize_calls_from_now();
   pool.trust_reported_session_limit = !profile.quirks.untrusted_session_limits;
   // One session of the token's stays free for the backend's own short-lived ones (the
@@ -39,16 +22,6 @@ Result<vendor::VendorProfile> apply_vendor_profile(const Pkcs11PassthroughConfig
                     "less one for short-lived sessions: the pool holds {}",
                     pool.pool_size, limit, vendor::describe(profile), pool.vendor_max_sessions)));
   }
-  return profile;
-}
-
-Result<void> require_private_key_create(const vendor::VendorProfile& profile, KeyKind kind,
-                                        std::string_view what) {
-  if (!profile.quirks.refuses_private_key_create || !is_private_key(kind)) return {};
-  return fail(ErrorCode::MechanismUnsupported,
-              fmt::format("{}: the token refuses C_CreateObject of private keys (vendor profile "
-                          "{}); a {} key cannot be imported in the clear",
-                          what, vendor::describe(profile), key_kind_name(kind)));
 }
 
 Result<void> require_caller_gcm_iv(const vendor::VendorProfile& profile) {

@@ -12,23 +12,16 @@
 
 #include "pkcs11/loader/module.h"
 #include "pkcs11/pool/session_pool.h"
-#include "pkcs11/session/token.h"
 #include "vendor/vendor_profile.h"
 
 namespace craton::hsm::pkcs11 {
 
-// Resolves config.vendor_profile against C_GetInfo and the selected token's C_GetTokenInfo,
-// then applies what must be in force before the pool opens sessions: serialised calls on the
+// Applies what must be in force before the pool opens sessions: serialised calls on the
 // module, and the session limits in `pool` (a diagnostic, SessionCount, when the profile's
-// limit is below pool_size). Errors: those of describe_library and vendor::resolve.
-[[nodiscard]] Result<vendor::VendorProfile> apply_vendor_profile(
-    const Pkcs11PassthroughConfig& config, const Module& module, const TokenDescription& token,
-    PoolOptions& pool);
-
-// MechanismUnsupported naming the profile when its token refuses C_CreateObject of private
-// keys and `kind` is one; success otherwise. `what` says what needed the object.
-[[nodiscard]] Result<void> require_private_key_create(const vendor::VendorProfile& profile,
-                                                      KeyKind kind, std::string_view what);
+// limit is below pool_size). The profile itself is resolved with the capabilities
+// (Capabilities::probe), which read the same identity strings.
+void apply_vendor_profile(const vendor::VendorProfile& profile, const Module& module,
+                          PoolOptions& pool);
 
 // MechanismUnsupported naming the profile when its token chooses the GCM IV itself and refuses
 // the caller's: our sealed format carries the IV we drew (and counted), never one we did not.

@@ -27,6 +27,10 @@ constexpr std::array<UsageFlag, 7> kUsageFlags{{
     {CKA_DERIVE, true, true, true},
 }};
 
+// CKA_CLASS, storage, naming, protection and usages: what every key object gets.
+void add_object_attributes(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class,
+                           const ObjectOptions& options);
+
 }  // namespace
 
 void add_usage_attributes(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class,
@@ -107,6 +111,22 @@ void add_key_attributes(AttributeTemplate& tmpl, const KeyMaterial& m,
           .add_bytes(CKA_EC_POINT, der_octet_string(m.public_point));
       break;
   }
+  add_object_attributes(tmpl, object_class, options);
+}
+
+void add_unwrap_attributes(AttributeTemplate& tmpl, const KeyMaterial& m,
+                           const ObjectOptions& options) {
+  const CK_KEY_TYPE type = m.kind == KeyKind::RsaPrivate  ? CKK_RSA
+                           : m.kind == KeyKind::EcPrivate ? CKK_EC
+                                                          : CKK_EC_EDWARDS;
+  tmpl.add_ulong(CKA_KEY_TYPE, type);
+  add_object_attributes(tmpl, CKO_PRIVATE_KEY, options);
+}
+
+namespace {
+
+void add_object_attributes(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class,
+                           const ObjectOptions& options) {
   tmpl.add_ulong(CKA_CLASS, object_class).add_bool(CKA_TOKEN, options.token);
   if (!options.label.empty()) tmpl.add_bytes(CKA_LABEL, options.label);
   if (!options.id.empty()) tmpl.add_bytes(CKA_ID, options.id);
@@ -116,5 +136,7 @@ void add_key_attributes(AttributeTemplate& tmpl, const KeyMaterial& m,
   }
   add_usage_attributes(tmpl, object_class, options.granted);
 }
+
+}  // namespace
 
 }  // namespace craton::hsm::pkcs11

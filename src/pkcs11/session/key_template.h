@@ -33,6 +33,11 @@ struct ObjectOptions {
 void add_key_attributes(AttributeTemplate& tmpl, const KeyMaterial& material,
                         const ObjectOptions& options);
 
+// What C_UnwrapKey needs to make the same object from a wrapped PKCS#8 (private keys): every
+// attribute add_key_attributes adds but the key's values, which come from the PKCS#8.
+void add_unwrap_attributes(AttributeTemplate& tmpl, const KeyMaterial& material,
+                           const ObjectOptions& options);
+
 // The usage attributes that apply to `object_class` (PKCS#11 v2.40 §4.8-4.10), each set to
 // granted(attribute): explicitly, since token defaults vary.
 void add_usage_attributes(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class,

@@ -22,8 +22,9 @@ bool Capabilities::accepts_hmac_key(std::size_t key_bytes, HashAlg hash) const {
 
 Capabilities softhsm2_capabilities() {
   Capabilities caps;
-  caps.oaep_hashes = {};       // CKR_ARGUMENTS_BAD for every hash but SHA-1
-  caps.kwp_supported = false;  // CKM_AES_KEY_WRAP_PAD mis-encodes lengths not a multiple of 8
+  caps.oaep_hashes = {};            // CKR_ARGUMENTS_BAD for every hash but SHA-1
+  caps.kwp_supported = false;       // CKM_AES_KEY_WRAP_PAD mis-encodes lengths not a multiple of 8
+  caps.kwp_block_multiples = true;  // ... and is RFC 5649 for those that are
   caps.hmac_key_at_least_digest_size = true;
   return caps;
 }

@@ -24,6 +24,10 @@ struct Capabilities {
   std::vector<HashAlg> oaep_hashes{HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512};
   // RFC 5649 wrapping (KeyWrapScheme::AesKwp).
   bool kwp_supported = true;
+  // Without kwp_supported: RFC 5649 through CKM_AES_KEY_WRAP_PAD where the vendor profile says
+  // it is RFC 5649 only for block multiples (SoftHSM2): inputs that are a multiple of 8 bytes
+  // wrap, others are MechanismUnsupported; every RFC 5649 blob unwraps.
+  bool kwp_block_multiples = false;
   // Ed25519 keys, signatures and verification.
   bool ed25519_supported = true;
   // HMAC keys shorter than the hash output are refused with KeySizeRange (SoftHSM2 2.6).

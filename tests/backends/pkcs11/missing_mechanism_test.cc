@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Every operation checks the capability table before it asks the token: with its mechanism
 // hidden by the fault shim, each answers MechanismUnsupported naming the mechanism, and the
-// token sees no call at all (no *Init, derive, wrap, unwrap, generate or key import).
+// token sees no call at all (no *Init, derive, wrap, unwrap, generate or key import). With a
+// mechanism listed for one direction only, that direction's row decides.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -196,6 +197,64 @@ INSTANTIATE_TEST_SUITE_P(EveryFamily, MissingMechanismTest, ::testing::ValuesIn(
                          [](const ::testing::TestParamInfo<Case>& info) {
                            return std::string(info.param.name);
                          });
+
+// A mechanism the token lists for one direction only (C_GetMechanismInfo without CKF_DECRYPT
+// or CKF_UNWRAP): that direction reads its own capability row and is refused before any token
+// call, while the other still works. SoftHSM2 itself would do both, so a backend that only
+// checks "listed" passes the refused direction through to the token and succeeds.
+class OneDirectionTest : public ::testing::Test {
+ protected:
+  void make(CK_MECHANISM_TYPE mechanism, CK_FLAGS removed) {
+    shim_.set("unflag_mechanism", mechanism);
+    shim_.set("unflag_bits", removed);
+    Pkcs11PassthroughConfig config = fault_shim_config();
+    config.pool_size = 1;
+    auto created = Pkcs11PassthroughBackend::create(std::move(config));
+    ASSERT_THAT(created, IsOk());
+    backend_ = std::move(*created);
+    ASSERT_TRUE(backend_->token_capabilities().has(mechanism));
+  }
+
+  FaultShim shim_;
+  std::unique_ptr<Pkcs11PassthroughBackend> backend_;
+  const Key key_ = Key::aes(std::vector<std::uint8_t>(32, 0x5a)).value();
+};
+
+TEST_F(OneDirectionTest, GcmListedForEncryptionOnlyRefusesDecryption) {
+  make(CKM_AES_GCM, CKF_DECRYPT);
+  auto sealed = backend_->aes_gcm_encrypt(key_, kMessage, {});
+  ASSERT_THAT(sealed, IsOk());
+  const unsigned long inits = shim_.calls("C_DecryptInit");
+  const auto opened = backend_->aes_gcm_decrypt(key_, *sealed, {});
+  ASSERT_THAT(opened, HasErrorCode(ErrorCode::MechanismUnsupported));
+  EXPECT_NE(opened.error().message().find("AES-GCM decrypt"), std::string::npos)
+      << opened.error().message();
+  EXPECT_NE(opened.error().message().find("CKF_DECRYPT"), std::string::npos)
+      << opened.error().message();
+  EXPECT_EQ(shim_.calls("C_DecryptInit"), inits) << "the token was asked";
+}
+
+TEST_F(OneDirectionTest, KeyWrapListedForWrappingOnlyRefusesUnwrapping) {
+  make(CKM_AES_KEY_WRAP, CKF_UNWRAP);
+  auto wrapped = backend_->wrap_key(key_, KeyWrapScheme::AesKw, SecretBytes(kIv));
+  ASSERT_THAT(wrapped, IsOk());
+  const unsigned long unwraps = shim_.calls("C_UnwrapKey");
+  const auto unwrapped = backend_->unwrap_key(key_, KeyWrapScheme::AesKw, *wrapped);
+  ASSERT_THAT(unwrapped, HasErrorCode(ErrorCode::MechanismUnsupported));
+  EXPECT_NE(unwrapped.error().message().find("AES-KW unwrap"), std::string::npos)
+      << unwrapped.error().message();
+  EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps) << "the token was asked";
+}
+
+TEST_F(OneDirectionTest, KeyWrapListedForUnwrappingOnlyRefusesWrapping) {
+  make(CKM_AES_KEY_WRAP, CKF_WRAP);
+  const unsigned long creates = shim_.calls("C_CreateObject");
+  const auto wrapped = backend_->wrap_key(key_, KeyWrapScheme::AesKw, SecretBytes(kIv));
+  ASSERT_THAT(wrapped, HasErrorCode(ErrorCode::MechanismUnsupported));
+  EXPECT_NE(wrapped.error().message().find("AES-KW wrap"), std::string::npos)
+      << wrapped.error().message();
+  EXPECT_EQ(shim_.calls("C_CreateObject"), creates) << "the key to wrap went to the token";
+}
 
 }  // namespace
 }  // namespace craton::hsm::pkcs11

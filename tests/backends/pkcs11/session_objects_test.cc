@@ -158,6 +158,68 @@ TEST_P(SessionObjectsTest, WithoutAPublicObjectOnlyASessionObjectMayServe) {
   EXPECT_EQ(raw_count_label(label), 1u) << "a permanent public object was left behind";
 }
 
+// ECDH with a resident private key still makes the shared secret an object (C_DeriveKey):
+// refused before any token call where no session objects are kept, never a permanent secret.
+TEST_P(SessionObjectsTest, ResidentEcdhCreatesNoObjectWhereNoneAreKept) {
+  ResidentKeySpec spec = unique_spec(KeyAlgorithm::EcP256, name("sobj-ecdh"));
+  spec.usages = KeyUsages{.derive = true};
+  auto key = backend_->generate_resident_key(spec);
+  ASSERT_THAT(key, IsOk());
+  auto peer_private = Key::ec_private(EcCurve::P256, std::vector<std::uint8_t>(32, 0x21));
+  ASSERT_THAT(peer_private, IsOk());
+  auto peer = peer_private->public_key();
+  ASSERT_THAT(peer, IsOk());
+  const unsigned long created = shim_.stats().objects_created;
+  const unsigned long derives = shim_.calls("C_DeriveKey");
+  for (int i = 0; i < 2; ++i) {
+    auto secret = backend_->ecdh(*key, *peer);
+    if (keeps()) {
+      ASSERT_THAT(secret, IsOk());
+      EXPECT_EQ(secret->size(), 32u);
+    } else {
+      ASSERT_THAT(secret, HasErrorCode(ErrorCode::MechanismUnsupported));
+      EXPECT_THAT(secret.error().message(), HasSubstr("keeps no session objects"));
+      EXPECT_THAT(secret.error().message(), HasSubstr("ECDH"));
+    }
+  }
+  if (!keeps()) {
+    EXPECT_EQ(shim_.calls("C_DeriveKey"), derives) << "the token was asked";
+    EXPECT_EQ(shim_.stats().objects_created, created);
+  }
+  EXPECT_EQ(raw_count_label(name("resident-sobj-ecdh")), 2u) << "the resident pair is intact";
+}
+
+// Wrapping and unwrapping under a resident KEK still make the key an object (C_WrapKey takes
+// one, C_UnwrapKey makes one): refused before any token call where no session objects are kept.
+TEST_P(SessionObjectsTest, ResidentKekWrapsNoObjectWhereNoneAreKept) {
+  ResidentKeySpec spec = unique_spec(KeyAlgorithm::Aes256, name("sobj-kek"));
+  spec.usages = KeyUsages{.wrap = true, .unwrap = true};
+  auto kek = backend_->generate_resident_key(spec);
+  ASSERT_THAT(kek, IsOk());
+  const SecretBytes payload(std::vector<std::uint8_t>(32, 0x5e));
+  const unsigned long created = shim_.stats().objects_created;
+  const unsigned long wraps = shim_.calls("C_WrapKey");
+  const unsigned long unwraps = shim_.calls("C_UnwrapKey");
+  auto wrapped = backend_->wrap_key(*kek, KeyWrapScheme::AesKw, payload);
+  // Where nothing could be wrapped, a blob of the right shape: refused before the token anyway.
+  const std::vector<std::uint8_t> blob = wrapped ? *wrapped : std::vector<std::uint8_t>(40, 0x5e);
+  auto unwrapped = backend_->unwrap_key(*kek, KeyWrapScheme::AesKw, blob);
+  if (keeps()) {
+    ASSERT_THAT(wrapped, IsOk());
+    ASSERT_THAT(unwrapped, IsOk());
+    EXPECT_TRUE(unwrapped->equals(payload));
+  } else {
+    ASSERT_THAT(wrapped, HasErrorCode(ErrorCode::MechanismUnsupported));
+    EXPECT_THAT(wrapped.error().message(), HasSubstr("keeps no session objects"));
+    ASSERT_THAT(unwrapped, HasErrorCode(ErrorCode::MechanismUnsupported));
+    EXPECT_THAT(unwrapped.error().message(), HasSubstr("AES-KW unwrap"));
+    EXPECT_EQ(shim_.calls("C_WrapKey"), wraps) << "the token was asked";
+    EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps) << "the token was asked";
+    EXPECT_EQ(shim_.stats().objects_created, created);
+  }
+  EXPECT_EQ(raw_count_label(name("resident-sobj-kek")), 1u) << "the resident KEK is intact";
+}
+
 INSTANTIATE_TEST_SUITE_P(Tokens, SessionObjectsTest,
                          ::testing::Values(Quirk::None, Quirk::Reject, Quirk::Persist),
                          [](const ::testing::TestParamInfo<Quirk>& info) {

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// SoftHSM2's reading of CKR_GENERAL_ERROR (a failed integrity check) applies to SoftHSM2 only:
-// the fault shim forwards to SoftHSM2 and, when told, names another library vendor.
+// SoftHSM2's readings (CKR_GENERAL_ERROR as a failed integrity check, OAEP with SHA-1 only)
+// come from the softhsm2 vendor profile, never from the module's name: the fault shim forwards
+// to SoftHSM2 and, when told, names another vendor, and the config may pin any profile.
 #include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
 
 #include "backends/pkcs11/passthrough_backend.h"
 #include "support/fault_shim.h"
@@ -16,15 +20,26 @@ using ::craton::hsm::testing::FaultShim;
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
 
-// Which library vendor the backend sees: SoftHSM2 itself, or SoftHSM2 under another name.
+// Which vendor the module names (SoftHSM2 itself, or SoftHSM2 under another name) and which
+// profile the config asks for ("auto": detected from those names).
 enum class Vendor { SoftHsm, Other };
+struct Setup {
+  Vendor vendor;
+  std::string profile;
+};
 
-class VendorQuirkTest : public ::testing::TestWithParam<Vendor> {
+void PrintTo(const Setup& setup, std::ostream* os) {
+  *os << (setup.vendor == Vendor::SoftHsm ? "SoftHSM2" : "renamed SoftHSM2") << ", profile "
+      << setup.profile;
+}
+
+class VendorQuirkTest : public ::testing::TestWithParam<Setup> {
  protected:
   void SetUp() override {
-    shim_.set("foreign_manufacturer", GetParam() == Vendor::Other ? 1 : 0);
+    shim_.set("foreign_manufacturer", GetParam().vendor == Vendor::Other ? 1 : 0);
     Pkcs11PassthroughConfig config = fault_shim_config();
     config.pool_size = 1;
+    config.vendor_profile = GetParam().profile;
     auto created = Pkcs11PassthroughBackend::create(std::move(config));
     ASSERT_THAT(created, IsOk());
     backend_ = std::move(*created);
@@ -33,7 +48,11 @@ class VendorQuirkTest : public ::testing::TestWithParam<Vendor> {
     key_ = std::move(*key);
   }
 
-  [[nodiscard]] bool on_softhsm() const { return GetParam() == Vendor::SoftHsm; }
+  // Whether SoftHSM2's readings are in force: its profile, detected or named.
+  [[nodiscard]] bool on_softhsm() const {
+    return GetParam().profile == "softhsm2" ||
+           (GetParam().profile == "auto" && GetParam().vendor == Vendor::SoftHsm);
+  }
 
   FaultShim shim_;
   std::unique_ptr<Pkcs11PassthroughBackend> backend_;
@@ -42,11 +61,20 @@ class VendorQuirkTest : public ::testing::TestWithParam<Vendor> {
   const std::vector<std::uint8_t> aad_{'v', '1'};
 };
 
-TEST_P(VendorQuirkTest, CapabilitiesNameTheLibraryVendor) {
-  EXPECT_EQ(backend_->token_capabilities().library_manufacturer() == "SoftHSM", on_softhsm());
-  EXPECT_EQ(
-      backend_->token_capabilities().general_error_reading(),
-      on_softhsm() ? GeneralErrorReading::IntegrityFailure : GeneralErrorReading::DeviceFailure);
+TEST_P(VendorQuirkTest, TheProfileNotTheNameDecidesTheReadings) {
+  const Capabilities& capabilities = backend_->token_capabilities();
+  EXPECT_EQ(capabilities.library_manufacturer() == "SoftHSM", GetParam().vendor == Vendor::SoftHsm);
+  EXPECT_EQ(capabilities.vendor_profile().name, on_softhsm() ? "softhsm2" : "generic");
+  EXPECT_EQ(capabilities.vendor_profile().detected, GetParam().profile == "auto");
+  EXPECT_EQ(capabilities.general_error_reading(), on_softhsm()
+                                                      ? GeneralErrorReading::IntegrityFailure
+                                                      : GeneralErrorReading::DeviceFailure);
+  // OAEP-SHA-256: the token's mechanism under the spec's reading, unsupported (never
+  // OAEP-SHA-1 in its place) under SoftHSM2's.
+  const CapabilityHow how = capabilities.table().at(oaep_row(HashAlg::Sha256, false)).how;
+  EXPECT_EQ(how, on_softhsm() ? CapabilityHow::Unsupported : CapabilityHow::Token);
+  EXPECT_EQ(capabilities.table().require(oaep_row(HashAlg::Sha256, true)).has_value(),
+            !on_softhsm());
 }
 
 TEST_P(VendorQuirkTest, GcmGeneralErrorIsATagFailureOnlyOnSoftHsm) {
@@ -108,12 +136,15 @@ TEST_P(VendorQuirkTest, AGenuineBadTagFromSoftHsmIsReadByTheVendorsRules) {
   EXPECT_THAT(backend_->aes_gcm_decrypt(*key_, *sealed, aad_), IsOk());
 }
 
-INSTANTIATE_TEST_SUITE_P(Vendors, VendorQuirkTest,
-                         ::testing::Values(Vendor::SoftHsm, Vendor::Other),
-                         [](const ::testing::TestParamInfo<Vendor>& info) {
-                           return info.param == Vendor::SoftHsm ? std::string("SoftHsm")
-                                                                : std::string("Other");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Vendors, VendorQuirkTest,
+    ::testing::Values(Setup{Vendor::SoftHsm, "auto"}, Setup{Vendor::Other, "auto"},
+                      Setup{Vendor::SoftHsm, "generic"}, Setup{Vendor::Other, "softhsm2"}),
+    [](const ::testing::TestParamInfo<Setup>& info) {
+      const std::string vendor = info.param.vendor == Vendor::SoftHsm ? "SoftHsm" : "Other";
+      return vendor + "_" +
+             (info.param.profile == "auto" ? std::string("Detected") : info.param.profile);
+    });
 
 }  // namespace
 }  // namespace craton::hsm::pkcs11

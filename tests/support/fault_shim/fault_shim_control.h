@@ -12,8 +12,12 @@ extern "C" {
 // "max_rw_sessions" (C_GetTokenInfo reports this ulMaxRwSessionCount; 0 = the real value),
 // "session_info_unsupported" (C_GetSessionInfo answers CKR_FUNCTION_NOT_SUPPORTED),
 // "hide_mechanism" (this CKM_* value vanishes from the mechanism list, and key generation
-// with it answers CKR_MECHANISM_INVALID), "foreign_manufacturer" (C_GetInfo names another
-// library vendor than SoftHSM, so vendor-specific readings must not apply), "bare_ec_point"
+// with it answers CKR_MECHANISM_INVALID), "unflag_mechanism" and "unflag_bits"
+// (C_GetMechanismInfo of that CKM_* value reports its flags without those CKF_* bits: a
+// mechanism listed for some uses only; the module itself still accepts every use),
+// "foreign_manufacturer" (C_GetInfo and C_GetTokenInfo
+// name another vendor, library and model than SoftHSM's, so vendor_profile = "auto" detects
+// the generic profile and vendor-specific readings must not apply), "bare_ec_point"
 // (C_GetAttributeValue returns CKA_EC_POINT as the bare SEC1 point, not the DER OCTET STRING
 // SoftHSM2 stores, as several vendors' modules do), "hide_check_value" (CKA_CHECK_VALUE is
 // unavailable, as on tokens that do not keep one), "fail_after_call" (a planned failure

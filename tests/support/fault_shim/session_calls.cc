@@ -116,7 +116,11 @@ CK_RV get_mechanism_list(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_P
 CK_RV get_mechanism_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
   return run(Fn::GetMechanismInfo, [&](const Call&) {
     if (type == switches().hidden_mechanism) return CKR_MECHANISM_INVALID;
-    return real()->C_GetMechanismInfo(slot, type, info);
+    const CK_RV rv = real()->C_GetMechanismInfo(slot, type, info);
+    if (rv == CKR_OK && info != nullptr && type == switches().unflag_mechanism) {
+      info->flags &= ~switches().unflag_bits.load();
+    }
+    return rv;
   });
 }
 

@@ -16,6 +16,8 @@ constexpr std::string_view kNames[] = {"cant_lock",
                                        "max_rw_sessions",
                                        "session_info_unsupported",
                                        "hide_mechanism",
+                                       "unflag_mechanism",
+                                       "unflag_bits",
                                        "foreign_manufacturer",
                                        "bare_ec_point",
                                        "hide_check_value",
@@ -51,6 +53,10 @@ bool set_switch(std::string_view name, unsigned long value) {
     s.session_info_unsupported = value != 0;
   } else if (name == "hide_mechanism") {
     s.hidden_mechanism = value;
+  } else if (name == "unflag_mechanism") {
+    s.unflag_mechanism = value;
+  } else if (name == "unflag_bits") {
+    s.unflag_bits = value;
   } else if (name == "foreign_manufacturer") {
     s.foreign_manufacturer = value != 0;
   } else if (name == "bare_ec_point") {
@@ -89,6 +95,8 @@ void reset_switches() {
   s.max_rw_sessions = 0;
   s.session_info_unsupported = false;
   s.hidden_mechanism = CK_UNAVAILABLE_INFORMATION;
+  s.unflag_mechanism = CK_UNAVAILABLE_INFORMATION;
+  s.unflag_bits = 0;
   s.foreign_manufacturer = false;
   s.bare_ec_point = false;
   s.hide_check_value = false;

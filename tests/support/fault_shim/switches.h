@@ -15,6 +15,10 @@ struct Switches {
   std::atomic<unsigned long> max_rw_sessions{0};
   std::atomic<bool> session_info_unsupported{false};
   std::atomic<CK_MECHANISM_TYPE> hidden_mechanism{CK_UNAVAILABLE_INFORMATION};
+  // C_GetMechanismInfo of unflag_mechanism reports its flags without unflag_bits (a token that
+  // lists a mechanism for some uses only: encrypt but not decrypt, wrap but not unwrap).
+  std::atomic<CK_MECHANISM_TYPE> unflag_mechanism{CK_UNAVAILABLE_INFORMATION};
+  std::atomic<CK_FLAGS> unflag_bits{0};
   std::atomic<bool> foreign_manufacturer{false};
   std::atomic<bool> bare_ec_point{false};
   std::atomic<bool> hide_check_value{false};

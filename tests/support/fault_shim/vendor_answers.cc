@@ -2,6 +2,7 @@
 // Vendors' quirks and misbehaviours, applied to the real module's answers.
 #include "vendor_answers.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string_view>
@@ -89,6 +90,18 @@ CK_RV get_with_quirks(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,
   return rv != CKR_OK ? rv : shim_rv;
 }
 
+// What foreign_manufacturer names instead of SoftHSM: nothing a vendor profile detects.
+constexpr std::string_view kForeignVendor = "Craton Test Vendor";
+constexpr std::string_view kForeignLibrary = "Craton Test Library";
+constexpr std::string_view kForeignModel = "Test Token";
+
+// Blank-padded, not NUL-terminated (PKCS#11 v2.40 §3.1).
+template <std::size_t N>
+void rename(CK_UTF8CHAR (&field)[N], std::string_view name) {
+  std::memset(field, ' ', N);
+  std::memcpy(field, name.data(), std::min(name.size(), N));
+}
+
 // Bytes no blank-padded string holds: controls, DEL, invalid UTF-8 and, mid-string (not
 // first, so a reader that stops at a NUL still meets the junk before it), a NUL.
 constexpr std::array<CK_UTF8CHAR, 8> kGarbage{0x07, 0xff, 0x1b, 0x7f, 0x00, 0x80, 0xc3, 0x0a};
@@ -120,10 +133,8 @@ void garble(CK_UTF8CHAR* field, std::size_t size) {
 CK_RV answer_info(CK_RV rv, CK_INFO_PTR info, unsigned misbehaviour) {
   if (rv != CKR_OK || info == nullptr) return rv;
   if (switches().foreign_manufacturer) {
-    // Blank-padded, not NUL-terminated (PKCS#11 v2.40 §3.1).
-    constexpr std::string_view kName = "Craton Test Vendor";
-    std::memset(info->manufacturerID, ' ', sizeof info->manufacturerID);
-    std::memcpy(info->manufacturerID, kName.data(), kName.size());
+    rename(info->manufacturerID, kForeignVendor);
+    rename(info->libraryDescription, kForeignLibrary);
   }
   if ((misbehaviour & kGarbageStrings) != 0) {
     garble(info->manufacturerID, sizeof info->manufacturerID);
@@ -146,6 +157,10 @@ CK_RV answer_token_info(CK_RV rv, CK_TOKEN_INFO_PTR info, unsigned misbehaviour)
   if (const unsigned long max = switches().max_rw_sessions; max != 0) {
     info->ulMaxRwSessionCount = max;
     info->ulMaxSessionCount = max;
+  }
+  if (switches().foreign_manufacturer) {
+    rename(info->manufacturerID, kForeignVendor);
+    rename(info->model, kForeignModel);
   }
   if ((misbehaviour & kGarbageStrings) != 0) {
     garble(info->label, sizeof info->label);

@@ -80,7 +80,7 @@
 //   identity_key_file  = "/etc/craton/budget.key"  # string; durable stores: exactly one of
 //   identity_key_label = "budget-id" # string, 1..128 bytes: HMAC key on the token
 //   block_min  = 16                  # integer 1..2^20; default 16
-//   block_max  = 4096                # integer block_min..2^20; default 4096
+//   block_max  = 65536               # integer block_min..2^20; default 65536
 //   timeout_ms = 2000                # integer 1..600000: bounds each store round trip
 //
 // Refused with ConfigInvalid: `user_pin`, `pin` and `so_pin` (PINs never live in the config

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "config/config_test_util.h"
@@ -141,10 +142,10 @@ TEST(ConfigAudit, UnknownKeysAreRefusedWithASuggestion) {
       parse_audit("file = \"/a\"\nkey_label = \"k\"\ndurabilty = \"none\""),
       "\"audit.durabilty\": unknown key (did you mean audit.durability?)"));
   EXPECT_TRUE(IsConfigInvalidMentioning(
-      parse_config(std::string(kMinimalToml) + "audit = 1\n", "audit.toml"),
+      parse_config(fmt::format("{}audit = 1\n", kMinimalToml), "audit.toml"),
       "audit: expected a table ([audit]), got an integer"));
   EXPECT_TRUE(IsConfigInvalidMentioning(
-      parse_config(std::string(kMinimalToml) + "[audt]\nfile = \"/a\"\n", "audit.toml"),
+      parse_config(fmt::format("{}[audt]\nfile = \"/a\"\n", kMinimalToml), "audit.toml"),
       "did you mean audit?"));
   // Two swapped letters are one slip, even in a short word.
   EXPECT_TRUE(IsConfigInvalidMentioning(parse_audit("fiel = \"/a\"\nkey_label = \"k\""),

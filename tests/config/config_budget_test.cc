@@ -139,7 +139,7 @@ TEST(ConfigBudget, BlockBoundsAndTimeoutAreRangeChecked) {
   EXPECT_TRUE(parse_budget(std::string(kSqlite) + "block_min = 1\nblock_max = 1").has_value());
   // Defaults apply to the memory store too: its bounds are checked the same way.
   Pkcs11PassthroughConfig built = parse_config(kMinimalToml, "m.toml").value();
-  built.budget.block_min = 5000;
+  built.budget.block_min = 70000;  // above the default block_max
   EXPECT_TRUE(IsConfigInvalidMentioning(built.validate(), "budget.block_min"));
 }
 

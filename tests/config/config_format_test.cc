@@ -33,7 +33,7 @@ TEST(ConfigFormat, ListsEveryFieldOnOneLine) {
             "acquire_timeout_ms=5000, operation_timeout_ms=0, breaker_threshold=5, "
             "breaker_cooldown_ms=2000, cache_capacity=256, gcm_max_messages_per_key=4294967296, "
             "max_message_bytes=67108864, concurrency=\"unlimited\", "
-            "budget={store=memory, block_min=16, block_max=4096, timeout_ms=2000}, "
+            "budget={store=memory, block_min=16, block_max=65536, timeout_ms=2000}, "
             "audit=<unset>}");
 }
 

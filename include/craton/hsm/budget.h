@@ -38,9 +38,11 @@ struct CRATON_HSM_API BudgetConfig {
   std::optional<std::string> identity_key_label;
   // Counts reserved at a time per key: the block grows with the key's rate between these
   // bounds. What a process has reserved and not spent is lost when it dies (counted as used),
-  // so block_max bounds that loss per key and process.
+  // so block_max bounds that loss per key and process. 65536 is about one second of a fast
+  // token's AES-GCM (one store round trip a second for a hot key) and 1/65536 of the default
+  // limit.
   std::uint64_t block_min = 16;
-  std::uint64_t block_max = 4096;
+  std::uint64_t block_max = 65536;
   // Bounds each store round trip (connect or statement); a store that does not answer in time
   // is BudgetStoreUnavailable.
   std::uint32_t timeout_ms = 2000;

@@ -124,11 +124,10 @@ Tally Fleet::tally() const {
 std::filesystem::path private_softhsm(const TempDir& dir) {
   const std::filesystem::path tokens = dir.path() / "tokens";
   std::filesystem::create_directory(tokens);
-  const std::filesystem::path conf =
-      dir.write("softhsm2.conf", fmt::format("directories.tokendir = {}\n"
-                                             "objectstore.backend = file\n"
-                                             "log.level = ERROR\n",
-                                             tokens.string()));
+  std::filesystem::path conf = dir.write("softhsm2.conf", fmt::format("directories.tokendir = {}\n"
+                                                                      "objectstore.backend = file\n"
+                                                                      "log.level = ERROR\n",
+                                                                      tokens.string()));
   const CommandResult made = run_command(fmt::format(
       "SOFTHSM2_CONF='{}' softhsm2-util --init-token --free --label {} --so-pin {} --pin {}",
       conf.string(), kTokenLabel, kSoPin, kUserPin));

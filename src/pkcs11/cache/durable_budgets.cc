@@ -58,10 +58,10 @@ void DurableBudgets::share(Counter& from_start, Counter& into_start) {
   Counter& into = root(into_start);
   if (&from == &into) return;
   // No reservation runs on either while the counts move.
-  const std::scoped_lock both(from.refill_mutex, into.refill_mutex);
-  into.carry_from.push_back(from.identity);
-  into.carry_from.insert(into.carry_from.end(), from.carry_from.begin(), from.carry_from.end());
-  from.carry_from.clear();
+  const std::scoped_lock both(from.refill_mutex_, into.refill_mutex_);
+  into.carry_from_.push_back(from.identity);
+  into.carry_from_.insert(into.carry_from_.end(), from.carry_from_.begin(), from.carry_from_.end());
+  from.carry_from_.clear();
   from.joined.store(&into, std::memory_order_release);
   // Reserved under `from`'s row already, so spending them under `into` counts them once. A
   // take() that loaded the old value fails its CAS against 0 and follows `joined`.
@@ -89,7 +89,7 @@ Result<void> DurableBudgets::charge(Counter& counter, std::uint64_t limit) {
 Result<void> DurableBudgets::refill(Counter& start, std::uint64_t limit) {
   Counter& counter = root(start);
   const std::uint64_t seen = counter.attempts.load(std::memory_order_acquire);
-  const std::lock_guard lock(counter.refill_mutex);
+  const std::lock_guard lock(counter.refill_mutex_);
   // Joined or refilled while this thread waited: the caller takes again.
   if (counter.joined.load(std::memory_order_acquire) != nullptr) return {};
   if (counter.remaining.load(std::memory_order_acquire) > 0) return {};
@@ -99,19 +99,19 @@ Result<void> DurableBudgets::refill(Counter& start, std::uint64_t limit) {
         fmt::format("the budget of key {} in {} is spent", short_id(counter.identity), describe_));
   }
   // The reservation this thread waited behind failed: one round trip answers every waiter.
-  if (counter.attempts.load(std::memory_order_acquire) != seen && counter.last_failure) {
-    return std::unexpected(*counter.last_failure);
+  if (counter.attempts.load(std::memory_order_acquire) != seen && counter.last_failure_) {
+    return std::unexpected(*counter.last_failure_);
   }
   counter.attempts.fetch_add(1, std::memory_order_acq_rel);
   Result<void> reserved = reserve_block(counter, limit);
   if (reserved) {
-    counter.last_failure.reset();
+    counter.last_failure_.reset();
     return reserved;
   }
   if (reserved.error().code() == ErrorCode::KeyUsageLimitExceeded) {
     counter.spent.store(true, std::memory_order_release);  // latched: the count never drops
   }
-  counter.last_failure = reserved.error();
+  counter.last_failure_ = reserved.error();
   return reserved;
 }
 
@@ -119,9 +119,9 @@ Result<void> DurableBudgets::reserve_block(Counter& counter, std::uint64_t limit
   CRATON_RETURN_IF_ERROR(carry_histories(counter, limit));
   const auto now = std::chrono::steady_clock::now();
   std::uint64_t block = sizing_.min;
-  if (counter.block != 0) {
-    const auto lasted = now - counter.last_refill;
-    block = counter.block;
+  if (counter.block_ != 0) {
+    const auto lasted = now - counter.last_refill_;
+    block = counter.block_;
     if (lasted < kGrowWithin) {
       block = std::min(block * 2, sizing_.max);
     } else if (lasted > kShrinkAfter) {
@@ -131,16 +131,16 @@ Result<void> DurableBudgets::reserve_block(Counter& counter, std::uint64_t limit
   CRATON_ASSIGN_OR_RETURN(const budget::Reservation reservation,
                           store_->reserve(counter.identity, block, limit));
   reservations_.fetch_add(1, std::memory_order_relaxed);
-  counter.block = block;
-  counter.last_refill = now;
+  counter.block_ = block;
+  counter.last_refill_ = now;
   counter.high_water.store(reservation.first + reservation.count, std::memory_order_release);
   counter.remaining.fetch_add(reservation.count, std::memory_order_acq_rel);
   return {};
 }
 
 Result<void> DurableBudgets::carry_histories(Counter& counter, std::uint64_t limit) {
-  while (!counter.carry_from.empty()) {
-    const budget::KeyIdentity from = counter.carry_from.back();
+  while (!counter.carry_from_.empty()) {
+    const budget::KeyIdentity from = counter.carry_from_.back();
     std::uint64_t carried = 0;
     Result<budget::BudgetRecord> record = store_->show(from);
     if (record) {
@@ -157,7 +157,7 @@ Result<void> DurableBudgets::carry_histories(Counter& counter, std::uint64_t lim
       reservations_.fetch_add(1, std::memory_order_relaxed);
       counter.high_water.store(reservation.first + reservation.count, std::memory_order_release);
     }
-    counter.carry_from.pop_back();
+    counter.carry_from_.pop_back();
   }
   return {};
 }

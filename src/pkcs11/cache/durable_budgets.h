@@ -119,11 +119,11 @@ class DurableBudgets::Counter {
 
  private:
   friend class DurableBudgets;
-  std::mutex refill_mutex;  // one reservation at a time; guards what follows
-  std::uint64_t block = 0;  // the last block asked for; 0 before the first
-  std::chrono::steady_clock::time_point last_refill{};
-  std::optional<HsmError> last_failure;         // of the last attempt, when it failed
-  std::vector<budget::KeyIdentity> carry_from;  // share(): histories still to charge
+  std::mutex refill_mutex_;  // one reservation at a time; guards what follows
+  std::uint64_t block_ = 0;  // the last block asked for; 0 before the first
+  std::chrono::steady_clock::time_point last_refill_{};
+  std::optional<HsmError> last_failure_;         // of the last attempt, when it failed
+  std::vector<budget::KeyIdentity> carry_from_;  // share(): histories still to charge
 };
 
 }  // namespace craton::hsm::pkcs11

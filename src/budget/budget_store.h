@@ -40,11 +40,11 @@ struct Reservation {
 // One key's row, for operators (craton-hsm budget list|show).
 struct BudgetRecord {
   KeyIdentity key;
-  std::uint64_t used = 0;       // counts reserved so far (spent or lost), never decreases
-  std::uint64_t limit = 0;      // the limit of the last reservation
+  std::uint64_t used = 0;               // counts reserved so far (spent or lost), never decreases
+  std::uint64_t limit = 0;              // the limit of the last reservation
   std::int64_t last_reserved_unix = 0;  // seconds since the epoch, UTC
-  std::string last_host;        // the host name of the process that reserved last
-  bool retired = false;         // retire(): no reservation will ever succeed again
+  std::string last_host;                // the host name of the process that reserved last
+  bool retired = false;                 // retire(): no reservation will ever succeed again
 };
 
 // Thread-safety: every member may be called from any thread. Every call is bounded in time

@@ -78,8 +78,8 @@ Result<Statements> prepare_statements(SqliteDb& db) {
                     std::move(retire)};
 }
 
-// Reads a row of kSqliteSelectOne/kSqliteSelectAll; false for a key column that is not a KeyIdentity
-// (a row someone wrote by hand), which list() leaves out.
+// Reads a row of kSqliteSelectOne/kSqliteSelectAll; false for a key column that is not a
+// KeyIdentity (a row someone wrote by hand), which list() leaves out.
 bool read_sqlite_record(const SqliteStatement& row, BudgetRecord& record) {
   const std::optional<KeyIdentity> key = KeyIdentity::from_hex(row.column_text(0));
   if (!key) return false;

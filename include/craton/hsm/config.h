@@ -80,7 +80,7 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   std::uint32_t cache_capacity = 256;
   std::uint64_t gcm_max_messages_per_key = std::uint64_t{1} << 32;  // NIST SP 800-38D §8.3
   BudgetConfig budget;  // the [budget] table: where those messages are counted
-  std::uint64_t max_message_bytes = std::uint64_t{64} << 20;        // larger inputs: DataLenRange
+  std::uint64_t max_message_bytes = std::uint64_t{64} << 20;  // larger inputs: DataLenRange
   // Operations in flight on the token at once, per class (concurrency.h); unlimited: every
   // caller goes through, as with bare PKCS#11.
   ConcurrencyConfig concurrency;

@@ -252,6 +252,29 @@ TEST(ReliabilityLoginLost, AResidentKeyIsFoundAgainAfterTheLoginWasLostUnderneat
   EXPECT_TRUE(destroy_resident_keys(**backend, *keys));
 }
 
+// The same, with the token unable to say whether the session is logged in (C_GetSessionInfo
+// fails on both looks after the empty searches): an unknown login cannot vouch for "not found"
+// either. The soak once reported a resident key missing after exactly that.
+TEST(ReliabilityLoginLost, AnEmptySearchUnderAnUnknownLoginIsNotKeyNotFound) {
+  const FaultShim shim;
+  Pkcs11PassthroughConfig config = fault_shim_config();
+  config.pool_size = 1;
+  auto backend = make_pkcs11_backend(std::move(config));
+  ASSERT_THAT(backend, IsOk());
+  const auto keys = make_workload_keys(**backend, "login-unknown");
+  ASSERT_NE(keys, nullptr);
+  const std::vector<std::uint8_t> message(32, 0x4d);
+  ASSERT_THAT((*backend)->sign(keys->resident_ec, SignScheme::EcdsaP256Sha256, message), IsOk());
+  log_out_underneath();
+  shim.fail("C_GetSessionInfo", CKR_DEVICE_ERROR, 2);
+  const auto signature = (*backend)->sign(keys->resident_ec, SignScheme::EcdsaP256Sha256, message);
+  ASSERT_THAT(signature, IsOk());
+  EXPECT_THAT(make_software_backend()->verify(keys->resident_ec_public, SignScheme::EcdsaP256Sha256,
+                                              message, *signature),
+              ::testing::Optional(VerifyOutcome::Valid));
+  EXPECT_TRUE(destroy_resident_keys(**backend, *keys));
+}
+
 INSTANTIATE_TEST_SUITE_P(FaultClasses, ReliabilityScenario, ::testing::ValuesIn(scenarios()),
                          [](const ::testing::TestParamInfo<Scenario>& info) {
                            return info.param.name;

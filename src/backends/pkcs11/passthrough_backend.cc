@@ -147,17 +147,24 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve_resident(Lease& lease
   const auto not_found = [&] {
     return !handle && handle.error().code() == ErrorCode::KeyNotFound && pool_->logs_in();
   };
-  if (not_found() && pool_->counters().logins == logins && !pool_->lost_login(lease)) {
+  // Whether the login went away (or cannot be vouched for) since the search began.
+  const auto login_moved = [&] {
+    return pool_->counters().logins != logins || pool_->lost_login(lease);
+  };
+  bool moved = not_found() && login_moved();
+  if (not_found() && !moved) {
     // Logged in now, but the login may have come back between the search and these checks
     // (another thread's C_Login returned before it was counted): the soak saw that. A second
     // search, under the login just seen, decides.
     handle = find_resident_object(lease, material, token_);
+    moved = not_found() && login_moved();
   }
-  if (not_found() && (pool_->counters().logins != logins || pool_->lost_login(lease))) {
+  if (moved) {
     // Logged out underneath (another part of the application called C_Logout, or the token
     // dropped the login), now or while the search ran (another thread has logged in again
-    // since): the token hid private keys, so "not found" is not an answer. The session is
-    // rebuilt, which logs in, and the operation re-run (SessionPool::run).
+    // since), or the token could not say: the token hid private keys, so "not found" is not an
+    // answer. The session is rebuilt, which logs in, and the operation re-run
+    // (SessionPool::run).
     HsmError lost(ErrorCode::NotLoggedIn,
                   fmt::format("the session lost its login while looking for {}; private keys "
                               "are hidden until the pool logs in again",

@@ -73,7 +73,13 @@ Result<void> SessionPool::ensure_logged_in(const Session& session) {
 bool SessionPool::lost_login(const Lease& lease) const {
   if (!logs_in_) return false;
   CK_SESSION_INFO info{};
-  if (lease.session().invoke<Fn::GetSessionInfo>(&info) != CKR_OK) return false;
+  const CK_RV rv = lease.session().invoke<Fn::GetSessionInfo>(&info);
+  // A module without C_GetSessionInfo cannot say: its searches are taken as they are. Any
+  // other failure (a device error, a session the token dropped) leaves the login unknown, and
+  // an unknown login cannot vouch for an empty search: the soak saw a resident key reported
+  // missing after exactly that.
+  if (rv == CKR_FUNCTION_NOT_SUPPORTED) return false;
+  if (rv != CKR_OK) return true;
   return info.state != CKS_RW_USER_FUNCTIONS && info.state != CKS_RO_USER_FUNCTIONS;
 }
 

@@ -255,7 +255,7 @@ class SessionPool {
   // Whether `lease`'s session ought to run with user rights (the pool logs in) and has none:
   // someone logged the application out, or the token lost the login. Private objects are then
   // invisible, so a search that found nothing proves nothing. False when the module cannot say
-  // (no C_GetSessionInfo) or the question fails.
+  // (no C_GetSessionInfo); true when the question fails otherwise (the login is then unknown).
   [[nodiscard]] bool lost_login(const Lease& lease) const;
 
   [[nodiscard]] std::size_t size() const noexcept { return sessions_.size(); }

@@ -83,9 +83,10 @@ int main(int argc, char** argv) {
   }
   const auto mark = [log](char c) { (void)!::write(log, &c, 1); };
   std::atomic<bool> unexpected{false};
+  const std::vector<std::uint8_t> message(64, 0x5a);
   {
+    // The threads join at the end of this scope, before anything they use is destroyed.
     std::vector<std::jthread> workers;
-    const std::vector<std::uint8_t> message(64, 0x5a);
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&] {
         for (;;) {

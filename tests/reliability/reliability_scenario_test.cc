@@ -228,28 +228,38 @@ TEST_P(ReliabilityScenario, EveryOperationSucceedsOrFailsTypedAndNothingComesBac
   }
 }
 
+// Signs with a resident key on a one-session backend, does `underneath` to the token, and signs
+// again: the second signature must be valid. Returns the backend's retries.
+std::uint64_t sign_again_after(std::string_view name, const std::function<void()>& underneath) {
+  Pkcs11PassthroughConfig config = fault_shim_config();
+  config.pool_size = 1;
+  auto backend = make_pkcs11_backend(std::move(config));
+  EXPECT_THAT(backend, IsOk());
+  if (!backend) return 0;
+  const auto keys = make_workload_keys(**backend, std::string(name));
+  EXPECT_NE(keys, nullptr);
+  if (keys == nullptr) return 0;
+  const std::vector<std::uint8_t> message(32, 0x4c);
+  EXPECT_THAT((*backend)->sign(keys->resident_ec, SignScheme::EcdsaP256Sha256, message), IsOk());
+  underneath();
+  const auto signature = (*backend)->sign(keys->resident_ec, SignScheme::EcdsaP256Sha256, message);
+  EXPECT_THAT(signature, IsOk());
+  if (signature) {
+    EXPECT_THAT(make_software_backend()->verify(keys->resident_ec_public,
+                                                SignScheme::EcdsaP256Sha256, message, *signature),
+                ::testing::Optional(VerifyOutcome::Valid));
+  }
+  EXPECT_TRUE(destroy_resident_keys(**backend, *keys));
+  return (*backend)->stats().retries;
+}
+
 // A resident key whose login went away underneath: its cached handle is gone (SoftHSM2 drops
 // the handles of private objects on C_Logout) and a search while logged out finds nothing, since
 // the token hides private keys. That "nothing" is not KeyNotFound: the session is rebuilt, which
 // logs in, and the operation runs again. It used to fail with KeyNotFound.
 TEST(ReliabilityLoginLost, AResidentKeyIsFoundAgainAfterTheLoginWasLostUnderneath) {
   const FaultShim shim;
-  Pkcs11PassthroughConfig config = fault_shim_config();
-  config.pool_size = 1;
-  auto backend = make_pkcs11_backend(std::move(config));
-  ASSERT_THAT(backend, IsOk());
-  const auto keys = make_workload_keys(**backend, "login-lost");
-  ASSERT_NE(keys, nullptr);
-  const std::vector<std::uint8_t> message(32, 0x4c);
-  ASSERT_THAT((*backend)->sign(keys->resident_ec, SignScheme::EcdsaP256Sha256, message), IsOk());
-  log_out_underneath();
-  const auto signature = (*backend)->sign(keys->resident_ec, SignScheme::EcdsaP256Sha256, message);
-  ASSERT_THAT(signature, IsOk());
-  EXPECT_THAT(make_software_backend()->verify(keys->resident_ec_public, SignScheme::EcdsaP256Sha256,
-                                              message, *signature),
-              ::testing::Optional(VerifyOutcome::Valid));
-  EXPECT_EQ((*backend)->stats().retries, 1u);
-  EXPECT_TRUE(destroy_resident_keys(**backend, *keys));
+  EXPECT_EQ(sign_again_after("login-lost", log_out_underneath), 1u);
 }
 
 // The same, with the token unable to say whether the session is logged in (C_GetSessionInfo
@@ -257,22 +267,10 @@ TEST(ReliabilityLoginLost, AResidentKeyIsFoundAgainAfterTheLoginWasLostUnderneat
 // either. The soak once reported a resident key missing after exactly that.
 TEST(ReliabilityLoginLost, AnEmptySearchUnderAnUnknownLoginIsNotKeyNotFound) {
   const FaultShim shim;
-  Pkcs11PassthroughConfig config = fault_shim_config();
-  config.pool_size = 1;
-  auto backend = make_pkcs11_backend(std::move(config));
-  ASSERT_THAT(backend, IsOk());
-  const auto keys = make_workload_keys(**backend, "login-unknown");
-  ASSERT_NE(keys, nullptr);
-  const std::vector<std::uint8_t> message(32, 0x4d);
-  ASSERT_THAT((*backend)->sign(keys->resident_ec, SignScheme::EcdsaP256Sha256, message), IsOk());
-  log_out_underneath();
-  shim.fail("C_GetSessionInfo", CKR_DEVICE_ERROR, 2);
-  const auto signature = (*backend)->sign(keys->resident_ec, SignScheme::EcdsaP256Sha256, message);
-  ASSERT_THAT(signature, IsOk());
-  EXPECT_THAT(make_software_backend()->verify(keys->resident_ec_public, SignScheme::EcdsaP256Sha256,
-                                              message, *signature),
-              ::testing::Optional(VerifyOutcome::Valid));
-  EXPECT_TRUE(destroy_resident_keys(**backend, *keys));
+  sign_again_after("login-unknown", [&] {
+    log_out_underneath();
+    shim.fail("C_GetSessionInfo", CKR_DEVICE_ERROR, 2);
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(FaultClasses, ReliabilityScenario, ::testing::ValuesIn(scenarios()),

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "budget/conninfo.h"
+#include "budget/deadline_mutex.h"
 #include "budget/host_name.h"
 #include "budget/password_source.h"
 #include "budget/pg_connection.h"
@@ -112,7 +113,7 @@ class PostgresStore final : public BudgetStore {
     const std::vector<std::string> params{key.hex(), std::to_string(block), std::to_string(limit),
                                           host_};
     const Clock::time_point deadline = Clock::now() + timeout_;
-    CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire(deadline));
+    CRATON_ASSIGN_OR_RETURN(std::unique_lock<DeadlineMutex> lock, acquire(deadline));
     // A retry after a lost connection may repeat a reservation the server did commit: those
     // counts are then lost, which only ever over-counts.
     CRATON_ASSIGN_OR_RETURN(const PgResult granted, run(kPgReserve, params, deadline));
@@ -131,7 +132,7 @@ class PostgresStore final : public BudgetStore {
 
   Result<std::vector<BudgetRecord>> list() override {
     const Clock::time_point deadline = Clock::now() + timeout_;
-    CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire(deadline));
+    CRATON_ASSIGN_OR_RETURN(std::unique_lock<DeadlineMutex> lock, acquire(deadline));
     CRATON_ASSIGN_OR_RETURN(const PgResult rows, run(kPgSelectAll, {}, deadline));
     std::vector<BudgetRecord> records;
     for (int i = 0; i < rows.rows(); ++i) {
@@ -143,7 +144,7 @@ class PostgresStore final : public BudgetStore {
 
   Result<BudgetRecord> show(const KeyIdentity& key) override {
     const Clock::time_point deadline = Clock::now() + timeout_;
-    CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire(deadline));
+    CRATON_ASSIGN_OR_RETURN(std::unique_lock<DeadlineMutex> lock, acquire(deadline));
     const std::vector<std::string> params{key.hex()};
     CRATON_ASSIGN_OR_RETURN(const PgResult rows, run(kPgSelectOne, params, deadline));
     BudgetRecord record;
@@ -156,7 +157,7 @@ class PostgresStore final : public BudgetStore {
 
   Result<void> retire(const KeyIdentity& key) override {
     const Clock::time_point deadline = Clock::now() + timeout_;
-    CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire(deadline));
+    CRATON_ASSIGN_OR_RETURN(std::unique_lock<DeadlineMutex> lock, acquire(deadline));
     const std::vector<std::string> params{key.hex()};
     CRATON_RETURN_IF_ERROR(run(kPgRetire, params, deadline));
     return {};
@@ -166,7 +167,7 @@ class PostgresStore final : public BudgetStore {
 
  private:
   // The connection is one per store: threads take turns, all within the call's deadline.
-  Result<std::unique_lock<std::timed_mutex>> acquire(Clock::time_point deadline) {
+  Result<std::unique_lock<DeadlineMutex>> acquire(Clock::time_point deadline) {
     std::unique_lock lock(mutex_, std::defer_lock);
     if (!lock.try_lock_until(deadline)) {
       return fail(
@@ -209,7 +210,7 @@ class PostgresStore final : public BudgetStore {
   std::string where_;
   std::chrono::milliseconds timeout_;
   std::string host_;
-  std::timed_mutex mutex_;
+  DeadlineMutex mutex_;
   std::optional<PgConnection> connection_;
 };
 

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "budget/deadline_mutex.h"
 #include "budget/host_name.h"
 #include "budget/reserve_rules.h"
 #include "budget/sqlite_db.h"
@@ -105,7 +106,7 @@ class SqliteStore final : public BudgetStore {
   Result<Reservation> reserve(const KeyIdentity& key, std::uint64_t block,
                               std::uint64_t limit) override {
     CRATON_RETURN_IF_ERROR(check_reserve_arguments(block, limit));
-    CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire());
+    CRATON_ASSIGN_OR_RETURN(std::unique_lock<DeadlineMutex> lock, acquire());
     if (db_.in_transaction()) rollback();
     CRATON_RETURN_IF_ERROR(db_.exec("BEGIN IMMEDIATE", "begin reservation"));
     Result<Reservation> granted = run_reserve(key, block, limit);
@@ -123,7 +124,7 @@ class SqliteStore final : public BudgetStore {
   }
 
   Result<std::vector<BudgetRecord>> list() override {
-    CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire());
+    CRATON_ASSIGN_OR_RETURN(std::unique_lock<DeadlineMutex> lock, acquire());
     SqliteStatement& select = statements_.select_all;
     std::vector<BudgetRecord> records;
     while (true) {
@@ -137,12 +138,12 @@ class SqliteStore final : public BudgetStore {
   }
 
   Result<BudgetRecord> show(const KeyIdentity& key) override {
-    CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire());
+    CRATON_ASSIGN_OR_RETURN(std::unique_lock<DeadlineMutex> lock, acquire());
     return select_one(key);
   }
 
   Result<void> retire(const KeyIdentity& key) override {
-    CRATON_ASSIGN_OR_RETURN(std::unique_lock<std::timed_mutex> lock, acquire());
+    CRATON_ASSIGN_OR_RETURN(std::unique_lock<DeadlineMutex> lock, acquire());
     const std::string hex = key.hex();
     SqliteStatement& statement = statements_.retire;
     statement.bind(1, hex);
@@ -156,7 +157,7 @@ class SqliteStore final : public BudgetStore {
 
  private:
   // The connection is one per store: threads take turns, for at most the timeout.
-  Result<std::unique_lock<std::timed_mutex>> acquire() {
+  Result<std::unique_lock<DeadlineMutex>> acquire() {
     const Clock::time_point deadline = Clock::now() + timeout_;
     std::unique_lock lock(mutex_, std::defer_lock);
     if (!lock.try_lock_until(deadline)) {
@@ -221,7 +222,7 @@ class SqliteStore final : public BudgetStore {
   std::string where_;
   std::chrono::milliseconds timeout_;
   std::string host_;
-  std::timed_mutex mutex_;
+  DeadlineMutex mutex_;
 };
 
 Result<void> check_mode(SqliteDb& db, const std::string& where) {

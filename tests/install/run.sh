@@ -83,7 +83,8 @@ export PKG_CONFIG_PATH
 # Consumers compile against our headers only: nothing a private dependency needs for its own
 # headers (toml++'s -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1) may reach their compile line.
 pc_cflags=$(pkg-config --static --cflags craton-hsm)
-if [[ "$pc_cflags" == *-D* ]]; then
+# Whole flags only: the temporary directory's random name may itself contain "-D".
+if [[ " $pc_cflags" == *" -D"* ]]; then
   echo "install_consumer: pkg-config --cflags craton-hsm leaks definitions: $pc_cflags" >&2
   exit 1
 fi

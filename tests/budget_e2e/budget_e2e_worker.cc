@@ -8,7 +8,7 @@
 //
 // usage: budget_e2e_worker --store sqlite|postgresql --target PATH_OR_URL --identity KEY_FILE
 //          --limit N --block-min N --block-max N --threads M --key HEX --log FILE
-//          [--password-env NAME] [--timeout-ms N]
+//          [--password-env NAME] [--timeout-ms N] [--pause-us N]
 // exit: 0 when every thread saw KeyUsageLimitExceeded, 3 when the backend does not start
 // (the error on stderr), 4 on an unexpected error.
 #include <craton/hsm/pkcs11_backend.h>
@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
     config.budget.timeout_ms = static_cast<std::uint32_t>(std::stoul(args["--timeout-ms"]));
   }
   const int threads = std::stoi(args["--threads"]);
+  // Each thread rests this long after a success, so that a run lasts long enough to be killed
+  // in the middle of (a 4-process SQLite fleet otherwise spends 10,000 counts in 200 ms).
+  const std::chrono::microseconds pause(args.contains("--pause-us") ? std::stoul(args["--pause-us"])
+                                                                    : 0);
   const Key key = Key::aes(from_hex(args["--key"])).value();
   const int log = ::open(args["--log"].c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log < 0) return 4;
@@ -93,7 +97,10 @@ int main(int argc, char** argv) {
           mark('a');
           auto sealed = (*backend)->aes_gcm_encrypt(key, message, {});
           mark(sealed ? 's' : 'f');
-          if (sealed) continue;
+          if (sealed) {
+            std::this_thread::sleep_for(pause);
+            continue;
+          }
           if (sealed.error().code() == ErrorCode::KeyUsageLimitExceeded) return;
           if (sealed.error().is_transient()) {
             // The store busy or away for a moment (another process's transaction): later.

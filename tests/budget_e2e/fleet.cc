@@ -65,7 +65,9 @@ pid_t Fleet::spawn() {
                                 "--key",
                                 key_hex_,
                                 "--log",
-                                log.string()};
+                                log.string(),
+                                "--pause-us",
+                                std::to_string(options_.pause_us)};
   if (!options_.password_env.empty()) {
     args.insert(args.end(), {"--password-env", options_.password_env});
   }

@@ -30,6 +30,8 @@ struct FleetOptions {
   std::uint64_t block_min = 8;
   std::uint64_t block_max = 256;
   int threads = 4;
+  // How long each worker thread rests after a success (0: flat out).
+  std::uint32_t pause_us = 0;
   // A SoftHSM2 configuration of its own (a kill during a login can tear SoftHSM2's token file):
   // empty for the binary's.
   std::filesystem::path softhsm_conf;

@@ -75,7 +75,11 @@ void run_undisturbed(const TempDir& dir, const FleetOptions& options, std::strin
 
 void run_with_kills(const TempDir& dir, const FleetOptions& options, std::string_view store,
                     int kills) {
-  Fleet fleet(dir, options);
+  // Paced (1 ms rest per success and thread): flat out, a SQLite fleet can spend the whole
+  // limit before the first kill lands, and a run with no kill proves nothing.
+  FleetOptions paced = options;
+  paced.pause_us = 1000;
+  Fleet fleet(dir, paced);
   std::vector<pid_t> live;
   for (int i = 0; i < kProcesses; ++i) live.push_back(fleet.spawn());
   std::mt19937 random(std::random_device{}());

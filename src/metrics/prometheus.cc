@@ -120,7 +120,12 @@ void render_concurrency(Writer& w, const BackendStats& s) {
             [](const ConcurrencyStats& c) { return c.timeouts; });
 }
 
-void render_operations(Writer& w, const BackendStats& s) {
+void render_budgets(Writer& w, const BackendStats& s) {
+  // An info metric: the store's name is a label (a path or host, never a password).
+  w.family("budget_store_info", "gauge", "Where AES-GCM budgets are counted ([budget] store).");
+  w.sample("budget_store_info", fmt::format("store=\"{}\"", escape_label(s.budget_store)), 1);
+  w.single("budget_reservations_total", "counter",
+           "Blocks of AES-GCM counts reserved in the durable budget store.", s.budget_reservations);
   if (!s.gcm_budget_used.empty()) {
     w.family("gcm_budget_used_ratio", "gauge",
              "AES-GCM messages used per key, as a fraction of gcm_max_messages_per_key.");
@@ -128,6 +133,16 @@ void render_operations(Writer& w, const BackendStats& s) {
       w.sample("gcm_budget_used_ratio", fmt::format("key=\"{}\"", escape_label(key)), used);
     }
   }
+  if (!s.gcm_budget_exhausted.empty()) {
+    w.family("gcm_budget_exhausted", "gauge",
+             "1 per key whose AES-GCM budget is spent: encryption refuses it until rotated.");
+    for (const std::string& key : s.gcm_budget_exhausted) {
+      w.sample("gcm_budget_exhausted", fmt::format("key=\"{}\"", escape_label(key)), 1);
+    }
+  }
+}
+
+void render_operations(Writer& w, const BackendStats& s) {
   if (s.operations.empty()) return;
   w.family("operations_total", "counter", "Calls per public operation, failed ones included.");
   for (const auto& [op, stats] : s.operations) {
@@ -164,6 +179,7 @@ std::string render_prometheus(const BackendStats& stats) {
   Writer writer;
   render_pool(writer, stats);
   render_concurrency(writer, stats);
+  render_budgets(writer, stats);
   render_operations(writer, stats);
   return writer.take();
 }

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/budget_spend.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
 #include "support/softhsm_token.h"
@@ -19,6 +20,7 @@
 namespace craton::hsm {
 namespace {
 
+using ::craton::hsm::testing::encrypt_until_refused;
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
 using ::craton::hsm::testing::softhsm_config;
@@ -54,18 +56,6 @@ class BudgetRestartTest : public ::testing::Test {
     EXPECT_THAT(backend, IsOk());
     return backend ? std::move(*backend) : nullptr;
   }
-  static int encrypt_until_refused(Pkcs11Backend& backend, const Key& key) {
-    int done = 0;
-    for (;;) {
-      auto sealed = backend.aes_gcm_encrypt(key, kMessage, {});
-      if (!sealed) {
-        EXPECT_THAT(sealed, HasErrorCode(ErrorCode::KeyUsageLimitExceeded));
-        return done;
-      }
-      ++done;
-    }
-  }
-
   TempDir dir_;
   std::filesystem::path store_ = dir_.path() / "budgets.db";
   std::filesystem::path identity_ = dir_.write("identity.key", random_bytes(32));
@@ -84,7 +74,7 @@ TEST_F(BudgetRestartTest, ANewBackendContinuesFromTheDurableHighWaterMark) {
   }  // "the process ends": two blocks of 4 reserved, 5 used, 3 lost (counted as used)
   auto second = open(40, identity_);
   ASSERT_NE(second, nullptr);
-  EXPECT_EQ(encrypt_until_refused(*second, key), 40 - 8);
+  EXPECT_EQ(encrypt_until_refused(*second, key, kMessage), 40 - 8);
   const BackendStats stats = second->stats();
   ASSERT_EQ(stats.gcm_budget_exhausted.size(), 1u);
   EXPECT_EQ(stats.gcm_budget_used.at(stats.gcm_budget_exhausted.front()), 1.0);
@@ -98,12 +88,14 @@ TEST_F(BudgetRestartTest, TheIdentityKeyDecidesWhichBackendsShareABudget) {
   // Another identity key on the same store names the same bytes differently.
   auto stranger = open(10, other_identity_);
   ASSERT_NE(stranger, nullptr);
-  EXPECT_EQ(encrypt_until_refused(*stranger, key), 10);
+  EXPECT_EQ(encrypt_until_refused(*stranger, key, kMessage), 10);
   // The same identity key (a second backend of this process, or a process of its own: the
   // fleet test) shares the first's budget.
   auto again = open(10, identity_);
   ASSERT_NE(again, nullptr);
-  EXPECT_EQ(encrypt_until_refused(*again, key) + encrypt_until_refused(*first, key), 4);
+  EXPECT_EQ(
+      encrypt_until_refused(*again, key, kMessage) + encrypt_until_refused(*first, key, kMessage),
+      4);
 }
 
 TEST_F(BudgetRestartTest, ADurableStoreWithoutOneIdentityKeyRefusesToStart) {
@@ -145,11 +137,11 @@ TEST_F(BudgetRestartTest, AnHmacKeyOnTheTokenCanBeTheIdentityKey) {
   }  // two blocks of 4 reserved under the token-computed identity
   auto second = make_pkcs11_backend(std::move(by_label));
   ASSERT_THAT(second, IsOk());
-  EXPECT_EQ(encrypt_until_refused(**second, key), 2);
+  EXPECT_EQ(encrypt_until_refused(**second, key, kMessage), 2);
   // The key file names the same key differently: a budget of its own.
   auto by_file = open(10, identity_);
   ASSERT_NE(by_file, nullptr);
-  EXPECT_EQ(encrypt_until_refused(*by_file, key), 10);
+  EXPECT_EQ(encrypt_until_refused(*by_file, key, kMessage), 10);
   KeyRef ref;
   ref.label = spec.label;
   ASSERT_THAT((*keeper)->destroy_key(ref), IsOk());
@@ -168,7 +160,7 @@ TEST_F(BudgetRestartTest, TheMemoryStoreIsTodaysBehaviour) {
   memory.gcm_max_messages_per_key = 3;
   auto backend = make_pkcs11_backend(std::move(memory));
   ASSERT_THAT(backend, IsOk());
-  EXPECT_EQ(encrypt_until_refused(**backend, fresh_aes_key()), 3);
+  EXPECT_EQ(encrypt_until_refused(**backend, fresh_aes_key(), kMessage), 3);
   EXPECT_EQ((*backend)->stats().budget_store, "memory");
   EXPECT_EQ((*backend)->stats().budget_reservations, 0u);
   EXPECT_FALSE(std::filesystem::exists(store_));

@@ -26,6 +26,9 @@ BackendStats sample_stats() {
   stats.gcm_max_messages_per_key = 100;
   stats.gcm_budget_used["0123456789abcdef"] = 0.25;
   stats.gcm_budget_used["pkcs11:object=a\"b\\c\nd"] = 0.5;  // hostile: needs every escape
+  stats.gcm_budget_exhausted.emplace_back("0123456789abcdef");
+  stats.budget_store = "sqlite:/var/lib/craton/budgets.db";
+  stats.budget_reservations = 7;
   OperationStats sign;
   sign.count = 10;
   sign.errors = 3;
@@ -93,6 +96,14 @@ TEST(RenderPrometheus, FollowsTheTextFormatLineByLine) {
       text.find("craton_hsm_operation_errors_total{operation=\"sign\",code=\"DeviceRemoved\"} 2\n"),
       std::string::npos);
   EXPECT_NE(text.find(R"(key="pkcs11:object=a\"b\\c\nd"} 0.5)"), std::string::npos) << text;
+  EXPECT_NE(text.find("craton_hsm_gcm_budget_exhausted{key=\"0123456789abcdef\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("craton_hsm_budget_store_info{store=\"sqlite:/var/lib/craton/budgets.db\"} 1\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("craton_hsm_budget_reservations_total 7\n"), std::string::npos) << text;
   EXPECT_NE(
       text.find(
           "craton_hsm_operation_latency_seconds{operation=\"sign\",quantile=\"0.99\"} 0.0009\n"),
@@ -103,6 +114,8 @@ TEST(RenderPrometheus, FollowsTheTextFormatLineByLine) {
 TEST(RenderPrometheus, AnEmptySnapshotStillDescribesThePool) {
   const std::string text = render_prometheus(BackendStats{});
   EXPECT_NE(text.find("craton_hsm_sessions_open 0\n"), std::string::npos);
+  EXPECT_NE(text.find("craton_hsm_budget_store_info{store=\"memory\"} 1\n"), std::string::npos);
+  EXPECT_EQ(text.find("craton_hsm_gcm_budget_exhausted"), std::string::npos);
   EXPECT_EQ(text.find("craton_hsm_operations_total"),
             std::string::npos);  // no operation, no family
 }

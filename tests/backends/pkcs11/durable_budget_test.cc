@@ -10,6 +10,7 @@
 
 #include "backends/pkcs11/resident_test_util.h"
 #include "pkcs11/forwarding_budget_store.h"
+#include "support/budget_spend.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
 #include "support/softhsm_token.h"
@@ -17,6 +18,7 @@
 namespace craton::hsm::pkcs11 {
 namespace {
 
+using ::craton::hsm::testing::encrypt_until_refused;
 using ::craton::hsm::testing::ForwardingBudgetStore;
 using ::craton::hsm::testing::HasErrorCode;
 using ::craton::hsm::testing::IsOk;
@@ -74,18 +76,6 @@ class DurableWorld {
       std::make_shared<ForwardingBudgetStore::Files>();
 };
 
-int encrypt_until_refused(CryptoBackend& backend, const Key& key) {
-  int done = 0;
-  for (;;) {
-    auto sealed = backend.aes_gcm_encrypt(key, kMessage, {});
-    if (!sealed) {
-      EXPECT_THAT(sealed, HasErrorCode(ErrorCode::KeyUsageLimitExceeded));
-      return done;
-    }
-    ++done;
-  }
-}
-
 TEST(DurableBudgetTest, TwoProcessesWithTheSameIdentityKeyShareOneBudget) {
   DurableWorld world("share");
   auto first = world.process(10, {.min = 4, .max = 4});
@@ -97,13 +87,13 @@ TEST(DurableBudgetTest, TwoProcessesWithTheSameIdentityKeyShareOneBudget) {
   for (int i = 0; i < 3; ++i) ASSERT_THAT(a.aes_gcm_encrypt(key, kMessage, {}), IsOk());
   EXPECT_EQ(world.total_used(), 4u);  // one block, one count of it unspent
   // The other process gets what the store has left, then the first its last count.
-  EXPECT_EQ(encrypt_until_refused(*second, key), 6);
-  EXPECT_EQ(encrypt_until_refused(*first, key), 1);
+  EXPECT_EQ(encrypt_until_refused(*second, key, kMessage), 6);
+  EXPECT_EQ(encrypt_until_refused(*first, key, kMessage), 1);
   EXPECT_EQ(world.total_used(), 10u);
   // A third with another identity key names the key differently: a budget of its own.
   auto stranger = world.process(10, {.min = 4, .max = 4}, /*other_identity=*/true);
   ASSERT_NE(stranger, nullptr);
-  EXPECT_EQ(encrypt_until_refused(*stranger, key), 10);
+  EXPECT_EQ(encrypt_until_refused(*stranger, key, kMessage), 10);
 }
 
 TEST(DurableBudgetTest, AStoreDownFailsEncryptionClosedAndDecryptionGoesOn) {
@@ -138,7 +128,7 @@ TEST(DurableBudgetTest, ASpentBudgetIsAuditedAndReportedInStats) {
                                [&](AuditEvent event) { events.push_back(std::move(event)); });
   ASSERT_NE(backend, nullptr);
   const Key key = fresh_aes_key();
-  EXPECT_EQ(encrypt_until_refused(*backend, key), 3);
+  EXPECT_EQ(encrypt_until_refused(*backend, key, kMessage), 3);
   const BackendStats stats = backend->stats();
   EXPECT_EQ(stats.budget_store, "sqlite:" + (world.files().dir.path() / "stats.db").string());
   EXPECT_EQ(stats.budget_reservations, 2u);
@@ -173,8 +163,8 @@ TEST(DurableBudgetTest, AStoredCopyCarriesTheMaterialsHistoryToOtherProcesses) {
   ASSERT_NE(second, nullptr);
   auto found = second->find_key(by_label(spec.label));
   ASSERT_THAT(found, IsOk());
-  successes += encrypt_until_refused(*second, *found);
-  successes += encrypt_until_refused(*first, material);
+  successes += encrypt_until_refused(*second, *found, kMessage);
+  successes += encrypt_until_refused(*first, material, kMessage);
   EXPECT_LE(successes, 10);
   EXPECT_GE(successes, 10 - 2 * 4);
   ASSERT_THAT(first->destroy_key(by_label(spec.label)), IsOk());

@@ -44,7 +44,9 @@ Retiring a key stops every process that shares the store from encrypting under i
 good: use it when the key has been rotated out, or when its budget nears the limit and a new
 key has taken over. Decryption is not affected. On a terminal you confirm by typing the first
 8 hex digits of the identity; scripts must pass --yes, and without a terminal and without
---yes nothing is retired (exit 2).)";
+--yes nothing is retired (exit 2). An identity the store has no budget for is refused (exit 3:
+a mistyped identity must not look retired while the real key keeps encrypting); to retire a
+key before its first use, pass --before-first-use.)";
 
 struct ListOptions {
   bool json = false;
@@ -54,6 +56,7 @@ struct KeyOptions {
   std::string identity;
   bool yes = false;
   bool json = false;
+  bool before_first_use = false;  // retire: an identity with no budget yet is retired too
 };
 
 Result<std::unique_ptr<BudgetStore>> open_store(const GlobalOptions& global) {
@@ -192,6 +195,16 @@ Result<void> run_retire(const GlobalOptions& global, const KeyOptions& options) 
                 "--yes to retire without asking; nothing was retired");
   }
   CRATON_ASSIGN_OR_RETURN(const auto store, open_store(global));
+  if (!options.before_first_use) {
+    if (const Result<BudgetRecord> known = store->show(key); !known) {
+      if (known.error().code() != ErrorCode::KeyNotFound) return std::unexpected(known.error());
+      return fail(ErrorCode::KeyNotFound,
+                  fmt::format("{}: no budget recorded for key {}: check the identity against "
+                              "`budget list`, or pass --before-first-use to retire a key that "
+                              "has not encrypted yet; nothing was retired",
+                              store->describe(), key.hex()));
+    }
+  }
   if (!options.yes) CRATON_RETURN_IF_ERROR(ask_on_terminal(*store, key));
   CRATON_RETURN_IF_ERROR(store->retire(key));
   if (!options.json) return write_stdout(fmt::format("retired {}\n", key.hex()));
@@ -231,6 +244,8 @@ void add_budget_command(CLI::App& app, const GlobalOptions& global, CommandActio
       ->type_name("IDENTITY");
   retire->add_flag("--yes", retire_options->yes, "do not ask for confirmation (scripts)");
   retire->add_flag("--json", retire_options->json, "print one JSON object");
+  retire->add_flag("--before-first-use", retire_options->before_first_use,
+                   "also retire an identity the store has no budget for yet");
   retire->footer(kRetireFooter);
   install_action(*retire, global, action, retire_options, run_retire);
 }

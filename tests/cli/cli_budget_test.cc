@@ -118,8 +118,15 @@ TEST_F(CliBudgetTest, RetireWithoutATerminalNeedsYesAndNeverPrompts) {
   ASSERT_EQ(retired.exit_code, 0) << retired.output;
   EXPECT_EQ(Json::parse(retired.output)["retired"], true);
   EXPECT_THAT(run_budget("show " + hex).output, HasSubstr("retired"));
-  // A key never seen can be retired ahead of its first use.
-  const CommandResult ahead = run_budget("retire " + key_with(0xdd).hex() + " --yes");
+  // A key never seen (a mistyped identity, say) is refused: it must not look retired while
+  // the real key keeps encrypting. On purpose, it can be retired ahead of its first use.
+  const CommandResult unseen = run_budget("retire " + key_with(0xdd).hex() + " --yes");
+  EXPECT_EQ(unseen.exit_code, 3) << unseen.output;
+  EXPECT_THAT(unseen.output, HasSubstr("--before-first-use"));
+  EXPECT_THAT(unseen.output, HasSubstr("nothing was retired"));
+  EXPECT_EQ(run_budget("show " + key_with(0xdd).hex()).exit_code, 3);
+  const CommandResult ahead =
+      run_budget("retire " + key_with(0xdd).hex() + " --yes --before-first-use");
   ASSERT_EQ(ahead.exit_code, 0) << ahead.output;
   EXPECT_EQ(ahead.output, "retired " + key_with(0xdd).hex() + "\n");
   EXPECT_THAT(run_budget("show " + key_with(0xdd).hex()).output, HasSubstr("never"));
@@ -163,8 +170,8 @@ TEST(CliBudgetPostgresTest, ListAndRetireNeverPrintThePassword) {
                                        kModulePath, kTokenLabel, server->url(), password_file))
           .string();
   const std::string hex = key_with(0xe5).hex();
-  const CommandResult retired =
-      run_cli(fmt::format("budget retire {} --yes --config '{}' </dev/null", hex, config));
+  const CommandResult retired = run_cli(fmt::format(
+      "budget retire {} --yes --before-first-use --config '{}' </dev/null", hex, config));
   ASSERT_EQ(retired.exit_code, 0) << retired.output;
   for (const char* args : {"list", "list --json"}) {
     const CommandResult listed = run_cli(fmt::format("budget {} --config '{}'", args, config));

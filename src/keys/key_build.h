@@ -30,6 +30,18 @@ struct CurveInfo {
 // Reads a BIGNUM parameter of `pkey` ("n", "d", ...). Errors: Internal.
 [[nodiscard]] Result<ossl::BignumPtr> bn_param(const EVP_PKEY* pkey, const char* name);
 
+// Overwrites the stack just below the caller's frame (16 KiB), where the OpenSSL calls it made
+// have returned from, and zeroes the vector registers: OpenSSL 3.0 leaves key bytes in its
+// frames (EVP_PKEY_get_bn_param's 2 KiB buffer) and in the registers its copies went through.
+// Call it after such calls, from the function that made them.
+void wipe_stack_below();
+
+// The RSA private key's parts are one consistent key: p and q prime, n = p*q, 0 < d < n,
+// e*d = 1 mod (p-1) and mod (q-1), dP = d mod (p-1), dQ = d mod (q-1), q*qInv = 1 mod p.
+// What EVP_PKEY_check proves, but with every intermediate in wiping storage (OpenSSL 3.0's
+// check frees its recomputed dQ and qInv unwiped). Errors: InvalidArgument.
+[[nodiscard]] Result<void> check_rsa_private_parts(const EVP_PKEY* pkey);
+
 // The OpenSSL error queue's newest reason, for messages (never contains key bytes).
 [[nodiscard]] std::string openssl_reason();
 

@@ -27,12 +27,16 @@ Result<Key> Key::rsa_private_pkcs8(std::span<const std::uint8_t> der) {
     return fail(ErrorCode::InvalidArgument,
                 fmt::format("not a DER private key ({})", openssl_reason()));
   }
+  keys::wipe_stack_below();  // the DER decoder's frames
   CRATON_RETURN_IF_ERROR(require_rsa(pkey.get(), "the PKCS#8 structure"));
+  // The public half by OpenSSL; the private parts by our own check (not EVP_PKEY_check, which
+  // leaves recomputed private parts in freed memory).
   ossl::PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
-  if (!check || EVP_PKEY_check(check.get()) != 1) {
+  if (!check || EVP_PKEY_public_check(check.get()) != 1) {
     return fail(ErrorCode::InvalidArgument,
-                fmt::format("inconsistent RSA private key ({})", openssl_reason()));
+                fmt::format("inconsistent RSA public key ({})", openssl_reason()));
   }
+  CRATON_RETURN_IF_ERROR(keys::check_rsa_private_parts(pkey.get()));
   return keys::rsa_from_pkey(std::move(pkey), /*is_private=*/true, SecretBytes(der));
 }
 

@@ -66,6 +66,7 @@ Result<Key> generate_ec(EcCurve curve) {
   if (pkey == nullptr) return openssl_failure("EC key generation");
   CRATON_ASSIGN_OR_RETURN(const ossl::BignumPtr scalar,
                           keys::bn_param(pkey.get(), OSSL_PKEY_PARAM_PRIV_KEY));
+  keys::wipe_stack_below();  // bn_param's read
   // Padded to the field size, the form Key::ec_private documents.
   SecretBytes bytes = SecretBytes::zeroed(info.field_bytes);
   const int field = static_cast<int>(info.field_bytes);

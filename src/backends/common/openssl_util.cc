@@ -40,9 +40,9 @@ Result<SecretBytes> pkcs8_der(const EVP_PKEY* pkey) {
   if (size <= 0) return openssl_failure("i2d_PKCS8_PRIV_KEY_INFO");
   SecretBytes der = SecretBytes::zeroed(static_cast<std::size_t>(size));
   unsigned char* cursor = der.expose_mut().data();
-  if (i2d_PKCS8_PRIV_KEY_INFO(info.get(), &cursor) != size) {
-    return openssl_failure("i2d_PKCS8_PRIV_KEY_INFO");
-  }
+  const bool encoded = i2d_PKCS8_PRIV_KEY_INFO(info.get(), &cursor) == size;
+  keys::wipe_stack_below();  // the encoders' frames
+  if (!encoded) return openssl_failure("i2d_PKCS8_PRIV_KEY_INFO");
   return der;
 }
 

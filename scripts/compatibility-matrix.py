@@ -25,6 +25,7 @@ PACKAGES = {"SoftHSM2": ["softhsm2"], "SoftHSM2_unwrap": ["softhsm2"], "NSS_soft
 MATRIX = re.compile(r"^\[conformance\] \| (.+?) +\|(.*)\|\s*$")
 SECTION = re.compile(r"^\[conformance\] (\S+) \(\d+ rows\)$")
 ROW = re.compile(r"^  (\S.*?)\s+(works|unsupported|FAILED)(?:\s+(.*))?$")
+CAPABILITY = re.compile(r"^\[capabilities\] (\S+) \| (.+?) \| (.+)$")
 
 
 def package_versions() -> dict[str, str]:
@@ -55,6 +56,33 @@ def parse(output: str):
             if m.group(2) == "unsupported":
                 reasons[section][m.group(1).strip()] = (m.group(3) or "").strip()
     return matrix, reasons
+
+
+def parse_capabilities(output: str) -> dict[str, dict[str, str]]:
+    """Each token's detected capability table: row -> how (tests/conformance's
+    Tokens/CapabilityTable.* prints it)."""
+    table: dict[str, dict[str, str]] = {}
+    for line in output.splitlines():
+        if m := CAPABILITY.match(line):
+            table.setdefault(m.group(2).strip(), {})[m.group(1)] = m.group(3).strip()
+    return table
+
+
+def render_capabilities(table) -> str:
+    vendors = [v for v in VENDORS if any(v in cells for cells in table.values())]
+    out = ["", "## How each scheme is done", "",
+           "The backend's capability table on each token (`backend.capabilities()`, what",
+           "`craton-hsm info` prints): `token` runs the scheme with the token's own mechanism,",
+           "`host-prehash` hashes on the host and has the token sign or verify the digest with",
+           "its raw mechanism (the same bits), `unsupported` answers `MechanismUnsupported`.",
+           "`Tokens/CapabilityTable.*` checks each table against the one the token is expected",
+           "to have.", "",
+           "| Scheme | " + " | ".join(NAMES[v] for v in vendors) + " |",
+           "|---|" + "---|" * len(vendors)]
+    for row in sorted(table):
+        out.append(f"| {row} | " + " | ".join(table[row].get(v, "not run") for v in vendors)
+                   + " |")
+    return "\n".join(out) + "\n"
 
 
 def render(matrix, reasons, versions) -> str:
@@ -105,7 +133,12 @@ def main() -> int:
     if not matrix:
         print("no [conformance] matrix in the output", file=sys.stderr)
         return 1
-    pathlib.Path(args.out).write_text(render(matrix, reasons, package_versions()))
+    capabilities = parse_capabilities(output)
+    if not capabilities:
+        print("no [capabilities] table in the output", file=sys.stderr)
+        return 1
+    pathlib.Path(args.out).write_text(render(matrix, reasons, package_versions())
+                                      + render_capabilities(capabilities))
     print(f"{args.out}: {len(matrix)} rows")
     return 0
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <map>
 #include <string>
 #include <string_view>
@@ -126,6 +127,8 @@ TEST_P(CapabilityTable, DetectedTableIsTheExpectedOne) {
   }
   const Table exceptions = expected_exceptions(GetParam());
   for (const auto& [row, how] : found) {
+    // For docs/compatibility.md (scripts/compatibility-matrix.py reads these lines).
+    std::cout << fmt::format("[capabilities] {} | {} | {}\n", vendor_name(GetParam()), row, how);
     SCOPED_TRACE(fmt::format("{}: {} is {}", vendor_name(GetParam()), row, how));
     const auto exception = exceptions.find(row);
     if (exception != exceptions.end()) {

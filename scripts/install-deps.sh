@@ -23,6 +23,7 @@ packages=(
   valgrind                     # the demo under Valgrind (issue 13)
   libsqlite3-dev libpq-dev     # the durable GCM budget stores (src/budget)
   postgresql-15                # the budget tests' throwaway server (tests/support/postgres_server.h)
+  ccache                       # compiler cache: a CI run reuses the objects of earlier runs
   zlib1g
   python3 bsdutils
 )

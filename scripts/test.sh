@@ -61,6 +61,16 @@ trap print_timings EXIT
 phase install-deps
 bash scripts/install-deps.sh
 
+# --- Compiler cache -----------------------------------------------------------------------
+# ccache (installed above) under every build of this run: CMake takes the launcher from the
+# environment when it creates a build directory. Paths are hashed relative to the checkout, so
+# a fresh clone elsewhere hits what an earlier run compiled. A cold cache costs a few seconds;
+# the CI budget (docs/sanitizers.md) is judged on a cold one.
+if command -v ccache >/dev/null; then
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
+fi
+
 # --- Formatting ---------------------------------------------------------------------------
 phase format
 # git knows which files are ours; a tarball (or a clone git refuses to read as another user)

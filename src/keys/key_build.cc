@@ -25,7 +25,7 @@ namespace {
 // Never inlined, so its array sits below the caller's frame, where the frames of the calls the
 // caller made were.
 [[gnu::noinline]] void wipe_stack_area() {
-  constexpr std::size_t kDepth = 16 * 1024;
+  constexpr std::size_t kDepth = std::size_t{16} * 1024;
   unsigned char area[kDepth];
   OPENSSL_cleanse(area, sizeof(area));
 }

@@ -235,8 +235,10 @@ TEST_F(ImportMethodTest, AStaleTransportKeyIsMadeAgainOnce) {
 
 TEST_F(ImportMethodTest, EightThreadsInAutoModeSwitchOnceAndAllSucceed) {
   shim_.set("refuse_secret_key_create", 1);
-  auto backend = make_backend(ImportMethod::Auto, 8);
+  auto backend = make_backend(ImportMethod::Auto, 4);
   ASSERT_NE(backend, nullptr);
+  // Every create dawdles before it is refused, so several threads are refused at once.
+  shim_.add("C_CreateObject:sleep=200");
   std::atomic<int> failures{0};
   {
     std::vector<std::jthread> threads;
@@ -252,7 +254,8 @@ TEST_F(ImportMethodTest, EightThreadsInAutoModeSwitchOnceAndAllSucceed) {
   }
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(backend->stats().import_switches_to_unwrap, 1u);
-  EXPECT_LE(shim_.stats().faults_injected, 8u) << "at most one refused create per thread";
+  EXPECT_GE(shim_.stats().faults_injected, 2u) << "the race was run: refused side by side";
+  EXPECT_LE(shim_.stats().faults_injected, 4u) << "at most one refused create per session";
 }
 
 TEST_F(ImportMethodTest, ATokenWithoutSessionObjectsIsRefusedBeforeAnyTokenCall) {
@@ -267,7 +270,9 @@ TEST_F(ImportMethodTest, ATokenWithoutSessionObjectsIsRefusedBeforeAnyTokenCall)
   const unsigned long unwraps = shim_.calls("C_UnwrapKey");
   const auto resident = backend->import_resident_key(aes(0x10), spec);
   EXPECT_THAT(resident, HasErrorCode(ErrorCode::MechanismUnsupported));
-  if (!resident) EXPECT_THAT(resident.error().message(), HasSubstr("session objects"));
+  if (!resident) {
+    EXPECT_THAT(resident.error().message(), HasSubstr("session objects"));
+  }
   EXPECT_EQ(shim_.calls("C_GenerateKeyPair"), generates);
   EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps);
 }
@@ -299,7 +304,9 @@ TEST_F(ImportMethodTest, WithoutRfc5649PrivateKeysAreRefusedButAesGoesByKeyWrap)
   const auto signature =
       backend->sign(ec(0x13), SignScheme::EcdsaP256Sha256, kMessage, SignatureEncoding::Raw);
   EXPECT_THAT(signature, HasErrorCode(ErrorCode::MechanismUnsupported));
-  if (!signature) EXPECT_THAT(signature.error().message(), HasSubstr("RFC 5649"));
+  if (!signature) {
+    EXPECT_THAT(signature.error().message(), HasSubstr("RFC 5649"));
+  }
   EXPECT_EQ(shim_.calls("C_GenerateKeyPair"), generates);
 }
 

@@ -47,8 +47,10 @@ Result<UnwrapPlan> plan_for(const Capabilities& capabilities, const KeyMaterial&
                     key_kind_name(material.kind)),
         "use import_method = \"create\" or keys generated on the token"));
   }
-  if (!capabilities.has(CKM_RSA_PKCS_KEY_PAIR_GEN, CKF_GENERATE_KEY_PAIR)) {
-    return refuse("it cannot generate the RSA transport key (no CKM_RSA_PKCS_KEY_PAIR_GEN)");
+  // The capability table's RSA-3072 generation row: the mechanism, its flag and its key sizes.
+  if (auto keygen = capabilities.table().require(keygen_row(KeyAlgorithm::Rsa3072)); !keygen) {
+    return refuse(fmt::format("it cannot generate the RSA-3072 transport key ({})",
+                              keygen.error().message()));
   }
   if (!capabilities.has(CKM_RSA_PKCS_OAEP, CKF_UNWRAP)) {
     return refuse("it cannot unwrap the one-time key (no CKM_RSA_PKCS_OAEP with CKF_UNWRAP)");

@@ -291,6 +291,19 @@ TEST_F(ImportMethodTest, ATokenWithoutOaepUnwrapIsRefusedBeforeAnyTokenCall) {
   EXPECT_EQ(shim_.calls("C_UnwrapKey"), 0u);
 }
 
+TEST_F(ImportMethodTest, ATokenThatCannotMakeTheTransportKeyIsRefusedBeforeAnyTokenCall) {
+  shim_.set("hide_mechanism", CKM_RSA_PKCS_KEY_PAIR_GEN);
+  auto backend = make_backend(ImportMethod::Unwrap);
+  ASSERT_NE(backend, nullptr);
+  const auto sealed = backend->aes_gcm_encrypt(aes(0x14), kMessage, {});
+  EXPECT_THAT(sealed, HasErrorCode(ErrorCode::MechanismUnsupported));
+  if (!sealed) {
+    EXPECT_THAT(sealed.error().message(), HasSubstr("RSA-3072 transport key"));
+  }
+  EXPECT_EQ(shim_.calls("C_GenerateKeyPair"), 0u);
+  EXPECT_EQ(shim_.calls("C_UnwrapKey"), 0u);
+}
+
 TEST_F(ImportMethodTest, WithoutRfc5649PrivateKeysAreRefusedButAesGoesByKeyWrap) {
   // The generic profile does not know SoftHSM2's CKM_AES_KEY_WRAP_PAD to be RFC 5649, and the
   // token has no CKM_AES_KEY_WRAP_KWP: AES keys (block multiples) go by RFC 3394.

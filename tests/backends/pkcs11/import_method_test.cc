@@ -12,7 +12,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "backends/pkcs11/import_policy.h"
 #include "backends/pkcs11/passthrough_backend.h"
+#include "pkcs11/loader/rv_map.h"
 #include "support/fault_shim.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
@@ -27,6 +29,44 @@ using ::craton::hsm::testing::IsOk;
 using ::testing::HasSubstr;
 
 const std::vector<std::uint8_t> kMessage{'i', 'm', 'p', 'o', 'r', 't'};
+
+// Auto mode's rule, on the CK_RV itself: three answers mean "no clear key values here".
+TEST(ImportPolicy, OnlyTheThreeClearImportRefusalsSwitchAndOnlyInAutoMode) {
+  for (const CK_RV rv :
+       {CKR_TEMPLATE_INCONSISTENT, CKR_ATTRIBUTE_VALUE_INVALID, CKR_ACTION_PROHIBITED}) {
+    ImportPolicy policy(ImportMethod::Auto, false);
+    EXPECT_EQ(
+        policy.switch_after_refusal(ImportClass::Private, error_from_rv(rv, Fn::CreateObject)),
+        ImportPolicy::Refusal::SwitchedNow);
+    EXPECT_TRUE(policy.by_unwrap(ImportClass::Private));
+    EXPECT_FALSE(policy.by_unwrap(ImportClass::Secret)) << "one class at a time";
+    EXPECT_EQ(
+        policy.switch_after_refusal(ImportClass::Private, error_from_rv(rv, Fn::CreateObject)),
+        ImportPolicy::Refusal::SwitchedEarlier);
+    EXPECT_EQ(policy.switches(), 1u);
+  }
+  for (const CK_RV rv : {CKR_ATTRIBUTE_TYPE_INVALID, CKR_ATTRIBUTE_READ_ONLY, CKR_DEVICE_ERROR,
+                         CKR_GENERAL_ERROR, CKR_TEMPLATE_INCOMPLETE, CKR_DEVICE_MEMORY}) {
+    ImportPolicy policy(ImportMethod::Auto, false);
+    EXPECT_EQ(policy.switch_after_refusal(ImportClass::Secret, error_from_rv(rv, Fn::CreateObject)),
+              ImportPolicy::Refusal::Stands)
+        << rv;
+    EXPECT_FALSE(policy.by_unwrap(ImportClass::Secret));
+  }
+  ImportPolicy create(ImportMethod::Create, false);
+  EXPECT_EQ(create.switch_after_refusal(ImportClass::Secret,
+                                        error_from_rv(CKR_TEMPLATE_INCONSISTENT, Fn::CreateObject)),
+            ImportPolicy::Refusal::Stands);
+  EXPECT_FALSE(create.by_unwrap(ImportClass::Secret));
+  // The vendor profile's quirk sends private keys by unwrap whatever the method.
+  const ImportPolicy luna(ImportMethod::Create, true);
+  EXPECT_TRUE(luna.by_unwrap(ImportClass::Private));
+  EXPECT_FALSE(luna.by_unwrap(ImportClass::Secret));
+  EXPECT_THAT(luna.describe(ImportClass::Private), HasSubstr("vendor profile"));
+  const ImportPolicy unwrap(ImportMethod::Unwrap, false);
+  EXPECT_TRUE(unwrap.by_unwrap(ImportClass::Secret));
+  EXPECT_TRUE(unwrap.by_unwrap(ImportClass::Private));
+}
 
 class ImportMethodTest : public ::testing::Test {
  protected:
@@ -88,10 +128,12 @@ TEST_F(ImportMethodTest, UnwrapModeImportsEveryKindWithoutCreatingAnySecretOrPri
   const unsigned long unwraps = shim_.calls("C_UnwrapKey");
   expect_aes_matches(*backend, aes(0x5a));
   expect_hmac_matches(*backend, hmac);
+  // 36 bytes: not a block multiple, so RFC 5649 (SoftHSM2's 0x210A unwraps any length).
+  expect_hmac_matches(*backend, Key::hmac(std::vector<std::uint8_t>(36, 0x43)).value());
   expect_signature_verifies(*backend, *rsa, SignScheme::RsaPssSha256);
   expect_signature_verifies(*backend, ec(0x11), SignScheme::EcdsaP256Sha256);
   EXPECT_EQ(shim_.calls("C_CreateObject"), creates) << "no key value was handed to create";
-  EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps + 8) << "one-time key and target, per key";
+  EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps + 10) << "one-time key and target, per key";
   EXPECT_EQ(shim_.calls("C_GenerateKeyPair"), 1u) << "one transport key for the one session";
   EXPECT_EQ(shim_.stats().faults_injected, 0u) << "the refusing shim was never asked";
   EXPECT_EQ(backend->stats().transport_keys_generated, 1u);

@@ -2,7 +2,7 @@
 // TransportKeys: generating the per-session RSA transport pair on the token.
 #include "backends/pkcs11/transport_key.h"
 
-#include <craton/hsm/diagnostics.h>
+#include <fmt/format.h>
 
 #include "backends/pkcs11/object_guard.h"
 #include "pkcs11/session/attributes.h"

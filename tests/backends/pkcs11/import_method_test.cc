@@ -162,6 +162,24 @@ TEST_F(ImportMethodTest, UnwrapModeImportsEveryKindWithoutCreatingAnySecretOrPri
                                   kMessage, *signature, SignatureEncoding::Raw),
                 VerifyOutcome::Valid);
     }
+    // The unwrapped object has the template create would have had: sensitive, never
+    // extractable, not made on the token, and exactly the algorithm's natural usages.
+    auto listed = backend->list_keys();
+    ASSERT_THAT(listed, IsOk());
+    bool found = false;
+    for (const ResidentKeyInfo& info : *listed) {
+      if (info.label != label || info.object_class == ObjectClass::PublicKey) continue;
+      found = true;
+      EXPECT_TRUE(info.sensitive);
+      EXPECT_FALSE(info.extractable);
+      EXPECT_FALSE(info.local);
+      const bool aes_key = algorithm == KeyAlgorithm::Aes256;
+      EXPECT_EQ(info.usages.encrypt, aes_key);
+      EXPECT_EQ(info.usages.decrypt, aes_key);
+      EXPECT_EQ(info.usages.sign, !aes_key);
+      EXPECT_FALSE(info.usages.wrap || info.usages.unwrap || info.usages.derive);
+    }
+    EXPECT_TRUE(found) << label;
     KeyRef ref;
     ref.label = label;
     EXPECT_THAT(backend->destroy_key(ref), IsOk());

@@ -91,9 +91,11 @@ def render(matrix, reasons, versions) -> str:
            "([conformance.md](conformance.md)); do not edit by hand. Every row either works on",
            "the token and was checked against OpenSSL, or answered `MechanismUnsupported` before",
            "any token call (the reasons follow the table). \"SoftHSM2, import by unwrap\" is the",
-           "same token with `refuses_private_key_create = true`: every private key goes in by",
-           "`C_UnwrapKey` ([vendors/luna.md](vendors/luna.md)); \"not run\" marks rows that token",
-           "cannot take that way (SoftHSM2 2.6 cannot unwrap an Ed25519 PKCS#8).", "",
+           "same token with `import_method = \"unwrap\"`: every secret and private key goes in by",
+           "`C_UnwrapKey` under a one-time AES key that reaches the token under an RSA transport",
+           "key the token generated itself ([import-by-unwrap.md](import-by-unwrap.md)); \"not",
+           "run\" marks rows that token cannot take that way (SoftHSM2 2.6 cannot unwrap an",
+           "Ed25519 PKCS#8).", "",
            "Tested here (Debian 12):", ""]
     out += [f"- **{NAMES[v]}**: {versions[v]}" for v in VENDORS]
     out += ["", "| Operation | " + " | ".join(NAMES[v] for v in VENDORS) + " |",

@@ -80,6 +80,11 @@ void write_capabilities(JsonWriter& json, const TokenCapabilities& capabilities)
   for (const std::string& quirk : capabilities.vendor_quirks) json.value(quirk);
   json.end_array();
   json.end_object();
+  json.key("import").begin_object();
+  json.key("method").value(capabilities.import_method);
+  json.key("secret_keys").value(capabilities.secret_key_import);
+  json.key("private_keys").value(capabilities.private_key_import);
+  json.end_object();
   json.key("schemes").begin_array();
   for (const SchemeCapability& row : capabilities.schemes) {
     json.begin_object();

@@ -119,6 +119,10 @@ void append_capabilities(std::string& out, const InfoReport& report) {
       out += fmt::format("  quirk: {}\n", quirk);
     }
   }
+  out += fmt::format("\nKey import (import_method = \"{}\"; docs/import-by-unwrap.md)\n",
+                     capabilities.import_method);
+  out += fmt::format("  secret keys: {}\n  private keys: {}\n", capabilities.secret_key_import,
+                     capabilities.private_key_import);
 }
 
 }  // namespace

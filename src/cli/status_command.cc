@@ -65,6 +65,8 @@ void write_counters(JsonWriter& json, const BackendStats& s) {
   json.key("key_cache_hits").value(s.key_cache_hits);
   json.key("key_cache_misses").value(s.key_cache_misses);
   json.key("key_cache_evictions").value(s.key_cache_evictions);
+  json.key("import_switches_to_unwrap").value(s.import_switches_to_unwrap);
+  json.key("transport_keys_generated").value(s.transport_keys_generated);
   json.key("gcm_max_messages_per_key").value(s.gcm_max_messages_per_key);
 }
 
@@ -154,6 +156,9 @@ std::string render_status_text(const Health& health, const BackendStats& s) {
                  breaker_status_name(s.breaker), s.breaker_opened, s.breaker_rejections);
   fmt::format_to(std::back_inserter(out), "key cache: hits {}, misses {}, evictions {}\n",
                  s.key_cache_hits, s.key_cache_misses, s.key_cache_evictions);
+  fmt::format_to(std::back_inserter(out),
+                 "import by unwrap: classes switched by auto {}, transport keys generated {}\n",
+                 s.import_switches_to_unwrap, s.transport_keys_generated);
   for (const auto& [key, used] : s.gcm_budget_used) {
     fmt::format_to(std::back_inserter(out), "gcm budget: key {} {:.6f} of {}\n", key, used,
                    s.gcm_max_messages_per_key);

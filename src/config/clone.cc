@@ -18,6 +18,7 @@ Pkcs11PassthroughConfig Pkcs11PassthroughConfig::clone() const {
   copy.serialize_calls = serialize_calls;
   copy.vendor_profile = vendor_profile;
   copy.vendor_quirks = vendor_quirks;
+  copy.import_method = import_method;
   copy.allow_software_keygen_fallback = allow_software_keygen_fallback;
   copy.allow_unprotected_library_path = allow_unprotected_library_path;
   copy.allow_keys_without_login = allow_keys_without_login;

@@ -108,6 +108,7 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   }
   fmt::format_to(it, ", vendor_profile={:?}", config.vendor_profile);
   append_vendor_quirks(out, config);
+  fmt::format_to(it, ", import_method={}", import_method_name(config.import_method));
   fmt::format_to(
       it,
       ", allow_software_keygen_fallback={}, allow_unprotected_library_path={}"
@@ -123,6 +124,18 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   append_audit(out, config.audit);
   out += '}';
   return out;
+}
+
+std::string_view import_method_name(ImportMethod method) noexcept {
+  switch (method) {
+    case ImportMethod::Auto:
+      return "auto";
+    case ImportMethod::Create:
+      return "create";
+    case ImportMethod::Unwrap:
+      return "unwrap";
+  }
+  return "auto";
 }
 
 std::ostream& operator<<(std::ostream& out, const Pkcs11PassthroughConfig& config) {

@@ -31,6 +31,8 @@
 //
 //   vendor_profile = "auto"       # "auto" | softhsm2 | nss | opencryptoki | luna | cloudhsm |
 //                                 # nshield | utimaco | yubihsm2 | generic; default "auto"
+//   import_method = "auto"        # "auto" | "create" | "unwrap"; default "auto": how secret
+//                                 # and private keys reach the token (docs/import-by-unwrap.md)
 //
 //   allow_software_keygen_fallback = false   # boolean; default false
 //   allow_unprotected_library_path = false   # boolean; default false
@@ -113,7 +115,7 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 25> kKnownKeys{
+constexpr std::array<std::string_view, 26> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
@@ -125,6 +127,7 @@ constexpr std::array<std::string_view, 25> kKnownKeys{
     "serialize_calls",
     "vendor_profile",
     "vendor_quirks",
+    "import_method",
     "allow_software_keygen_fallback",
     "allow_unprotected_library_path",
     "allow_keys_without_login",
@@ -263,6 +266,7 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   CRATON_ASSIGN_OR_RETURN(const auto vendor_profile, read_string(table, "vendor_profile"));
   if (vendor_profile) parsed.vendor_profile = *vendor_profile;
   CRATON_ASSIGN_OR_RETURN(parsed.vendor_quirks, parse_vendor_quirks(table));
+  CRATON_ASSIGN_OR_RETURN(parsed.import_method, parse_import_method(table));
 
   CRATON_ASSIGN_OR_RETURN(const auto keygen_fallback,
                           read_bool(table, "allow_software_keygen_fallback"));

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reads [vendor_quirks]; the switches themselves are the vendor component's (vendor_profile.h).
+// Reads [vendor_quirks] (the switches themselves are the vendor component's, vendor_profile.h)
+// and import_method.
 #include "config/toml_vendor.h"
+
+#include <array>
 
 #include <fmt/format.h>
 
+#include "config/suggest.h"
 #include "config/toml_read.h"
 #include "vendor/vendor_profile.h"
 
@@ -35,6 +39,22 @@ Result<std::map<std::string, VendorQuirkValue, std::less<>>> parse_vendor_quirks
     quirks.emplace(std::string(key.str()), std::move(parsed));
   }
   return quirks;
+}
+
+Result<ImportMethod> parse_import_method(const toml::table& root) {
+  CRATON_ASSIGN_OR_RETURN(const auto text, read_string(root, "import_method", "import_method"));
+  if (!text) return ImportMethod::Auto;
+  constexpr std::array<ImportMethod, 3> kMethods{ImportMethod::Auto, ImportMethod::Create,
+                                                 ImportMethod::Unwrap};
+  std::array<std::string_view, 3> names{};
+  for (std::size_t i = 0; i < kMethods.size(); ++i) {
+    if (*text == import_method_name(kMethods[i])) return kMethods[i];
+    names[i] = import_method_name(kMethods[i]);
+  }
+  const auto match = closest_match(*text, names);
+  return fail(ErrorCode::ConfigInvalid,
+              fmt::format("import_method: {:?} is not one of auto, create, unwrap{}", *text,
+                          match ? fmt::format(" (did you mean {:?}?)", *match) : std::string()));
 }
 
 }  // namespace craton::hsm::config

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The [vendor_quirks] table of the configuration TOML.
+// The [vendor_quirks] table and the import_method key of the configuration TOML.
 #pragma once
 
 #include <craton/hsm/config.h>
@@ -14,5 +14,9 @@ namespace craton::hsm::config {
 // boolean, integer or string, or of the wrong one of those for its switch, names the switch.
 [[nodiscard]] Result<std::map<std::string, VendorQuirkValue, std::less<>>> parse_vendor_quirks(
     const toml::table& root);
+
+// Reads root["import_method"] (Auto when absent): a string "auto", "create" or "unwrap";
+// anything else is ConfigInvalid "import_method: ..." with the closest name for a misspelt one.
+[[nodiscard]] Result<ImportMethod> parse_import_method(const toml::table& root);
 
 }  // namespace craton::hsm::config

@@ -64,7 +64,7 @@ class Writer {
 void render_pool(Writer& w, const BackendStats& s) {
   w.single("pool_sessions", "gauge", "Sessions the pool holds.", s.pool_size);
   w.single("sessions_open", "gauge", "Sessions open now (opened minus closed).", s.sessions_open);
-  const std::array<std::pair<const char*, std::pair<const char*, std::uint64_t>>, 17> counters{{
+  const std::array<std::pair<const char*, std::pair<const char*, std::uint64_t>>, 19> counters{{
       {"sessions_opened_total", {"Sessions opened.", s.sessions_opened}},
       {"sessions_closed_total", {"Sessions closed.", s.sessions_closed}},
       {"sessions_rebuilt_total", {"Dead sessions replaced.", s.sessions_rebuilt}},
@@ -85,6 +85,10 @@ void render_pool(Writer& w, const BackendStats& s) {
       {"key_cache_misses_total", {"Material keys imported into a session.", s.key_cache_misses}},
       {"key_cache_evictions_total",
        {"Imported keys destroyed to make room.", s.key_cache_evictions}},
+      {"import_switches_to_unwrap_total",
+       {"Key classes import_method auto switched to C_UnwrapKey.", s.import_switches_to_unwrap}},
+      {"transport_keys_generated_total",
+       {"RSA transport key pairs generated for import by unwrap.", s.transport_keys_generated}},
       {"gcm_max_messages_per_key", {"AES-GCM message budget per key.", s.gcm_max_messages_per_key}},
   }};
   for (const auto& [name, help_value] : counters) {

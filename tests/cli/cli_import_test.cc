@@ -240,5 +240,72 @@ TEST(CliImport, ALabelOrIdInUseIsRefused) {
   EXPECT_EQ(run_on_token("destroy --key 'pkcs11:object=import-taken' --yes").exit_code, 0);
 }
 
+// import_method = "unwrap" on a token that refuses every clear secret and private key (the
+// shim's refuse_*_key_create modes, as Luna, CloudHSM and nShield in FIPS mode do): the CLI's
+// import still works, by C_UnwrapKey under a token-generated transport key, and `info` says so.
+TEST(CliImport, ByUnwrapOnATokenRefusingClearKeys) {
+  const TempDir dir;
+  shell(dir,
+        "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem && "
+        "openssl pkey -in key.pem -pubout -out pub.pem && head -c 32 /dev/urandom > aes.key && "
+        "echo 'unwrapped message' > msg.txt");
+  const std::string config = dir.write("unwrap.toml", fmt::format("library_path = \"{}\"\n"
+                                                                  "token_label = \"{}\"\n"
+                                                                  "allow_unprotected_library_path "
+                                                                  "= true\n"
+                                                                  "import_method = \"unwrap\"\n",
+                                                                  kFaultShimPath, kTokenLabel))
+                                 .string();
+  const std::string env = fmt::format(
+      "{} CRATON_FAULT='refuse_secret_key_create=1;refuse_private_key_create=1'", pin_env());
+  const auto cli = [&](std::string_view args) {
+    return run_cli(fmt::format("--config '{}' {}", config, args), env);
+  };
+  const CommandResult info = cli("info");
+  ASSERT_EQ(info.exit_code, 0) << info.output;
+  EXPECT_THAT(info.output, HasSubstr("secret keys: unwrap\n  private keys: unwrap\n"));
+
+  const CommandResult ec = cli(
+      fmt::format("import --in '{}' --label import-unwrap-ec", (dir.path() / "key.pem").string()));
+  ASSERT_EQ(ec.exit_code, 0) << ec.output;
+  const CommandResult signed_ = cli(fmt::format(
+      "sign --key 'pkcs11:object=import-unwrap-ec;type=private' --scheme ecdsa-p256-sha256 "
+      "--in '{}' --out '{}'",
+      (dir.path() / "msg.txt").string(), (dir.path() / "msg.sig").string()));
+  ASSERT_EQ(signed_.exit_code, 0) << signed_.output;
+  shell(dir, "openssl dgst -sha256 -verify pub.pem -signature msg.sig msg.txt");
+
+  const CommandResult aes =
+      cli(fmt::format("import --in - --raw-aes --label import-unwrap-aes < '{}'",
+                      (dir.path() / "aes.key").string()));
+  ASSERT_EQ(aes.exit_code, 0) << aes.output;
+  const std::string iv = "000102030405060708090a0b0c0d0e0f";
+  const CommandResult encrypted = cli(fmt::format(
+      "encrypt --key 'pkcs11:object=import-unwrap-aes' --alg aes-cbc-pad --iv {} --in '{}' "
+      "--out '{}'",
+      iv, (dir.path() / "msg.txt").string(), (dir.path() / "msg.enc").string()));
+  ASSERT_EQ(encrypted.exit_code, 0) << encrypted.output;
+  shell(dir, fmt::format("openssl enc -d -aes-256-cbc -K $(od -An -tx1 aes.key | tr -d ' \\n') "
+                         "-iv {} -in msg.enc -out msg.dec && cmp msg.txt msg.dec",
+                         iv));
+  EXPECT_EQ(run_on_token("destroy --key 'pkcs11:object=import-unwrap-ec' --yes").exit_code, 0);
+  EXPECT_EQ(run_on_token("destroy --key 'pkcs11:object=import-unwrap-aes' --yes").exit_code, 0);
+
+  // The same token with import_method = "create": the refusal stands, typed.
+  const std::string create = dir.write("create.toml", fmt::format("library_path = \"{}\"\n"
+                                                                  "token_label = \"{}\"\n"
+                                                                  "allow_unprotected_library_path "
+                                                                  "= true\n"
+                                                                  "import_method = \"create\"\n",
+                                                                  kFaultShimPath, kTokenLabel))
+                                 .string();
+  const CommandResult refused =
+      run_cli(fmt::format("--config '{}' import --in - --raw-aes --label import-refused-aes < '{}'",
+                          create, (dir.path() / "aes.key").string()),
+              env);
+  EXPECT_NE(refused.exit_code, 0) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("CKR_TEMPLATE_INCONSISTENT"));
+}
+
 }  // namespace
 }  // namespace craton::hsm::testing

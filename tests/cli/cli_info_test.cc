@@ -67,6 +67,10 @@ TEST(CliInfo, PrintsTheCapabilityTableForTheSelectedToken) {
   EXPECT_THAT(result.output, HasSubstr("  quirk: general_error_is_integrity_failure\n"));
   EXPECT_THAT(result.output,
               HasSubstr("  quirk: aes_key_wrap_pad = \"rfc5649_block_multiples\"\n"));
+  // How keys reach the token (docs/import-by-unwrap.md): the default, before any refusal.
+  EXPECT_THAT(result.output, HasSubstr("Key import (import_method = \"auto\"; "
+                                       "docs/import-by-unwrap.md)\n  secret keys: create\n"
+                                       "  private keys: create\n"));
 
   // Without a selector there is no token to describe.
   const CommandResult unselected = run_cli(fmt::format("info {}", module_args()), pin_env());

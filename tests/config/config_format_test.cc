@@ -27,7 +27,7 @@ TEST(ConfigFormat, ListsEveryFieldOnOneLine) {
             "Pkcs11PassthroughConfig{library_path=\"/usr/lib/softhsm/libsofthsm2.so\", "
             "token_label=\"ci-token\", user_pin=<redacted>, pin_env=CRATON_HSM_PIN, "
             "pin_file=<unset>, init_reserved=<unset>, serialize_calls=<profile>, "
-            "vendor_profile=\"auto\", vendor_quirks={}, "
+            "vendor_profile=\"auto\", vendor_quirks={}, import_method=auto, "
             "allow_software_keygen_fallback=false, "
             "allow_unprotected_library_path=false, allow_keys_without_login=false, pool_size=8, "
             "acquire_timeout_ms=5000, operation_timeout_ms=0, breaker_threshold=5, "
@@ -49,6 +49,7 @@ TEST(ConfigClone, CopiesEveryFieldAndThePin) {
   config.serialize_calls = true;
   config.vendor_profile = "luna";
   config.vendor_quirks = {{"max_sessions", std::int64_t{4}}, {"oaep_sha1_only", true}};
+  config.import_method = ImportMethod::Unwrap;
   config.allow_software_keygen_fallback = true;
   config.allow_unprotected_library_path = true;
   config.allow_keys_without_login = true;

@@ -148,7 +148,7 @@ std::set<std::string> expected_unsupported(Vendor vendor) {
   const std::array ed{"Ed25519"};
   switch (vendor) {
     case Vendor::SoftHsm2:
-    case Vendor::SoftHsm2Unwrap:  // the same token, private keys imported by unwrap
+    case Vendor::SoftHsm2Unwrap:  // the same token, secret and private keys imported by unwrap
       // OAEP only with SHA-1 (CKR_ARGUMENTS_BAD otherwise), and SHA-1 is none of ours.
       add("oaep_encrypt", std::array{"SHA-256", "SHA-384", "SHA-512"});
       add("oaep_decrypt", std::array{"SHA-256", "SHA-384", "SHA-512"});

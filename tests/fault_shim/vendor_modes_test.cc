@@ -55,6 +55,40 @@ TEST_F(VendorModesTest, RefusePrivateKeyCreateRefusesOnlyPrivateKeys) {
   EXPECT_EQ(call<Fn::DestroyObject>(session, object), CKR_OK);
 }
 
+TEST_F(VendorModesTest, RefuseSecretKeyCreateRefusesOnlySecretKeys) {
+  shim_.set("refuse_secret_key_create", 1);
+  const CK_SESSION_HANDLE session = open();
+  CK_OBJECT_CLASS secret_key = CKO_SECRET_KEY;
+  CK_KEY_TYPE aes = CKK_AES;
+  CK_BBOOL no = CK_FALSE;
+  std::array<CK_BYTE, 32> value{};
+  std::array<CK_ATTRIBUTE, 4> refused{{{CKA_CLASS, &secret_key, sizeof secret_key},
+                                       {CKA_KEY_TYPE, &aes, sizeof aes},
+                                       {CKA_TOKEN, &no, sizeof no},
+                                       {CKA_VALUE, value.data(), value.size()}}};
+  CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
+  EXPECT_EQ(call<Fn::CreateObject>(session, refused.data(), CK_ULONG{refused.size()}, &object),
+            CKR_TEMPLATE_INCONSISTENT);
+  EXPECT_EQ(shim_.stats().faults_injected, 1u);
+  CK_OBJECT_CLASS data = CKO_DATA;
+  std::array<CK_ATTRIBUTE, 2> allowed{
+      {{CKA_CLASS, &data, sizeof data}, {CKA_TOKEN, &no, sizeof no}}};
+  ASSERT_EQ(call<Fn::CreateObject>(session, allowed.data(), CK_ULONG{allowed.size()}, &object),
+            CKR_OK);
+  EXPECT_EQ(call<Fn::DestroyObject>(session, object), CKR_OK);
+  // Private keys are the other switch's: the module answers (whatever it makes of this
+  // incomplete template), not the shim.
+  CK_OBJECT_CLASS private_key = CKO_PRIVATE_KEY;
+  std::array<CK_ATTRIBUTE, 2> private_template{
+      {{CKA_CLASS, &private_key, sizeof private_key}, {CKA_TOKEN, &no, sizeof no}}};
+  object = CK_INVALID_HANDLE;
+  if (call<Fn::CreateObject>(session, private_template.data(), CK_ULONG{private_template.size()},
+                             &object) == CKR_OK) {
+    EXPECT_EQ(call<Fn::DestroyObject>(session, object), CKR_OK);
+  }
+  EXPECT_EQ(shim_.stats().faults_injected, 1u);
+}
+
 TEST_F(VendorModesTest, NotThreadSafeRefusesTheSecondCallInside) {
   shim_.add("not_thread_safe=1;C_GetInfo:sleep=300:nth=1");
   auto slow = std::async(std::launch::async, [this] {

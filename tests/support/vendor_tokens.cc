@@ -268,9 +268,8 @@ Pkcs11PassthroughConfig VendorToken::config() const {
     case Vendor::SoftHsm2Unwrap:
       config.library_path = std::string(kModulePath);
       config.token_label = label_;
-      if (vendor_ == Vendor::SoftHsm2Unwrap) {
-        config.vendor_quirks.emplace("refuses_private_key_create", true);
-      }
+      // Every secret and private key by C_UnwrapKey (docs/import-by-unwrap.md).
+      if (vendor_ == Vendor::SoftHsm2Unwrap) config.import_method = ImportMethod::Unwrap;
       break;
     case Vendor::NssSoftokn:
       config.library_path = std::string(kNssModulePath);

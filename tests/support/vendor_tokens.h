@@ -22,8 +22,8 @@
 
 namespace craton::hsm::testing {
 
-// SoftHsm2Unwrap: SoftHSM2 with [vendor_quirks] refuses_private_key_create = true, so every
-// private key goes in by C_UnwrapKey (import by unwrap, docs/vendors/luna.md).
+// SoftHsm2Unwrap: SoftHSM2 with import_method = "unwrap", so every secret and private key goes
+// in by C_UnwrapKey under a token-generated transport key (docs/import-by-unwrap.md).
 enum class Vendor : std::uint8_t { SoftHsm2, NssSoftokn, OpenCryptoki, SoftHsm2Unwrap };
 
 // "SoftHSM2", "NSS_softokn", "openCryptoki", "SoftHSM2_unwrap" (usable in test names).

@@ -56,6 +56,13 @@ struct TokenCapabilities {
   std::string vendor_profile_source;
   bool vendor_profile_overridden = false;
   std::vector<std::string> vendor_quirks;
+  // How secret and private keys reach the token (docs/import-by-unwrap.md): the configured
+  // import_method ("auto", "create", "unwrap") and, per key class, the way in force now:
+  // "create", "unwrap", "unwrap (vendor profile: ...)" or "unwrap (auto: the token refused
+  // C_CreateObject)".
+  std::string import_method;
+  std::string secret_key_import;
+  std::string private_key_import;
 };
 
 // Detects the capabilities of the token the config selects without logging in: the library,

@@ -26,6 +26,18 @@ namespace craton::hsm {
 // (aes_key_wrap_pad). docs/vendors/README.md lists every quirk and profile.
 using VendorQuirkValue = std::variant<bool, std::int64_t, std::string>;
 
+// How secret and private keys get onto the token (docs/import-by-unwrap.md). Create:
+// C_CreateObject with the value in the template (private keys still by unwrap where the vendor
+// profile says the token refuses to create them). Unwrap: every secret and private key by
+// C_UnwrapKey under a one-time AES key that reaches the token under a token-generated RSA
+// transport key, so no clear key value is ever handed to C_CreateObject. Auto: create, and
+// for each key class (secret, private) switch to unwrap for the backend's life the first time
+// the token refuses the template (CKR_TEMPLATE_INCONSISTENT, CKR_ATTRIBUTE_VALUE_INVALID,
+// CKR_ACTION_PROHIBITED).
+enum class ImportMethod : std::uint8_t { Auto, Create, Unwrap };
+// "auto", "create", "unwrap".
+[[nodiscard]] CRATON_HSM_API std::string_view import_method_name(ImportMethod method) noexcept;
+
 // Exactly one of slot_id / token_label / token_serial / token_uri selects the token. Defaults
 // are the values documented in the README's configuration reference. Move-only because of the
 // PIN; prints with the PIN redacted.
@@ -60,6 +72,8 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   // [vendor_quirks]: individual switches that override the profile's (serialize_calls above
   // overrides this table's serialize_calls).
   std::map<std::string, VendorQuirkValue, std::less<>> vendor_quirks;
+  // import_method: how secret and private keys reach the token (ImportMethod above).
+  ImportMethod import_method = ImportMethod::Auto;
 
   bool allow_software_keygen_fallback = false;
   bool allow_unprotected_library_path = false;

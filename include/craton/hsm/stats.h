@@ -79,6 +79,12 @@ struct BackendStats {
   std::uint64_t key_cache_hits = 0;
   std::uint64_t key_cache_misses = 0;  // each one an import into the token
   std::uint64_t key_cache_evictions = 0;
+  // Import by unwrap (import_method, docs/import-by-unwrap.md): key classes (secret, private)
+  // that import_method = "auto" switched to unwrap after the token refused C_CreateObject
+  // (0..2), and RSA transport key pairs generated on the token (one per session that imported
+  // by unwrap, again after the session was rebuilt).
+  std::uint64_t import_switches_to_unwrap = 0;
+  std::uint64_t transport_keys_generated = 0;
   // AES-GCM budget used per key this backend has encrypted with, as count / gcm_max_messages
   // (0..1), keyed by the key's fingerprint (hex, keyed per process: it reveals nothing about the
   // key) or, for a resident key, its URI.

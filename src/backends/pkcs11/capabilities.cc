@@ -115,7 +115,10 @@ Capabilities Capabilities::from(TokenFacts names, std::span<const Pkcs11Mechanis
                                 vendor::VendorProfile profile) {
   Capabilities capabilities;
   capabilities.manufacturer_ = names.library_manufacturer;
-  for (const auto& mechanism : mechanisms) capabilities.mechanisms_.insert(mechanism.type);
+  for (const auto& mechanism : mechanisms) {
+    capabilities.mechanisms_.insert(mechanism.type);
+    capabilities.flags_[mechanism.type] = mechanism.flags;
+  }
   // The profile's readings, never the names': a module named like SoftHSM2 under another
   // profile (vendor_profile = "generic") gets the spec's behaviour, and the other way round.
   names.oaep_sha1_only = profile.quirks.oaep_sha1_only;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "backends/pkcs11/capability_table.h"
@@ -54,6 +55,12 @@ class Capabilities {
 
   [[nodiscard]] bool has(CK_MECHANISM_TYPE mechanism) const noexcept {
     return mechanisms_.contains(mechanism);
+  }
+  // Whether the token lists `mechanism` with every bit of `flags` (CKF_UNWRAP, ...) in its
+  // C_GetMechanismInfo.
+  [[nodiscard]] bool has(CK_MECHANISM_TYPE mechanism, CK_FLAGS flags) const noexcept {
+    const auto it = flags_.find(mechanism);
+    return it != flags_.end() && (it->second & flags) == flags;
   }
   // "SoftHSM", from C_GetInfo: for names only (vendor rules come from the profile).
   [[nodiscard]] const std::string& library_manufacturer() const noexcept { return manufacturer_; }
@@ -104,6 +111,7 @@ class Capabilities {
   void note_probe_failure(const HsmError& error, bool quiet);
 
   std::unordered_set<CK_MECHANISM_TYPE> mechanisms_;
+  std::unordered_map<CK_MECHANISM_TYPE, CK_FLAGS> flags_;
   CapabilityTable table_;
   std::string manufacturer_;
   vendor::VendorProfile profile_;

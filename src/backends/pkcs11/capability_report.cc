@@ -4,6 +4,7 @@
 #include <craton/hsm/config.h>
 
 #include "backends/pkcs11/capabilities.h"
+#include "backends/pkcs11/import_policy.h"
 #include "backends/pkcs11/token_options.h"
 #include "pkcs11/session/token_target.h"
 
@@ -15,7 +16,13 @@ Result<TokenCapabilities> describe_token_capabilities(const Pkcs11PassthroughCon
                           pkcs11::Capabilities::probe(*target.module, target.slot, config));
   // On public sessions of its own: one public data object, destroyed whatever the token did.
   capabilities.probe_session_objects(target.module, target.slot);
-  return capabilities.describe();
+  TokenCapabilities described = capabilities.describe();
+  // What a backend would start with; auto's switches happen on the first refused import.
+  pkcs11::describe_import(
+      pkcs11::ImportPolicy(config.import_method,
+                           capabilities.vendor_profile().quirks.refuses_private_key_create),
+      described);
+  return described;
 }
 
 }  // namespace craton::hsm

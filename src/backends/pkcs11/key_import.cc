@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "backends/pkcs11/unwrap_import.h"
-
 namespace craton::hsm::pkcs11 {
 namespace {
 
@@ -52,8 +50,10 @@ bool usage_fits(KeyKind kind, KeyUsage usage) {
   return false;
 }
 
-// A session object granted `usage` only. Errors: KeyTypeInconsistent.
-Result<ObjectOptions> session_options(const KeyMaterial& m, KeyUsage usage, bool private_objects) {
+}  // namespace
+
+Result<ObjectOptions> session_import_options(const KeyMaterial& m, KeyUsage usage,
+                                             bool private_objects) {
   if (!usage_fits(m.kind, usage)) {
     return fail(ErrorCode::KeyTypeInconsistent,
                 fmt::format("a {} key cannot be used for this operation", key_kind_name(m.kind)));
@@ -64,18 +64,11 @@ Result<ObjectOptions> session_options(const KeyMaterial& m, KeyUsage usage, bool
   return options;
 }
 
-}  // namespace
-
 Result<CK_OBJECT_HANDLE> import_key(Lease& lease, const KeyMaterial& m, KeyUsage usage,
                                     bool private_objects) {
-  CRATON_ASSIGN_OR_RETURN(const ObjectOptions options, session_options(m, usage, private_objects));
+  CRATON_ASSIGN_OR_RETURN(const ObjectOptions options,
+                          session_import_options(m, usage, private_objects));
   return create_key_object(lease, m, options);
-}
-
-Result<CK_OBJECT_HANDLE> import_key_by_unwrap(Lease& lease, const KeyMaterial& m, KeyUsage usage,
-                                              bool private_objects, const CapabilityTable& table) {
-  CRATON_ASSIGN_OR_RETURN(const ObjectOptions options, session_options(m, usage, private_objects));
-  return unwrap_key_object(lease, m, options, table);
 }
 
 Result<CK_OBJECT_HANDLE> create_key_object(Lease& lease, const KeyMaterial& m,

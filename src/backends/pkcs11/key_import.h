@@ -22,13 +22,10 @@ namespace craton::hsm::pkcs11 {
 [[nodiscard]] Result<CK_OBJECT_HANDLE> import_key(Lease& lease, const KeyMaterial& material,
                                                   KeyUsage usage, bool private_objects);
 
-// The same object made by unwrapping (unwrap_import.h), for a private key on a token that
-// refuses C_CreateObject of private keys; `table` gives the RFC 5649 unwrap mechanism.
-// Errors: KeyTypeInconsistent, MechanismUnsupported, the mapped failures.
-[[nodiscard]] Result<CK_OBJECT_HANDLE> import_key_by_unwrap(Lease& lease,
-                                                            const KeyMaterial& material,
-                                                            KeyUsage usage, bool private_objects,
-                                                            const CapabilityTable& table);
+// The ObjectOptions import_key uses: a session object granted `usage` only, CKA_PRIVATE
+// `private_objects`. Errors: KeyTypeInconsistent when the kind cannot serve `usage`.
+[[nodiscard]] Result<ObjectOptions> session_import_options(const KeyMaterial& material,
+                                                           KeyUsage usage, bool private_objects);
 
 // C_CreateObject for `material` with the kind's spec-exact template (add_key_attributes):
 // CKA_SENSITIVE true on private and secret keys, secret values passed by reference. Errors: the

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "backends/pkcs11/key_import.h"
+#include "backends/pkcs11/key_store.h"
 #include "backends/pkcs11/token_options.h"
 #include "keys/fingerprint.h"
 #include "pkcs11/session/token.h"
@@ -60,7 +61,10 @@ Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> 
       config_(std::move(config)),
       limits_(config_.concurrency, static_cast<std::uint32_t>(pool_->size())),
       name_(fmt::format("pkcs11:{}", capabilities_.library_manufacturer())),
-      memo_owner_(next_memo_owner_id()) {
+      memo_owner_(next_memo_owner_id()),
+      import_policy_(config_.import_method,
+                     capabilities_.vendor_profile().quirks.refuses_private_key_create),
+      transport_keys_(pool_->size()) {
   on_admin_ = std::move(on_admin);
   observability_ = std::move(observability);
 }
@@ -113,13 +117,10 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
     CRATON_RETURN_IF_ERROR(capabilities_.require_session_objects(
         fmt::format("using a material {} key", key_kind_name(material.kind))));
   }
-  // Where the token refuses C_CreateObject of private keys (the vendor profile), they come in
-  // by C_UnwrapKey, wrapped on the host under a one-time key (unwrap_import.h).
-  CRATON_ASSIGN_OR_RETURN(
-      const CK_OBJECT_HANDLE object,
-      imports_by_unwrap(material.kind)
-          ? import_key_by_unwrap(lease, material, usage, pool_->logs_in(), capabilities_.table())
-          : import_key(lease, material, usage, pool_->logs_in()));
+  // By C_CreateObject or C_UnwrapKey, as import_method (and what auto learnt) says.
+  CRATON_ASSIGN_OR_RETURN(const ObjectOptions options,
+                          session_import_options(material, usage, pool_->logs_in()));
+  CRATON_ASSIGN_OR_RETURN(const CK_OBJECT_HANDLE object, store_object(lease, material, options));
   note_admin(AuditOperation::KeyImport, state, fmt::format("session {}", lease.index()));
   if (const auto evicted = lease.keys().insert(cache_key, object)) {
     observability_->cache_evictions.fetch_add(1, std::memory_order_relaxed);
@@ -129,6 +130,16 @@ Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve(Lease& lease,
     }
   }
   return object;
+}
+
+Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::store_object(Lease& lease,
+                                                                const KeyMaterial& material,
+                                                                const ObjectOptions& options) {
+  const UnwrapImportContext context{.capabilities = capabilities_,
+                                    .transport = transport_keys_,
+                                    .generation = pool_->generation(),
+                                    .private_objects = pool_->logs_in()};
+  return store_key_object(lease, material, options, import_policy_, context);
 }
 
 Result<CK_OBJECT_HANDLE> Pkcs11PassthroughBackend::resolve_resident(Lease& lease,

@@ -19,9 +19,11 @@
 
 #include "backends/pkcs11/capabilities.h"
 #include "backends/pkcs11/concurrency_limits.h"
+#include "backends/pkcs11/import_policy.h"
 #include "backends/pkcs11/observability.h"
 #include "backends/pkcs11/resident_keygen.h"
 #include "backends/pkcs11/resident_lookup.h"
+#include "backends/pkcs11/transport_key.h"
 #include "backends/pkcs11/vendor_rules.h"
 #include "keys/fingerprint_memo.h"
 #include "keys/key_material.h"
@@ -138,7 +140,11 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] std::string token_uri() const override;
   [[nodiscard]] Result<Pkcs11Uri> describe_location() const override;
   Result<void> set_user_pin(SecretString pin) override;
-  [[nodiscard]] TokenCapabilities capabilities() const override { return capabilities_.describe(); }
+  [[nodiscard]] TokenCapabilities capabilities() const override {
+    TokenCapabilities described = capabilities_.describe();
+    describe_import(import_policy_, described);
+    return described;
+  }
 
   // Observability (stats.cc, health.cc). stats() leaves `operations` empty: the factory's
   // MeteredPkcs11Backend, which times every public call, fills it in.
@@ -156,12 +162,15 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] const vendor::VendorProfile& vendor_profile() const noexcept {
     return capabilities_.vendor_profile();
   }
-  // Whether a key of `kind` goes to the token by C_UnwrapKey instead of C_CreateObject: private
-  // keys on a token whose vendor profile says it refuses to create them (Luna, CloudHSM).
+  // How secret and private keys reach the token now (import_method, and what auto mode has
+  // learnt): docs/import-by-unwrap.md.
+  [[nodiscard]] const ImportPolicy& import_policy() const noexcept { return import_policy_; }
+  // The per-session RSA transport keys of import by unwrap (how many were generated).
+  [[nodiscard]] const TransportKeys& transport_keys() const noexcept { return transport_keys_; }
+  // Whether a key of `kind` goes to the token by C_UnwrapKey now instead of C_CreateObject.
   [[nodiscard]] bool imports_by_unwrap(KeyKind kind) const noexcept {
-    return vendor_profile().quirks.refuses_private_key_create &&
-           (kind == KeyKind::RsaPrivate || kind == KeyKind::EcPrivate ||
-            kind == KeyKind::Ed25519Private);
+    const auto key_class = import_class(kind);
+    return key_class && import_policy_.by_unwrap(*key_class);
   }
   // The number of GCM encryptions counted so far for `key`, in this whole process (with a
   // durable store: the store's count at the last reservation, less what this process holds
@@ -216,6 +225,10 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   [[nodiscard]] std::uint64_t resident_stamp() const noexcept {
     return pool_->generation() + resident_epoch_.load(std::memory_order_acquire) + 1;
   }
+  // Puts `material` on the lease's session as `options` say, by create or unwrap as the import
+  // policy says (key_store.h).
+  Result<CK_OBJECT_HANDLE> store_object(Lease& lease, const KeyMaterial& material,
+                                        const ObjectOptions& options);
   // Builds the Key for a resident object just found or created (and audits nothing itself).
   Result<Key> load_resident(Lease& lease, CK_OBJECT_HANDLE object);
   // generate_resident_key and import_resident_key: `create` makes the objects on a lease that
@@ -315,6 +328,8 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   std::mutex durable_mutex_;  // making a key's durable counter (durable_counter)
   // Shared with the pool's event handler, which may outlive no backend but exists before it.
   std::shared_ptr<Observability> observability_;
+  ImportPolicy import_policy_;
+  TransportKeys transport_keys_;
 
   friend class KeyImporter;
 };

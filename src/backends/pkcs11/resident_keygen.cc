@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Persistent key creation: spec checks, the uniqueness rule and the generation templates.
 #include "backends/pkcs11/resident_keygen.h"
-#include "backends/pkcs11/unwrap_import.h"
 
 #include <span>
 
@@ -203,7 +202,7 @@ Result<void> generate_resident(Lease& lease, const ResidentKeySpec& spec, const 
 
 Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec& spec,
                             const KeyUsages& usages, bool private_objects, CreatedObjects& created,
-                            const CapabilityTable* unwrap_with) {
+                            const StoreKeyObject& store) {
   ObjectOptions options;
   options.token = true;
   options.private_objects = private_objects;
@@ -213,15 +212,11 @@ Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec&
   options.granted = granted_by(usages);
   const bool asymmetric_private =
       key.is_private() && key.kind() != KeyKind::Aes && key.kind() != KeyKind::Hmac;
-  CRATON_ASSIGN_OR_RETURN(created.key,
-                          asymmetric_private && unwrap_with != nullptr
-                              ? unwrap_key_object(lease, key.material(), options, *unwrap_with)
-                              : create_key_object(lease, key.material(), options));
+  CRATON_ASSIGN_OR_RETURN(created.key, store(lease, key.material(), options));
   if (asymmetric_private) {
     // The public half shares label and id, so verification and export find it on the token.
     CRATON_ASSIGN_OR_RETURN(const Key public_key, key.public_key());
-    CRATON_ASSIGN_OR_RETURN(created.public_half,
-                            create_key_object(lease, public_key.material(), options));
+    CRATON_ASSIGN_OR_RETURN(created.public_half, store(lease, public_key.material(), options));
   }
   return {};
 }

@@ -5,9 +5,12 @@
 
 #include <craton/hsm/resident_keys.h>
 
+#include <functional>
+
 #include "backends/pkcs11/capability_table.h"
 #include "keys/key_material.h"
 #include "pkcs11/pool/session_pool.h"
+#include "pkcs11/session/key_template.h"
 
 namespace craton::hsm::pkcs11 {
 
@@ -40,13 +43,15 @@ struct CreatedObjects {
                                              const KeyUsages& usages, bool private_objects,
                                              CreatedObjects& created);
 
+// Puts one key object on the token: by C_CreateObject or C_UnwrapKey, as the backend's
+// import_method says (key_store.h).
+using StoreKeyObject =
+    std::function<Result<CK_OBJECT_HANDLE>(Lease&, const KeyMaterial&, const ObjectOptions&)>;
+
 // Stores the material of `key` as token objects into `created` (a private key with its public
-// half). With `unwrap_with`, a private key goes in by C_UnwrapKey under that table's RFC 5649
-// unwrap (unwrap_import.h), for tokens that refuse C_CreateObject of private keys. On failure
-// nothing was created that `created` does not name.
+// half), each through `store`. On failure nothing was created that `created` does not name.
 [[nodiscard]] Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec& spec,
                                           const KeyUsages& usages, bool private_objects,
-                                          CreatedObjects& created,
-                                          const CapabilityTable* unwrap_with = nullptr);
+                                          CreatedObjects& created, const StoreKeyObject& store);
 
 }  // namespace craton::hsm::pkcs11

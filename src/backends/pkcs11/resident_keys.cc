@@ -85,14 +85,15 @@ Result<Key> Pkcs11PassthroughBackend::import_resident_key(const Key& material,
     CRATON_ASSIGN_OR_RETURN(material_budget,
                             durable_counter(key_state(material.material()), material.material()));
   }
-  // Where the token refuses C_CreateObject of private keys, they go in by C_UnwrapKey.
-  const CapabilityTable* unwrap_with =
-      imports_by_unwrap(material.kind()) ? &capabilities_.table() : nullptr;
-  CRATON_ASSIGN_OR_RETURN(Key resident,
-                          create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
-                            return store_resident(lease, material, spec, usages, pool_->logs_in(),
-                                                  created, unwrap_with);
-                          }));
+  // By C_CreateObject or C_UnwrapKey, as import_method (and what auto learnt) says.
+  const StoreKeyObject store = [this](Lease& lease, const KeyMaterial& m,
+                                      const ObjectOptions& options) {
+    return store_object(lease, m, options);
+  };
+  CRATON_ASSIGN_OR_RETURN(
+      Key resident, create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
+        return store_resident(lease, material, spec, usages, pool_->logs_in(), created, store);
+      }));
   if (material.kind() == KeyKind::Aes) {
     // The same bytes are the same key: what the material sealed counts for the stored copy.
     GcmBudgets::process().share(key_state(resident.material()).fingerprint,

@@ -44,6 +44,8 @@ BackendStats Pkcs11PassthroughBackend::stats() const {
   stats.key_cache_hits = observability_->cache_hits.load(std::memory_order_relaxed);
   stats.key_cache_misses = observability_->cache_misses.load(std::memory_order_relaxed);
   stats.key_cache_evictions = observability_->cache_evictions.load(std::memory_order_relaxed);
+  stats.import_switches_to_unwrap = import_policy_.switches();
+  stats.transport_keys_generated = transport_keys_.generated();
   stats.concurrency = limits_.stats();
   const std::uint64_t limit = config_.gcm_max_messages_per_key;
   stats.gcm_max_messages_per_key = limit;

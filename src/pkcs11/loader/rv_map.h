@@ -35,6 +35,13 @@ enum class GeneralErrorReading : std::uint8_t { DeviceFailure, IntegrityFailure 
 // tag), and CKR_GENERAL_ERROR only where `general_error` reads it as an integrity failure.
 [[nodiscard]] bool is_aead_tag_failure(CK_RV rv, GeneralErrorReading general_error) noexcept;
 
+// Whether `rv` from C_CreateObject of a secret or private key means the token refuses to take
+// key values in the clear (Luna, CloudHSM, nShield in FIPS mode): CKR_TEMPLATE_INCONSISTENT,
+// CKR_ATTRIBUTE_VALUE_INVALID or CKR_ACTION_PROHIBITED. import_method = "auto" switches that
+// key class to C_UnwrapKey on these, and on nothing else (a device error says nothing about
+// the template).
+[[nodiscard]] bool is_clear_import_refusal(CK_RV rv) noexcept;
+
 // Verification's own decoder (seed: "Typed verification decoding"): CKR_OK is Valid,
 // CKR_SIGNATURE_INVALID and CKR_SIGNATURE_LEN_RANGE are Invalid, anything else an error.
 [[nodiscard]] Result<VerifyOutcome> classify_verify_result(CK_RV rv, Fn fn);

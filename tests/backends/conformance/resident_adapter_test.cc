@@ -35,8 +35,10 @@ TEST(ResidentAdapterTest, AFailedImportFailsTheOperationAndTheTest) {
   auto key = Key::hmac(std::vector<std::uint8_t>(32, 0x11));
   ASSERT_THAT(key, IsOk());
   const std::vector<std::uint8_t> message{'m'};
-  // The resident import's C_CreateObject fails; the material key's would succeed.
-  shim.fail("C_CreateObject", CKR_TEMPLATE_INCONSISTENT, 1);
+  // The resident import's C_CreateObject fails; the material key's would succeed. (Not
+  // CKR_TEMPLATE_INCONSISTENT: import_method = "auto" would read that as a token refusing clear
+  // keys and import by unwrap instead, docs/import-by-unwrap.md.)
+  shim.fail("C_CreateObject", CKR_TEMPLATE_INCOMPLETE, 1);
   Result<Bytes> tag = std::unexpected(HsmError(ErrorCode::Internal, "not run"));
   EXPECT_NONFATAL_FAILURE(tag = adapter->hmac(*key, HashAlg::Sha256, message),
                           "cannot store the HMAC key as a resident key");

@@ -346,9 +346,10 @@ TEST_F(VendorProfileTest, WrapPadStandsInForRfc5649OnlyWhereTheProfileSaysSo) {
 }
 
 // Luna and CloudHSM refuse C_CreateObject of private keys: they come in by unwrap (the host
-// wraps the PKCS#8 under a one-time AES key, the token unwraps it), where the token has an
-// RFC 5649 unwrap. SoftHSM2 has one only as CKM_AES_KEY_WRAP_PAD, which these profiles do not
-// know to be RFC 5649; told so ([vendor_quirks] aes_key_wrap_pad), the import works.
+// wraps the PKCS#8 under a one-time AES key that reaches the token under a token-generated RSA
+// transport key, docs/import-by-unwrap.md), where the token has an RFC 5649 unwrap. SoftHSM2
+// has one only as CKM_AES_KEY_WRAP_PAD, which these profiles do not know to be RFC 5649; told
+// so ([vendor_quirks] aes_key_wrap_pad), and that its OAEP is SHA-1 only, the import works.
 class PrivateKeyCreateTest : public ::testing::TestWithParam<std::string> {
  protected:
   FaultShim shim_;
@@ -366,8 +367,8 @@ TEST_P(PrivateKeyCreateTest, WithoutRfc5649UnwrapImportingIsMechanismUnsupported
       backend->sign(*key, SignScheme::EcdsaP256Sha256, message_, SignatureEncoding::Raw);
   EXPECT_THAT(signature, HasErrorCode(ErrorCode::MechanismUnsupported));
   if (!signature) {
-    EXPECT_THAT(signature.error().message(), HasSubstr("refuses C_CreateObject of private keys"));
     EXPECT_THAT(signature.error().message(), HasSubstr("by unwrap"));
+    EXPECT_THAT(signature.error().message(), HasSubstr("RFC 5649"));
     EXPECT_THAT(signature.error().message(), HasSubstr("CKM_AES_KEY_WRAP_KWP"));
   }
   ResidentKeySpec spec;
@@ -392,6 +393,7 @@ TEST_P(PrivateKeyCreateTest, PrivateKeysGoInByUnwrapWhereTheTokenHasRfc5649) {
   shim_.set("refuse_private_key_create", 1);
   auto backend = make_backend(GetParam(), 1, [](Pkcs11PassthroughConfig& config) {
     config.vendor_quirks.emplace("aes_key_wrap_pad", std::string("rfc5649_block_multiples"));
+    config.vendor_quirks.emplace("oaep_sha1_only", true);
   });
   ASSERT_NE(backend, nullptr);
   auto software = make_software_backend();
@@ -410,7 +412,8 @@ TEST_P(PrivateKeyCreateTest, PrivateKeysGoInByUnwrapWhereTheTokenHasRfc5649) {
     EXPECT_EQ(software->verify(*public_key, scheme, message_, *signature, SignatureEncoding::Raw),
               VerifyOutcome::Valid);
   }
-  EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps + 2) << "one unwrap per imported private key";
+  // Two per key: the one-time key under the transport key, the private key under it.
+  EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps + 4) << "two unwraps per imported private key";
 
   // A resident private key the same way, with its public half beside it.
   ResidentKeySpec spec;
@@ -435,7 +438,10 @@ INSTANTIATE_TEST_SUITE_P(Vendors, PrivateKeyCreateTest, ::testing::Values("luna"
 TEST(PrivateKeyCreateWithoutProfile, TheTokensRefusalIsTypedNeverInternal) {
   FaultShim shim;
   shim.set("refuse_private_key_create", 1);
-  auto backend = make_backend("generic", 1);
+  // import_method = "create": the refusal stands (auto would switch to unwrap: import_method_test).
+  auto backend = make_backend("generic", 1, [](Pkcs11PassthroughConfig& config) {
+    config.import_method = ImportMethod::Create;
+  });
   ASSERT_NE(backend, nullptr);
   auto key = Key::ec_private(EcCurve::P256, std::vector<std::uint8_t>(32, 0x11));
   ASSERT_THAT(key, IsOk());

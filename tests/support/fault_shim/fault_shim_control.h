@@ -34,10 +34,11 @@ extern "C" {
 // answers CKR_OK without doing anything, as NSS softokn does), "gcm_token_iv" (C_EncryptInit with
 // CKM_AES_GCM refuses a non-zero caller IV with CKR_MECHANISM_PARAM_INVALID and writes its own
 // random IV into the parameters, as AWS CloudHSM does), "refuse_private_key_create" (C_CreateObject
-// of a CKO_PRIVATE_KEY answers CKR_TEMPLATE_INCONSISTENT, as Luna and CloudHSM do), "seed" (the
-// seed of the probabilistic
-// faults), "restart_every_ms" (the HSM restarts each time this many ms have passed, checked at each
-// call; 0 = never). Unknown names are ignored here (the spec parser refuses them).
+// of a CKO_PRIVATE_KEY answers CKR_TEMPLATE_INCONSISTENT, as Luna and CloudHSM do),
+// "refuse_secret_key_create" (the same for a CKO_SECRET_KEY: no clear secret-key import), "seed"
+// (the seed of the probabilistic faults), "restart_every_ms" (the HSM restarts each time this many
+// ms have passed, checked at each call; 0 = never). Unknown names are ignored here (the spec parser
+// refuses them).
 void craton_fault_set(const char* name, unsigned long value);
 
 // The next `count` calls of `function` ("C_Sign") return `rv` without reaching the module

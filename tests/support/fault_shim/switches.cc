@@ -29,6 +29,7 @@ constexpr std::string_view kNames[] = {"cant_lock",
                                        "ok_after_finalize",
                                        "gcm_token_iv",
                                        "refuse_private_key_create",
+                                       "refuse_secret_key_create",
                                        "seed",
                                        "restart_every_ms"};
 
@@ -79,6 +80,8 @@ bool set_switch(std::string_view name, unsigned long value) {
     s.gcm_token_iv = value != 0;
   } else if (name == "refuse_private_key_create") {
     s.refuse_private_key_create = value != 0;
+  } else if (name == "refuse_secret_key_create") {
+    s.refuse_secret_key_create = value != 0;
   } else if (name == "seed") {
     plan().seed(value);
   } else if (name == "restart_every_ms") {
@@ -108,6 +111,7 @@ void reset_switches() {
   s.ok_after_finalize = false;
   s.gcm_token_iv = false;
   s.refuse_private_key_create = false;
+  s.refuse_secret_key_create = false;
 }
 
 }  // namespace craton::hsm::fault_shim

@@ -36,6 +36,8 @@ struct Switches {
   std::atomic<bool> ok_after_finalize{false};
   std::atomic<bool> gcm_token_iv{false};
   std::atomic<bool> refuse_private_key_create{false};
+  // CKO_SECRET_KEY too (tokens refusing clear secret-key import: CloudHSM, nShield in FIPS).
+  std::atomic<bool> refuse_secret_key_create{false};
 };
 
 Switches& switches();

@@ -76,11 +76,17 @@ void install_vendor_modes(CK_FUNCTION_LIST& list) {
 }
 
 CK_RV refuse_private_key(const CK_ATTRIBUTE* attributes, CK_ULONG count) {
-  if (!switches().refuse_private_key_create || attributes == nullptr) return CKR_OK;
+  const bool refuse_private = switches().refuse_private_key_create;
+  const bool refuse_secret = switches().refuse_secret_key_create;
+  if ((!refuse_private && !refuse_secret) || attributes == nullptr) return CKR_OK;
   for (CK_ULONG i = 0; i < count; ++i) {
     const CK_ATTRIBUTE& a = attributes[i];
-    if (a.type == CKA_CLASS && a.pValue != nullptr && a.ulValueLen == sizeof(CK_OBJECT_CLASS) &&
-        *static_cast<const CK_OBJECT_CLASS*>(a.pValue) == CKO_PRIVATE_KEY) {
+    if (a.type != CKA_CLASS || a.pValue == nullptr || a.ulValueLen != sizeof(CK_OBJECT_CLASS)) {
+      continue;
+    }
+    const CK_OBJECT_CLASS object_class = *static_cast<const CK_OBJECT_CLASS*>(a.pValue);
+    if ((refuse_private && object_class == CKO_PRIVATE_KEY) ||
+        (refuse_secret && object_class == CKO_SECRET_KEY)) {
       counters().fault();
       return CKR_TEMPLATE_INCONSISTENT;
     }

@@ -15,7 +15,9 @@ namespace craton::hsm::fault_shim {
 void install_vendor_modes(CK_FUNCTION_LIST& list);
 
 // refuse_private_key_create: C_CreateObject of a CKO_PRIVATE_KEY answers
-// CKR_TEMPLATE_INCONSISTENT (Luna, CloudHSM); CKR_OK when the call may go on.
+// CKR_TEMPLATE_INCONSISTENT (Luna, CloudHSM); refuse_secret_key_create: the same for a
+// CKO_SECRET_KEY (clear secret-key import refused: CloudHSM, nShield in FIPS mode); CKR_OK when
+// the call may go on.
 CK_RV refuse_private_key(const CK_ATTRIBUTE* attributes, CK_ULONG count);
 
 // gcm_token_iv: C_EncryptInit with CKM_AES_GCM refuses a caller IV (any non-zero byte) with

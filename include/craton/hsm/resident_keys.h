@@ -87,6 +87,11 @@ struct CRATON_HSM_API ResidentKeyInfo {
   std::size_t bits = 0;  // AES/HMAC key, RSA modulus, EC field size
   std::optional<EcCurve> curve;
   KeyUsages usages;
+  // Usages among `usages` this library never gives a key of this kind (an AES key that
+  // derives, an EC key that unwraps): a token that granted more than was asked. The token does
+  // not remember what was asked, so a usage the kind may have (CKA_DERIVE on an EC key) shows
+  // only in the generation's result (Key::extra_usages) and audit record.
+  KeyUsages unexpected_usages;
   bool local = false;                    // CKA_LOCAL: generated on the token
   bool extractable = false;              // CKA_EXTRACTABLE
   bool sensitive = false;                // CKA_SENSITIVE (private and secret keys)

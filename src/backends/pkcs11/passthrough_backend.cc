@@ -60,7 +60,8 @@ Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> 
       config_(std::move(config)),
       limits_(config_.concurrency, static_cast<std::uint32_t>(pool_->size())),
       name_(fmt::format("pkcs11:{}", capabilities_.library_manufacturer())),
-      memo_owner_(next_memo_owner_id()) {
+      memo_owner_(next_memo_owner_id()),
+      key_templates_(capabilities_.vendor_profile().quirks.minimal_key_templates) {
   on_admin_ = std::move(on_admin);
   observability_ = std::move(observability);
 }

@@ -217,7 +217,8 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
     return pool_->generation() + resident_epoch_.load(std::memory_order_acquire) + 1;
   }
   // Builds the Key for a resident object just found or created (and audits nothing itself).
-  Result<Key> load_resident(Lease& lease, CK_OBJECT_HANDLE object);
+  Result<Key> load_resident(Lease& lease, CK_OBJECT_HANDLE object,
+                            const KeyUsages& extra_usages = {});
   // generate_resident_key and import_resident_key: `create` makes the objects on a lease that
   // is never re-run by the pool; whatever this call made is removed again when a later step
   // fails, and OutcomeUnknown says so when that cannot be proven.
@@ -315,6 +316,8 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   std::mutex durable_mutex_;  // making a key's durable counter (durable_counter)
   // Shared with the pool's event handler, which may outlive no backend but exists before it.
   std::shared_ptr<Observability> observability_;
+  // Which key-generation template the token takes (strict_templates.h).
+  KeyTemplateChoice key_templates_;
 
   friend class KeyImporter;
 };

@@ -159,6 +159,11 @@ bool is_aead_tag_failure(CK_RV rv, GeneralErrorReading general_error) noexcept {
   return rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE;
 }
 
+bool is_template_refusal(CK_RV rv) noexcept {
+  return rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+         rv == CKR_TEMPLATE_INCONSISTENT || rv == CKR_GENERAL_ERROR;
+}
+
 Result<VerifyOutcome> classify_verify_result(CK_RV rv, Fn fn) {
   switch (rv) {
     case CKR_OK:

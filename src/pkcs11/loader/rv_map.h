@@ -35,6 +35,12 @@ enum class GeneralErrorReading : std::uint8_t { DeviceFailure, IntegrityFailure 
 // tag), and CKR_GENERAL_ERROR only where `general_error` reads it as an integrity failure.
 [[nodiscard]] bool is_aead_tag_failure(CK_RV rv, GeneralErrorReading general_error) noexcept;
 
+// Whether `rv` from C_GenerateKey or C_GenerateKeyPair is how a token with strict templates
+// refuses explicit usage attributes it derives itself: CKR_ATTRIBUTE_VALUE_INVALID,
+// CKR_ATTRIBUTE_TYPE_INVALID, CKR_TEMPLATE_INCONSISTENT, and (seen in the field) the catch-all
+// CKR_GENERAL_ERROR. Worth one retry with the minimal template, nothing else is.
+[[nodiscard]] bool is_template_refusal(CK_RV rv) noexcept;
+
 // Verification's own decoder (seed: "Typed verification decoding"): CKR_OK is Valid,
 // CKR_SIGNATURE_INVALID and CKR_SIGNATURE_LEN_RANGE are Invalid, anything else an error.
 [[nodiscard]] Result<VerifyOutcome> classify_verify_result(CK_RV rv, Fn fn);

@@ -36,6 +36,13 @@ struct Switches {
   std::atomic<bool> ok_after_finalize{false};
   std::atomic<bool> gcm_token_iv{false};
   std::atomic<bool> refuse_private_key_create{false};
+  // Strict key templates (vendor_modes.h): the CKR_* a generation template naming a usage
+  // attribute false gets (CKR_OK: off); the attribute set true on every generated private or
+  // secret key (CK_UNAVAILABLE_INFORMATION: off); generation templates' CKA_SENSITIVE true
+  // made false.
+  std::atomic<CK_RV> strict_usage_templates{CKR_OK};
+  std::atomic<CK_ATTRIBUTE_TYPE> grant_extra_usage{CK_UNAVAILABLE_INFORMATION};
+  std::atomic<bool> weaken_generated_keys{false};
 };
 
 Switches& switches();

@@ -19,7 +19,8 @@
 namespace craton::hsm {
 
 // What a resident key may be used for; each flag becomes one CKA_* usage attribute, every
-// other usage attribute is set false.
+// other usage attribute is set false (on a token that refuses explicit false usages, left to
+// the token and read back: Key::extra_usages, Pkcs11PassthroughConfig::strict_usages).
 struct CRATON_HSM_API KeyUsages {
   bool sign = false;     // CKA_SIGN (private keys, HMAC keys)
   bool verify = false;   // CKA_VERIFY (public keys, HMAC keys)

@@ -10,6 +10,16 @@
 
 namespace craton::hsm::audited {
 
+namespace detail {
+
+std::string key_generation_detail(const OperationNotes& notes) {
+  std::string text = notes.minimal_template ? "template=minimal" : "template=explicit";
+  if (!notes.extra_usages.empty()) text += fmt::format("; extra_usages={}", notes.extra_usages);
+  return text;
+}
+
+}  // namespace detail
+
 Recorder::Recorder(std::shared_ptr<AuditLog> log, std::shared_ptr<AuditRelay> relay,
                    KeyIdentity key_identity)
     : log_(std::move(log)), relay_(std::move(relay)), key_identity_(std::move(key_identity)) {}

@@ -41,6 +41,9 @@ std::uint64_t output_size(const T&) {
   return 0;
 }
 
+// "template=minimal; extra_usages=derive": what a resident key generation noted.
+std::string key_generation_detail(const OperationNotes& notes);
+
 // What the operation did, as an event (no content, only sizes and outcome). Inlined: it runs
 // once per audited operation.
 template <typename T>
@@ -70,6 +73,11 @@ template <typename T>
   } else {
     event.error = result.error().code();
     event.ckr = result.error().rv_name();
+  }
+  // Resident key generation on a token with strict templates, or one that granted more than
+  // asked (kept, or refused by strict_usages): both are the auditor's business.
+  if (notes.minimal_template || !notes.extra_usages.empty()) {
+    event.detail = key_generation_detail(notes);
   }
   return event;
 }

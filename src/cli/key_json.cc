@@ -45,6 +45,16 @@ void write_key_json(JsonWriter& json, const ResidentKeyInfo& info,
     start = comma + 1;
   }
   json.end_array();
+  // Usages the token granted on its own (ResidentKeyInfo::unexpected_usages; keygen: beyond
+  // the request, Key::extra_usages).
+  json.key("unexpected_usages").begin_array();
+  const std::string unexpected = info.unexpected_usages.to_string();
+  for (std::size_t start = 0; start < unexpected.size();) {
+    const std::size_t comma = std::min(unexpected.find(',', start), unexpected.size());
+    json.value(std::string_view(unexpected).substr(start, comma - start));
+    start = comma + 1;
+  }
+  json.end_array();
   json.key("local").value(info.local);
   json.key("extractable").value(info.extractable);
   json.key("sensitive").value(info.sensitive);
@@ -101,6 +111,18 @@ ResidentKeyInfo generated_key_info(const ResidentKeySpec& spec, const Key& key) 
     info.usages.verify = false;
     info.usages.encrypt = false;
     info.usages.wrap = false;
+  }
+  // What the token granted beyond the request, read back after generation.
+  info.unexpected_usages = key.extra_usages();
+  const KeyUsages extra = info.unexpected_usages;
+  info.usages.sign |= extra.sign;
+  info.usages.decrypt |= extra.decrypt;
+  info.usages.unwrap |= extra.unwrap;
+  info.usages.derive |= extra.derive;
+  if (secret) {
+    info.usages.verify |= extra.verify;
+    info.usages.encrypt |= extra.encrypt;
+    info.usages.wrap |= extra.wrap;
   }
   info.local = true;
   info.extractable = spec.extractable;

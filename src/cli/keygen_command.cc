@@ -2,6 +2,7 @@
 // `craton-hsm keygen`: generates a persistent key (pair) on the token and prints its URI.
 #include <craton/hsm/resident_keys.h>
 
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -67,6 +68,12 @@ Result<void> run_keygen(const GlobalOptions& global, const KeygenOptions& option
   }
   CRATON_ASSIGN_OR_RETURN(const Key key, token->generate_resident_key(spec));
   CRATON_RETURN_IF_ERROR(token->flush_audit());
+  if (const KeyUsages extra = key.extra_usages(); extra != KeyUsages{}) {
+    // Kept (strict_usages = false): the operator should know what the key can do.
+    fmt::print(stderr, "warning: the token granted usages that were not asked for: {}\n",
+               extra.to_string());
+    std::fflush(stderr);
+  }
   return print_result(options, spec, key);
 }
 

@@ -117,6 +117,12 @@ std::string render_table(const std::vector<TokenObjectInfo>& objects) {
   }
   if (table.empty()) return "no objects on the token match\n";
   std::string text = table.render();
+  // A token that granted a key usages on its own (docs/vendors/README.md, strict templates).
+  for (const TokenObjectInfo& object : objects) {
+    if (!object.key || object.key->unexpected_usages == KeyUsages{}) continue;
+    text += fmt::format("warning: {}: usages the token granted on its own: {}\n",
+                        terminal_safe(object.uri), object.key->unexpected_usages.to_string());
+  }
   for (const TokenObjectInfo& object : objects) {
     if (object.attributes.empty()) continue;
     text += "\n" + terminal_safe(object.uri);

@@ -22,6 +22,7 @@ Pkcs11PassthroughConfig Pkcs11PassthroughConfig::clone() const {
   copy.allow_software_keygen_fallback = allow_software_keygen_fallback;
   copy.allow_unprotected_library_path = allow_unprotected_library_path;
   copy.allow_keys_without_login = allow_keys_without_login;
+  copy.strict_usages = strict_usages;
   copy.pool_size = pool_size;
   copy.acquire_timeout = acquire_timeout;
   copy.operation_timeout = operation_timeout;

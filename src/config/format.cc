@@ -112,14 +112,14 @@ std::string to_string(const Pkcs11PassthroughConfig& config) {
   fmt::format_to(
       it,
       ", allow_software_keygen_fallback={}, allow_unprotected_library_path={}"
-      ", allow_keys_without_login={}, pool_size={}, acquire_timeout_ms={}"
+      ", allow_keys_without_login={}, strict_usages={}, pool_size={}, acquire_timeout_ms={}"
       ", operation_timeout_ms={}, breaker_threshold={}, breaker_cooldown_ms={}, cache_capacity={}"
       ", gcm_max_messages_per_key={}, max_message_bytes={}, concurrency={:?}",
       config.allow_software_keygen_fallback, config.allow_unprotected_library_path,
-      config.allow_keys_without_login, config.pool_size, config.acquire_timeout.count(),
-      config.operation_timeout.count(), config.breaker_threshold, config.breaker_cooldown.count(),
-      config.cache_capacity, config.gcm_max_messages_per_key, config.max_message_bytes,
-      config.concurrency.to_string());
+      config.allow_keys_without_login, config.strict_usages, config.pool_size,
+      config.acquire_timeout.count(), config.operation_timeout.count(), config.breaker_threshold,
+      config.breaker_cooldown.count(), config.cache_capacity, config.gcm_max_messages_per_key,
+      config.max_message_bytes, config.concurrency.to_string());
   append_budget(out, config.budget);
   append_audit(out, config.audit);
   out += '}';

@@ -37,6 +37,10 @@
 //   allow_software_keygen_fallback = false   # boolean; default false
 //   allow_unprotected_library_path = false   # boolean; default false
 //   allow_keys_without_login       = false   # boolean; default false
+//   strict_usages                  = false   # boolean; default false: a generated resident key
+//                                            # with usages beyond those asked for is kept and
+//                                            # reported; true: refused and destroyed (weakened
+//                                            # CKA_SENSITIVE/EXTRACTABLE/PRIVATE: always refused)
 //   pool_size                = 8             # integer 1..256; default 8
 //   acquire_timeout_ms       = 5000          # integer 1..600000; default 5000
 //   operation_timeout_ms     = 0             # integer 0..600000 (0: none); default 0
@@ -115,7 +119,7 @@ constexpr std::array<std::string_view, 3> kPinKeys{"user_pin", "pin", "so_pin"};
 constexpr std::string_view kPinRefusal =
     "PINs never live in the config file; use pin_env or pin_file";
 
-constexpr std::array<std::string_view, 26> kKnownKeys{
+constexpr std::array<std::string_view, 27> kKnownKeys{
     "library_path",
     "slot_id",
     "token_label",
@@ -131,6 +135,7 @@ constexpr std::array<std::string_view, 26> kKnownKeys{
     "allow_software_keygen_fallback",
     "allow_unprotected_library_path",
     "allow_keys_without_login",
+    "strict_usages",
     "pool_size",
     "acquire_timeout_ms",
     "operation_timeout_ms",
@@ -277,6 +282,8 @@ Result<Pkcs11PassthroughConfig> parse_toml(std::string_view text, const fs::path
   CRATON_ASSIGN_OR_RETURN(const auto keys_without_login,
                           read_bool(table, "allow_keys_without_login"));
   if (keys_without_login) parsed.allow_keys_without_login = *keys_without_login;
+  CRATON_ASSIGN_OR_RETURN(const auto strict_usages, read_bool(table, "strict_usages"));
+  if (strict_usages) parsed.strict_usages = *strict_usages;
 
   CRATON_ASSIGN_OR_RETURN(const auto pool_size, read_integer(table, "pool_size", kPoolSizeRange));
   if (pool_size) parsed.pool_size = static_cast<std::uint32_t>(*pool_size);

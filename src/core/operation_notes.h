@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -18,6 +19,10 @@ struct OperationNotes {
   bool session_recovered = false;  // a dead session was rebuilt for this operation
   std::uint32_t retries = 0;       // times it was re-run on a rebuilt session
   bool software_fallback = false;  // it ran in software (keygen fallback)
+  // Resident key generation: the token took only the minimal template (strict templates), and
+  // the usages it granted beyond the request ("derive"), empty when none.
+  bool minimal_template = false;
+  std::string extra_usages;
 };
 
 // The observer owns the notes (on its stack) and makes them current for exactly the call it

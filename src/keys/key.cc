@@ -64,6 +64,11 @@ std::optional<std::string> Key::resident_uri() const {
   return *material_->resident->uri;
 }
 
+KeyUsages Key::extra_usages() const {
+  if (!material_->resident) return {};
+  return material_->resident->extra_usages;
+}
+
 Result<Key> Key::public_key() const {
   const KeyMaterial& m = *material_;
   if (!is_private()) return *this;

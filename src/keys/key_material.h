@@ -5,6 +5,7 @@
 #pragma once
 
 #include <craton/hsm/keys.h>
+#include <craton/hsm/resident_keys.h>
 #include <craton/hsm/secret.h>
 
 #include <atomic>
@@ -48,6 +49,8 @@ struct ResidentObject {
   // "pkcs11:token=...;object=...;id=...;type=..." for descriptions and audit records; shared
   // so that recording an operation never copies it.
   std::shared_ptr<const std::string> uri;
+  // A key just generated: the usages the token granted beyond the request (Key::extra_usages).
+  KeyUsages extra_usages;
 };
 
 // Immutable after construction; shared by every Key copy and safe to read from any thread.

@@ -50,6 +50,9 @@ Quirks cloudhsm_quirks() {
 Quirks yubihsm2_quirks() {
   Quirks q;
   q.max_sessions = 16;
+  // yubihsm_pkcs11's generation template parser (yubihsm-shell, util_pkcs11.c) answers
+  // CKR_ATTRIBUTE_TYPE_INVALID for usages it does not model (CKA_DERIVE on RSA keys, even false).
+  q.minimal_key_templates = true;
   return q;
 }
 
@@ -66,7 +69,8 @@ const std::array<ProfileDefinition, 9>& table() {
        cloudhsm_quirks()},
       {"nshield", "Entrust nShield (users' reports): no quirk switch needed yet", Quirks{}},
       {"utimaco", "Utimaco CryptoServer (users' reports): no quirk switch needed yet", Quirks{}},
-      {"yubihsm2", "YubiHSM 2 (users' reports): 16 sessions per device", yubihsm2_quirks()},
+      {"yubihsm2", "YubiHSM 2 (users' reports): 16 sessions per device, strict key templates",
+       yubihsm2_quirks()},
       {"generic", "any other module: the PKCS#11 v2.40 behaviour", Quirks{}},
   }};
   return kProfiles;

@@ -16,7 +16,7 @@ struct BoolQuirk {
   std::string_view name;
   bool Quirks::*member;
 };
-constexpr std::array<BoolQuirk, 10> kBoolQuirks{{
+constexpr std::array<BoolQuirk, 11> kBoolQuirks{{
     {"serialize_calls", &Quirks::serialize_calls},
     {"ok_after_finalize", &Quirks::ok_after_finalize},
     {"untrusted_session_limits", &Quirks::untrusted_session_limits},
@@ -27,14 +27,24 @@ constexpr std::array<BoolQuirk, 10> kBoolQuirks{{
     {"oaep_sha1_only", &Quirks::oaep_sha1_only},
     {"gcm_token_generates_iv", &Quirks::gcm_token_generates_iv},
     {"refuses_private_key_create", &Quirks::refuses_private_key_create},
+    {"minimal_key_templates", &Quirks::minimal_key_templates},
 }};
 constexpr std::string_view kMaxSessions = "max_sessions";
 constexpr std::string_view kWrapPad = "aes_key_wrap_pad";
 // Every key, for suggestions: the booleans, then the two others.
-constexpr std::array<std::string_view, 12> kAllNames{
-    kBoolQuirks[0].name, kBoolQuirks[1].name, kBoolQuirks[2].name, kBoolQuirks[3].name,
-    kBoolQuirks[4].name, kBoolQuirks[5].name, kBoolQuirks[6].name, kBoolQuirks[7].name,
-    kBoolQuirks[8].name, kBoolQuirks[9].name, kMaxSessions,        kWrapPad};
+constexpr std::array<std::string_view, 13> kAllNames{kBoolQuirks[0].name,
+                                                     kBoolQuirks[1].name,
+                                                     kBoolQuirks[2].name,
+                                                     kBoolQuirks[3].name,
+                                                     kBoolQuirks[4].name,
+                                                     kBoolQuirks[5].name,
+                                                     kBoolQuirks[6].name,
+                                                     kBoolQuirks[7].name,
+                                                     kBoolQuirks[8].name,
+                                                     kBoolQuirks[9].name,
+                                                     kBoolQuirks[10].name,
+                                                     kMaxSessions,
+                                                     kWrapPad};
 
 constexpr std::array<WrapPadMeaning, 4> kWrapPadMeanings{
     WrapPadMeaning::Unknown, WrapPadMeaning::Rfc5649, WrapPadMeaning::Rfc5649BlockMultiples,

@@ -51,6 +51,10 @@ struct Quirks {
   bool gcm_token_generates_iv = false;
   // C_CreateObject of a CKO_PRIVATE_KEY is refused: private keys come in by C_UnwrapKey only.
   bool refuses_private_key_create = false;
+  // Key generation templates must not name usages the token derives itself (an explicit
+  // CKA_DERIVE false is refused): generate with the requested usages only, first time.
+  // Learned at run time too, when a token refuses the explicit template and takes this one.
+  bool minimal_key_templates = false;
 
   friend bool operator==(const Quirks&, const Quirks&) = default;
 };

@@ -20,10 +20,12 @@ constexpr unsigned long kSessionHandleInvalid = 0xB3;
 
 class AuditedNotesTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Pkcs11Backend> open(bool allow_software_keygen = false) const {
+  std::unique_ptr<Pkcs11Backend> open(bool allow_software_keygen = false,
+                                      bool strict_usages = false) const {
     Pkcs11PassthroughConfig config = fault_shim_config();
     config.pool_size = 1;
     config.allow_software_keygen_fallback = allow_software_keygen;
+    config.strict_usages = strict_usages;
     config.audit = dir_.config();
     auto backend = make_pkcs11_backend(std::move(config));
     EXPECT_THAT(backend, IsOk());
@@ -86,6 +88,51 @@ TEST_F(AuditedNotesTest, ARecordSaysWhenTheKeyWasGeneratedInSoftware) {
   EXPECT_EQ(field(generated[0], "mech"), std::nullopt) << "no token mechanism ran";
   EXPECT_EQ(field(generated[1], "fallback"), "false") << generated[1];
   EXPECT_EQ(field(generated[1], "mech"), "CKM_AES_KEY_GEN") << generated[1];
+}
+
+// docs/vendors/README.md, "Strict key templates": the record of a resident generation says
+// which template the token took and what it granted beyond the request, kept or refused.
+TEST_F(AuditedNotesTest, AKeyGenerationRecordSaysWhatTheTokenGrantedBeyondTheRequest) {
+  const auto spec = [](const std::string& label) {
+    ResidentKeySpec s;
+    s.algorithm = KeyAlgorithm::Aes256;
+    s.label = label;
+    s.id = {0x5e, static_cast<std::uint8_t>(label.size())};
+    return s;
+  };
+  shim_.set("strict_usage_templates", 0x13);  // CKR_ATTRIBUTE_VALUE_INVALID
+  shim_.set("grant_extra_usage", 0x10C);      // CKA_DERIVE
+  {
+    auto backend = open();
+    ASSERT_NE(backend, nullptr);
+    auto kept = backend->generate_resident_key(spec("notes-strict-kept"));
+    ASSERT_THAT(kept, IsOk());
+    EXPECT_TRUE(kept->extra_usages().derive);
+    KeyRef ref;
+    ref.label = "notes-strict-kept";
+    ASSERT_THAT(backend->destroy_key(ref), IsOk());
+  }
+  {
+    auto strict = open(/*allow_software_keygen=*/false, /*strict_usages=*/true);
+    ASSERT_NE(strict, nullptr);
+    EXPECT_THAT(strict->generate_resident_key(spec("notes-strict-refused-key")),
+                HasErrorCode(ErrorCode::TemplateInvalid));
+  }
+  EXPECT_TRUE(dir_.verify().intact);
+  std::vector<std::string> outcomes;
+  for (const std::string& line : records_of("key_generate")) {
+    if (field(line, "outcome") != "intent") outcomes.push_back(line);
+  }
+  ASSERT_EQ(outcomes.size(), 2u);
+  // SoftHSM2 adds sign, verify, wrap and unwrap to a minimal AES template; the shim adds derive.
+  EXPECT_EQ(field(outcomes[0], "outcome"), "ok") << outcomes[0];
+  EXPECT_EQ(field(outcomes[0], "detail"),
+            "template=minimal; extra_usages=sign,verify,wrap,unwrap,derive")
+      << outcomes[0];
+  EXPECT_EQ(field(outcomes[1], "outcome"), "error") << outcomes[1];
+  EXPECT_EQ(field(outcomes[1], "detail"),
+            "template=minimal; extra_usages=sign,verify,wrap,unwrap,derive")
+      << outcomes[1];
 }
 
 }  // namespace

@@ -76,6 +76,7 @@ TEST(CliKeygen, JsonOutputParsesWithTheSpecFields) {
                  "assert d[\"type\"] == \"AES\" and d[\"bits\"] == 128, d; "
                  "assert d[\"class\"] == \"secret-key\", d; "
                  "assert d[\"usage\"] == [\"encrypt\", \"wrap\"], d; "
+                 "assert d[\"unexpected_usages\"] == [], d; "
                  "assert d[\"extractable\"] is False, d; "
                  "assert len(d[\"id\"]) == 16, d; "
                  "assert d[\"uri\"].startswith(\"pkcs11:token=ci-token;\"), d");
@@ -97,6 +98,35 @@ TEST(CliList, JsonOutputParsesWithTheSpecFields) {
       "assert p[\"local\"] is True and p[\"extractable\"] is True, p; "
       "assert p[\"sensitive\"] is True and p[\"bits\"] > 0, p; "
       "assert \"object=keys-list-ed\" in p[\"uri\"] and \"type=private\" in p[\"uri\"], p");
+  EXPECT_EQ(checked.exit_code, 0) << checked.output << read_text(out);
+}
+
+// A token that refuses a generation template naming usages false (docs/vendors/README.md,
+// "Strict key templates"): keygen --type ec works, as pkcs11-tool --keypairgen does there, and
+// says what the token granted on its own; list flags it in text and JSON.
+TEST(CliKeygen, EcOnAStrictTokenWorksAndListFlagsWhatTheTokenAdded) {
+  const TempDir dir;
+  const CommandResult made = run_cli(
+      fmt::format("--config '{}' keygen --type ec --label keys-strict-ec", shim_config(dir)),
+      pin_env() + " CRATON_FAULT=strict_usage_templates=0x13");  // ATTRIBUTE_VALUE_INVALID
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  EXPECT_THAT(made.output, HasSubstr("object=keys-strict-ec"));
+  // SoftHSM2, told only sign (private) and verify (public), sets the other usages true itself.
+  EXPECT_THAT(made.output, HasSubstr("warning: the token granted usages that were not asked "
+                                     "for: encrypt,decrypt,wrap,unwrap"));
+
+  const CommandResult list = run_on_token("list --label keys-strict-ec");
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_THAT(list.output, HasSubstr("usages the token granted on its own: decrypt,unwrap"));
+  const auto out = dir.path() / "strict.json";
+  ASSERT_EQ(run_on_token(fmt::format("list --label keys-strict-ec --json > '{}'", out.string()))
+                .exit_code,
+            0);
+  const CommandResult checked =
+      check_json(out,
+                 "p = [k for k in d[\"keys\"] if k[\"class\"] == \"private\"][0]; "
+                 "assert p[\"unexpected_usages\"] == [\"decrypt\", \"unwrap\"], p; "
+                 "assert p[\"sensitive\"] is True and p[\"extractable\"] is False, p");
   EXPECT_EQ(checked.exit_code, 0) << checked.output << read_text(out);
 }
 

@@ -29,7 +29,8 @@ TEST(ConfigFormat, ListsEveryFieldOnOneLine) {
             "pin_file=<unset>, init_reserved=<unset>, serialize_calls=<profile>, "
             "vendor_profile=\"auto\", vendor_quirks={}, import_method=auto, "
             "allow_software_keygen_fallback=false, "
-            "allow_unprotected_library_path=false, allow_keys_without_login=false, pool_size=8, "
+            "allow_unprotected_library_path=false, allow_keys_without_login=false, "
+            "strict_usages=false, pool_size=8, "
             "acquire_timeout_ms=5000, operation_timeout_ms=0, breaker_threshold=5, "
             "breaker_cooldown_ms=2000, cache_capacity=256, gcm_max_messages_per_key=4294967296, "
             "max_message_bytes=67108864, concurrency=\"unlimited\", "
@@ -53,6 +54,7 @@ TEST(ConfigClone, CopiesEveryFieldAndThePin) {
   config.allow_software_keygen_fallback = true;
   config.allow_unprotected_library_path = true;
   config.allow_keys_without_login = true;
+  config.strict_usages = true;
   config.pool_size = 3;
   config.acquire_timeout = std::chrono::milliseconds(17);
   config.cache_capacity = 5;

@@ -28,6 +28,7 @@ token_serial = "0123456789abcdef"
 pin_env = "MY_SERVICE_PIN"
 allow_software_keygen_fallback = true
 allow_unprotected_library_path = true
+strict_usages = true
 pool_size = 16
 acquire_timeout_ms = 250
 operation_timeout_ms = 1500
@@ -49,6 +50,7 @@ max_message_bytes = 1048576
   EXPECT_FALSE(config->pin_file.has_value());
   EXPECT_TRUE(config->allow_software_keygen_fallback);
   EXPECT_TRUE(config->allow_unprotected_library_path);
+  EXPECT_TRUE(config->strict_usages);
   EXPECT_EQ(config->pool_size, 16u);
   EXPECT_EQ(config->acquire_timeout, std::chrono::milliseconds(250));
   EXPECT_EQ(config->operation_timeout, std::chrono::milliseconds(1500));
@@ -73,6 +75,7 @@ TEST(ConfigParse, OmittedKeysTakeTheDocumentedDefaults) {
   EXPECT_FALSE(config->pin_file.has_value());
   EXPECT_FALSE(config->allow_software_keygen_fallback);
   EXPECT_FALSE(config->allow_unprotected_library_path);
+  EXPECT_FALSE(config->strict_usages);
   EXPECT_EQ(config->pool_size, 8u);
   EXPECT_EQ(config->acquire_timeout, std::chrono::milliseconds(5000));
   EXPECT_EQ(config->operation_timeout, std::chrono::milliseconds(0));
@@ -200,6 +203,8 @@ std::vector<BadConfig> bad_configs() {
       {"acquire_timeout_date", with_minimal("acquire_timeout_ms = 2024-01-01"),
        "acquire_timeout_ms: expected an integer, got a date"},
       {"unknown_key", with_minimal("pol_size = 8"), "pol_size"},
+      {"strict_usages_string", with_minimal("strict_usages = \"yes\""),
+       "strict_usages: expected a boolean"},
       {"unknown_table", with_minimal("[pkcs11]\nlibrary = \"/x\""), "pkcs11"},
       {"user_pin_present", with_minimal("user_pin = \"1234\""), "user_pin"},
       {"pin_present", with_minimal("pin = \"1234\""), "pin: PINs never live in the config file"},

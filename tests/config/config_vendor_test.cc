@@ -51,6 +51,21 @@ TEST(ConfigVendor, SerializeCallsIsABoolean) {
       parse_config(with_minimal("serialize_calls = 1"), "int.toml"), "serialize_calls"));
 }
 
+// docs/vendors/README.md, "Strict key templates": the quirk is a [vendor_quirks] boolean.
+TEST(ConfigVendor, MinimalKeyTemplatesIsAVendorQuirk) {
+  const Result<Pkcs11PassthroughConfig> on =
+      parse_config(with_minimal("[vendor_quirks]\nminimal_key_templates = true"), "strict.toml");
+  ASSERT_TRUE(on.has_value()) << on.error();
+  EXPECT_TRUE(on->validate().has_value());
+  EXPECT_TRUE(IsConfigInvalidMentioning(
+      parse_config(with_minimal("[vendor_quirks]\nminimal_key_templates = 1"), "int.toml"),
+      "minimal_key_templates"));
+  EXPECT_TRUE(IsConfigInvalidMentioning(
+      parse_config(with_minimal("[vendor_quirks]\nminimal_key_template = true"), "typo.toml"),
+      "minimal_key_templates"))
+      << "suggests the closest switch";
+}
+
 TEST(ConfigVendor, InitReservedMustBeANonEmptyCString) {
   EXPECT_TRUE(IsConfigInvalidMentioning(
       parse_config(with_minimal("init_reserved = \"\""), "empty.toml"), "init_reserved"));

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include "shim_fixture.h"
 
@@ -87,6 +88,64 @@ TEST_F(VendorModesTest, RefuseSecretKeyCreateRefusesOnlySecretKeys) {
     EXPECT_EQ(call<Fn::DestroyObject>(session, object), CKR_OK);
   }
   EXPECT_EQ(shim_.stats().faults_injected, 1u);
+}
+
+class StrictTemplateModesTest : public ShimTest {
+ protected:
+  // C_GenerateKey of a session AES-128 key, with `more` added to the template.
+  CK_RV generate(CK_SESSION_HANDLE session, const std::vector<CK_ATTRIBUTE>& more,
+                 CK_OBJECT_HANDLE& key) const {
+    static CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
+    static CK_KEY_TYPE aes = CKK_AES;
+    static CK_ULONG length = 16;
+    static CK_BBOOL no = CK_FALSE;
+    std::vector<CK_ATTRIBUTE> tmpl{{CKA_CLASS, &secret, sizeof secret},
+                                   {CKA_KEY_TYPE, &aes, sizeof aes},
+                                   {CKA_VALUE_LEN, &length, sizeof length},
+                                   {CKA_TOKEN, &no, sizeof no}};
+    tmpl.insert(tmpl.end(), more.begin(), more.end());
+    CK_MECHANISM mechanism{CKM_AES_KEY_GEN, nullptr, 0};
+    return call<Fn::GenerateKey>(session, &mechanism, tmpl.data(), CK_ULONG{tmpl.size()}, &key);
+  }
+  // A CK_BBOOL attribute of `key`.
+  CK_BBOOL read(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE key, CK_ATTRIBUTE_TYPE type) const {
+    CK_BBOOL value = CK_FALSE;
+    CK_ATTRIBUTE attribute{type, &value, sizeof value};
+    EXPECT_EQ(call<Fn::GetAttributeValue>(session, key, &attribute, CK_ULONG{1}), CKR_OK);
+    return value;
+  }
+
+  CK_BBOOL yes_ = CK_TRUE;
+  CK_BBOOL no_ = CK_FALSE;
+};
+
+TEST_F(StrictTemplateModesTest, StrictUsageTemplatesRefusesOnlyExplicitFalseUsages) {
+  shim_.set("strict_usage_templates", CKR_TEMPLATE_INCONSISTENT);
+  const CK_SESSION_HANDLE session = open();
+  CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+  EXPECT_EQ(generate(session, {{CKA_ENCRYPT, &yes_, 1}, {CKA_SIGN, &no_, 1}}, key),
+            CKR_TEMPLATE_INCONSISTENT);
+  ASSERT_EQ(generate(session, {{CKA_ENCRYPT, &yes_, 1}, {CKA_SENSITIVE, &no_, 1}}, key), CKR_OK)
+      << "usages true and other booleans false pass";
+  EXPECT_EQ(call<Fn::DestroyObject>(session, key), CKR_OK);
+}
+
+TEST_F(StrictTemplateModesTest, GrantExtraUsageSetsTheUsageOnTheGeneratedKey) {
+  shim_.set("grant_extra_usage", CKA_DERIVE);
+  const CK_SESSION_HANDLE session = open();
+  CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+  ASSERT_EQ(generate(session, {{CKA_DERIVE, &no_, 1}}, key), CKR_OK);
+  EXPECT_EQ(read(session, key, CKA_DERIVE), CK_TRUE);
+  EXPECT_EQ(call<Fn::DestroyObject>(session, key), CKR_OK);
+}
+
+TEST_F(StrictTemplateModesTest, WeakenGeneratedKeysMakesThemNonSensitive) {
+  shim_.set("weaken_generated_keys", 1);
+  const CK_SESSION_HANDLE session = open();
+  CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+  ASSERT_EQ(generate(session, {{CKA_SENSITIVE, &yes_, 1}}, key), CKR_OK);
+  EXPECT_EQ(read(session, key, CKA_SENSITIVE), CK_FALSE);
+  EXPECT_EQ(call<Fn::DestroyObject>(session, key), CKR_OK);
 }
 
 TEST_F(VendorModesTest, NotThreadSafeRefusesTheSecondCallInside) {

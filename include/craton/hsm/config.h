@@ -81,6 +81,12 @@ struct CRATON_HSM_API Pkcs11PassthroughConfig {
   // CKA_PRIVATE false: anyone who can open the token uses them without a PIN. Off: such a
   // creation is LoginRequired.
   bool allow_keys_without_login = false;
+  // A resident key the token generated with usages beyond those asked for (tokens may add
+  // usages they derive themselves, e.g. CKA_DERIVE on EC keys) is refused and destroyed when
+  // true; when false (the default) it is kept and the extra usages are reported
+  // (Key::extra_usages, `list`, the audit record). A key the token made weaker than asked
+  // (CKA_SENSITIVE false, CKA_EXTRACTABLE true, CKA_PRIVATE false) is refused either way.
+  bool strict_usages = false;
   std::uint32_t pool_size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
   // The longest one operation may take in all (waits, session rebuilds, module

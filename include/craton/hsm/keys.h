@@ -20,6 +20,8 @@
 
 namespace craton::hsm {
 
+struct KeyUsages;  // resident_keys.h
+
 enum class KeyKind : std::uint8_t {
   Aes,
   Hmac,
@@ -74,6 +76,11 @@ class CRATON_HSM_API Key {
   [[nodiscard]] bool is_resident() const noexcept;
   // "pkcs11:token=...;object=...;id=...;type=..." for a resident key, nullopt otherwise.
   [[nodiscard]] std::optional<std::string> resident_uri() const;
+  // A resident key as generate_resident_key returned it: the usages the token granted beyond
+  // those the spec asked for, read back after generation (tokens may add usages they derive
+  // themselves; strict_usages = true refuses such keys instead). Empty for any other Key,
+  // including the same key found again later: the token does not remember what was asked.
+  [[nodiscard]] KeyUsages extra_usages() const;
 
   // The public half of an RSA, EC or Ed25519 key (itself for public keys). Errors:
   // InvalidArgument for symmetric keys.

@@ -19,7 +19,8 @@
 namespace craton::hsm {
 
 // What a resident key may be used for; each flag becomes one CKA_* usage attribute, every
-// other usage attribute is set false.
+// other usage attribute is set false (on a token that refuses explicit false usages, left to
+// the token and read back: Key::extra_usages, Pkcs11PassthroughConfig::strict_usages).
 struct CRATON_HSM_API KeyUsages {
   bool sign = false;     // CKA_SIGN (private keys, HMAC keys)
   bool verify = false;   // CKA_VERIFY (public keys, HMAC keys)
@@ -87,6 +88,11 @@ struct CRATON_HSM_API ResidentKeyInfo {
   std::size_t bits = 0;  // AES/HMAC key, RSA modulus, EC field size
   std::optional<EcCurve> curve;
   KeyUsages usages;
+  // Usages among `usages` this library never gives a key of this kind (an AES key that
+  // derives, an EC key that unwraps): a token that granted more than was asked. The token does
+  // not remember what was asked, so a usage the kind may have (CKA_DERIVE on an EC key) shows
+  // only in the generation's result (Key::extra_usages) and audit record.
+  KeyUsages unexpected_usages;
   bool local = false;                    // CKA_LOCAL: generated on the token
   bool extractable = false;              // CKA_EXTRACTABLE
   bool sensitive = false;                // CKA_SENSITIVE (private and secret keys)

@@ -64,7 +64,8 @@ Pkcs11PassthroughBackend::Pkcs11PassthroughBackend(std::shared_ptr<SessionPool> 
       memo_owner_(next_memo_owner_id()),
       import_policy_(config_.import_method,
                      capabilities_.vendor_profile().quirks.refuses_private_key_create),
-      transport_keys_(pool_->size()) {
+      transport_keys_(pool_->size()),
+      key_templates_(capabilities_.vendor_profile().quirks.minimal_key_templates) {
   on_admin_ = std::move(on_admin);
   observability_ = std::move(observability);
 }

@@ -230,7 +230,8 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   Result<CK_OBJECT_HANDLE> store_object(Lease& lease, const KeyMaterial& material,
                                         const ObjectOptions& options);
   // Builds the Key for a resident object just found or created (and audits nothing itself).
-  Result<Key> load_resident(Lease& lease, CK_OBJECT_HANDLE object);
+  Result<Key> load_resident(Lease& lease, CK_OBJECT_HANDLE object,
+                            const KeyUsages& extra_usages = {});
   // generate_resident_key and import_resident_key: `create` makes the objects on a lease that
   // is never re-run by the pool; whatever this call made is removed again when a later step
   // fails, and OutcomeUnknown says so when that cannot be proven.
@@ -330,6 +331,8 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   std::shared_ptr<Observability> observability_;
   ImportPolicy import_policy_;
   TransportKeys transport_keys_;
+  // Which key-generation template the token takes (strict_templates.h).
+  KeyTemplateChoice key_templates_;
 
   friend class KeyImporter;
 };

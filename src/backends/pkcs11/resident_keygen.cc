@@ -9,6 +9,7 @@
 #include "backends/pkcs11/key_import.h"
 #include "backends/pkcs11/keygen_spec.h"
 #include "backends/pkcs11/resident_lookup.h"
+#include "core/operation_notes.h"
 #include "keys/key_build.h"
 #include "pkcs11/session/attributes.h"
 
@@ -30,6 +31,27 @@ bool allowed(KeyFamily family, const KeyUsages& u) {
       return !u.encrypt && !u.decrypt && !u.wrap && !u.unwrap && !u.derive;
   }
   return false;
+}
+
+// Every usage `allowed` lets a family have.
+KeyUsages policy_of(KeyFamily family) {
+  KeyUsages p;
+  switch (family) {
+    case KeyFamily::Aes:
+      p.encrypt = p.decrypt = p.wrap = p.unwrap = true;
+      break;
+    case KeyFamily::Hmac:
+    case KeyFamily::Ed25519:
+      p.sign = p.verify = true;
+      break;
+    case KeyFamily::Rsa:
+      p.sign = p.verify = p.encrypt = p.decrypt = true;
+      break;
+    case KeyFamily::Ec:
+      p.sign = p.verify = p.derive = true;
+      break;
+  }
+  return p;
 }
 
 KeyUsages defaults_of(KeyFamily family) {
@@ -94,16 +116,19 @@ void add_protection(AttributeTemplate& tmpl, const ResidentKeySpec& spec, bool p
       .add_bool(CKA_EXTRACTABLE, spec.extractable);
 }
 
+// Templates in `style`: Explicit names every usage (and the public half's CKA_PRIVATE false),
+// RequestedOnly only the usages asked for; both keep CKA_SENSITIVE, CKA_EXTRACTABLE and
+// CKA_PRIVATE of the private or secret object explicit.
 Result<void> generate_secret(Lease& lease, const ResidentKeySpec& spec,
                              const KeygenSpec& generation, const KeyUsages& usages,
-                             bool private_objects, CreatedObjects& created) {
+                             bool private_objects, UsageStyle style, CreatedObjects& created) {
   AttributeTemplate tmpl;
   tmpl.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
       .add_ulong(CKA_KEY_TYPE, generation.family == KeyFamily::Aes ? CKK_AES : CKK_GENERIC_SECRET)
       .add_ulong(CKA_VALUE_LEN, generation.size);
   add_identity(tmpl, spec);
   add_protection(tmpl, spec, private_objects);
-  add_usage_attributes(tmpl, CKO_SECRET_KEY, granted_by(usages));
+  add_usage_attributes(tmpl, CKO_SECRET_KEY, granted_by(usages), style);
   CK_MECHANISM mechanism{generation.mechanism, nullptr, 0};
   // Handles count only when the call succeeded: after a failure the module may have written
   // anything there, and destroying "it" could destroy another key.
@@ -114,11 +139,12 @@ Result<void> generate_secret(Lease& lease, const ResidentKeySpec& spec,
 }
 
 Result<void> generate_pair(Lease& lease, const ResidentKeySpec& spec, const KeygenSpec& generation,
-                           const KeyUsages& usages, bool private_objects, CreatedObjects& created) {
+                           const KeyUsages& usages, bool private_objects, UsageStyle style,
+                           CreatedObjects& created) {
   static constexpr CK_BYTE kF4[] = {0x01, 0x00, 0x01};  // 65537
   AttributeTemplate public_tmpl;
   add_identity(public_tmpl, spec);
-  public_tmpl.add_bool(CKA_PRIVATE, false);
+  if (style == UsageStyle::Explicit) public_tmpl.add_bool(CKA_PRIVATE, false);
   switch (generation.family) {
     case KeyFamily::Rsa:
       public_tmpl.add_ulong(CKA_MODULUS_BITS, generation.size).add_bytes(CKA_PUBLIC_EXPONENT, kF4);
@@ -127,11 +153,11 @@ Result<void> generate_pair(Lease& lease, const ResidentKeySpec& spec, const Keyg
       public_tmpl.add_bytes(CKA_EC_PARAMS, ec_params_of(generation));
       break;
   }
-  add_usage_attributes(public_tmpl, CKO_PUBLIC_KEY, granted_by(usages));
+  add_usage_attributes(public_tmpl, CKO_PUBLIC_KEY, granted_by(usages), style);
   AttributeTemplate private_tmpl;
   add_identity(private_tmpl, spec);
   add_protection(private_tmpl, spec, private_objects);
-  add_usage_attributes(private_tmpl, CKO_PRIVATE_KEY, granted_by(usages));
+  add_usage_attributes(private_tmpl, CKO_PRIVATE_KEY, granted_by(usages), style);
 
   CK_MECHANISM mechanism{generation.mechanism, nullptr, 0};
   CK_OBJECT_HANDLE public_key = CK_INVALID_HANDLE;  // trusted only on success, as above
@@ -139,7 +165,8 @@ Result<void> generate_pair(Lease& lease, const ResidentKeySpec& spec, const Keyg
   CRATON_RETURN_IF_ERROR(lease.call<Fn::GenerateKeyPair>(
       &mechanism, public_tmpl.data(), public_tmpl.size(), private_tmpl.data(), private_tmpl.size(),
       &public_key, &private_key));
-  created = {.key = private_key, .public_half = public_key};
+  created.key = private_key;
+  created.public_half = public_key;
   return {};
 }
 
@@ -174,6 +201,19 @@ Result<KeyUsages> check_resident_spec(const ResidentKeySpec& spec,
   return usages;
 }
 
+KeyUsages usages_beyond_policy(KeyKind kind, const KeyUsages& usages) {
+  const KeyUsages policy = policy_of(family_of(kind));
+  KeyUsages beyond;
+  beyond.sign = usages.sign && !policy.sign;
+  beyond.verify = usages.verify && !policy.verify;
+  beyond.encrypt = usages.encrypt && !policy.encrypt;
+  beyond.decrypt = usages.decrypt && !policy.decrypt;
+  beyond.wrap = usages.wrap && !policy.wrap;
+  beyond.unwrap = usages.unwrap && !policy.unwrap;
+  beyond.derive = usages.derive && !policy.derive;
+  return beyond;
+}
+
 Result<KeyUsages> check_resident_import(const ResidentKeySpec& spec, KeyKind kind) {
   return check_common(spec, family_of(kind), key_kind_name(kind));
 }
@@ -191,13 +231,44 @@ Result<void> require_unused(Lease& lease, const ResidentKeySpec& spec, const Cre
   return {};
 }
 
-Result<void> generate_resident(Lease& lease, const ResidentKeySpec& spec, const KeyUsages& usages,
-                               bool private_objects, CreatedObjects& created) {
+Result<Grant> generate_resident(Lease& lease, const ResidentKeySpec& spec, const KeyUsages& usages,
+                                bool private_objects, KeyTemplateChoice& templates,
+                                CreatedObjects& created) {
   CRATON_ASSIGN_OR_RETURN(const KeygenSpec generation, keygen_spec(spec.algorithm));
-  if (generation.family == KeyFamily::Aes || generation.family == KeyFamily::Hmac) {
-    return generate_secret(lease, spec, generation, usages, private_objects, created);
+  const auto generate = [&](UsageStyle style) {
+    if (generation.family == KeyFamily::Aes || generation.family == KeyFamily::Hmac) {
+      return generate_secret(lease, spec, generation, usages, private_objects, style, created);
+    }
+    return generate_pair(lease, spec, generation, usages, private_objects, style, created);
+  };
+  const UsageStyle first = templates.first();
+  Result<void> made = generate(first);
+  if (!made && first == UsageStyle::Explicit && refused_template(made.error())) {
+    // A refused generation made nothing (its handles are not trusted), so one retry with the
+    // minimal template is safe. A token that takes it gets it first from now on.
+    const HsmError refusal = std::move(made).error();
+    made = generate(UsageStyle::RequestedOnly);
+    if (!made) {
+      return std::unexpected(HsmError(
+          refusal.code(),
+          fmt::format(
+              "{}; retried with the minimal template (requested usages only): {}",
+              refusal.message().empty() ? "the token refused the template" : refusal.message(),
+              made.error().to_string()),
+          refusal.function(), refusal.rv().value_or(CKR_GENERAL_ERROR), refusal.rv_name()));
+    }
+    templates.learn_minimal();
+    if (OperationNotes* notes = ObservedOperation::current()) notes->minimal_template = true;
+  } else if (made && first == UsageStyle::RequestedOnly) {
+    if (OperationNotes* notes = ObservedOperation::current()) notes->minimal_template = true;
   }
-  return generate_pair(lease, spec, generation, usages, private_objects, created);
+  CRATON_RETURN_IF_ERROR(made);
+  // Every generation, whichever template: a token may add usages it derives itself, or
+  // weaken what was asked.
+  return read_grant(
+      lease, created.key, created.public_half,
+      Requested{
+          .usages = usages, .extractable = spec.extractable, .private_objects = private_objects});
 }
 
 Result<void> store_resident(Lease& lease, const Key& key, const ResidentKeySpec& spec,

@@ -11,6 +11,7 @@
 #include "backends/pkcs11/resident_lookup.h"
 #include "backends/pkcs11/resident_pairs.h"
 #include "config/rules.h"
+#include "core/operation_notes.h"
 #include "pkcs11/session/object_search.h"
 #include "pkcs11/session/token.h"
 #include "uri/attributes.h"
@@ -51,11 +52,12 @@ Result<void> Pkcs11PassthroughBackend::require_login_for_keys(std::string_view a
                           action, spec.label));
 }
 
-Result<Key> Pkcs11PassthroughBackend::load_resident(Lease& lease, CK_OBJECT_HANDLE object) {
+Result<Key> Pkcs11PassthroughBackend::load_resident(Lease& lease, CK_OBJECT_HANDLE object,
+                                                    const KeyUsages& extra_usages) {
   // Read before the object: a destroy that lands in between leaves an outdated stamp, so the
   // handle is proven again on first use rather than trusted.
   const std::uint64_t stamp = resident_stamp();
-  CRATON_ASSIGN_OR_RETURN(const Key key, load_resident_key(lease, object, token_));
+  CRATON_ASSIGN_OR_RETURN(const Key key, load_resident_key(lease, object, token_, extra_usages));
   // The handle is known now: the first operation needs no search.
   KeyState& state = key_state(key.material());
   state.resident.set(object, stamp);
@@ -65,8 +67,17 @@ Result<Key> Pkcs11PassthroughBackend::load_resident(Lease& lease, CK_OBJECT_HAND
 Result<Key> Pkcs11PassthroughBackend::generate_resident_key(const ResidentKeySpec& spec) {
   CRATON_ASSIGN_OR_RETURN(const KeyUsages usages, check_resident_spec(spec, capabilities_.table()));
   CRATON_RETURN_IF_ERROR(require_login_for_keys("generating", spec));
-  return create_resident(spec, [&](Lease& lease, CreatedObjects& created) {
-    return generate_resident(lease, spec, usages, pool_->logs_in(), created);
+  return create_resident(spec, [&](Lease& lease, CreatedObjects& created) -> Result<void> {
+    CRATON_ASSIGN_OR_RETURN(
+        const Grant grant,
+        generate_resident(lease, spec, usages, pool_->logs_in(), key_templates_, created));
+    if (OperationNotes* notes = ObservedOperation::current()) {
+      notes->extra_usages = grant.extra.to_string();
+    }
+    // Refused: create_resident destroys both halves and proves nothing answers to the names.
+    CRATON_RETURN_IF_ERROR(judge_grant(grant, config_.strict_usages, spec.label));
+    created.extra_usages = grant.extra;
+    return {};
   });
 }
 
@@ -127,7 +138,7 @@ Result<Key> Pkcs11PassthroughBackend::create_resident(const ResidentKeySpec& spe
       return std::unexpected(std::move(made).error());
     }
     CRATON_RETURN_IF_ERROR(require_unused(lease, spec, created));
-    return load_resident(lease, created.key);
+    return load_resident(lease, created.key, created.extra_usages);
   });
   if (key || !changing) return key;
   return undo_creation(spec, created, outcome_unknown, std::move(key).error());

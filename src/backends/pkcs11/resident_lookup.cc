@@ -2,6 +2,8 @@
 // Token key objects: search, the one-match rule, and their description as Keys.
 #include "backends/pkcs11/resident_lookup.h"
 
+#include "backends/pkcs11/resident_keygen.h"
+
 #include <craton/hsm/backend.h>
 
 #include <algorithm>
@@ -286,7 +288,8 @@ Result<CK_OBJECT_HANDLE> find_resident_object(Lease& lease, const KeyMaterial& m
                                      *object.uri));
 }
 
-Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object, const TokenIdentity& token) {
+Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object, const TokenIdentity& token,
+                              const KeyUsages& extra_usages) {
   CRATON_ASSIGN_OR_RETURN(const auto cko, read_ulong_attribute(lease, object, CKA_CLASS));
   const std::optional<ObjectClass> object_class = cko ? object_class_of(*cko) : std::nullopt;
   if (!object_class) return fail(ErrorCode::KeyTypeInconsistent, "the object is not a key");
@@ -326,6 +329,7 @@ Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object, const Token
       break;
   }
   parts.object.token_serial = token.serial;
+  parts.object.extra_usages = extra_usages;
   parts.object.uri = std::make_shared<const std::string>(
       object_uri(token, parts.object.label, parts.object.id, *object_class));
   return keys::resident_key(std::move(parts));
@@ -360,6 +364,7 @@ Result<std::optional<ResidentKeyInfo>> describe_key_object(Lease& lease, CK_OBJE
   CRATON_ASSIGN_OR_RETURN(info.local, flag(CKA_LOCAL));
   CRATON_ASSIGN_OR_RETURN(info.extractable, flag(CKA_EXTRACTABLE));
   CRATON_ASSIGN_OR_RETURN(info.sensitive, flag(CKA_SENSITIVE));
+  info.unexpected_usages = usages_beyond_policy(info.kind, info.usages);
   switch (kind->kind) {
     case KeyKind::Aes:
     case KeyKind::Hmac: {

@@ -52,10 +52,12 @@ struct TokenIdentity {
 
 // A Key for `object`, with the public parts the object (or, for EC and Ed25519 private
 // keys, its public half under the same id) reports and, for secret keys, its check value
-// (check_value.h). Errors: KeyTypeInconsistent for key
+// (check_value.h). `extra_usages`: what the token granted a key just generated beyond the
+// request (Key::extra_usages). Errors: KeyTypeInconsistent for key
 // types and curves this library does not handle; the mapped read failures.
 [[nodiscard]] Result<Key> load_resident_key(Lease& lease, CK_OBJECT_HANDLE object,
-                                            const TokenIdentity& token);
+                                            const TokenIdentity& token,
+                                            const KeyUsages& extra_usages = {});
 
 // InvalidArgument unless the label is 1..128 bytes and the id 1..64, what every token we know
 // accepts for an object we create; `what` names it ("a resident key", "a certificate").

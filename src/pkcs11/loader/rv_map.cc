@@ -164,6 +164,11 @@ bool is_clear_import_refusal(CK_RV rv) noexcept {
          rv == CKR_ACTION_PROHIBITED;
 }
 
+bool is_template_refusal(CK_RV rv) noexcept {
+  return rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+         rv == CKR_TEMPLATE_INCONSISTENT || rv == CKR_GENERAL_ERROR;
+}
+
 Result<VerifyOutcome> classify_verify_result(CK_RV rv, Fn fn) {
   switch (rv) {
     case CKR_OK:

@@ -41,6 +41,11 @@ enum class GeneralErrorReading : std::uint8_t { DeviceFailure, IntegrityFailure 
 // key class to C_UnwrapKey on these, and on nothing else (a device error says nothing about
 // the template).
 [[nodiscard]] bool is_clear_import_refusal(CK_RV rv) noexcept;
+// Whether `rv` from C_GenerateKey or C_GenerateKeyPair is how a token with strict templates
+// refuses explicit usage attributes it derives itself: CKR_ATTRIBUTE_VALUE_INVALID,
+// CKR_ATTRIBUTE_TYPE_INVALID, CKR_TEMPLATE_INCONSISTENT, and (seen in the field) the catch-all
+// CKR_GENERAL_ERROR. Worth one retry with the minimal template, nothing else is.
+[[nodiscard]] bool is_template_refusal(CK_RV rv) noexcept;
 
 // Verification's own decoder (seed: "Typed verification decoding"): CKR_OK is Valid,
 // CKR_SIGNATURE_INVALID and CKR_SIGNATURE_LEN_RANGE are Invalid, anything else an error.

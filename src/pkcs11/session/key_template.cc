@@ -31,16 +31,29 @@ constexpr std::array<UsageFlag, 7> kUsageFlags{{
 void add_object_attributes(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class,
                            const ObjectOptions& options);
 
+bool applies(const UsageFlag& flag, CK_OBJECT_CLASS object_class) {
+  return object_class == CKO_SECRET_KEY    ? flag.secret_key
+         : object_class == CKO_PRIVATE_KEY ? flag.private_key
+                                           : flag.public_key;
+}
+
 }  // namespace
 
 void add_usage_attributes(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class,
-                          const std::function<bool(CK_ATTRIBUTE_TYPE)>& granted) {
+                          const std::function<bool(CK_ATTRIBUTE_TYPE)>& granted, UsageStyle style) {
   for (const UsageFlag& flag : kUsageFlags) {
-    const bool applies = object_class == CKO_SECRET_KEY    ? flag.secret_key
-                         : object_class == CKO_PRIVATE_KEY ? flag.private_key
-                                                           : flag.public_key;
-    if (applies) tmpl.add_bool(flag.attribute, granted(flag.attribute));
+    if (!applies(flag, object_class)) continue;
+    const bool value = granted(flag.attribute);
+    if (value || style == UsageStyle::Explicit) tmpl.add_bool(flag.attribute, value);
   }
+}
+
+std::vector<CK_ATTRIBUTE_TYPE> usage_attributes_of(CK_OBJECT_CLASS object_class) {
+  std::vector<CK_ATTRIBUTE_TYPE> types;
+  for (const UsageFlag& flag : kUsageFlags) {
+    if (applies(flag, object_class)) types.push_back(flag.attribute);
+  }
+  return types;
 }
 
 std::vector<std::uint8_t> der_octet_string(std::span<const std::uint8_t> content) {

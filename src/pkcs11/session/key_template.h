@@ -38,10 +38,21 @@ void add_key_attributes(AttributeTemplate& tmpl, const KeyMaterial& material,
 void add_unwrap_attributes(AttributeTemplate& tmpl, const KeyMaterial& material,
                            const ObjectOptions& options);
 
+// How usage attributes go into a template. Explicit names every usage of the class, true or
+// false, since token defaults vary. RequestedOnly names only the granted ones (true): some
+// tokens refuse a generation template with an explicit false for a usage they derive
+// themselves, and accept only this form (docs/vendors/README.md, minimal_key_templates).
+enum class UsageStyle : std::uint8_t { Explicit, RequestedOnly };
+
 // The usage attributes that apply to `object_class` (PKCS#11 v2.40 §4.8-4.10), each set to
-// granted(attribute): explicitly, since token defaults vary.
+// granted(attribute) (Explicit), or only those granted, set true (RequestedOnly).
 void add_usage_attributes(AttributeTemplate& tmpl, CK_OBJECT_CLASS object_class,
-                          const std::function<bool(CK_ATTRIBUTE_TYPE)>& granted);
+                          const std::function<bool(CK_ATTRIBUTE_TYPE)>& granted,
+                          UsageStyle style = UsageStyle::Explicit);
+
+// The usage attributes objects of `object_class` carry, in a fixed order (for reading back
+// what a token granted).
+[[nodiscard]] std::vector<CK_ATTRIBUTE_TYPE> usage_attributes_of(CK_OBJECT_CLASS object_class);
 
 // The DER OCTET STRING that CKA_EC_POINT holds (PKCS#11 v2.40 §2.3.3).
 [[nodiscard]] std::vector<std::uint8_t> der_octet_string(std::span<const std::uint8_t> content);

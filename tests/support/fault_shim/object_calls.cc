@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Calls that name objects: every object handle in (keys, objects) is translated to the real
 // module's and refused when stale; every handle out (created, found) is the shim's own.
+#include <utility>
 #include <vector>
 
 #include "call.h"
@@ -179,9 +180,15 @@ CK_RV generate_key(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
   return run_on_session(Fn::GenerateKey, session, [&](CK_SESSION_HANDLE s, const Call&) {
     if (hidden(mechanism)) return CKR_MECHANISM_INVALID;
     if (rejected(attributes, count)) return CKR_ATTRIBUTE_VALUE_INVALID;
-    const Persisted tmpl(attributes, count);
+    if (const CK_RV refused = strict_usage_template(attributes, count); refused != CKR_OK) {
+      return refused;
+    }
+    const WeakenedTemplate weakened(attributes, count);
+    const Persisted tmpl(weakened.data(), weakened.size());
     const CK_RV rv = real()->C_GenerateKey(s, mechanism, tmpl.data(), tmpl.size(), key);
-    if (rv == CKR_OK) *key = created(s, session, *key);
+    if (rv != CKR_OK) return rv;
+    grant_extra_usage(s, *key);
+    *key = created(s, session, *key);
     return rv;
   });
 }
@@ -195,12 +202,20 @@ CK_RV generate_key_pair(CK_SESSION_HANDLE session, CK_MECHANISM_PTR mechanism,
     if (rejected(public_template, public_count) || rejected(private_template, private_count)) {
       return CKR_ATTRIBUTE_VALUE_INVALID;
     }
+    for (const auto& [tmpl, count] :
+         {std::pair{public_template, public_count}, std::pair{private_template, private_count}}) {
+      if (const CK_RV refused = strict_usage_template(tmpl, count); refused != CKR_OK) {
+        return refused;
+      }
+    }
+    const WeakenedTemplate weakened(private_template, private_count);
     const Persisted public_tmpl(public_template, public_count);
-    const Persisted private_tmpl(private_template, private_count);
+    const Persisted private_tmpl(weakened.data(), weakened.size());
     const CK_RV rv = real()->C_GenerateKeyPair(s, mechanism, public_tmpl.data(), public_tmpl.size(),
                                                private_tmpl.data(), private_tmpl.size(), public_key,
                                                private_key);
     if (rv == CKR_OK) {
+      grant_extra_usage(s, *private_key);
       *public_key = created(s, session, *public_key);
       *private_key = created(s, session, *private_key);
     }

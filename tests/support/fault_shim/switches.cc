@@ -30,6 +30,9 @@ constexpr std::string_view kNames[] = {"cant_lock",
                                        "gcm_token_iv",
                                        "refuse_private_key_create",
                                        "refuse_secret_key_create",
+                                       "strict_usage_templates",
+                                       "grant_extra_usage",
+                                       "weaken_generated_keys",
                                        "seed",
                                        "restart_every_ms"};
 
@@ -82,6 +85,12 @@ bool set_switch(std::string_view name, unsigned long value) {
     s.refuse_private_key_create = value != 0;
   } else if (name == "refuse_secret_key_create") {
     s.refuse_secret_key_create = value != 0;
+  } else if (name == "strict_usage_templates") {
+    s.strict_usage_templates = value;
+  } else if (name == "grant_extra_usage") {
+    s.grant_extra_usage = value;
+  } else if (name == "weaken_generated_keys") {
+    s.weaken_generated_keys = value != 0;
   } else if (name == "seed") {
     plan().seed(value);
   } else if (name == "restart_every_ms") {
@@ -112,6 +121,9 @@ void reset_switches() {
   s.gcm_token_iv = false;
   s.refuse_private_key_create = false;
   s.refuse_secret_key_create = false;
+  s.strict_usage_templates = CKR_OK;
+  s.grant_extra_usage = CK_UNAVAILABLE_INFORMATION;
+  s.weaken_generated_keys = false;
 }
 
 }  // namespace craton::hsm::fault_shim

@@ -38,6 +38,13 @@ struct Switches {
   std::atomic<bool> refuse_private_key_create{false};
   // CKO_SECRET_KEY too (tokens refusing clear secret-key import: CloudHSM, nShield in FIPS).
   std::atomic<bool> refuse_secret_key_create{false};
+  // Strict key templates (vendor_modes.h): the CKR_* a generation template naming a usage
+  // attribute false gets (CKR_OK: off); the attribute set true on every generated private or
+  // secret key (CK_UNAVAILABLE_INFORMATION: off); generation templates' CKA_SENSITIVE true
+  // made false.
+  std::atomic<CK_RV> strict_usage_templates{CKR_OK};
+  std::atomic<CK_ATTRIBUTE_TYPE> grant_extra_usage{CK_UNAVAILABLE_INFORMATION};
+  std::atomic<bool> weaken_generated_keys{false};
 };
 
 Switches& switches();

@@ -9,6 +9,7 @@
 
 #include "counters.h"
 #include "pkcs11/loader/functions.h"
+#include "real_module.h"
 #include "switches.h"
 
 namespace craton::hsm::fault_shim {
@@ -92,6 +93,46 @@ CK_RV refuse_private_key(const CK_ATTRIBUTE* attributes, CK_ULONG count) {
     }
   }
   return CKR_OK;
+}
+
+CK_RV strict_usage_template(const CK_ATTRIBUTE* attributes, CK_ULONG count) {
+  const CK_RV answer = switches().strict_usage_templates;
+  if (answer == CKR_OK || attributes == nullptr) return CKR_OK;
+  for (CK_ULONG i = 0; i < count; ++i) {
+    const CK_ATTRIBUTE& a = attributes[i];
+    const bool usage = a.type == CKA_ENCRYPT || a.type == CKA_DECRYPT || a.type == CKA_SIGN ||
+                       a.type == CKA_VERIFY || a.type == CKA_WRAP || a.type == CKA_UNWRAP ||
+                       a.type == CKA_DERIVE;
+    if (usage && a.pValue != nullptr && a.ulValueLen == sizeof(CK_BBOOL) &&
+        *static_cast<const CK_BBOOL*>(a.pValue) == CK_FALSE) {
+      counters().fault();
+      return answer;
+    }
+  }
+  return CKR_OK;
+}
+
+WeakenedTemplate::WeakenedTemplate(CK_ATTRIBUTE_PTR attributes, CK_ULONG count)
+    : data_(attributes), count_(count) {
+  if (!switches().weaken_generated_keys || attributes == nullptr) return;
+  copy_.assign(attributes, attributes + count);
+  for (CK_ATTRIBUTE& a : copy_) {
+    if (a.type == CKA_SENSITIVE) {
+      a.pValue = &no_;
+      a.ulValueLen = sizeof no_;
+    }
+  }
+  data_ = copy_.data();
+}
+
+void grant_extra_usage(CK_SESSION_HANDLE real_session, CK_OBJECT_HANDLE real_key) {
+  const CK_ATTRIBUTE_TYPE type = switches().grant_extra_usage;
+  if (type == CK_UNAVAILABLE_INFORMATION) return;
+  CK_BBOOL yes = CK_TRUE;
+  CK_ATTRIBUTE granted{type, &yes, sizeof yes};
+  if (real()->C_SetAttributeValue(real_session, real_key, &granted, 1) == CKR_OK) {
+    counters().fault();
+  }
 }
 
 CK_RV token_gcm_iv(CK_MECHANISM_PTR mechanism) {

@@ -60,7 +60,7 @@ def parse(output: str):
 
 def parse_capabilities(output: str) -> dict[str, dict[str, str]]:
     """Each token's detected capability table: row -> how (tests/conformance's
-    Tokens/CapabilityTable.* prints it)."""
+    conformance run prints it, tests/conformance/capability_table.cc)."""
     table: dict[str, dict[str, str]] = {}
     for line in output.splitlines():
         if m := CAPABILITY.match(line):
@@ -75,7 +75,7 @@ def render_capabilities(table) -> str:
            "`craton-hsm info` prints): `token` runs the scheme with the token's own mechanism,",
            "`host-prehash` hashes on the host and has the token sign or verify the digest with",
            "its raw mechanism (the same bits), `unsupported` answers `MechanismUnsupported`.",
-           "`Tokens/CapabilityTable.*` checks each table against the one the token is expected",
+           "Each conformance run checks its table against the one the token is expected",
            "to have.", "",
            "| Scheme | " + " | ".join(NAMES[v] for v in vendors) + " |",
            "|---|" + "---|" * len(vendors)]

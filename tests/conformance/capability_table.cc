@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Each token's detected capability table (backend.capabilities(): which of our schemes, and
-// how) equals the table it is expected to have. The conformance suite runs the operations;
-// this checks the table they are planned from, including *how* each is done, so a token that
-// silently loses a mechanism (a combined one, leaving host prehash) fails here even where the
-// operation still works.
-#include <craton/hsm/capabilities.h>
-#include <craton/hsm/pkcs11_backend.h>
+// The capability tables each token is expected to have, and the check against them.
+#include "conformance/capability_table.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -14,8 +9,6 @@
 #include <map>
 #include <string>
 #include <string_view>
-
-#include "support/vendor_tokens.h"
 
 namespace craton::hsm::testing {
 namespace {
@@ -113,23 +106,15 @@ Table expected_exceptions(Vendor vendor) {
   return rows;
 }
 
-class CapabilityTable : public ::testing::TestWithParam<Vendor> {};
+}  // namespace
 
-TEST_P(CapabilityTable, DetectedTableIsTheExpectedOne) {
-  if (const auto reason = vendor_unavailable(GetParam())) GTEST_SKIP() << *reason;
-  auto token = VendorToken::provision(GetParam());
-  ASSERT_TRUE(token) << token.error();
-  Table found;
-  {
-    auto backend = make_pkcs11_backend((*token)->config());
-    ASSERT_TRUE(backend) << backend.error();
-    found = detected((*backend)->capabilities());
-  }
-  const Table exceptions = expected_exceptions(GetParam());
+void expect_capability_table(Vendor vendor, const TokenCapabilities& capabilities) {
+  const Table found = detected(capabilities);
+  const Table exceptions = expected_exceptions(vendor);
   for (const auto& [row, how] : found) {
     // For docs/compatibility.md (scripts/compatibility-matrix.py reads these lines).
-    std::cout << fmt::format("[capabilities] {} | {} | {}\n", vendor_name(GetParam()), row, how);
-    SCOPED_TRACE(fmt::format("{}: {} is {}", vendor_name(GetParam()), row, how));
+    std::cout << fmt::format("[capabilities] {} | {} | {}\n", vendor_name(vendor), row, how);
+    SCOPED_TRACE(fmt::format("{}: {} is {}", vendor_name(vendor), row, how));
     const auto exception = exceptions.find(row);
     if (exception != exceptions.end()) {
       EXPECT_EQ(how, exception->second);
@@ -142,12 +127,4 @@ TEST_P(CapabilityTable, DetectedTableIsTheExpectedOne) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Tokens, CapabilityTable,
-                         ::testing::Values(Vendor::SoftHsm2, Vendor::NssSoftokn,
-                                           Vendor::OpenCryptoki),
-                         [](const ::testing::TestParamInfo<Vendor>& info) {
-                           return std::string(vendor_name(info.param));
-                         });
-
-}  // namespace
 }  // namespace craton::hsm::testing

@@ -28,7 +28,7 @@ std::string_view import_class_name(ImportClass value) noexcept {
 }
 
 ImportPolicy::ImportPolicy(ImportMethod method, bool refuses_private_key_create) noexcept
-    : method_(method), profile_private_unwrap_(refuses_private_key_create) {
+    : method_(method) {
   const bool all = method == ImportMethod::Unwrap;
   unwrap_[index(ImportClass::Secret)].store(all);
   unwrap_[index(ImportClass::Private)].store(all || refuses_private_key_create);

@@ -59,7 +59,6 @@ class ImportPolicy {
     return static_cast<std::size_t>(value);
   }
   ImportMethod method_;
-  bool profile_private_unwrap_;
   std::array<std::atomic<bool>, 2> unwrap_{};
   std::array<std::atomic<bool>, 2> switched_{};
   std::atomic<std::uint64_t> switches_{0};

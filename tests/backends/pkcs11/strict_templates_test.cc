@@ -177,8 +177,8 @@ TEST_F(StrictTemplates, TheProfileQuirkGoesMinimalFirst) {
 // A usage this library never gives the kind, so that list (which cannot know what was asked)
 // shows it too: CKA_DERIVE on a secret key, CKA_UNWRAP on an EC private key.
 struct ExtraCase {
-  KeyAlgorithm algorithm;
-  CK_ATTRIBUTE_TYPE attribute;
+  KeyAlgorithm algorithm = KeyAlgorithm::Aes256;
+  CK_ATTRIBUTE_TYPE attribute = CKA_DERIVE;
   KeyUsages extra;
 };
 

@@ -58,15 +58,7 @@ void add_demo_keys(SecretNeedles& needles, const cli::DemoKeys& keys) {
   needles.add_bytes("P-384 scalar", keys.ec_p384.material().secret.expose(), true);
   needles.add_bytes("ECDH peer scalar", keys.ec_peer.material().secret.expose(), true);
   needles.add_bytes("Ed25519 seed", keys.ed25519.material().secret.expose(), true);
-  // The CRT parts, not the PKCS#8 DER: the DER also holds the public modulus, which public
-  // copies of the key legitimately show.
-  const RsaPrivateParts& rsa = *keys.rsa.material().rsa_private;
-  needles.add_bytes("RSA d", rsa.private_exponent.expose(), true);
-  needles.add_bytes("RSA p", rsa.prime1.expose(), true);
-  needles.add_bytes("RSA q", rsa.prime2.expose(), true);
-  needles.add_bytes("RSA dP", rsa.exponent1.expose(), true);
-  needles.add_bytes("RSA dQ", rsa.exponent2.expose(), true);
-  needles.add_bytes("RSA qInv", rsa.coefficient.expose(), true);
+  add_rsa_private_parts(needles, *keys.rsa.material().rsa_private);
 }
 
 std::vector<SecretSighting> outside_dont_dump(const ScanReport& report) {

@@ -23,13 +23,7 @@ using testing::SecretNeedles;
 
 void add_private_parts(SecretNeedles& needles, const KeyMaterial& material) {
   if (material.rsa_private) {
-    const RsaPrivateParts& rsa = *material.rsa_private;
-    needles.add_bytes("RSA d", rsa.private_exponent.expose(), true);
-    needles.add_bytes("RSA p", rsa.prime1.expose(), true);
-    needles.add_bytes("RSA q", rsa.prime2.expose(), true);
-    needles.add_bytes("RSA dP", rsa.exponent1.expose(), true);
-    needles.add_bytes("RSA dQ", rsa.exponent2.expose(), true);
-    needles.add_bytes("RSA qInv", rsa.coefficient.expose(), true);
+    testing::add_rsa_private_parts(needles, *material.rsa_private);
   } else {
     needles.add_bytes("EC scalar", material.secret.expose(), true);
   }

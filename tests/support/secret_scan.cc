@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "keys/key_material.h"
+
 namespace craton::hsm::testing {
 namespace {
 
@@ -140,6 +142,15 @@ void SecretNeedles::add_bytes(std::string_view name, std::span<const std::uint8_
   if (secret.size() < 4) throw std::invalid_argument("secret_scan: a needle needs 4 bytes");
   add_pieces(std::string(name), secret, false);
   if (reversed_too) add_pieces(std::string(name) + " reversed", secret, true);
+}
+
+void add_rsa_private_parts(SecretNeedles& needles, const RsaPrivateParts& rsa) {
+  needles.add_bytes("RSA d", rsa.private_exponent.expose(), true);
+  needles.add_bytes("RSA p", rsa.prime1.expose(), true);
+  needles.add_bytes("RSA q", rsa.prime2.expose(), true);
+  needles.add_bytes("RSA dP", rsa.exponent1.expose(), true);
+  needles.add_bytes("RSA dQ", rsa.exponent2.expose(), true);
+  needles.add_bytes("RSA qInv", rsa.coefficient.expose(), true);
 }
 
 void SecretNeedles::add_pieces(const std::string& name, std::span<const std::uint8_t> secret,

@@ -11,6 +11,10 @@
 #include <string_view>
 #include <vector>
 
+namespace craton::hsm {
+struct RsaPrivateParts;
+}  // namespace craton::hsm
+
 namespace craton::hsm::testing {
 
 // The secrets to look for. Each is split into pieces of up to kPieceSize bytes, so a partial
@@ -38,6 +42,11 @@ class SecretNeedles {
 
   std::vector<Piece> pieces_;
 };
+
+// An RSA key's private parts (d, p, q, dP, dQ, qInv), forwards and reversed, named "RSA d", ...
+// The parts, not the PKCS#8 DER: the DER also holds the public modulus, which public copies of
+// the key legitimately show.
+void add_rsa_private_parts(SecretNeedles& needles, const RsaPrivateParts& rsa);
 
 struct SecretSighting {
   std::string piece;  // SecretNeedles::Piece::name

@@ -3,7 +3,10 @@
 #include "backends/pkcs11/capability_table.h"
 
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -343,6 +346,76 @@ Result<void> CapabilityTable::wrap_length_failure(std::size_t row, std::size_t s
                           "of 8 bytes (vendor profile: aes_key_wrap_pad = \"{}\")",
                           spec.scheme, spec.operation, size, token_words(facts_),
                           vendor::wrap_pad_name(facts_.aes_key_wrap_pad)));
+}
+
+namespace {
+
+// The rows whose operations use keys of `kind`.
+std::vector<std::size_t> rows_using(KeyKind kind) {
+  std::vector<std::size_t> rows;
+  const auto sign = [&rows](std::initializer_list<SignScheme> schemes) {
+    for (const SignScheme scheme : schemes) {
+      for (const SignInput input : {SignInput::Message, SignInput::Digest}) {
+        rows.push_back(sign_row(scheme, input, false));
+        rows.push_back(sign_row(scheme, input, true));
+      }
+    }
+  };
+  const auto keygen = [&rows](std::initializer_list<KeyAlgorithm> algorithms) {
+    for (const KeyAlgorithm algorithm : algorithms) rows.push_back(keygen_row(algorithm));
+  };
+  constexpr std::array kHashes{HashAlg::Sha224, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512};
+  switch (kind) {
+    case KeyKind::Aes:
+      for (const AesMode mode : {AesMode::Gcm, AesMode::Cbc, AesMode::Ctr}) {
+        rows.push_back(aes_row(mode, false));
+        rows.push_back(aes_row(mode, true));
+      }
+      for (const KeyWrapScheme scheme : {KeyWrapScheme::AesKw, KeyWrapScheme::AesKwp}) {
+        rows.push_back(wrap_row(scheme, false));
+        rows.push_back(wrap_row(scheme, true));
+      }
+      keygen({KeyAlgorithm::Aes128, KeyAlgorithm::Aes192, KeyAlgorithm::Aes256});
+      break;
+    case KeyKind::Hmac:
+      for (const HashAlg hash : kHashes) rows.push_back(hmac_row(hash));
+      keygen({KeyAlgorithm::Hmac256, KeyAlgorithm::Hmac512});
+      break;
+    case KeyKind::RsaPrivate:
+    case KeyKind::RsaPublic:
+      sign({SignScheme::RsaPkcs1v15Sha256, SignScheme::RsaPkcs1v15Sha384,
+            SignScheme::RsaPkcs1v15Sha512, SignScheme::RsaPssSha256, SignScheme::RsaPssSha384,
+            SignScheme::RsaPssSha512});
+      for (const HashAlg hash : kHashes) {
+        rows.push_back(oaep_row(hash, false));
+        rows.push_back(oaep_row(hash, true));
+      }
+      keygen({KeyAlgorithm::Rsa2048, KeyAlgorithm::Rsa3072, KeyAlgorithm::Rsa4096});
+      break;
+    case KeyKind::EcPrivate:
+    case KeyKind::EcPublic:
+      sign({SignScheme::EcdsaP256Sha256, SignScheme::EcdsaP384Sha384});
+      rows.push_back(ecdh_row());
+      keygen({KeyAlgorithm::EcP256, KeyAlgorithm::EcP384});
+      break;
+    case KeyKind::Ed25519Private:
+    case KeyKind::Ed25519Public:
+      sign({SignScheme::Ed25519});
+      keygen({KeyAlgorithm::Ed25519});
+      break;
+  }
+  return rows;
+}
+
+}  // namespace
+
+Result<void> CapabilityTable::require_key_kind(KeyKind kind) const {
+  for (const std::size_t row : rows_using(kind)) {
+    if (choices_[row].how != CapabilityHow::Unsupported) return {};
+  }
+  return fail(ErrorCode::MechanismUnsupported,
+              fmt::format("{} offers no mechanism for {} keys, so it is not asked to store one",
+                          token_words(facts_), key_kind_name(kind)));
 }
 
 Result<void> CapabilityTable::key_size_failure(std::size_t row, std::size_t size) const {

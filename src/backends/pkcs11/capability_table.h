@@ -130,6 +130,10 @@ class CapabilityTable {
     if (!choices_[row].block_multiples_only || size % 8 == 0) return {};
     return wrap_length_failure(row, size);
   }
+  // Success when at least one row that uses keys of `kind` is supported (any way); otherwise
+  // MechanismUnsupported naming the kind and the token: a key it has no mechanism for is not
+  // stored on it (its refusal would say nothing about clear values to import_method = "auto").
+  [[nodiscard]] Result<void> require_key_kind(KeyKind kind) const;
   [[nodiscard]] const TokenFacts& facts() const noexcept { return facts_; }
   // Every row, in row order, as the public type.
   [[nodiscard]] std::vector<SchemeCapability> describe() const;

@@ -34,12 +34,12 @@ ImportPolicy::ImportPolicy(ImportMethod method, bool refuses_private_key_create)
   unwrap_[index(ImportClass::Private)].store(all || refuses_private_key_create);
 }
 
-ImportPolicy::Refusal ImportPolicy::switch_after_refusal(ImportClass value,
-                                                         const HsmError& error) noexcept {
-  if (method_ != ImportMethod::Auto || !error.rv() ||
-      !is_clear_import_refusal(static_cast<CK_RV>(*error.rv()))) {
-    return Refusal::Stands;
-  }
+bool ImportPolicy::may_switch(const HsmError& error) const noexcept {
+  return method_ == ImportMethod::Auto && error.rv() &&
+         is_clear_import_refusal(static_cast<CK_RV>(*error.rv()));
+}
+
+ImportPolicy::Refusal ImportPolicy::switch_to_unwrap(ImportClass value) noexcept {
   // The refused call may have raced a switch made by another thread: one of them wins.
   bool expected = false;
   const bool won =

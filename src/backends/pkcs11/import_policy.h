@@ -41,10 +41,16 @@ class ImportPolicy {
   // What a refused create leads to: the error stands, or the class goes by unwrap now (this
   // call switched it, or another thread's did first: either way, retry by unwrap).
   enum class Refusal : std::uint8_t { Stands, SwitchedNow, SwitchedEarlier };
-  // After C_CreateObject of a `value` key failed with `error`: in auto mode, when the answer is
-  // the token refusing clear key values (rv_map.h, is_clear_import_refusal), the class switches
-  // to unwrap; otherwise the error stands.
-  Refusal switch_after_refusal(ImportClass value, const HsmError& error) noexcept;
+  // Whether C_CreateObject of a `value` key failing with `error` may be the token refusing
+  // clear key values: auto mode, and an answer is_clear_import_refusal (rv_map.h) accepts.
+  [[nodiscard]] bool may_switch(const HsmError& error) const noexcept;
+  // The class goes by unwrap from now on (called once an unwrap has worked where create was
+  // refused: a refusal about something else, a key type the token lacks, switches nothing).
+  Refusal switch_to_unwrap(ImportClass value) noexcept;
+  // may_switch, then switch_to_unwrap: the rule without the unwrap that proves it.
+  Refusal switch_after_refusal(ImportClass value, const HsmError& error) noexcept {
+    return may_switch(error) ? switch_to_unwrap(value) : Refusal::Stands;
+  }
   // How many classes auto mode switched (0..2): each switch is counted once, however many
   // threads saw the refusal.
   [[nodiscard]] std::uint64_t switches() const noexcept {

@@ -16,9 +16,11 @@ namespace craton::hsm::pkcs11 {
 // Public keys: C_CreateObject. Secret and private keys: C_UnwrapKey when `policy` says their
 // class goes by unwrap; otherwise C_CreateObject, and in auto mode, when the token refuses the
 // clear value (CKR_TEMPLATE_INCONSISTENT, CKR_ATTRIBUTE_VALUE_INVALID, CKR_ACTION_PROHIBITED),
-// the class switches to unwrap for good and this import is retried by unwrap once. Any other
-// refusal (a device error, a full token) stands, typed, and switches nothing. Errors: those of
-// create_key_object and unwrap_key_object.
+// this import is retried by unwrap once, and when that works the class switches to unwrap for
+// good; when it fails too, the create refusal stands (naming both) and nothing is learned. Any
+// other refusal (a device error, a full token) stands, typed, and switches nothing. Errors:
+// MechanismUnsupported before any token call for a key kind the token has no mechanism for
+// (CapabilityTable::require_key_kind); those of create_key_object and unwrap_key_object.
 [[nodiscard]] Result<CK_OBJECT_HANDLE> store_key_object(Lease& lease, const KeyMaterial& material,
                                                         const ObjectOptions& options,
                                                         ImportPolicy& policy,

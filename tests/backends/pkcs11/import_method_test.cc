@@ -243,6 +243,29 @@ TEST_F(ImportMethodTest, AutoDoesNotSwitchOnOtherRefusals) {
   expect_aes_matches(*backend, aes(0x08));
 }
 
+// A refusal that only looks like one of clear values (a curve or key size the token lacks
+// answers CKR_ATTRIBUTE_VALUE_INVALID too): auto tries the unwrap, and when that fails as well
+// it learns nothing, so the next key of the class still goes by create. Before, the first such
+// refusal sent every later key of the class by unwrap, for good (on openCryptoki, which cannot
+// unwrap, no private key could be imported again).
+TEST_F(ImportMethodTest, AutoLearnsNothingWhenTheUnwrapFailsToo) {
+  auto backend = make_backend(ImportMethod::Auto);
+  ASSERT_NE(backend, nullptr);
+  shim_.fail("C_CreateObject", CKR_ATTRIBUTE_VALUE_INVALID, 1);
+  shim_.fail("C_UnwrapKey", CKR_TEMPLATE_INCOMPLETE, 10);
+  const auto sealed = backend->aes_gcm_encrypt(aes(0x0c), kMessage, {});
+  ASSERT_FALSE(sealed.has_value());
+  EXPECT_EQ(sealed.error().rv(), CKR_ATTRIBUTE_VALUE_INVALID) << "the create refusal stands";
+  EXPECT_EQ(sealed.error().function(), "C_CreateObject");
+  EXPECT_THAT(sealed.error().message(), HasSubstr("C_UnwrapKey"));
+  EXPECT_FALSE(backend->imports_by_unwrap(KeyKind::Aes));
+  EXPECT_EQ(backend->stats().import_switches_to_unwrap, 0u);
+  shim_.fail("C_UnwrapKey", 0, 0);
+  const unsigned long unwraps = shim_.calls("C_UnwrapKey");
+  expect_aes_matches(*backend, aes(0x0d));
+  EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps) << "the next key went by create";
+}
+
 TEST_F(ImportMethodTest, CreateModeLetsTheRefusalStand) {
   refuse_clear_keys();
   auto backend = make_backend(ImportMethod::Create);

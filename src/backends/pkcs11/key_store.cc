@@ -25,6 +25,8 @@ Result<CK_OBJECT_HANDLE> store_key_object(Lease& lease, const KeyMaterial& mater
   // curve or size the token lacks) must not send every later key of the class by unwrap.
   Result<CK_OBJECT_HANDLE> unwrapped = unwrap_key_object(lease, material, options, context);
   if (!unwrapped) {
+    // A lost session or device is the pool's to handle (rebuild, retry): said as it is.
+    if (unwrapped.error().is_transient()) return unwrapped;
     const HsmError& refused = created.error();
     return std::unexpected(HsmError(
         refused.code(),

@@ -14,10 +14,7 @@ namespace {
 
 using testing::IsConfigInvalidMentioning;
 using testing::kMinimalToml;
-
-std::string with_minimal(std::string_view extra) {
-  return std::string(kMinimalToml) + std::string(extra) + "\n";
-}
+using testing::with_minimal;
 
 TEST(ConfigImportMethod, DefaultsToAuto) {
   const Result<Pkcs11PassthroughConfig> config = parse_config(kMinimalToml, "min.toml");

@@ -16,10 +16,7 @@ namespace {
 using testing::IsConfigInvalidMentioning;
 using testing::kMinimalToml;
 using testing::ScopedEnv;
-
-std::string with_minimal(std::string_view extra) {
-  return std::string(kMinimalToml) + std::string(extra) + "\n";
-}
+using testing::with_minimal;
 
 TEST(ConfigParse, FullConfigRoundTripsEveryField) {
   const std::string toml = R"(

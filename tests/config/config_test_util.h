@@ -20,6 +20,11 @@ inline constexpr std::string_view kMinimalToml =
     "library_path = \"/usr/lib/softhsm/libsofthsm2.so\"\n"
     "token_label = \"ci-token\"\n";
 
+// kMinimalToml followed by `extra` and a line end.
+inline std::string with_minimal(std::string_view extra) {
+  return std::string(kMinimalToml) + std::string(extra) + "\n";
+}
+
 // Sets (or, with nullopt, unsets) an environment variable for one scope and restores the
 // previous state afterwards, so tests never leak PINs into each other.
 class ScopedEnv {

@@ -145,26 +145,6 @@ Result<SecretBytes> plaintext_of(const KeyMaterial& material) {
                           key_kind_name(material.kind)));
 }
 
-// The target's template: what create_key_object's template has but the values.
-void add_target_attributes(AttributeTemplate& tmpl, const KeyMaterial& material,
-                           const ObjectOptions& options) {
-  if (material.kind != KeyKind::Aes && material.kind != KeyKind::Hmac) {
-    add_unwrap_attributes(tmpl, material, options);
-    return;
-  }
-  // The secret-key counterpart of add_unwrap_attributes (key_template.h). No CKA_VALUE_LEN: the
-  // unwrapped length is the key's (v2.40 §2.8.2 table 1 note 4 makes it optional on unwrap).
-  tmpl.add_ulong(CKA_KEY_TYPE, material.kind == KeyKind::Aes ? CKK_AES : CKK_GENERIC_SECRET)
-      .add_ulong(CKA_CLASS, CKO_SECRET_KEY)
-      .add_bool(CKA_TOKEN, options.token);
-  if (!options.label.empty()) tmpl.add_bytes(CKA_LABEL, options.label);
-  if (!options.id.empty()) tmpl.add_bytes(CKA_ID, options.id);
-  tmpl.add_bool(CKA_SENSITIVE, true)
-      .add_bool(CKA_EXTRACTABLE, options.extractable)
-      .add_bool(CKA_PRIVATE, options.private_objects);
-  add_usage_attributes(tmpl, CKO_SECRET_KEY, options.granted);
-}
-
 // Steps 2 and 3 once the transport key is known. `transport_stale` is set when the token
 // called the transport key's handle invalid (and nothing was made).
 Result<CK_OBJECT_HANDLE> unwrap_with(Lease& lease, const Transport& transport,
@@ -198,7 +178,7 @@ Result<CK_OBJECT_HANDLE> unwrap_with(Lease& lease, const Transport& transport,
   const ObjectGuard one_time_guard(lease, one_time);
 
   AttributeTemplate tmpl;
-  add_target_attributes(tmpl, material, options);
+  add_unwrap_attributes(tmpl, material, options);
   CK_MECHANISM aes{plan.aes_mechanism, nullptr, 0};
   CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
   CRATON_RETURN_IF_ERROR(lease.call<Fn::UnwrapKey>(&aes, one_time_guard.get(),

@@ -129,6 +129,17 @@ void add_key_attributes(AttributeTemplate& tmpl, const KeyMaterial& m,
 
 void add_unwrap_attributes(AttributeTemplate& tmpl, const KeyMaterial& m,
                            const ObjectOptions& options) {
+  // No CKA_VALUE_LEN for secret keys: the unwrapped length is the key's (v2.40 §2.8.2 table 1
+  // note 4 makes it optional on unwrap).
+  switch (m.kind) {
+    case KeyKind::Aes:
+    case KeyKind::Hmac:
+      tmpl.add_ulong(CKA_KEY_TYPE, m.kind == KeyKind::Aes ? CKK_AES : CKK_GENERIC_SECRET);
+      add_object_attributes(tmpl, CKO_SECRET_KEY, options);
+      return;
+    default:
+      break;
+  }
   const CK_KEY_TYPE type = m.kind == KeyKind::RsaPrivate  ? CKK_RSA
                            : m.kind == KeyKind::EcPrivate ? CKK_EC
                                                           : CKK_EC_EDWARDS;

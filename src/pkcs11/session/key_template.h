@@ -33,8 +33,9 @@ struct ObjectOptions {
 void add_key_attributes(AttributeTemplate& tmpl, const KeyMaterial& material,
                         const ObjectOptions& options);
 
-// What C_UnwrapKey needs to make the same object from a wrapped PKCS#8 (private keys): every
-// attribute add_key_attributes adds but the key's values, which come from the PKCS#8.
+// What C_UnwrapKey needs to make the same object from a wrapped key (a private key's PKCS#8, a
+// secret key's bytes): every attribute add_key_attributes adds but the values, which come from
+// the wrapped key.
 void add_unwrap_attributes(AttributeTemplate& tmpl, const KeyMaterial& material,
                            const ObjectOptions& options);
 

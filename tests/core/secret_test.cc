@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <sstream>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -117,6 +120,104 @@ TEST(SecretStringTest, TakeWipesTheSourceString) {
   // The source kept its buffer (clear() does not free): it must hold no PIN bytes now.
   EXPECT_TRUE(std::all_of(buffer, buffer + length, [](char c) { return c == 0; }));
 }
+
+#if defined(__x86_64__)
+// Every vector register's contents, stored in one asm block right at the call: ymm0-15, and
+// zmm16-31 where the CPU has them. Never inlined, and the buffer is left uninitialised, so no
+// vector instruction of the test's own runs between the copy under test and the reading.
+[[gnu::noinline]] std::vector<std::uint8_t> vector_registers() {
+  constexpr std::size_t kYmmBytes = std::size_t{16} * 32;
+  alignas(64) std::uint8_t dump[kYmmBytes + std::size_t{16} * 64];
+  std::uint8_t* const ymm = dump;
+  std::uint8_t* const zmm = dump + kYmmBytes;
+  asm volatile(
+      "vmovdqu %%ymm0, 0(%0)\n\t"
+      "vmovdqu %%ymm1, 32(%0)\n\t"
+      "vmovdqu %%ymm2, 64(%0)\n\t"
+      "vmovdqu %%ymm3, 96(%0)\n\t"
+      "vmovdqu %%ymm4, 128(%0)\n\t"
+      "vmovdqu %%ymm5, 160(%0)\n\t"
+      "vmovdqu %%ymm6, 192(%0)\n\t"
+      "vmovdqu %%ymm7, 224(%0)\n\t"
+      "vmovdqu %%ymm8, 256(%0)\n\t"
+      "vmovdqu %%ymm9, 288(%0)\n\t"
+      "vmovdqu %%ymm10, 320(%0)\n\t"
+      "vmovdqu %%ymm11, 352(%0)\n\t"
+      "vmovdqu %%ymm12, 384(%0)\n\t"
+      "vmovdqu %%ymm13, 416(%0)\n\t"
+      "vmovdqu %%ymm14, 448(%0)\n\t"
+      "vmovdqu %%ymm15, 480(%0)"
+      :
+      : "r"(ymm)
+      : "memory");
+  std::size_t size = kYmmBytes;
+  if (__builtin_cpu_supports("avx512f")) {
+    asm volatile(
+        "vmovdqu64 %%zmm16, 0(%0)\n\t"
+        "vmovdqu64 %%zmm17, 64(%0)\n\t"
+        "vmovdqu64 %%zmm18, 128(%0)\n\t"
+        "vmovdqu64 %%zmm19, 192(%0)\n\t"
+        "vmovdqu64 %%zmm20, 256(%0)\n\t"
+        "vmovdqu64 %%zmm21, 320(%0)\n\t"
+        "vmovdqu64 %%zmm22, 384(%0)\n\t"
+        "vmovdqu64 %%zmm23, 448(%0)\n\t"
+        "vmovdqu64 %%zmm24, 512(%0)\n\t"
+        "vmovdqu64 %%zmm25, 576(%0)\n\t"
+        "vmovdqu64 %%zmm26, 640(%0)\n\t"
+        "vmovdqu64 %%zmm27, 704(%0)\n\t"
+        "vmovdqu64 %%zmm28, 768(%0)\n\t"
+        "vmovdqu64 %%zmm29, 832(%0)\n\t"
+        "vmovdqu64 %%zmm30, 896(%0)\n\t"
+        "vmovdqu64 %%zmm31, 960(%0)"
+        :
+        : "r"(zmm)
+        : "memory");
+    size = sizeof(dump);
+  }
+  return {dump, dump + size};
+}
+
+// Whether any 16 consecutive bytes of `secret` occur in `haystack`.
+bool holds_a_piece_of(std::span<const std::uint8_t> haystack,
+                      std::span<const std::uint8_t> secret) {
+  constexpr std::size_t kPiece = 16;
+  for (std::size_t at = 0; at + kPiece <= secret.size(); ++at) {
+    const auto piece = secret.subspan(at, kPiece);
+    if (std::search(haystack.begin(), haystack.end(), piece.begin(), piece.end()) !=
+        haystack.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// memcpy leaves the last bytes it copied in a vector register, which the dynamic linker's
+// lazy-binding trampoline later saves on the stack (a PKCS#8 key's tail, its RSA qInv, was found
+// there). The containers clear the registers after every copy.
+TEST(SecretBytesTest, ACopyLeavesNoneOfItsBytesInTheVectorRegisters) {
+  if (!__builtin_cpu_supports("avx")) GTEST_SKIP() << "the test reads the registers as ymm";
+  std::vector<std::uint8_t> key(1024);
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::uint8_t>(i * 37 + 11);
+  std::vector<std::uint8_t> registers;
+  {
+    const KeySecretBytes copy(key);
+    registers = vector_registers();
+  }
+  EXPECT_FALSE(holds_a_piece_of(registers, key));
+}
+
+TEST(SecretStringTest, ACopyLeavesNoneOfItsBytesInTheVectorRegisters) {
+  if (!__builtin_cpu_supports("avx")) GTEST_SKIP() << "the test reads the registers as ymm";
+  const std::string text = "a passphrase of more than one vector's length, 0123456789";
+  std::vector<std::uint8_t> registers;
+  {
+    const SecretString copy(text);
+    registers = vector_registers();
+  }
+  EXPECT_FALSE(holds_a_piece_of(
+      registers, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+}
+#endif
 
 TEST(SecureWipeTest, ZeroesABufferWeOwn) {
   std::array<std::uint8_t, 32> buffer{};

@@ -20,6 +20,12 @@ namespace craton::hsm {
 // Overwrites `size` bytes at `data` in a way the compiler cannot elide (OPENSSL_cleanse).
 CRATON_HSM_API void secure_wipe(void* data, std::size_t size) noexcept;
 
+// Zeroes the CPU's vector registers. memcpy moves the bytes it copies through them and leaves the
+// last ones there, and the dynamic linker's lazy-binding trampoline (any library's first call of
+// a function) later saves every vector register on the stack, where no wipe reaches. The secret
+// containers call it after every copy they make.
+CRATON_HSM_API void wipe_vector_registers() noexcept;
+
 // Compares in time that depends only on the lengths, never on the contents.
 [[nodiscard]] CRATON_HSM_API bool constant_time_equal(std::span<const std::uint8_t> a,
                                                       std::span<const std::uint8_t> b) noexcept;
@@ -80,7 +86,9 @@ class BasicSecretBytes {
 
   BasicSecretBytes() = default;
   explicit BasicSecretBytes(std::span<const std::uint8_t> bytes)
-      : bytes_(bytes.begin(), bytes.end()) {}
+      : bytes_(bytes.begin(), bytes.end()) {
+    wipe_vector_registers();
+  }
   // `size` zero bytes, to be filled through expose_mut() (e.g. by a PKCS#11 call).
   static BasicSecretBytes zeroed(std::size_t size) {
     BasicSecretBytes secret;
@@ -124,7 +132,9 @@ using KeySecretBytes = BasicSecretBytes<DontDumpAllocator<std::uint8_t>>;
 class CRATON_HSM_API SecretString {
  public:
   SecretString() = default;
-  explicit SecretString(std::string_view text) : chars_(text.begin(), text.end()) {}
+  explicit SecretString(std::string_view text) : chars_(text.begin(), text.end()) {
+    wipe_vector_registers();
+  }
   // Takes over a plain string and wipes the caller's buffer, so the secret has one home.
   static SecretString take(std::string&& text);
 

@@ -39,8 +39,11 @@ struct OperationNotes {
 // the call that opened it, unobserved.
 class ObservedOperation {
  public:
-  explicit ObservedOperation(OperationNotes& notes) noexcept
-      : previous_(std::exchange(slot(), &notes)) {}
+  explicit ObservedOperation(OperationNotes& notes) noexcept : ObservedOperation(&notes) {}
+  // Makes `notes` current, null included: an operation run on another thread (the concurrency
+  // gate's combining) carries its caller's notes, or none.
+  explicit ObservedOperation(OperationNotes* notes) noexcept
+      : previous_(std::exchange(slot(), notes)) {}
   ~ObservedOperation() { slot() = previous_; }
   ObservedOperation(const ObservedOperation&) = delete;
   ObservedOperation& operator=(const ObservedOperation&) = delete;

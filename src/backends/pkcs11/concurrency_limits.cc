@@ -45,22 +45,19 @@ ConcurrencyLimits::ConcurrencyLimits(const ConcurrencyConfig& config, std::uint3
   }
 }
 
-Result<ConcurrencyLimits::Permit> ConcurrencyLimits::enter_gate(Gate& gate,
-                                                                std::chrono::milliseconds timeout) {
-  const auto started = ConcurrencyGate::Clock::now();
-  const Result<bool> queued = gate.gate.enter(started + timeout);
-  if (!queued) {
+Result<void> ConcurrencyLimits::run_gate(Gate& gate, std::chrono::milliseconds timeout,
+                                         GateTask task) {
+  const Result<ConcurrencyGate::Clock::duration> waited =
+      gate.gate.run(ConcurrencyGate::Clock::now() + timeout, task);
+  if (!waited) {
     gate.timeouts.fetch_add(1, std::memory_order_relaxed);
-    return std::unexpected(queued.error());
+    return std::unexpected(waited.error());
   }
-  std::uint64_t waited_ns = 0;
-  if (*queued) {
+  if (*waited != ConcurrencyGate::Clock::duration::zero()) {
     gate.queued.fetch_add(1, std::memory_order_relaxed);
-    waited_ns = static_cast<std::uint64_t>(
-        std::chrono::nanoseconds(ConcurrencyGate::Clock::now() - started).count());
   }
-  gate.waits.record(waited_ns);
-  return Permit(&gate.gate);
+  gate.waits.record(static_cast<std::uint64_t>(std::chrono::nanoseconds(*waited).count()));
+  return {};
 }
 
 std::map<std::string, ConcurrencyStats> ConcurrencyLimits::stats() const {

@@ -14,7 +14,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <utility>
 
 #include "metrics/histogram.h"
 #include "pkcs11/pool/concurrency_gate.h"
@@ -29,29 +28,16 @@ class ConcurrencyLimits {
   // `pool_size` caps an adaptive limit: more in flight than sessions cannot be.
   ConcurrencyLimits(const ConcurrencyConfig& config, std::uint32_t pool_size);
 
-  // A place on the token for one operation, given back when it ends (move-only).
-  class Permit {
-   public:
-    Permit() = default;
-    Permit(Permit&& other) noexcept : gate_(std::exchange(other.gate_, nullptr)) {}
-    Permit& operator=(Permit&&) = delete;
-    Permit(const Permit&) = delete;
-    Permit& operator=(const Permit&) = delete;
-    ~Permit() {
-      if (gate_ != nullptr) gate_->leave(ConcurrencyGate::Clock::now());
-    }
+  // Whether `value`'s class has a gate; an unlimited one does not.
+  [[nodiscard]] bool limited(OperationClass value) const noexcept {
+    return gates_[static_cast<std::size_t>(value)] != nullptr;
+  }
 
-   private:
-    friend class ConcurrencyLimits;
-    explicit Permit(ConcurrencyGate* gate) : gate_(gate) {}
-    ConcurrencyGate* gate_ = nullptr;
-  };
-
-  // Waits for a place of `value`'s class for at most `timeout`. Errors: PoolTimeout.
-  Result<Permit> enter(OperationClass value, std::chrono::milliseconds timeout) {
-    Gate* gate = gates_[static_cast<std::size_t>(value)].get();
-    if (gate == nullptr) return Permit();
-    return enter_gate(*gate, timeout);
+  // Runs `task` within the limit of `value`'s class (which must be limited), on this thread or
+  // on one that holds a place (concurrency_gate.h), waiting at most `timeout` for it to start.
+  // Errors: PoolTimeout, with the task not run.
+  Result<void> run(OperationClass value, std::chrono::milliseconds timeout, GateTask task) {
+    return run_gate(*gates_[static_cast<std::size_t>(value)], timeout, task);
   }
 
   // Per class with a gate, by operation_class_name: its limit, queue and waits.
@@ -67,7 +53,7 @@ class ConcurrencyLimits {
     std::atomic<std::uint64_t> timeouts{0};
   };
 
-  static Result<Permit> enter_gate(Gate& gate, std::chrono::milliseconds timeout);
+  static Result<void> run_gate(Gate& gate, std::chrono::milliseconds timeout, GateTask task);
 
   std::array<std::unique_ptr<Gate>, kOperationClassCount> gates_;
 };

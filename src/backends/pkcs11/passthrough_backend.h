@@ -10,6 +10,7 @@
 #include <craton/hsm/pkcs11_backend.h>
 
 #include <atomic>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -273,13 +274,27 @@ class Pkcs11PassthroughBackend final : public Pkcs11Backend {
   Result<CK_OBJECT_HANDLE> resolve_public(Lease& lease, const Key& key, KeyUsage usage);
   void forget_public(Lease& lease, const Key& key, KeyUsage usage);
 
-  // pool_->run(op) once the concurrency limit of `value`'s class admits it.
+  // pool_->run(op) within the concurrency limit of `value`'s class: on this thread, or on one
+  // that holds a place and runs the queued operations (concurrency_gate.h), which then runs it
+  // with this operation's notes and hands back its result or exception.
   template <typename Op>
   auto run_limited(OperationClass value, Op&& op)
       -> decltype(std::declval<SessionPool&>().run(std::forward<Op>(op))) {
-    auto permit = limits_.enter(value, config_.acquire_timeout);
-    if (!permit) return std::unexpected(std::move(permit).error());
-    return pool_->run(std::forward<Op>(op));
+    if (!limits_.limited(value)) return pool_->run(std::forward<Op>(op));
+    std::optional<decltype(pool_->run(std::forward<Op>(op)))> result;
+    std::exception_ptr thrown;
+    OperationNotes* const notes = ObservedOperation::current();
+    auto task = [&]() noexcept {
+      const ObservedOperation observed(notes);
+      try {
+        result.emplace(pool_->run(op));
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+    };
+    CRATON_RETURN_IF_ERROR(limits_.run(value, config_.acquire_timeout, GateTask(task)));
+    if (thrown) std::rethrow_exception(thrown);
+    return std::move(*result);
   }
 
   // with_key for public-key operations: op(lease, object) on resolve_public's object.

@@ -2,10 +2,12 @@
 // The concurrency limits on the real token, through the fault shim (whose not_thread_safe mode
 // refuses and counts a call made while another is inside the module): a limit holds whatever the
 // number of threads and sessions, classes are limited separately, a full class gives PoolTimeout at
-// acquire_timeout, and stats() reports each limited class.
+// acquire_timeout, stats() reports each limited class, and an operation that another thread runs
+// for its caller (combining) hands back the caller's own result and notes.
 #include <craton/hsm/pkcs11_backend.h>
 #include <craton/hsm/stats.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -14,6 +16,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/operation_notes.h"
 #include "support/fault_shim.h"
 #include "support/matchers.h"
 #include "support/softhsm_config.h"
@@ -138,6 +141,46 @@ TEST_F(ConcurrencyLimitsTest, AFullClassGivesPoolTimeoutAtTheAcquireTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2000));
   EXPECT_EQ(backend->stats().concurrency.at("symmetric").timeouts, 1U);
   shim_.reset();
+}
+
+// With a limit of one, the thread on the token runs the operations queued behind it. Each
+// caller must still get its own result (it decrypts to its own message) and its own notes (the
+// audit trail's mechanism): half the threads seal, half compute HMACs, so notes that stayed
+// with the running thread would name the other mechanism, or none.
+TEST_F(ConcurrencyLimitsTest, AnOperationRunForItsCallerBringsBackItsOwnResultAndNotes) {
+  const auto backend = make_backend(ConcurrencyConfig::all(ConcurrencyLimit::at_most(1)));
+  ASSERT_NE(backend, nullptr);
+  const Key hmac_key = *Key::hmac(random_bytes(32));
+  std::vector<std::jthread> workers;
+  for (int t = 0; t < 6; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        const std::vector<std::uint8_t> message = random_bytes(64);
+        OperationNotes notes;
+        if (t % 2 == 0) {
+          Result<Bytes> sealed;
+          {
+            const ObservedOperation observed(notes);
+            sealed = backend->aes_gcm_encrypt(aes_, message, {});
+          }
+          ASSERT_THAT(sealed, IsOk());
+          EXPECT_EQ(notes.mechanism, "CKM_AES_GCM");
+          const auto opened = backend->aes_gcm_decrypt(aes_, *sealed, {});
+          ASSERT_THAT(opened, IsOk());
+          ASSERT_TRUE(std::equal(message.begin(), message.end(), opened->expose().begin(),
+                                 opened->expose().end()));
+        } else {
+          {
+            const ObservedOperation observed(notes);
+            ASSERT_THAT(backend->hmac(hmac_key, HashAlg::Sha256, message), IsOk());
+          }
+          EXPECT_EQ(notes.mechanism, "CKM_SHA256_HMAC");
+        }
+      }
+    });
+  }
+  workers.clear();
+  EXPECT_GT(backend->stats().concurrency.at("symmetric").queued, 0U);
 }
 
 TEST_F(ConcurrencyLimitsTest, AnAdaptiveClassReportsItsLimitWithinThePool) {

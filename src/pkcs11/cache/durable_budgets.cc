@@ -7,16 +7,6 @@
 #include <fmt/format.h>
 
 namespace craton::hsm::pkcs11 {
-namespace {
-
-// The first 8 bytes in hex, as Fingerprint::short_hex: enough to find the row (budget list).
-std::string short_id(const budget::KeyIdentity& key) {
-  std::string out;
-  for (std::size_t i = 0; i < 8; ++i) out += fmt::format("{:02x}", key.bytes[i]);
-  return out;
-}
-
-}  // namespace
 
 std::shared_ptr<DurableBudgets> DurableBudgets::for_store(
     std::unique_ptr<budget::BudgetStore> store, BlockSizing sizing) {
@@ -94,9 +84,10 @@ Result<void> DurableBudgets::refill(Counter& start, std::uint64_t limit) {
   if (counter.joined.load(std::memory_order_acquire) != nullptr) return {};
   if (counter.remaining.load(std::memory_order_acquire) > 0) return {};
   if (counter.spent.load(std::memory_order_acquire)) {
-    return fail(
-        ErrorCode::KeyUsageLimitExceeded,
-        fmt::format("the budget of key {} in {} is spent", short_id(counter.identity), describe_));
+    // The identity's first 16 hex characters: enough to find its row in `budget list`.
+    const std::string key = counter.identity.hex().substr(0, 16);
+    return fail(ErrorCode::KeyUsageLimitExceeded,
+                fmt::format("the budget of key {} in {} is spent", key, describe_));
   }
   // The reservation this thread waited behind failed: one round trip answers every waiter.
   if (counter.attempts.load(std::memory_order_acquire) != seen && counter.last_failure_) {

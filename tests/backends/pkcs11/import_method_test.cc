@@ -266,6 +266,20 @@ TEST_F(ImportMethodTest, AutoLearnsNothingWhenTheUnwrapFailsToo) {
   EXPECT_EQ(shim_.calls("C_UnwrapKey"), unwraps) << "the next key went by create";
 }
 
+// A lost session during auto's unwrap attempt is not "the unwrap failed too": it is returned as
+// it is, so the pool rebuilds the session and runs the import again, which then switches. Said
+// as a plain refusal instead, the operation failed and nothing was learned.
+TEST_F(ImportMethodTest, AutoLetsThePoolRetryWhenTheUnwrapLosesItsSession) {
+  refuse_clear_keys();
+  auto backend = make_backend(ImportMethod::Auto);
+  ASSERT_NE(backend, nullptr);
+  shim_.fail("C_UnwrapKey", CKR_SESSION_HANDLE_INVALID, 1);
+  expect_aes_matches(*backend, aes(0x0e));
+  EXPECT_EQ(shim_.stats().faults_injected, 3u) << "create refused twice, the unwrap lost once";
+  EXPECT_EQ(backend->stats().import_switches_to_unwrap, 1u);
+  EXPECT_TRUE(backend->imports_by_unwrap(KeyKind::Aes));
+}
+
 TEST_F(ImportMethodTest, CreateModeLetsTheRefusalStand) {
   refuse_clear_keys();
   auto backend = make_backend(ImportMethod::Create);

@@ -33,6 +33,17 @@ Result<Clock::duration> run(ConcurrencyGate& gate, Body body,
   return gate.run(in(timeout), GateTask(task));
 }
 
+// Calls `operation()` `times` times on each of `threads` threads, and joins them.
+template <typename Operation>
+void on_threads(int threads, int times, Operation operation) {
+  std::vector<std::jthread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (int i = 0; i < times; ++i) operation();
+    });
+  }
+}
+
 // Waits (bounded) until `condition` holds.
 template <typename Condition>
 bool eventually(Condition condition) {
@@ -77,22 +88,16 @@ TEST(ConcurrencyGateTest, NeverAdmitsMoreThanTheLimit) {
   ConcurrencyGate gate(3);
   std::atomic<std::uint32_t> inside{0};
   std::atomic<std::uint32_t> most{0};
-  std::vector<std::jthread> threads;
-  for (int t = 0; t < 12; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 500; ++i) {
-        ASSERT_TRUE(run(gate, [&] {
-                      const std::uint32_t now_inside = inside.fetch_add(1) + 1;
-                      std::uint32_t seen = most.load();
-                      while (now_inside > seen && !most.compare_exchange_weak(seen, now_inside)) {
-                      }
-                      std::this_thread::yield();
-                      inside.fetch_sub(1);
-                    }).has_value());
-      }
-    });
-  }
-  threads.clear();
+  on_threads(12, 500, [&] {
+    ASSERT_TRUE(run(gate, [&] {
+                  const std::uint32_t now_inside = inside.fetch_add(1) + 1;
+                  std::uint32_t seen = most.load();
+                  while (now_inside > seen && !most.compare_exchange_weak(seen, now_inside)) {
+                  }
+                  std::this_thread::yield();
+                  inside.fetch_sub(1);
+                }).has_value());
+  });
   EXPECT_EQ(most.load(), 3U);
   EXPECT_EQ(gate.in_flight(), 0U);
   EXPECT_EQ(gate.waiting(), 0U);
@@ -200,30 +205,22 @@ TEST(ConcurrencyGateTest, AThreadThatHoldsAPlaceRunsTheQueuedOperations) {
   // Short operations from many threads through a limit of one: each runs exactly once and its
   // caller sees it done, and some run on a thread other than their caller's (combining).
   ConcurrencyGate gate(1);
-  constexpr int kThreads = 6;
-  constexpr int kOperations = 2'000;
   std::atomic<std::uint32_t> inside{0};
   std::atomic<std::uint64_t> ran_elsewhere{0};
-  std::vector<std::jthread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      const std::thread::id caller = std::this_thread::get_id();
-      for (int i = 0; i < kOperations; ++i) {
-        int runs = 0;
-        ASSERT_TRUE(run(gate, [&] {
-                      EXPECT_EQ(inside.fetch_add(1), 0U) << "two operations inside a limit of 1";
-                      ++runs;
-                      if (std::this_thread::get_id() != caller) ran_elsewhere.fetch_add(1);
-                      const auto until = Clock::now() + 5us;
-                      while (Clock::now() < until) {
-                      }
-                      inside.fetch_sub(1);
-                    }).has_value());
-        ASSERT_EQ(runs, 1);
-      }
-    });
-  }
-  threads.clear();
+  on_threads(6, 2'000, [&] {
+    const std::thread::id caller = std::this_thread::get_id();
+    int runs = 0;
+    ASSERT_TRUE(run(gate, [&] {
+                  EXPECT_EQ(inside.fetch_add(1), 0U) << "two operations inside a limit of 1";
+                  ++runs;
+                  if (std::this_thread::get_id() != caller) ran_elsewhere.fetch_add(1);
+                  const auto until = Clock::now() + 5us;
+                  while (Clock::now() < until) {
+                  }
+                  inside.fetch_sub(1);
+                }).has_value());
+    ASSERT_EQ(runs, 1);
+  });
   EXPECT_GT(ran_elsewhere.load(), 0U);
   EXPECT_EQ(gate.in_flight(), 0U);
   EXPECT_EQ(gate.waiting(), 0U);
@@ -235,19 +232,13 @@ TEST(ConcurrencyGateTest, LongOperationsAreNotCombined) {
   // must not grow by a queue of them.
   ConcurrencyGate gate(1);
   std::atomic<std::uint64_t> ran_elsewhere{0};
-  std::vector<std::jthread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      const std::thread::id caller = std::this_thread::get_id();
-      for (int i = 0; i < 50; ++i) {
-        ASSERT_TRUE(run(gate, [&] {
-                      if (std::this_thread::get_id() != caller) ran_elsewhere.fetch_add(1);
-                      std::this_thread::sleep_for(300us);
-                    }).has_value());
-      }
-    });
-  }
-  threads.clear();
+  on_threads(4, 50, [&] {
+    const std::thread::id caller = std::this_thread::get_id();
+    ASSERT_TRUE(run(gate, [&] {
+                  if (std::this_thread::get_id() != caller) ran_elsewhere.fetch_add(1);
+                  std::this_thread::sleep_for(300us);
+                }).has_value());
+  });
   EXPECT_EQ(ran_elsewhere.load(), 0U);
 }
 
@@ -256,18 +247,12 @@ TEST(ConcurrencyGateTest, NoWakeUpIsLostUnderLoad) {
   // until its deadline and fail the test with PoolTimeout.
   ConcurrencyGate gate(2);
   std::atomic<std::uint64_t> done{0};
-  std::vector<std::jthread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 5'000; ++i) {
-        ASSERT_TRUE(run(
-                        gate, [] {}, 5s)
-                        .has_value());
-        done.fetch_add(1);
-      }
-    });
-  }
-  threads.clear();
+  on_threads(8, 5'000, [&] {
+    ASSERT_TRUE(run(
+                    gate, [] {}, 5s)
+                    .has_value());
+    done.fetch_add(1);
+  });
   EXPECT_EQ(done.load(), 40'000U);
   EXPECT_EQ(gate.in_flight(), 0U);
   EXPECT_EQ(gate.waiting(), 0U);

@@ -63,7 +63,7 @@ class ConcurrencyGate {
   // Runs `task` within the limit, on this thread or on one that holds a place; returns how
   // long it waited before it started (zero when it did not queue). Errors: PoolTimeout at
   // `deadline`, with the task not run. Hot path with a free place and nobody waiting: one
-  // load and one compare-exchange to enter, one decrement to leave.
+  // load and one compare-exchange to enter, two clock reads and one decrement around the task.
   Result<Clock::duration> run(Clock::time_point deadline, GateTask task);
 
   [[nodiscard]] std::uint32_t limit() const noexcept {

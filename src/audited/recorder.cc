@@ -18,6 +18,10 @@ std::string key_generation_detail(const OperationNotes& notes) {
   return text;
 }
 
+std::string import_switch_detail(const OperationNotes& notes) {
+  return fmt::format("import_method=auto: {} keys by unwrap from now on", notes.import_switched);
+}
+
 }  // namespace detail
 
 Recorder::Recorder(std::shared_ptr<AuditLog> log, std::shared_ptr<AuditRelay> relay,

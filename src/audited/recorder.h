@@ -43,6 +43,8 @@ std::uint64_t output_size(const T&) {
 
 // "template=minimal; extra_usages=derive": what a resident key generation noted.
 std::string key_generation_detail(const OperationNotes& notes);
+// "import_method=auto: secret keys by unwrap from now on".
+std::string import_switch_detail(const OperationNotes& notes);
 
 // What the operation did, as an event (no content, only sizes and outcome). Inlined: it runs
 // once per audited operation.
@@ -79,6 +81,8 @@ template <typename T>
   if (notes.minimal_template || !notes.extra_usages.empty()) {
     event.detail = key_generation_detail(notes);
   }
+  // The one operation during which imports changed method is where an auditor looks for why.
+  if (!notes.import_switched.empty()) event.detail = import_switch_detail(notes);
   return event;
 }
 

@@ -23,6 +23,9 @@ struct OperationNotes {
   // the usages it granted beyond the request ("derive"), empty when none.
   bool minimal_template = false;
   std::string extra_usages;
+  // import_method = "auto" switched this class of keys ("secret", "private") to import by
+  // unwrap during the operation, for good; empty when it did not. Always a string literal.
+  std::string_view import_switched;
 };
 
 // The observer owns the notes (on its stack) and makes them current for exactly the call it

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the passthrough notes while an audited operation runs reaches that operation's record:
 // the mechanism it started, a session the pool rebuilt and the re-run, a key generated in
-// software. Through the fault shim over SoftHSM2, which drops a session or hides a mechanism.
+// software, auto import switching a class of keys to unwrap. Through the fault shim over SoftHSM2,
+// which drops a session or hides a mechanism.
 #include <craton/hsm/pkcs11_backend.h>
 
 #include <gmock/gmock.h>
@@ -92,6 +93,26 @@ TEST_F(AuditedNotesTest, ARecordSaysWhenTheKeyWasGeneratedInSoftware) {
 
 // docs/vendors/README.md, "Strict key templates": the record of a resident generation says
 // which template the token took and what it granted beyond the request, kept or refused.
+TEST_F(AuditedNotesTest, TheRecordOfTheOperationDuringWhichAutoImportSwitchedSaysSo) {
+  shim_.set("refuse_secret_key_create", 1);
+  {
+    auto backend = open();  // import_method = "auto", the default
+    ASSERT_NE(backend, nullptr);
+    ASSERT_THAT(backend->hmac(Key::hmac(std::vector<std::uint8_t>(32, 0x21)).value(),
+                              HashAlg::Sha256, kMessage),
+                IsOk());
+    ASSERT_THAT(backend->hmac(Key::hmac(std::vector<std::uint8_t>(32, 0x22)).value(),
+                              HashAlg::Sha256, kMessage),
+                IsOk());
+  }
+  EXPECT_TRUE(dir_.verify().intact);
+  const std::vector<std::string> records = records_of("hmac");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(field(records[0], "detail"), "import_method=auto: secret keys by unwrap from now on")
+      << records[0];
+  EXPECT_EQ(field(records[1], "detail"), std::nullopt) << "the switch is said once: " << records[1];
+}
+
 TEST_F(AuditedNotesTest, AKeyGenerationRecordSaysWhatTheTokenGrantedBeyondTheRequest) {
   const auto spec = [](const std::string& label) {
     ResidentKeySpec s;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "backends/pkcs11/key_import.h"
+#include "core/operation_notes.h"
 
 namespace craton::hsm::pkcs11 {
 
@@ -37,6 +38,9 @@ Result<CK_OBJECT_HANDLE> store_key_object(Lease& lease, const KeyMaterial& mater
   }
   // Said once per class (the switch is for good), so operators see why imports changed.
   if (policy.switch_to_unwrap(*key_class) == ImportPolicy::Refusal::SwitchedNow) {
+    if (OperationNotes* notes = ObservedOperation::current()) {
+      notes->import_switched = import_class_name(*key_class);
+    }
     report_diagnostic(HsmError(
         ErrorCode::TemplateInvalid,
         fmt::format("import_method = \"auto\": the token refused C_CreateObject of a {} key ({}); "

@@ -32,10 +32,10 @@ std::string concurrency(const BenchReport& report) {
   std::string out = "{";
   for (const auto& [name, c] : report.concurrency) {
     out += fmt::format(
-        R"({}{}:{{"setting":{},"limit":{},"queued":{},"timeouts":{},"limit_increases":{},)"
-        R"("limit_decreases":{},"wait_p50_us":{},"wait_p99_us":{}}})",
+        R"({}{}:{{"setting":{},"limit":{},"queued":{},"timeouts":{},"combined":{},)"
+        R"("limit_increases":{},"limit_decreases":{},"wait_p50_us":{},"wait_p99_us":{}}})",
         out.size() == 1 ? "" : ",", json_quote(name), json_quote(c.setting), c.limit, c.queued,
-        c.timeouts, c.limit_increases, c.limit_decreases, number(c.wait_p50_us),
+        c.timeouts, c.combined, c.limit_increases, c.limit_decreases, number(c.wait_p50_us),
         number(c.wait_p99_us));
   }
   return out + "}";

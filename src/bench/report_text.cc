@@ -105,8 +105,9 @@ std::string render_table(const BenchReport& report) {
     out += align(limits);
   }
   for (const auto& [name, c] : report.concurrency) {
-    out += fmt::format("Concurrency {}: {} (limit {} at the end, {} waits, {} timeouts)\n", name,
-                       c.setting, c.limit, c.queued, c.timeouts);
+    out += fmt::format(
+        "Concurrency {}: {} (limit {} at the end, {} waits, {} timeouts, {} combined)\n", name,
+        c.setting, c.limit, c.queued, c.timeouts, c.combined);
   }
   if (imports.size() > 1) {
     out += '\n';

@@ -120,6 +120,7 @@ std::string render_status_json(const Health& health, const BackendStats& stats) 
     json.key("waiting").value(std::uint64_t{c.waiting});
     json.key("queued").value(c.queued);
     json.key("timeouts").value(c.timeouts);
+    json.key("combined").value(c.combined);
     json.key("limit_increases").value(c.limit_increases);
     json.key("limit_decreases").value(c.limit_decreases);
     json.key("wait_p50_us").value(c.wait_p50_us);
@@ -173,9 +174,9 @@ std::string render_status_text(const Health& health, const BackendStats& s) {
   for (const auto& [name, c] : s.concurrency) {
     fmt::format_to(std::back_inserter(out),
                    "concurrency {}: {} (limit {}, in flight {}, waiting {}; {} waited, {} timed "
-                   "out, wait p50 {} us, p99 {} us)\n",
+                   "out, {} combined, wait p50 {} us, p99 {} us)\n",
                    name, c.setting, c.limit, c.in_flight, c.waiting, c.queued, c.timeouts,
-                   c.wait_p50_us, c.wait_p99_us);
+                   c.combined, c.wait_p50_us, c.wait_p99_us);
   }
   for (const auto& [name, op] : s.operations) {
     fmt::format_to(std::back_inserter(out),

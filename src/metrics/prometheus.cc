@@ -122,6 +122,9 @@ void render_concurrency(Writer& w, const BackendStats& s) {
             [](const ConcurrencyStats& c) { return c.queued; });
   per_class("concurrency_timeouts_total", "counter", "Callers that gave up waiting (PoolTimeout).",
             [](const ConcurrencyStats& c) { return c.timeouts; });
+  per_class("concurrency_combined_total", "counter",
+            "Operations run for their callers by a thread that held a place.",
+            [](const ConcurrencyStats& c) { return c.combined; });
 }
 
 void render_budgets(Writer& w, const BackendStats& s) {

@@ -67,6 +67,7 @@ TEST(CliStatus, ConfiguredConcurrencyLimitsAreReportedPerClass) {
   EXPECT_EQ(concurrency.at("rsa").at("setting"), "3");
   EXPECT_EQ(concurrency.at("rsa").at("limit"), 3);
   EXPECT_EQ(concurrency.at("rsa").at("waiting"), 0);
+  EXPECT_EQ(concurrency.at("rsa").at("combined"), 0);
   const CommandResult text = run_cli(fmt::format("status --config '{}'", config));
   ASSERT_EQ(text.exit_code, 0) << text.output;
   EXPECT_THAT(text.output, HasSubstr("concurrency rsa: 3 (limit 3, in flight 0, waiting 0;"));
@@ -76,6 +77,8 @@ TEST(CliStatus, ConfiguredConcurrencyLimitsAreReportedPerClass) {
   EXPECT_THAT(prometheus.output, HasSubstr("craton_hsm_concurrency_limit{class=\"rsa\"} 3\n"));
   EXPECT_THAT(prometheus.output,
               HasSubstr("# TYPE craton_hsm_concurrency_timeouts_total counter\n"));
+  EXPECT_THAT(prometheus.output,
+              HasSubstr("craton_hsm_concurrency_combined_total{class=\"rsa\"} 0\n"));
 }
 
 TEST(CliStatus, JsonAndPrometheusExcludeEachOther) {

@@ -222,6 +222,7 @@ TEST(ConcurrencyGateTest, AThreadThatHoldsAPlaceRunsTheQueuedOperations) {
     ASSERT_EQ(runs, 1);
   });
   EXPECT_GT(ran_elsewhere.load(), 0U);
+  EXPECT_EQ(gate.combined(), ran_elsewhere.load());
   EXPECT_EQ(gate.in_flight(), 0U);
   EXPECT_EQ(gate.waiting(), 0U);
 }
@@ -240,6 +241,7 @@ TEST(ConcurrencyGateTest, LongOperationsAreNotCombined) {
                 }).has_value());
   });
   EXPECT_EQ(ran_elsewhere.load(), 0U);
+  EXPECT_EQ(gate.combined(), 0U);
 }
 
 TEST(ConcurrencyGateTest, NoWakeUpIsLostUnderLoad) {

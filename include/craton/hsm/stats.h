@@ -48,6 +48,7 @@ struct ConcurrencyStats {
   std::uint32_t waiting = 0;          // queued now
   std::uint64_t queued = 0;           // admissions that had to wait
   std::uint64_t timeouts = 0;         // callers that gave up at acquire_timeout (PoolTimeout)
+  std::uint64_t combined = 0;         // run for their callers by a thread holding a place
   std::uint64_t limit_increases = 0;  // adaptive: decisions to raise / lower the limit
   std::uint64_t limit_decreases = 0;
   double wait_p50_us = 0;

@@ -73,6 +73,7 @@ std::map<std::string, ConcurrencyStats> ConcurrencyLimits::stats() const {
     entry.waiting = gate->gate.waiting();
     entry.queued = gate->queued.load(std::memory_order_relaxed);
     entry.timeouts = gate->timeouts.load(std::memory_order_relaxed);
+    entry.combined = gate->gate.combined();
     entry.wait_p50_us = gate->waits.quantile(0.50) / 1e3;
     entry.wait_p99_us = gate->waits.quantile(0.99) / 1e3;
     if (const AdaptiveLimit* adaptive = gate->gate.adaptive()) {

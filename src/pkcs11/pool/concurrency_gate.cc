@@ -139,6 +139,7 @@ void ConcurrencyGate::run_on_place(GateTask task) {
       next->state.store(Waiter::kClaimed | (next->state.load() & Waiter::kAsleep));
     }
     next->task();
+    combined_.fetch_add(1, std::memory_order_relaxed);
     now = Clock::now();
     if (adaptive_) adaptive_->on_completion(now, in_flight_.load());
     finish(*next);

@@ -75,6 +75,10 @@ class ConcurrencyGate {
   [[nodiscard]] std::uint32_t waiting() const noexcept {
     return waiting_.load(std::memory_order_relaxed);
   }
+  // Operations run by a thread that held a place for their callers (combining), since made.
+  [[nodiscard]] std::uint64_t combined() const noexcept {
+    return combined_.load(std::memory_order_relaxed);
+  }
   // The adaptive limit's decisions; nullptr for a fixed limit.
   [[nodiscard]] const AdaptiveLimit* adaptive() const noexcept {
     return adaptive_ ? &*adaptive_ : nullptr;
@@ -133,6 +137,7 @@ class ConcurrencyGate {
   // Sharing a line would make each poll cost the running thread a cache miss.
   alignas(64) std::atomic<std::uint32_t> in_flight_{0};
   std::atomic<Clock::rep> last_leave_{0};  // when a place was last given back
+  std::atomic<std::uint64_t> combined_{0};
   // seq_cst between a leaver's decrement and a waiter's increment: either the leaver sees the
   // waiter and wakes it, or the waiter sees the freed place (no lost wake-up).
   alignas(64) std::atomic<std::uint32_t> waiting_{0};

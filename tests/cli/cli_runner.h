@@ -15,8 +15,14 @@ namespace craton::hsm::testing {
 
 // Runs `craton-hsm <args>` through the shell (args are shell syntax, so tests can redirect or
 // prefix environment assignments with `env_prefix`). Output is stdout and stderr combined.
+// The CLI's own variables are cleared first: a test gives what it needs in `env_prefix`, and a
+// developer's shell that sourced a provisioned token (scripts/provision-token.sh) must not
+// change what a test sees.
 inline CommandResult run_cli(std::string_view args, std::string_view env_prefix = "") {
-  return run_command(fmt::format("{} '{}' {}", env_prefix, kCliPath, args));
+  return run_command(
+      fmt::format("env -u CRATON_HSM_PIN -u CRATON_HSM_CONFIG -u CRATON_BUDGET_PW "
+                  "{} '{}' {}",
+                  env_prefix, kCliPath, args));
 }
 
 // The module path and selector every happy-path test uses.

@@ -137,7 +137,6 @@ class ConcurrencyGate {
   // Sharing a line would make each poll cost the running thread a cache miss.
   alignas(64) std::atomic<std::uint32_t> in_flight_{0};
   std::atomic<Clock::rep> last_leave_{0};  // when a place was last given back
-  std::atomic<std::uint64_t> combined_{0};
   // seq_cst between a leaver's decrement and a waiter's increment: either the leaver sees the
   // waiter and wakes it, or the waiter sees the freed place (no lost wake-up).
   alignas(64) std::atomic<std::uint32_t> waiting_{0};
@@ -146,6 +145,9 @@ class ConcurrencyGate {
   std::atomic<bool> head_spinning_{false};
   std::atomic<bool> head_starving_{false};
   const std::uint32_t fixed_limit_ = 0;
+  // Written by the threads that hold places, once per operation run for another caller: on a
+  // line of its own, so counting costs neither them nor the polling head a cache miss.
+  alignas(64) std::atomic<std::uint64_t> combined_{0};
   alignas(64) std::optional<AdaptiveLimit> adaptive_;
   std::mutex mutex_;
   std::deque<Waiter*> queue_;  // front: the longest waiting
